@@ -1,0 +1,194 @@
+// meitheal-peer: the headless peer. Exit codes a script can rely on:
+//   0 done · 1 failed (message on stderr) · 2 usage error · 3 data folder unusable
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { MeithealFailure, ErrorCode } from "../shared/result.ts";
+import { defaultDataDir } from "./dataDir.ts";
+import { APP_VERSION, PeerNode } from "./main.ts";
+import { startWebServer } from "./web.ts";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, dataFolder: 3 } as const;
+
+type Io = { out: (s: string) => void; err: (s: string) => void };
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const common: Options = {
+  data: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+type Command = {
+  summary: string;
+  usage: string;
+  options: Options;
+  run: (values: Record<string, string | boolean | undefined>, positionals: string[], io: Io, signal: AbortSignal) => Promise<number>;
+};
+
+const withPeer = async <T>(dataDir: string, fn: (node: PeerNode) => Promise<T>): Promise<T> => {
+  const node = await PeerNode.start({ dataDir, mode: "web" });
+  try {
+    return await fn(node);
+  } finally {
+    await node.close();
+  }
+};
+
+const dataDirOf = (values: Record<string, unknown>) => (typeof values.data === "string" ? values.data : defaultDataDir());
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: "Serve the Meitheal app to a browser on this machine (127.0.0.1 only).",
+    usage: "meitheal-peer serve [--port N] [--data DIR]",
+    options: { port: { type: "string" } },
+    async run(values, _positionals, io, signal) {
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        io.err(`--port must be a whole number from 0 to 65535 (0 picks a free port); got "${String(values.port)}".`);
+        return EXIT.usage;
+      }
+      const node = await PeerNode.start({ dataDir: dataDirOf(values), mode: "web" });
+      let web;
+      try {
+        web = await startWebServer({ node, port });
+      } catch (e) {
+        await node.close();
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new Error(code === "EADDRINUSE" ? `Port ${port} is already in use. Choose another with --port N, or 0 for any free port.` : (e as Error).message);
+      }
+      io.out(`Meitheal is running. Open this address in a browser on this computer:\n\n  ${web.url}\n\nData folder: ${node.dataDir}\nPress Ctrl+C to stop.`);
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      await web.close();
+      await node.close();
+      io.out("Stopped. Everything is saved.");
+      return EXIT.ok;
+    },
+  },
+  communities: {
+    summary: "List the communities on this device.",
+    usage: "meitheal-peer communities [--json] [--data DIR]",
+    options: {},
+    async run(values, _p, io) {
+      const list = await withPeer(dataDirOf(values), async (node) => node.listCommunities());
+      if (values.json) io.out(JSON.stringify(list, null, 2));
+      else if (list.length === 0) io.out("No communities yet. Create one with: meitheal-peer create-community NAME");
+      else {
+        for (const c of list) {
+          const name = c.state === "ok" ? c.name : `(${c.state}) ${c.problems[0] ?? ""}`;
+          io.out(`${c.id}  ${name}  ${c.entryCount} item${c.entryCount === 1 ? "" : "s"}`);
+        }
+      }
+      return EXIT.ok;
+    },
+  },
+  "create-community": {
+    summary: "Create a community on this device.",
+    usage: 'meitheal-peer create-community NAME [--purpose TEXT] [--themes "a,b,c"] [--json] [--data DIR]',
+    options: { purpose: { type: "string" }, themes: { type: "string" } },
+    async run(values, positionals, io) {
+      if (positionals.length !== 1) {
+        io.err("create-community takes one NAME (quote it if it has spaces).");
+        return EXIT.usage;
+      }
+      const themes = typeof values.themes === "string" ? values.themes.split(",") : undefined;
+      const result = await withPeer(dataDirOf(values), (node) =>
+        node.createCommunity({ name: positionals[0], purpose: values.purpose, themes }),
+      );
+      if (!result.ok) {
+        io.err(result.error.message);
+        return result.error.code === ErrorCode.BadInput ? EXIT.usage : EXIT.failed;
+      }
+      io.out(values.json ? JSON.stringify(result.value, null, 2) : `Created "${result.value.name}" (${result.value.id}).`);
+      return EXIT.ok;
+    },
+  },
+  info: {
+    summary: "Show this device's key and data folder.",
+    usage: "meitheal-peer info [--json] [--data DIR]",
+    options: {},
+    async run(values, _p, io) {
+      const info = await withPeer(dataDirOf(values), async (node) => ({
+        deviceKey: node.device.publicKey,
+        dataDir: node.dataDir,
+        appVersion: APP_VERSION,
+        communities: node.communityIds().length,
+      }));
+      io.out(
+        values.json
+          ? JSON.stringify(info, null, 2)
+          : `Device key:  ${info.deviceKey}\nData folder: ${info.dataDir}\nCommunities: ${info.communities}\nVersion:     ${info.appVersion}`,
+      );
+      return EXIT.ok;
+    },
+  },
+};
+
+const topHelp = () =>
+  [
+    `meitheal-peer ${APP_VERSION} — the Meitheal peer without a window.`,
+    "",
+    "Usage: meitheal-peer <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`),
+    "",
+    "Options for every command:",
+    `  --data DIR   data folder (default: ${defaultDataDir()})`,
+    "  --json       machine-readable output",
+    "  --help       help for a command",
+    "",
+    "Exit codes: 0 done, 1 failed, 2 usage error, 3 data folder unusable.",
+  ].join("\n");
+
+export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(topHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "--version") {
+    io.out(APP_VERSION);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`Unknown command "${name}". Run meitheal-peer --help to see the commands.`);
+    return EXIT.usage;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...common, ...command.options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    io.err(`${(e as Error).message}\nUsage: ${command.usage}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n  --data DIR   data folder (default: ${defaultDataDir()})`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io, signal);
+  } catch (e) {
+    if (e instanceof MeithealFailure) {
+      io.err(e.message);
+      return e.code === ErrorCode.DataFolder ? EXIT.dataFolder : EXIT.failed;
+    }
+    io.err(`meitheal-peer ${name} failed: ${(e as Error).message}`);
+    return EXIT.failed;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
+if (isMain) {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.once("SIGTERM", () => controller.abort());
+  runCli(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s) }, controller.signal).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

@@ -1,0 +1,79 @@
+// The communities on this device. Each has its own automerge-repo Repo on its own storage folder,
+// so documents of one community can never be served through another's connections. The list of
+// communities is device data (communities.json); their names live in their index documents.
+import { Repo, type DocHandle, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo";
+import { join } from "node:path";
+import type { CommunitySummary } from "../shared/contract.ts";
+import { asCommunityId, isDocumentId, type CommunityId } from "../shared/ids.ts";
+import { communityKind, type CommunityIndex } from "../shared/schema/community.ts";
+import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
+import { SafeFsStorageAdapter, type QuarantineWarning } from "./storage/fsStorage.ts";
+
+export const REGISTRY_FILE = "communities.json";
+
+type Registry = { version: 1; communities: { id: string; addedAt: string }[] };
+
+export type OpenCommunity = {
+  id: CommunityId;
+  repo: Repo;
+  storage: SafeFsStorageAdapter;
+  /** Undefined when the index could not be loaded at all (its chunks quarantined or missing). */
+  index: DocHandle<CommunityIndex> | undefined;
+  loadError: string | undefined;
+};
+
+export const communityDir = (dataDir: string, id: string) => join(dataDir, "communities", id);
+export const quarantineDir = (dataDir: string, id: string) => join(dataDir, "quarantine", id);
+
+export async function readRegistry(dataDir: string): Promise<Registry> {
+  const raw = await readJson(join(dataDir, REGISTRY_FILE));
+  if (raw === undefined) return { version: 1, communities: [] };
+  const r = raw as Partial<Registry>;
+  if (r.version !== 1 || !Array.isArray(r.communities)) {
+    throw new Error(`${REGISTRY_FILE} is not a list of communities`);
+  }
+  return {
+    version: 1,
+    communities: r.communities.filter(
+      (c): c is { id: string; addedAt: string } => typeof c?.id === "string" && isDocumentId(c.id) && typeof c.addedAt === "string",
+    ),
+  };
+}
+
+export const writeRegistry = (dataDir: string, registry: Registry) => writeJsonAtomic(join(dataDir, REGISTRY_FILE), registry);
+
+export function openRepo(
+  dataDir: string,
+  id: string,
+  peerId: PeerId,
+  onQuarantine: (w: QuarantineWarning) => void,
+  network: NetworkAdapterInterface[] = [],
+): { repo: Repo; storage: SafeFsStorageAdapter } {
+  const storage = new SafeFsStorageAdapter({
+    dir: join(communityDir(dataDir, id), "docs"),
+    quarantineDir: quarantineDir(dataDir, id),
+    onQuarantine,
+  });
+  const repo = new Repo({ storage, network, peerId, isEphemeral: false });
+  return { repo, storage };
+}
+
+export function summarise(community: OpenCommunity): CommunitySummary {
+  const base = { id: community.id, name: null, purpose: null, entryCount: 0 };
+  if (!community.index) {
+    return { ...base, state: "damaged", problems: [community.loadError ?? "The community's index document could not be loaded."] };
+  }
+  const read = communityKind.read(community.index.doc());
+  switch (read.state) {
+    case "ok":
+      return { ...base, name: read.doc.name, purpose: read.doc.purpose, state: "ok", problems: [...read.problems], entryCount: Object.keys(read.doc.entries).length };
+    case "newer":
+      return { ...base, state: "newer", problems: [`This community was last changed by a newer version of Meitheal (format ${read.version}). Update Meitheal to open it; nothing here was changed.`] };
+    case "needs-migration":
+      return { ...base, state: "damaged", problems: [`The community index is in an old format (${read.from}) that could not be upgraded.`] };
+    case "damaged":
+      return { ...base, state: "damaged", problems: [...read.problems] };
+  }
+}
+
+export const toCommunityId = asCommunityId;

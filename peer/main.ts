@@ -1,0 +1,286 @@
+// Starting a peer: the sync node that owns a device's data. The same code runs inside the desktop
+// app (an Electron utility process) and as the headless `meitheal-peer`.
+import * as Automerge from "@automerge/automerge";
+import { generateAutomergeUrl, parseAutomergeUrl, type AutomergeUrl, type DocHandle, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo";
+import { createHash } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { CommunitySummary, Handlers, PeerEvents, PeerInfo, Profile, StorageWarning } from "../shared/contract.ts";
+import { asCommunityId, type CommunityId } from "../shared/ids.ts";
+import { initCommunity } from "../shared/ops/community.ts";
+import { systemContext, type OpContext } from "../shared/ops/context.ts";
+import type { EventSource } from "../shared/rpc.ts";
+import { communityKind, type CommunityIndex } from "../shared/schema/community.ts";
+import { checkCommunityName, checkPurpose, checkThemes } from "../shared/schema/input.ts";
+import { ErrorCode, MeithealFailure, err, ok, type Result } from "../shared/result.ts";
+import { openRepo, quarantineDir, readRegistry, summarise, writeRegistry, type OpenCommunity } from "./communities.ts";
+import { prepareDataDir } from "./dataDir.ts";
+import { acquireLock } from "./lock.ts";
+import { loadProfile, saveProfile } from "./profile.ts";
+import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
+import type { QuarantineWarning } from "./storage/fsStorage.ts";
+import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
+
+export const APP_VERSION = "0.1.0";
+const DISMISSED_FILE = "dismissed-warnings.json";
+const INDEX_LOAD_TIMEOUT_MS = 15_000;
+
+export type PeerOptions = {
+  dataDir: string;
+  mode?: PeerInfo["mode"];
+  ctx?: OpContext;
+};
+
+const warningId = (w: QuarantineWarning) => createHash("sha256").update(w.quarantinedTo).digest("hex").slice(0, 16);
+
+export class PeerNode {
+  readonly #events = new EventEmitter();
+  readonly #communities = new Map<CommunityId, OpenCommunity>();
+  readonly #warnings = new Map<string, StorageWarning>();
+  #dismissed = new Set<string>();
+  #profile: Profile;
+  #closed = false;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly device: DeviceKeyPair,
+    readonly mode: PeerInfo["mode"],
+    readonly ctx: OpContext,
+    profile: Profile,
+    private readonly releaseLock: () => Promise<void>,
+  ) {
+    this.#profile = profile;
+    this.#events.setMaxListeners(100);
+  }
+
+  /** Opens (creating if needed) the data folder and every community in it. Throws MeithealFailure with a readable message. */
+  static async start(options: PeerOptions): Promise<PeerNode> {
+    const dataDir = await prepareDataDir(options.dataDir);
+    const release = await acquireLock(dataDir);
+    try {
+      const device = await loadOrCreateDeviceKey(dataDir);
+      const profile = await loadProfile(dataDir, device.publicKey);
+      const node = new PeerNode(dataDir, device, options.mode ?? "web", options.ctx ?? systemContext(), profile, release);
+      await node.#loadWarnings();
+      let registry;
+      try {
+        registry = await readRegistry(dataDir);
+      } catch (e) {
+        throw new MeithealFailure(
+          ErrorCode.DataFolder,
+          `The list of communities in ${dataDir} is damaged (${(e as Error).message}). It was left untouched. Restore communities.json from a backup or move it aside.`,
+        );
+      }
+      await Promise.all(registry.communities.map((c) => node.#open(asCommunityId(c.id))));
+      return node;
+    } catch (e) {
+      await release();
+      throw e;
+    }
+  }
+
+  /** The automerge-repo peer id of this device: derived from its key, never chosen by a remote. */
+  get peerId(): PeerId {
+    return `device-${this.device.publicKey.slice(0, 32)}` as PeerId;
+  }
+
+  community(id: string): OpenCommunity | undefined {
+    return this.#communities.get(id as CommunityId);
+  }
+
+  communityIds(): CommunityId[] {
+    return [...this.#communities.keys()];
+  }
+
+  /** Connects a local UI (or a test) to one community's repo. */
+  attachSync(id: string, adapter: NetworkAdapterInterface): boolean {
+    const community = this.community(id);
+    if (!community) return false;
+    community.repo.networkSubsystem.addNetworkAdapter(adapter);
+    return true;
+  }
+
+  detachSync(id: string, adapter: NetworkAdapterInterface): void {
+    this.community(id)?.repo.networkSubsystem.removeNetworkAdapter(adapter);
+  }
+
+  readonly on: EventSource = (name, listener) => {
+    const wrapped = listener as (data: unknown) => void;
+    this.#events.on(name, wrapped);
+    return () => this.#events.off(name, wrapped);
+  };
+
+  #emit<E extends keyof PeerEvents>(name: E, data: PeerEvents[E]) {
+    this.#events.emit(name, data);
+  }
+
+  async #open(id: CommunityId): Promise<OpenCommunity> {
+    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) => this.#addWarning(id, w));
+    const community: OpenCommunity = { id, repo, storage, index: undefined, loadError: undefined };
+    this.#communities.set(id, community);
+    await storage.sweepTempFiles().catch(() => undefined);
+    try {
+      const handle = await withTimeout(repo.find<CommunityIndex>(`automerge:${id}` as AutomergeUrl), INDEX_LOAD_TIMEOUT_MS);
+      community.index = handle;
+      this.#watchIndex(handle);
+      this.#migrateIndex(handle);
+    } catch (e) {
+      community.loadError = `The index of community ${id} could not be loaded from ${this.dataDir} (${(e as Error).message}). Any damaged data was moved to the quarantine folder; nothing was deleted.`;
+    }
+    return community;
+  }
+
+  #migrateIndex(handle: DocHandle<CommunityIndex>) {
+    const read = communityKind.read(handle.doc());
+    if (read.state === "needs-migration") handle.change((d) => void communityKind.migrate(d as unknown as Record<string, unknown>));
+  }
+
+  #watchIndex(handle: DocHandle<CommunityIndex>) {
+    let last = JSON.stringify(summaryKey(handle));
+    handle.on("change", () => {
+      const next = JSON.stringify(summaryKey(handle));
+      if (next !== last) {
+        last = next;
+        this.#emit("communities:changed", {});
+      }
+    });
+  }
+
+  #addWarning(communityId: CommunityId, w: QuarantineWarning) {
+    const warning = this.#toWarning(communityId, w);
+    if (this.#dismissed.has(warning.id) || this.#warnings.has(warning.id)) return;
+    this.#warnings.set(warning.id, warning);
+    this.#emit("storage:warning", warning);
+  }
+
+  #toWarning(communityId: CommunityId, w: QuarantineWarning): StorageWarning {
+    const community = this.#communities.get(communityId);
+    const index = community?.index?.doc();
+    const title =
+      w.documentId === communityId ? (typeof index?.name === "string" ? index.name : "Community index") : (index?.entries?.[w.documentId]?.title ?? null);
+    return {
+      id: warningId(w),
+      documentId: w.documentId,
+      communityId,
+      title: typeof title === "string" ? title : null,
+      reason: w.reason,
+      quarantinedTo: w.quarantinedTo,
+      at: w.at,
+    };
+  }
+
+  async #loadWarnings() {
+    const dismissed = await readJson(join(this.dataDir, DISMISSED_FILE)).catch(() => undefined);
+    if (Array.isArray(dismissed)) this.#dismissed = new Set(dismissed.filter((x): x is string => typeof x === "string"));
+    const root = join(this.dataDir, "quarantine");
+    const folders = await readdir(root).catch(() => [] as string[]);
+    for (const folder of folders) {
+      const text = await readFile(join(quarantineDir(this.dataDir, folder), "quarantine.jsonl"), "utf8").catch(() => "");
+      for (const line of text.split("\n")) {
+        if (!line.trim()) continue;
+        try {
+          const w = JSON.parse(line) as QuarantineWarning;
+          if (typeof w.quarantinedTo === "string" && typeof w.documentId === "string") this.#addWarning(asCommunityId(folder), w);
+        } catch {
+          // A torn last line of the log: the file it names is still in the quarantine folder.
+        }
+      }
+    }
+  }
+
+  listCommunities(): CommunitySummary[] {
+    return [...this.#communities.values()].map(summarise).sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "") || a.id.localeCompare(b.id));
+  }
+
+  async createCommunity(args: { name: unknown; purpose?: unknown; themes?: unknown }): Promise<Result<CommunitySummary>> {
+    const name = checkCommunityName(args.name);
+    if (!name.ok) return name;
+    const purpose = checkPurpose(args.purpose);
+    if (!purpose.ok) return purpose;
+    const themes = checkThemes(args.themes);
+    if (!themes.ok) return themes;
+    // The index document is built first, so its id (the community id) is known before the
+    // community's own storage folder is created.
+    const docId = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+    const id = asCommunityId(docId);
+    const initial = Automerge.change(Automerge.init<Record<string, unknown>>(), (d) =>
+      initCommunity(d, { name: name.value, purpose: purpose.value, themes: themes.value }, this.ctx),
+    );
+    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) => this.#addWarning(id, w));
+    const handle = repo.import<CommunityIndex>(Automerge.save(initial), { docId });
+    await repo.flush();
+    const community: OpenCommunity = { id, repo, storage, index: handle, loadError: undefined };
+    this.#communities.set(id, community);
+    this.#watchIndex(handle);
+    try {
+      const registry = await readRegistry(this.dataDir);
+      registry.communities.push({ id, addedAt: new Date(this.ctx.now()).toISOString() });
+      await writeRegistry(this.dataDir, registry);
+    } catch (e) {
+      return err(ErrorCode.Storage, `The community was created but could not be added to this device's list (${(e as Error).message}). Check the data folder is writable and try again.`);
+    }
+    this.#emit("communities:changed", {});
+    return ok(summarise(community));
+  }
+
+  readonly handlers: Handlers = {
+    "peer:info": async () =>
+      ok({ deviceKey: this.device.publicKey, dataDir: this.dataDir, appVersion: APP_VERSION, mode: this.mode }),
+    "profile:get": async () => ok(this.#profile),
+    "profile:set": async (args) => {
+      const saved = await saveProfile(this.dataDir, args);
+      if (saved.ok) this.#profile = saved.value;
+      return saved;
+    },
+    "communities:list": async () => ok(this.listCommunities()),
+    "communities:create": (args) => this.createCommunity(args),
+    "storage:warnings": async () => ok([...this.#warnings.values()].sort((a, b) => b.at.localeCompare(a.at))),
+    "storage:dismiss": async ({ id }) => {
+      if (!this.#warnings.delete(id)) return err(ErrorCode.NotFound, "That warning is no longer listed.");
+      this.#dismissed.add(id);
+      try {
+        await writeJsonAtomic(join(this.dataDir, DISMISSED_FILE), [...this.#dismissed]);
+      } catch (e) {
+        return err(ErrorCode.Storage, `The warning was hidden for now but will show again after a restart (${(e as Error).message}).`);
+      }
+      return ok(null);
+    },
+  };
+
+  /** Waits until every change made so far is on disk, in every community. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#communities.values()].map((c) => c.repo.flush()));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#communities.values()].map((c) => c.repo.shutdown()));
+    this.#events.removeAllListeners();
+    await this.releaseLock();
+  }
+}
+
+const summaryKey = (handle: DocHandle<CommunityIndex>) => {
+  const d = handle.doc() as Partial<CommunityIndex> | undefined;
+  return [d?.name, d?.purpose, d?.version, d?.entries ? Object.keys(d.entries).length : 0];
+};
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+export const startPeer = (options: PeerOptions) => PeerNode.start(options);

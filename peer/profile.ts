@@ -1,0 +1,52 @@
+// The local profile: how this device's person appears to others. Device data, kept in profile.json.
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import type { Profile } from "../shared/contract.ts";
+import { defaultColour } from "../shared/palette.ts";
+import { checkColour, checkName } from "../shared/schema/input.ts";
+import { ErrorCode, err, ok, type Result } from "../shared/result.ts";
+import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
+
+export const PROFILE_FILE = "profile.json";
+const NAME_LIMIT = 60;
+
+const defaultName = (): string => {
+  try {
+    const name = userInfo().username;
+    return name ? name.charAt(0).toUpperCase() + name.slice(1) : "Me";
+  } catch {
+    return "Me";
+  }
+};
+
+export const checkProfile = (value: Partial<Profile>): Result<Profile> => {
+  const displayName = checkName(value.displayName, "display name", NAME_LIMIT);
+  if (!displayName.ok) return displayName;
+  const colour = checkColour(value.colour);
+  if (!colour.ok) return colour;
+  return ok({ displayName: displayName.value, colour: colour.value });
+};
+
+export async function loadProfile(dataDir: string, deviceKey: string): Promise<Profile> {
+  const fallback = { displayName: defaultName(), colour: defaultColour(deviceKey) };
+  let stored: unknown;
+  try {
+    stored = await readJson(join(dataDir, PROFILE_FILE));
+  } catch {
+    return fallback; // A damaged profile is only a name and a colour: fall back, keep the file for the next save to replace.
+  }
+  if (typeof stored !== "object" || stored === null) return fallback;
+  const checked = checkProfile(stored as Partial<Profile>);
+  return checked.ok ? checked.value : fallback;
+}
+
+export async function saveProfile(dataDir: string, value: Partial<Profile>): Promise<Result<Profile>> {
+  const checked = checkProfile(value);
+  if (!checked.ok) return checked;
+  try {
+    await writeJsonAtomic(join(dataDir, PROFILE_FILE), checked.value);
+  } catch (e) {
+    return err(ErrorCode.Storage, `Your profile could not be saved (${(e as Error).message}). Check the data folder is writable and try again.`);
+  }
+  return checked;
+}

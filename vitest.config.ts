@@ -1,0 +1,39 @@
+import { defineConfig } from "vitest/config";
+
+// Three projects, all run by `npm test`:
+// - unit: next to the code, fast, in-process;
+// - integration: test/ (several processes, storage crash tests, lint rule, CLI);
+// - e2e: the UI in headless Chromium (needs `npm run build:web` first; `npm test` does it).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["shared/**/*.test.ts", "peer/**/*.test.ts", "electron/**/*.test.ts", "renderer/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/e2e/**"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
