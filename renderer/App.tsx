@@ -1,0 +1,148 @@
+// The app shell: connect to the peer, then the community switcher, the sections of the open
+// community, and the warnings the peer raises about stored data.
+import { useCallback, useEffect, useState } from "react";
+import type { CommunitySummary, PeerInfo } from "../shared/contract.ts";
+import { connectToPeer, readToken, type PeerConnection } from "./connection.ts";
+import { CommunityPage } from "./features/communities/CommunityPage.tsx";
+import { CreateCommunity } from "./features/communities/CreateCommunity.tsx";
+import { CommunitySwitcher } from "./features/communities/CommunitySwitcher.tsx";
+import { ProfilePage } from "./features/settings/ProfilePage.tsx";
+import { StorageWarnings } from "./features/warnings/StorageWarnings.tsx";
+import { t } from "./i18n/index.ts";
+import { PeerContext } from "./peerContext.ts";
+import { href, navigate, useRoute } from "./route.ts";
+import { EmptyState, Notice } from "./ui/kit.tsx";
+
+const LAST_COMMUNITY = "meitheal.lastCommunity";
+
+type Boot =
+  | { state: "connecting" }
+  | { state: "no-token" }
+  | { state: "failed"; message: string }
+  | { state: "ready"; connection: PeerConnection; info: PeerInfo };
+
+export function App() {
+  const [boot, setBoot] = useState<Boot>({ state: "connecting" });
+  const [lost, setLost] = useState(false);
+
+  useEffect(() => {
+    const token = window.meitheal ? null : readToken();
+    if (!window.meitheal && !token) {
+      setBoot({ state: "no-token" });
+      return;
+    }
+    connectToPeer(token).then(
+      async (connection) => {
+        connection.onLost(() => setLost(true));
+        const info = await connection.rpc.call("peer:info", {});
+        setBoot(info.ok ? { state: "ready", connection, info: info.value } : { state: "failed", message: info.error.message });
+      },
+      () => setBoot({ state: "failed", message: t("app.disconnected") }),
+    );
+  }, []);
+
+  if (boot.state === "connecting") return <p className="boot" role="status">{t("app.loading")}</p>;
+  if (boot.state === "no-token") {
+    return (
+      <main className="boot">
+        <h1>{t("app.noToken.title")}</h1>
+        <p>{t("app.noToken.body")}</p>
+      </main>
+    );
+  }
+  if (boot.state === "failed") {
+    return (
+      <main className="boot">
+        <Notice tone="error" title={boot.message}>
+          <button type="button" onClick={() => window.location.reload()}>
+            {t("app.reload")}
+          </button>
+        </Notice>
+      </main>
+    );
+  }
+  return (
+    <PeerContext.Provider value={{ connection: boot.connection, info: boot.info }}>
+      {lost && (
+        <div className="lost">
+          <Notice tone="error" title={t("app.disconnected")}>
+            <button type="button" onClick={() => window.location.reload()}>
+              {t("app.reload")}
+            </button>
+          </Notice>
+        </div>
+      )}
+      <Shell connection={boot.connection} />
+    </PeerContext.Provider>
+  );
+}
+
+function Shell({ connection }: { connection: PeerConnection }) {
+  const route = useRoute();
+  const [communities, setCommunities] = useState<CommunitySummary[] | null>(null);
+
+  const refresh = useCallback(async () => {
+    const list = await connection.rpc.call("communities:list", {});
+    if (list.ok) setCommunities(list.value);
+  }, [connection]);
+
+  useEffect(() => {
+    void refresh();
+    return connection.rpc.on("communities:changed", () => void refresh());
+  }, [connection, refresh]);
+
+  // Open the last community (or the only one) when the address names none.
+  useEffect(() => {
+    if (route.page !== "home" || !communities || communities.length === 0) return;
+    const last = localStorage.getItem(LAST_COMMUNITY);
+    const pick = communities.find((c) => c.id === last) ?? communities[0];
+    if (pick) navigate({ page: "community", communityId: pick.id, section: "stories", docId: null });
+  }, [route, communities]);
+
+  useEffect(() => {
+    if (route.page === "community") localStorage.setItem(LAST_COMMUNITY, route.communityId);
+  }, [route]);
+
+  const current = route.page === "community" ? communities?.find((c) => c.id === route.communityId) : undefined;
+
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t("app.skip")}
+      </a>
+      <header className="topbar">
+        <a className="brand" href={href({ page: "home" })}>
+          {t("app.name")}
+        </a>
+        {communities && communities.length > 0 && (
+          <CommunitySwitcher communities={communities} currentId={current?.id ?? null} />
+        )}
+        <a className="profile-link" href={href({ page: "profile" })}>
+          {t("nav.profile")}
+        </a>
+      </header>
+      <StorageWarnings />
+      {route.page === "new" ? (
+        <CreateCommunity onCreated={() => void refresh()} />
+      ) : route.page === "profile" ? (
+        <ProfilePage />
+      ) : route.page === "community" && current ? (
+        <CommunityPage key={current.id} summary={current} route={route} />
+      ) : communities === null ? (
+        <p className="boot" role="status">
+          {t("common.loading")}
+        </p>
+      ) : communities.length === 0 ? (
+        <main id="main" className="welcome">
+          <EmptyState title={t("welcome.title")} action={<a className="button primary" href={href({ page: "new" })}>{t("welcome.create")}</a>}>
+            {t("welcome.body")}
+          </EmptyState>
+        </main>
+      ) : (
+        <p className="boot" role="status">
+          {t("common.loading")}
+        </p>
+      )}
+    </>
+  );
+}

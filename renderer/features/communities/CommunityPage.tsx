@@ -1,0 +1,96 @@
+import type { CommunitySummary } from "../../../shared/contract.ts";
+import { communityKind } from "../../../shared/schema/community.ts";
+import { t, type MessageKey } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { useCommunityRepo, useDoc } from "../../repo.ts";
+import { href, type Route, type Section } from "../../route.ts";
+import { Notice } from "../../ui/kit.tsx";
+import { Placeholder } from "../sections/Placeholder.tsx";
+import { CommunitySettings } from "../settings/CommunitySettings.tsx";
+import { StoriesList } from "../stories/StoriesList.tsx";
+import { StoryPage } from "../stories/StoryPage.tsx";
+import { SyncPage } from "../sections/SyncPage.tsx";
+
+const NAV: { section: Section; label: MessageKey }[] = [
+  { section: "stories", label: "nav.stories" },
+  { section: "logs", label: "nav.logs" },
+  { section: "maps", label: "nav.maps" },
+  { section: "collections", label: "nav.collections" },
+  { section: "sync", label: "nav.sync" },
+  { section: "settings", label: "nav.settings" },
+];
+
+export function CommunityPage({ summary, route }: { summary: CommunitySummary; route: Extract<Route, { page: "community" }> }) {
+  const { connection, info } = usePeer();
+  const repo = useCommunityRepo(connection, summary.state === "ok" ? summary.id : null);
+  const index = useDoc(repo, summary.state === "ok" ? summary.id : null, communityKind);
+
+  if (summary.state !== "ok") {
+    return (
+      <main id="main" className="page narrow">
+        <Notice
+          tone="error"
+          title={t(summary.state === "newer" ? "community.newer.title" : "community.damaged.title")}
+        >
+          <p>{summary.state === "newer" ? t("community.newer.body") : t("community.damaged.body", { dataDir: info.dataDir })}</p>
+          <ul>{summary.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+        </Notice>
+      </main>
+    );
+  }
+
+  return (
+    <div className="community">
+      <nav className="sidenav" aria-label={t("nav.label")}>
+        <p className="community-name">{index.status === "ok" ? index.doc.name : summary.name}</p>
+        <ul>
+          {NAV.map(({ section, label }) => (
+            <li key={section}>
+              <a
+                href={href({ page: "community", communityId: summary.id, section, docId: null })}
+                aria-current={route.section === section ? "page" : undefined}
+              >
+                {t(label)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="page">
+        {index.status === "loading" && <p role="status">{t("common.loading")}</p>}
+        {index.status === "damaged" && (
+          <Notice tone="error" title={t("community.damaged.title")}>
+            <ul>{index.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+          </Notice>
+        )}
+        {index.status === "newer" && <Notice tone="error" title={t("community.newer.title")}>{t("community.newer.body")}</Notice>}
+        {index.status === "unavailable" && <Notice tone="error" title={t("community.damaged.title")} />}
+        {index.status === "ok" && repo && (
+          <>
+            {index.problems.length > 0 && (
+              <Notice tone="warning" title={t("community.problems", { count: index.problems.length })}>
+                <details>
+                  <summary>{t("common.details")}</summary>
+                  <ul>{index.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+                </details>
+              </Notice>
+            )}
+            {route.section === "stories" &&
+              (route.docId ? (
+                <StoryPage repo={repo} index={index} communityId={summary.id} storyId={route.docId} />
+              ) : (
+                <StoriesList repo={repo} index={index} communityId={summary.id} />
+              ))}
+            {route.section === "logs" && <Placeholder title="logs.empty.title" body="logs.empty.body" heading="nav.logs" />}
+            {route.section === "maps" && <Placeholder title="maps.empty.title" body="maps.empty.body" heading="nav.maps" />}
+            {route.section === "collections" && (
+              <Placeholder title="collections.empty.title" body="collections.empty.body" heading="nav.collections" />
+            )}
+            {route.section === "sync" && <SyncPage />}
+            {route.section === "settings" && <CommunitySettings index={index} />}
+          </>
+        )}
+      </main>
+    </div>
+  );
+}

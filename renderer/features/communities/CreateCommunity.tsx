@@ -1,0 +1,56 @@
+import { useState, type FormEvent } from "react";
+import { DEFAULT_THEMES } from "../../../shared/schema/community.ts";
+import { t } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { navigate } from "../../route.ts";
+import { Field, PageHeading } from "../../ui/kit.tsx";
+
+export function CreateCommunity({ onCreated }: { onCreated: () => void }) {
+  const { connection } = usePeer();
+  const [name, setName] = useState("");
+  const [purpose, setPurpose] = useState("");
+  const [themes, setThemes] = useState(DEFAULT_THEMES.join(", "));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const result = await connection.rpc.call("communities:create", { name, purpose, themes: themes.split(",") });
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    onCreated();
+    navigate({ page: "community", communityId: result.value.id, section: "stories", docId: null });
+  };
+
+  return (
+    <main id="main" className="page narrow">
+      <PageHeading>{t("community.create.title")}</PageHeading>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <Field label={t("community.create.name")} hint={t("community.create.nameHint")} error={error}>
+          {({ id, describedBy, invalid }) => (
+            <input id={id} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} required autoComplete="off" />
+          )}
+        </Field>
+        <Field label={t("community.create.purpose")} hint={t("community.create.purposeHint")}>
+          {({ id, describedBy }) => <textarea id={id} rows={3} value={purpose} onChange={(e) => setPurpose(e.target.value)} aria-describedby={describedBy} />}
+        </Field>
+        <Field label={t("community.create.themes")} hint={t("community.create.themesHint")}>
+          {({ id, describedBy }) => <input id={id} value={themes} onChange={(e) => setThemes(e.target.value)} aria-describedby={describedBy} autoComplete="off" />}
+        </Field>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {t("community.create.submit")}
+          </button>
+          <button type="button" onClick={() => window.history.back()}>
+            {t("common.cancel")}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

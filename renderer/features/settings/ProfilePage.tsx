@@ -1,0 +1,58 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { MEMBER_COLOURS } from "../../../shared/palette.ts";
+import { t } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { Field, PageHeading } from "../../ui/kit.tsx";
+
+export function ProfilePage() {
+  const { connection } = usePeer();
+  const [name, setName] = useState("");
+  const [colour, setColour] = useState<string>(MEMBER_COLOURS[0].value);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    void connection.rpc.call("profile:get", {}).then((r) => {
+      if (r.ok) {
+        setName(r.value.displayName);
+        setColour(r.value.colour);
+      }
+    });
+  }, [connection]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await connection.rpc.call("profile:set", { displayName: name, colour });
+    setError(r.ok ? null : r.error.message);
+    setSaved(r.ok);
+  };
+
+  return (
+    <main id="main" className="page narrow">
+      <PageHeading>{t("profile.title")}</PageHeading>
+      <p className="lede">{t("profile.intro")}</p>
+      <form onSubmit={(e) => void save(e)} noValidate onChange={() => setSaved(false)}>
+        <Field label={t("profile.name")} error={error}>
+          {({ id, describedBy, invalid }) => (
+            <input id={id} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} autoComplete="nickname" />
+          )}
+        </Field>
+        <fieldset className="colours">
+          <legend>{t("profile.colour")}</legend>
+          {MEMBER_COLOURS.map((c) => (
+            <label key={c.value} className="swatch" style={{ "--swatch": c.value } as React.CSSProperties}>
+              <input type="radio" name="colour" value={c.value} checked={colour === c.value} onChange={() => setColour(c.value)} />
+              <span>{c.name}</span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="actions">
+          <button type="submit" className="primary">
+            {t("common.save")}
+          </button>
+          {saved && <span role="status">{t("common.saved")}</span>}
+        </div>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,79 @@
+import type { Repo } from "@automerge/automerge-repo";
+import { useMemo, useState, type FormEvent } from "react";
+import { addEntry, listEntries } from "../../../shared/ops/community.ts";
+import { systemContext } from "../../../shared/ops/context.ts";
+import { initStory } from "../../../shared/ops/story.ts";
+import type { CommunityIndex } from "../../../shared/schema/community.ts";
+import { checkTitle } from "../../../shared/schema/input.ts";
+import type { Story } from "../../../shared/schema/story.ts";
+import { t, timeAgo } from "../../i18n/index.ts";
+import type { DocView } from "../../repo.ts";
+import { href, navigate } from "../../route.ts";
+import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
+
+type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
+
+/** Creates a story document and lists it in the index; returns the new story's id. */
+export function createStory(repo: Repo, index: IndexView, communityId: string, title: string): string {
+  const ctx = systemContext();
+  const handle = repo.create<Story>();
+  handle.change((d) => initStory(d as unknown as Record<string, unknown>, { communityId, title }, ctx));
+  const now = ctx.now();
+  index.handle.change((d) => addEntry(d, handle.documentId, { kind: "story", title, status: "seed", createdAt: now, updatedAt: now }));
+  return handle.documentId;
+}
+
+export function StoriesList({ repo, index, communityId }: { repo: Repo; index: IndexView; communityId: string }) {
+  const stories = useMemo(() => listEntries(index.doc, "story"), [index.doc]);
+  const [title, setTitle] = useState("");
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const checked = checkTitle(title);
+    if (!checked.ok) {
+      setError(checked.error.message);
+      return;
+    }
+    setError(null);
+    setTitle("");
+    createStory(repo, index, communityId, checked.value);
+  };
+
+  return (
+    <>
+      <PageHeading>{t("stories.title")}</PageHeading>
+      <form className="inline-form" onSubmit={submit} noValidate aria-label={t("stories.new")}>
+        <Field label={t("stories.newTitle")} error={error}>
+          {({ id, describedBy, invalid }) => (
+            <input id={id} value={title} onChange={(e) => setTitle(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} autoComplete="off" />
+          )}
+        </Field>
+        <button type="submit" className="primary">
+          {t("stories.create")}
+        </button>
+      </form>
+      {stories.length === 0 ? (
+        <EmptyState title={t("stories.empty.title")}>{t("stories.empty.body")}</EmptyState>
+      ) : (
+        <ul className="cards" aria-label={t("stories.count", { count: stories.length })}>
+          {stories.map((s) => (
+            <li key={s.id} className="card">
+              <a
+                href={href({ page: "community", communityId, section: "stories", docId: s.id })}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate({ page: "community", communityId, section: "stories", docId: s.id });
+                }}
+              >
+                <span className="card-title">{s.title}</span>
+              </a>
+              <span className={`status status-${s.status ?? "seed"}`}>{t(`status.${s.status ?? "seed"}`)}</span>
+              <span className="meta">{t("common.updated", { when: timeAgo(s.updatedAt) })}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

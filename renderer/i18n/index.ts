@@ -1,0 +1,35 @@
+import { en, type MessageKey } from "./en.ts";
+
+export type { MessageKey };
+type Catalogue = Record<MessageKey, string>;
+
+const catalogues: Record<string, Partial<Catalogue>> = { en };
+let current: Partial<Catalogue> = en;
+let locale = "en";
+
+/** Switches language; missing strings fall back to English. */
+export function setLocale(next: string): void {
+  current = catalogues[next] ?? en;
+  locale = catalogues[next] ? next : "en";
+  document.documentElement.lang = locale;
+}
+
+export function t(key: MessageKey, vars?: Record<string, string | number>): string {
+  const template = current[key] ?? en[key];
+  if (!vars) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+const relative = () => new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+
+/** "3 minutes ago", "yesterday": for list metadata. */
+export function timeAgo(ms: number, now = Date.now()): string {
+  const seconds = Math.round((ms - now) / 1000);
+  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60],
+  ];
+  for (const [unit, size] of steps) {
+    if (Math.abs(seconds) >= size) return relative().format(Math.round(seconds / size), unit);
+  }
+  return relative().format(seconds, "second");
+}

@@ -1,0 +1,111 @@
+// A storage-less Repo per open community, connected to the peer, and the hook that reads one
+// document through its validator. Nothing from a document reaches a component unvalidated.
+import { Repo, type AutomergeUrl, type DocHandle, type PeerId } from "@automerge/automerge-repo";
+import { useEffect, useState } from "react";
+import type { DocKind } from "../shared/schema/kind.ts";
+import type { PeerConnection } from "./connection.ts";
+
+export function useCommunityRepo(connection: PeerConnection, communityId: string | null): Repo | null {
+  const [repo, setRepo] = useState<Repo | null>(null);
+  useEffect(() => {
+    if (!communityId) return;
+    let cancelled = false;
+    let made: Repo | null = null;
+    void connection.syncAdapter(communityId).then(async (adapter) => {
+      if (cancelled) return;
+      const repo = new Repo({ network: [adapter], isEphemeral: true, peerId: `ui-${crypto.randomUUID()}` as PeerId });
+      made = repo;
+      // automerge-repo declares a document unavailable when it has no peer to ask, so nothing is
+      // looked up until the link to the local peer is up.
+      await whenPeerConnected(repo);
+      if (!cancelled) setRepo(repo);
+    });
+    return () => {
+      cancelled = true;
+      setRepo(null);
+      void made?.shutdown();
+    };
+  }, [connection, communityId]);
+  return repo;
+}
+
+const whenPeerConnected = (repo: Repo) =>
+  new Promise<void>((resolve) => {
+    if (repo.peers.length > 0) return resolve();
+    repo.networkSubsystem.once("peer", () => resolve());
+  });
+
+export type DocView<T> =
+  | { status: "loading" }
+  | { status: "unavailable" }
+  | { status: "ok"; doc: T; handle: DocHandle<T>; problems: readonly string[] }
+  | { status: "damaged"; problems: readonly string[]; raw: string }
+  | { status: "newer"; version: number };
+
+const rawText = (value: unknown) => {
+  try {
+    return JSON.stringify(value, null, 2);
+  } catch {
+    return String(value);
+  }
+};
+
+/** Reads a document through its kind: damaged and newer documents are reported, never used. */
+export function read<T>(kind: DocKind<T>, handle: DocHandle<T>): DocView<T> {
+  let raw: unknown;
+  try {
+    raw = handle.doc();
+  } catch {
+    return { status: "unavailable" };
+  }
+  const result = kind.read(raw);
+  switch (result.state) {
+    case "ok":
+      return { status: "ok", doc: result.doc, handle, problems: result.problems };
+    case "newer":
+      return { status: "newer", version: result.version };
+    case "damaged":
+      return { status: "damaged", problems: result.problems, raw: rawText(raw) };
+    case "needs-migration":
+      // Any peer may migrate: steps are deterministic and idempotent.
+      handle.change((d) => void kind.migrate(d as Record<string, unknown>));
+      return read(kind, handle);
+  }
+}
+
+export function useDoc<T>(repo: Repo | null, id: string | null, kind: DocKind<T>): DocView<T> {
+  const [view, setView] = useState<DocView<T>>({ status: "loading" });
+  useEffect(() => {
+    setView({ status: "loading" });
+    if (!repo || !id) return;
+    let handle: DocHandle<T> | undefined;
+    let cancelled = false;
+    const update = () => {
+      if (!cancelled && handle) setView(read(kind, handle));
+    };
+    const find = () =>
+      repo.find<T>(`automerge:${id}` as AutomergeUrl).then(
+        (found) => {
+          if (cancelled) return;
+          handle = found;
+          handle.on("change", update);
+          handle.on("delete", update);
+          update();
+        },
+        () => !cancelled && setView({ status: "unavailable" }),
+      );
+    void find();
+    // A document no connected peer had may arrive with the next peer: ask again then.
+    const retry = () => {
+      if (!handle) void find();
+    };
+    repo.networkSubsystem.on("peer", retry);
+    return () => {
+      cancelled = true;
+      repo.networkSubsystem.off("peer", retry);
+      handle?.off("change", update);
+      handle?.off("delete", update);
+    };
+  }, [repo, id, kind]);
+  return view;
+}

@@ -1,0 +1,50 @@
+// Hash routes, so a reload (or the desktop window restoring) opens the same place:
+//   #/new · #/profile · #/c/<community>/<section>[/<document>]
+import { useEffect, useState } from "react";
+
+export const SECTIONS = ["stories", "logs", "maps", "collections", "sync", "settings"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export type Route =
+  | { page: "home" }
+  | { page: "new" }
+  | { page: "profile" }
+  | { page: "community"; communityId: string; section: Section; docId: string | null };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === "new") return { page: "new" };
+  if (parts[0] === "profile") return { page: "profile" };
+  if (parts[0] === "c" && parts[1]) {
+    const section = (SECTIONS as readonly string[]).includes(parts[2] ?? "") ? (parts[2] as Section) : "stories";
+    return { page: "community", communityId: parts[1], section, docId: parts[3] ?? null };
+  }
+  return { page: "home" };
+}
+
+export function href(route: Route): string {
+  switch (route.page) {
+    case "home":
+      return "#/";
+    case "new":
+      return "#/new";
+    case "profile":
+      return "#/profile";
+    case "community":
+      return `#/c/${encodeURIComponent(route.communityId)}/${route.section}${route.docId ? `/${encodeURIComponent(route.docId)}` : ""}`;
+  }
+}
+
+export const navigate = (route: Route) => {
+  window.location.hash = href(route);
+};
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return route;
+}
