@@ -15,6 +15,8 @@ const NODE_BUILTINS = [
 /** @param {string} folder @param {{group: string[], message: string}[]} patterns */
 const layer = (folder, patterns) => ({
   files: [`${folder}/**/*.{ts,tsx,js,mjs}`],
+  // Build configs inside a folder run in Node at build time, not in that folder's runtime.
+  ignores: [`${folder}/vite.config.ts`],
   rules: { "no-restricted-imports": ["error", { patterns }] },
 });
 
@@ -39,7 +41,7 @@ export default tseslint.config(
   {
     ignores: [
       "node_modules/**", "out/**", "dist/**", "bench/**", "coverage/**",
-      "test/lint/fixtures/**", "**/*.d.ts",
+      "test/lint/fixtures/**", "**/*.d.ts", ".tmp/**",
     ],
   },
   js.configs.recommended,

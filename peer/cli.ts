@@ -2,6 +2,7 @@
 //   0 done · 1 failed (message on stderr) · 2 usage error · 3 data folder unusable
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { MeithealFailure, ErrorCode } from "../shared/result.ts";
+import { checkCommunityName } from "../shared/schema/input.ts";
 import { defaultDataDir } from "./dataDir.ts";
 import { APP_VERSION, PeerNode } from "./main.ts";
 import { startWebServer } from "./web.ts";
@@ -38,18 +39,24 @@ const dataDirOf = (values: Record<string, unknown>) => (typeof values.data === "
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: "Serve the Meitheal app to a browser on this machine (127.0.0.1 only).",
-    usage: "meitheal-peer serve [--port N] [--data DIR]",
-    options: { port: { type: "string" } },
+    usage: "meitheal-peer serve [--port N] [--web-dir DIR] [--data DIR]",
+    options: { port: { type: "string" }, "web-dir": { type: "string" } },
     async run(values, _positionals, io, signal) {
-      const port = values.port === undefined ? 0 : Number(values.port);
+      // Number("") is 0: an empty --port must not quietly mean "any port".
+      const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(String(values.port)) ? Number(values.port) : Number.NaN;
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         io.err(`--port must be a whole number from 0 to 65535 (0 picks a free port); got "${String(values.port)}".`);
+        return EXIT.usage;
+      }
+      const webDir = values["web-dir"];
+      if (webDir === "") {
+        io.err("--web-dir needs a folder (the output of npm run build:web).");
         return EXIT.usage;
       }
       const node = await PeerNode.start({ dataDir: dataDirOf(values), mode: "web" });
       let web;
       try {
-        web = await startWebServer({ node, port });
+        web = await startWebServer({ node, port, ...(typeof webDir === "string" ? { webDir } : {}) });
       } catch (e) {
         await node.close();
         const code = (e as NodeJS.ErrnoException).code;
@@ -68,7 +75,7 @@ const COMMANDS: Record<string, Command> = {
     usage: "meitheal-peer communities [--json] [--data DIR]",
     options: {},
     async run(values, _p, io) {
-      const list = await withPeer(dataDirOf(values), async (node) => node.listCommunities());
+      const list = await withPeer(dataDirOf(values), (node) => Promise.resolve(node.listCommunities()));
       if (values.json) io.out(JSON.stringify(list, null, 2));
       else if (list.length === 0) io.out("No communities yet. Create one with: meitheal-peer create-community NAME");
       else {
@@ -89,6 +96,12 @@ const COMMANDS: Record<string, Command> = {
         io.err("create-community takes one NAME (quote it if it has spaces).");
         return EXIT.usage;
       }
+      // Checked before the peer starts, so a typo does not create a data folder and a device key.
+      const name = checkCommunityName(positionals[0]);
+      if (!name.ok) {
+        io.err(`${name.error.message}\nUsage: ${this.usage}`);
+        return EXIT.usage;
+      }
       const themes = typeof values.themes === "string" ? values.themes.split(",") : undefined;
       const result = await withPeer(dataDirOf(values), (node) =>
         node.createCommunity({ name: positionals[0], purpose: values.purpose, themes }),
@@ -106,12 +119,14 @@ const COMMANDS: Record<string, Command> = {
     usage: "meitheal-peer info [--json] [--data DIR]",
     options: {},
     async run(values, _p, io) {
-      const info = await withPeer(dataDirOf(values), async (node) => ({
-        deviceKey: node.device.publicKey,
-        dataDir: node.dataDir,
-        appVersion: APP_VERSION,
-        communities: node.communityIds().length,
-      }));
+      const info = await withPeer(dataDirOf(values), (node) =>
+        Promise.resolve({
+          deviceKey: node.device.publicKey,
+          dataDir: node.dataDir,
+          appVersion: APP_VERSION,
+          communities: node.communityIds().length,
+        }),
+      );
       io.out(
         values.json
           ? JSON.stringify(info, null, 2)
@@ -164,6 +179,11 @@ export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promi
   if (parsed.values.help) {
     io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n  --data DIR   data folder (default: ${defaultDataDir()})`);
     return EXIT.ok;
+  }
+  // resolve("") is the current folder: an empty --data (an unset shell variable) must not turn it into a data folder.
+  if (typeof parsed.values.data === "string" && parsed.values.data.trim() === "") {
+    io.err(`--data needs a folder; it was empty.\nUsage: ${command.usage}`);
+    return EXIT.usage;
   }
   try {
     return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io, signal);

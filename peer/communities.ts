@@ -32,11 +32,15 @@ export async function readRegistry(dataDir: string): Promise<Registry> {
   if (r.version !== 1 || !Array.isArray(r.communities)) {
     throw new Error(`${REGISTRY_FILE} is not a list of communities`);
   }
+  // A repeated id would open two Repos on one storage folder; keep the first.
+  const seen = new Set<string>();
   return {
     version: 1,
-    communities: r.communities.filter(
-      (c): c is { id: string; addedAt: string } => typeof c?.id === "string" && isDocumentId(c.id) && typeof c.addedAt === "string",
-    ),
+    communities: r.communities.filter((c): c is { id: string; addedAt: string } => {
+      if (typeof c?.id !== "string" || !isDocumentId(c.id) || typeof c.addedAt !== "string" || seen.has(c.id)) return false;
+      seen.add(c.id);
+      return true;
+    }),
   };
 }
 

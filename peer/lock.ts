@@ -7,6 +7,9 @@ import { ErrorCode, MeithealFailure } from "../shared/result.ts";
 
 export const LOCK_FILE = "peer.lock";
 
+/** Lock files held by this process. A lock naming our own pid is only stale if we do not hold it. */
+const heldHere = new Set<string>();
+
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -18,19 +21,42 @@ const alive = (pid: number): boolean => {
 
 export async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
   const path = join(dataDir, LOCK_FILE);
+  if (heldHere.has(path)) {
+    throw new MeithealFailure(
+      ErrorCode.DataFolder,
+      `This Meitheal (process ${process.pid}) is already using the data folder ${dataDir}. Close it first, or choose another folder with --data DIR.`,
+    );
+  }
+  // Claimed before the first await, so two starts racing in one process cannot both get it.
+  heldHere.add(path);
+  try {
+    return await takeLockFile(path, dataDir);
+  } catch (e) {
+    heldHere.delete(path);
+    throw e;
+  }
+}
+
+async function takeLockFile(path: string, dataDir: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, "wx", 0o600);
       await handle.writeFile(String(process.pid));
       await handle.sync();
       await handle.close();
+      let released = false;
       return async () => {
+        if (released) return;
+        released = true;
+        heldHere.delete(path);
         const owner = await readFile(path, "utf8").catch(() => "");
         if (owner === String(process.pid)) await rm(path, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
+      // Our own pid in a lock we do not hold was left by an earlier process that had the same pid
+      // (containers restart with the same small pids).
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
         throw new MeithealFailure(
           ErrorCode.DataFolder,

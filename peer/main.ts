@@ -1,7 +1,7 @@
 // Starting a peer: the sync node that owns a device's data. The same code runs inside the desktop
 // app (an Electron utility process) and as the headless `meitheal-peer`.
 import * as Automerge from "@automerge/automerge";
-import { generateAutomergeUrl, parseAutomergeUrl, type AutomergeUrl, type DocHandle, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo";
+import { generateAutomergeUrl, parseAutomergeUrl, type AutomergeUrl, type DocHandle, type NetworkAdapterInterface, type PeerId, type Repo } from "@automerge/automerge-repo";
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { readdir, readFile } from "node:fs/promises";
@@ -41,6 +41,8 @@ export class PeerNode {
   #dismissed = new Set<string>();
   #profile: Profile;
   #closed = false;
+  /** Serialises read-modify-write of communities.json, so concurrent creates cannot drop each other. */
+  #registryQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly dataDir: string,
@@ -93,11 +95,23 @@ export class PeerNode {
     return [...this.#communities.keys()];
   }
 
-  /** Connects a local UI (or a test) to one community's repo. */
-  attachSync(id: string, adapter: NetworkAdapterInterface): boolean {
+  /**
+   * Connects a local UI (or a test) to one community's repo. Resolves once the adapter is connected:
+   * automerge-repo connects an added adapter only after its own metadata promise settles, and a
+   * socket handed over before then is never heard.
+   */
+  async attachSync(id: string, adapter: NetworkAdapterInterface): Promise<boolean> {
     const community = this.community(id);
     if (!community) return false;
+    const connected = new Promise<void>((resolve) => {
+      const connect = adapter.connect.bind(adapter);
+      adapter.connect = (peerId, metadata) => {
+        connect(peerId, metadata);
+        resolve();
+      };
+    });
     community.repo.networkSubsystem.addNetworkAdapter(adapter);
+    await connected;
     return true;
   }
 
@@ -133,7 +147,7 @@ export class PeerNode {
 
   #migrateIndex(handle: DocHandle<CommunityIndex>) {
     const read = communityKind.read(handle.doc());
-    if (read.state === "needs-migration") handle.change((d) => void communityKind.migrate(d as unknown as Record<string, unknown>));
+    if (read.state === "needs-migration") handle.change((d) => void communityKind.migrate(d));
   }
 
   #watchIndex(handle: DocHandle<CommunityIndex>) {
@@ -213,10 +227,15 @@ export class PeerNode {
     const community: OpenCommunity = { id, repo, storage, index: handle, loadError: undefined };
     this.#communities.set(id, community);
     this.#watchIndex(handle);
-    try {
+    const addedAt = new Date(this.ctx.now()).toISOString();
+    const update = this.#registryQueue.then(async () => {
       const registry = await readRegistry(this.dataDir);
-      registry.communities.push({ id, addedAt: new Date(this.ctx.now()).toISOString() });
+      registry.communities.push({ id, addedAt });
       await writeRegistry(this.dataDir, registry);
+    });
+    this.#registryQueue = update.catch(() => undefined);
+    try {
+      await update;
     } catch (e) {
       return err(ErrorCode.Storage, `The community was created but could not be added to this device's list (${(e as Error).message}). Check the data folder is writable and try again.`);
     }
@@ -225,17 +244,17 @@ export class PeerNode {
   }
 
   readonly handlers: Handlers = {
-    "peer:info": async () =>
-      ok({ deviceKey: this.device.publicKey, dataDir: this.dataDir, appVersion: APP_VERSION, mode: this.mode }),
-    "profile:get": async () => ok(this.#profile),
+    "peer:info": () =>
+      Promise.resolve(ok({ deviceKey: this.device.publicKey, dataDir: this.dataDir, appVersion: APP_VERSION, mode: this.mode })),
+    "profile:get": () => Promise.resolve(ok(this.#profile)),
     "profile:set": async (args) => {
       const saved = await saveProfile(this.dataDir, args);
       if (saved.ok) this.#profile = saved.value;
       return saved;
     },
-    "communities:list": async () => ok(this.listCommunities()),
+    "communities:list": () => Promise.resolve(ok(this.listCommunities())),
     "communities:create": (args) => this.createCommunity(args),
-    "storage:warnings": async () => ok([...this.#warnings.values()].sort((a, b) => b.at.localeCompare(a.at))),
+    "storage:warnings": () => Promise.resolve(ok([...this.#warnings.values()].sort((a, b) => b.at.localeCompare(a.at)))),
     "storage:dismiss": async ({ id }) => {
       if (!this.#warnings.delete(id)) return err(ErrorCode.NotFound, "That warning is no longer listed.");
       this.#dismissed.add(id);
@@ -250,17 +269,38 @@ export class PeerNode {
 
   /** Waits until every change made so far is on disk, in every community. */
   async flush(): Promise<void> {
-    await Promise.all([...this.#communities.values()].map((c) => c.repo.flush()));
+    await Promise.all([...this.#communities.values()].map((c) => flushReady(c.repo)));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.#communities.values()].map((c) => c.repo.shutdown()));
-    this.#events.removeAllListeners();
-    await this.releaseLock();
+    try {
+      // Repo.shutdown() flushes every cached handle and throws on one that never became ready (an
+      // index whose chunks were all quarantined), which would skip the other saves and leave the
+      // data folder locked. Disconnect, then flush only what is loaded.
+      const results = await Promise.allSettled(
+        [...this.#communities.values()].map(async (c) => {
+          for (const adapter of c.repo.networkSubsystem.adapters) adapter.disconnect();
+          await flushReady(c.repo);
+        }),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    } finally {
+      this.#events.removeAllListeners();
+      await this.releaseLock();
+    }
   }
 }
+
+/** Saves every loaded document of a repo; handles that are unavailable or still loading hold nothing to save. */
+const flushReady = (repo: Repo): Promise<void> =>
+  repo.flush(
+    Object.values(repo.handles)
+      .filter((h) => h.isReady())
+      .map((h) => h.documentId),
+  );
 
 const summaryKey = (handle: DocHandle<CommunityIndex>) => {
   const d = handle.doc() as Partial<CommunityIndex> | undefined;

@@ -36,7 +36,7 @@ export async function loadProfile(dataDir: string, deviceKey: string): Promise<P
     return fallback; // A damaged profile is only a name and a colour: fall back, keep the file for the next save to replace.
   }
   if (typeof stored !== "object" || stored === null) return fallback;
-  const checked = checkProfile(stored as Partial<Profile>);
+  const checked = checkProfile(stored);
   return checked.ok ? checked.value : fallback;
 }
 

@@ -132,18 +132,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   const rpcServer = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
-  const syncServers = new Map<string, WebSocketServer>();
+  const syncServers = new Map<string, Promise<WebSocketServer | undefined>>();
 
-  const syncServerFor = (communityId: string): WebSocketServer | undefined => {
+  const syncServerFor = (communityId: string): Promise<WebSocketServer | undefined> => {
     const existing = syncServers.get(communityId);
     if (existing) return existing;
-    if (!node.community(communityId)) return undefined;
+    if (!node.community(communityId)) return Promise.resolve(undefined);
     const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
     // The stock adapter is typed against isomorphic-ws; it is the same `ws` server at run time.
     const adapter = new WebSocketServerAdapter(wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]);
-    node.attachSync(communityId, adapter);
-    syncServers.set(communityId, wss);
-    return wss;
+    const ready = node.attachSync(communityId, adapter).then((ok) => (ok ? wss : undefined));
+    syncServers.set(communityId, ready);
+    return ready;
   };
 
   const refuse = (socket: Duplex, status: number, text: string) => {
@@ -160,9 +160,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     const match = /^\/ws\/sync\/([A-Za-z0-9]{1,100})$/.exec(url.pathname);
-    const wss = match?.[1] ? syncServerFor(match[1]) : undefined;
-    if (!wss) return refuse(socket, 404, "Not Found");
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    if (!match?.[1]) return refuse(socket, 404, "Not Found");
+    void syncServerFor(match[1]).then((wss) => {
+      if (!wss) return refuse(socket, 404, "Not Found");
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    });
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -181,9 +183,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server,
     async close() {
       for (const client of rpcServer.clients) client.terminate();
-      for (const wss of syncServers.values()) {
-        for (const client of wss.clients) client.terminate();
-        wss.close();
+      for (const pending of syncServers.values()) {
+        const wss = await pending;
+        for (const client of wss?.clients ?? []) client.terminate();
+        wss?.close();
       }
       rpcServer.close();
       server.closeAllConnections();
@@ -197,7 +200,10 @@ export function wsTextPort(ws: WebSocket): TextPort {
     send: (text) => {
       if (ws.readyState === ws.OPEN) ws.send(text);
     },
-    onMessage: (listener) => ws.on("message", (data, isBinary) => !isBinary && listener(data.toString())),
+    onMessage: (listener) =>
+      ws.on("message", (data, isBinary) => {
+        if (!isBinary) listener(Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString("utf8"));
+      }),
     onClose: (listener) => ws.on("close", listener),
   };
 }

@@ -1,6 +1,6 @@
 // The app shell: connect to the peer, then the community switcher, the sections of the open
 // community, and the warnings the peer raises about stored data.
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import type { CommunitySummary, PeerInfo } from "../shared/contract.ts";
 import { connectToPeer, readToken, type PeerConnection } from "./connection.ts";
 import { CommunityPage } from "./features/communities/CommunityPage.tsx";
@@ -22,15 +22,12 @@ type Boot =
   | { state: "ready"; connection: PeerConnection; info: PeerInfo };
 
 export function App() {
-  const [boot, setBoot] = useState<Boot>({ state: "connecting" });
+  const [token] = useState(() => (window.meitheal ? null : readToken()));
+  const [boot, setBoot] = useState<Boot>(() => (window.meitheal || token ? { state: "connecting" } : { state: "no-token" }));
   const [lost, setLost] = useState(false);
 
   useEffect(() => {
-    const token = window.meitheal ? null : readToken();
-    if (!window.meitheal && !token) {
-      setBoot({ state: "no-token" });
-      return;
-    }
+    if (!window.meitheal && !token) return;
     connectToPeer(token).then(
       async (connection) => {
         connection.onLost(() => setLost(true));
@@ -39,7 +36,7 @@ export function App() {
       },
       () => setBoot({ state: "failed", message: t("app.disconnected") }),
     );
-  }, []);
+  }, [token]);
 
   if (boot.state === "connecting") return <p className="boot" role="status">{t("app.loading")}</p>;
   if (boot.state === "no-token") {
@@ -81,15 +78,19 @@ function Shell({ connection }: { connection: PeerConnection }) {
   const route = useRoute();
   const [communities, setCommunities] = useState<CommunitySummary[] | null>(null);
 
-  const refresh = useCallback(async () => {
-    const list = await connection.rpc.call("communities:list", {});
-    if (list.ok) setCommunities(list.value);
-  }, [connection]);
-
   useEffect(() => {
-    void refresh();
-    return connection.rpc.on("communities:changed", () => void refresh());
-  }, [connection, refresh]);
+    let live = true;
+    const load = () =>
+      connection.rpc.call("communities:list", {}).then((list) => {
+        if (live && list.ok) setCommunities(list.value);
+      });
+    void load();
+    const off = connection.rpc.on("communities:changed", () => void load());
+    return () => {
+      live = false;
+      off();
+    };
+  }, [connection]);
 
   // Open the last community (or the only one) when the address names none.
   useEffect(() => {
@@ -123,7 +124,7 @@ function Shell({ connection }: { connection: PeerConnection }) {
       </header>
       <StorageWarnings />
       {route.page === "new" ? (
-        <CreateCommunity onCreated={() => void refresh()} />
+        <CreateCommunity />
       ) : route.page === "profile" ? (
         <ProfilePage />
       ) : route.page === "community" && current ? (

@@ -95,8 +95,8 @@ export async function connectToPeer(token: string | null): Promise<PeerConnectio
   });
   return {
     rpc: new RpcClient(socketText(socket, lost)),
-    syncAdapter: async (communityId) =>
-      new BrowserWebSocketClientAdapter(`${base}/ws/sync/${encodeURIComponent(communityId)}?token=${encodeURIComponent(token)}`),
+    syncAdapter: (communityId) =>
+      Promise.resolve(new BrowserWebSocketClientAdapter(`${base}/ws/sync/${encodeURIComponent(communityId)}?token=${encodeURIComponent(token)}`)),
     onLost,
   };
 }

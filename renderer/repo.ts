@@ -74,10 +74,11 @@ export function read<T>(kind: DocKind<T>, handle: DocHandle<T>): DocView<T> {
 }
 
 export function useDoc<T>(repo: Repo | null, id: string | null, kind: DocKind<T>): DocView<T> {
-  const [view, setView] = useState<DocView<T>>({ status: "loading" });
+  // The view is stored with the (repo, id) it belongs to, so a new id reads as loading at once.
+  const [state, setState] = useState<{ repo: Repo | null; id: string | null; view: DocView<T> }>({ repo, id, view: { status: "loading" } });
   useEffect(() => {
-    setView({ status: "loading" });
     if (!repo || !id) return;
+    const setView = (view: DocView<T>) => setState({ repo, id, view });
     let handle: DocHandle<T> | undefined;
     let cancelled = false;
     const update = () => {
@@ -107,5 +108,5 @@ export function useDoc<T>(repo: Repo | null, id: string | null, kind: DocKind<T>
       handle?.off("delete", update);
     };
   }, [repo, id, kind]);
-  return view;
+  return state.repo === repo && state.id === id ? state.view : { status: "loading" };
 }

@@ -52,9 +52,22 @@ export class RpcClient {
     if (this.#closed) return Promise.resolve(err(ErrorCode.Unavailable, CLOSED_MESSAGE));
     const id = this.#nextId++;
     const request: RpcRequest = { t: "req", id, method, args };
+    let text: string;
+    try {
+      text = JSON.stringify(request);
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      return Promise.resolve(err(ErrorCode.BadInput, `The request "${method}" could not be sent (${detail}). This is a bug in Meitheal.`));
+    }
     return new Promise((resolve) => {
       this.#pending.set(id, resolve as (r: Result<unknown>) => void);
-      this.port.send(JSON.stringify(request));
+      try {
+        this.port.send(text);
+      } catch {
+        // A port that closed under us must still give a Result, never a thrown error.
+        this.#pending.delete(id);
+        resolve(err(ErrorCode.Unavailable, CLOSED_MESSAGE));
+      }
     });
   }
 
@@ -98,9 +111,25 @@ export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSourc
     const msg = parse(text);
     if (!isObject(msg) || msg.t !== "req" || typeof msg.id !== "number") return;
     const id = msg.id;
-    const reply = (result: Result<unknown>) => {
-      const res: RpcResponse = { t: "res", id, result };
-      port.send(JSON.stringify(res));
+    // Never throws: a result that is not JSON (a bigint, a cycle) becomes an "internal" error, and a
+    // port that closed while the handler ran has nobody left to answer.
+    const reply = (result: unknown) => {
+      const checked = isObject(result) && typeof result.ok === "boolean" ? (result as Result<unknown>) : failureToResult(new Error("the handler gave no result"));
+      let text: string;
+      try {
+        text = JSON.stringify({ t: "res", id, result: checked } satisfies RpcResponse);
+      } catch (e) {
+        text = JSON.stringify({ t: "res", id, result: failureToResult(e) } satisfies RpcResponse);
+      }
+      // The client drops a message this big, and its call would wait forever: say so instead.
+      if (text.length > MAX_MESSAGE_CHARS) {
+        text = JSON.stringify({ t: "res", id, result: failureToResult(new Error(`the answer to "${String(method)}" is too large to send`)) } satisfies RpcResponse);
+      }
+      try {
+        port.send(text);
+      } catch {
+        // Closed: the client already resolved this call as "unavailable".
+      }
     };
     const method = msg.method;
     if (typeof method !== "string" || !(METHODS as readonly string[]).includes(method)) {
@@ -109,7 +138,10 @@ export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSourc
     }
     const args = isObject(msg.args) ? msg.args : {};
     const handler = handlers[method as Method] as (a: unknown) => Promise<Result<unknown>>;
-    handler(args).then(reply, (e: unknown) => reply(failureToResult(e)));
+    // Through a promise, so a handler that throws before returning one is answered too.
+    Promise.resolve()
+      .then(() => handler(args))
+      .then(reply, (e: unknown) => reply(failureToResult(e)));
   });
 }
 

@@ -35,6 +35,18 @@ export const describeIssues = (issues: readonly z.core.$ZodIssue[]): string[] =>
     return `${where}: ${issue.message}`;
   });
 
+// A peer can put anything in the tag: never let printing it throw (a bigint) or flood the message.
+const describeValue = (value: unknown): string => {
+  if (value === undefined) return "none";
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? typeof value;
+  } catch {
+    text = typeof value;
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
 export function defineKind<T>(options: {
   schema: string;
   version: number;
@@ -52,7 +64,7 @@ export function defineKind<T>(options: {
       if (typeof raw !== "object" || raw === null) return { state: "damaged", problems: ["document: not an object"] };
       const tagged = raw as { schema?: unknown; version?: unknown };
       if (tagged.schema !== schema) {
-        return { state: "damaged", problems: [`document: expected schema "${schema}", found ${JSON.stringify(tagged.schema) ?? "none"}`] };
+        return { state: "damaged", problems: [`document: expected schema "${schema}", found ${describeValue(tagged.schema)}`] };
       }
       if (typeof tagged.version !== "number" || !Number.isInteger(tagged.version) || tagged.version < 1) {
         return { state: "damaged", problems: ["version: not a positive whole number"] };

@@ -5,7 +5,7 @@ import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
 import { Field, PageHeading } from "../../ui/kit.tsx";
 
-export function CreateCommunity({ onCreated }: { onCreated: () => void }) {
+export function CreateCommunity() {
   const { connection } = usePeer();
   const [name, setName] = useState("");
   const [purpose, setPurpose] = useState("");
@@ -23,7 +23,6 @@ export function CreateCommunity({ onCreated }: { onCreated: () => void }) {
       setError(result.error.message);
       return;
     }
-    onCreated();
     navigate({ page: "community", communityId: result.value.id, section: "stories", docId: null });
   };
 

@@ -17,7 +17,7 @@ type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
 export function createStory(repo: Repo, index: IndexView, communityId: string, title: string): string {
   const ctx = systemContext();
   const handle = repo.create<Story>();
-  handle.change((d) => initStory(d as unknown as Record<string, unknown>, { communityId, title }, ctx));
+  handle.change((d) => initStory(d, { communityId, title }, ctx));
   const now = ctx.now();
   index.handle.change((d) => addEntry(d, handle.documentId, { kind: "story", title, status: "seed", createdAt: now, updatedAt: now }));
   return handle.documentId;

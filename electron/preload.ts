@@ -1,0 +1,27 @@
+// The preload: the page's only door to Electron. It asks main for channels to the peer and hands
+// the ports to the page; it holds no logic, so there is nothing here for a page to abuse.
+import { contextBridge, ipcRenderer } from "electron";
+import type { ChannelRequest, DesktopBridge, PortDelivery } from "../shared/bridge.ts";
+import type { IpcNames } from "./ipc.ts";
+
+// Literals, not an import: ipc.ts belongs to main and must not be bundled into a sandboxed preload.
+const IPC: IpcNames = { openChannel: "meitheal:open-channel", port: "meitheal:port" };
+
+// The one DOM global this file uses; the Node-side tsconfig has no DOM types on purpose.
+declare const window: { postMessage(message: unknown, targetOrigin: string, transfer?: readonly unknown[]): void };
+
+const bridge: DesktopBridge = {
+  openChannel(requestId: string, request: ChannelRequest): void {
+    ipcRenderer.send(IPC.openChannel, requestId, request);
+  },
+  platform: process.platform,
+};
+
+ipcRenderer.on(IPC.port, (event, data: unknown) => {
+  const requestId = typeof data === "object" && data !== null ? (data as { requestId?: unknown }).requestId : undefined;
+  if (typeof requestId !== "string") return;
+  // Ports cannot cross contextBridge; window.postMessage is how a port reaches the main world.
+  window.postMessage({ source: "meitheal-preload", type: "channel", requestId } satisfies PortDelivery, "*", event.ports);
+});
+
+contextBridge.exposeInMainWorld("meitheal", bridge);

@@ -1,0 +1,53 @@
+// Every string the main process shows a person, in one place, so a translation only has to swap
+// this table. Keys name the place a string appears, not its wording.
+
+export const STRINGS = {
+  "app.name": "Meitheal",
+
+  "menu.file": "File",
+  "menu.quit": "Quit Meitheal",
+  "menu.closeWindow": "Close Window",
+  "menu.edit": "Edit",
+  "menu.undo": "Undo",
+  "menu.redo": "Redo",
+  "menu.cut": "Cut",
+  "menu.copy": "Copy",
+  "menu.paste": "Paste",
+  "menu.pasteAndMatchStyle": "Paste and Match Style",
+  "menu.delete": "Delete",
+  "menu.selectAll": "Select All",
+  "menu.view": "View",
+  "menu.reload": "Reload",
+  "menu.forceReload": "Force Reload",
+  "menu.toggleDevTools": "Toggle Developer Tools",
+  "menu.resetZoom": "Actual Size",
+  "menu.zoomIn": "Zoom In",
+  "menu.zoomOut": "Zoom Out",
+  "menu.toggleFullScreen": "Toggle Full Screen",
+  "menu.window": "Window",
+  "menu.minimize": "Minimize",
+  "menu.zoom": "Zoom",
+  "menu.front": "Bring All to Front",
+  "menu.help": "Help",
+  "menu.about": "About Meitheal",
+  "menu.services": "Services",
+  "menu.hide": "Hide Meitheal",
+  "menu.hideOthers": "Hide Others",
+  "menu.unhide": "Show All",
+
+  "about.detail": "Version {version}\nCo-written stories, practice logs and inquiry maps for communities of practice, synced directly between your laptops.",
+  "dialog.ok": "OK",
+
+  "peer.crashed.message": "The Meitheal peer stopped unexpectedly.",
+  "peer.crashed.detail": "Your saved work is safe. Restart the peer to keep working? Open windows will reload.",
+  "peer.crashed.restart": "Restart",
+  "peer.crashed.quit": "Quit Meitheal",
+  "peer.fatal.message": "Meitheal could not start.",
+} as const;
+
+export type StringKey = keyof typeof STRINGS;
+
+/** The text for `key`, with `{name}` placeholders filled from `params`. */
+export function t(key: StringKey, params: Readonly<Record<string, string>> = {}): string {
+  return STRINGS[key].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}
