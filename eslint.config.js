@@ -7,9 +7,36 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 
 const NODE_BUILTINS = [
-  "node:*", "fs", "fs/*", "path", "os", "child_process", "net", "tls", "http", "https", "crypto",
-  "dgram", "dns", "stream", "stream/*", "worker_threads", "url", "util", "zlib", "events", "buffer",
-  "readline", "module", "process", "v8", "vm", "cluster", "perf_hooks", "timers", "timers/*",
+  "node:*",
+  "fs",
+  "fs/*",
+  "path",
+  "os",
+  "child_process",
+  "net",
+  "tls",
+  "http",
+  "https",
+  "crypto",
+  "dgram",
+  "dns",
+  "stream",
+  "stream/*",
+  "worker_threads",
+  "url",
+  "util",
+  "zlib",
+  "events",
+  "buffer",
+  "readline",
+  "module",
+  "process",
+  "v8",
+  "vm",
+  "cluster",
+  "perf_hooks",
+  "timers",
+  "timers/*",
 ];
 
 /** @param {string} folder @param {{group: string[], message: string}[]} patterns */
@@ -40,8 +67,14 @@ const noFolder = (who, folder, why) => ({
 export default tseslint.config(
   {
     ignores: [
-      "node_modules/**", "out/**", "dist/**", "bench/**", "coverage/**",
-      "test/lint/fixtures/**", "**/*.d.ts", ".tmp/**",
+      "node_modules/**",
+      "out/**",
+      "dist/**",
+      "bench/**",
+      "coverage/**",
+      "test/lint/fixtures/**",
+      "**/*.d.ts",
+      ".tmp/**",
     ],
   },
   js.configs.recommended,
@@ -53,12 +86,21 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "separate-type-imports" }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        { fixStyle: "separate-type-imports" },
+      ],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/only-throw-error": "off",
       "no-restricted-syntax": [
         "error",
-        { selector: "ExportDefaultDeclaration", message: "No default exports: name what you export." },
+        {
+          selector: "ExportDefaultDeclaration",
+          message: "No default exports: name what you export.",
+        },
         { selector: "TSEnumDeclaration", message: "Use an `as const` object, not an enum." },
       ],
     },
@@ -72,27 +114,48 @@ export default tseslint.config(
     files: ["*.config.ts", "*.config.js", "renderer/vite.config.ts", "eslint.config.js"],
     rules: { "no-restricted-syntax": "off" },
   },
-  layer("shared", [noElectron("shared/"), noNode("shared/"), noReact("shared/"),
+  layer("shared", [
+    noElectron("shared/"),
+    noNode("shared/"),
+    noReact("shared/"),
     noFolder("shared/", "peer", "shared/ is the bottom layer"),
     noFolder("shared/", "renderer", "shared/ is the bottom layer"),
-    noFolder("shared/", "electron", "shared/ is the bottom layer")]),
-  layer("peer", [noElectron("peer/"), noReact("peer/"),
+    noFolder("shared/", "electron", "shared/ is the bottom layer"),
+  ]),
+  layer("peer", [
+    noElectron("peer/"),
+    noReact("peer/"),
     noFolder("peer/", "renderer", "the peer runs in Node"),
-    noFolder("peer/", "electron", "the peer runs without Electron too")]),
-  layer("electron", [noReact("electron/"),
-    noFolder("electron/", "renderer", "the renderer is loaded as a page, not imported")]),
-  layer("renderer", [noElectron("renderer/"), noNode("renderer/"),
+    noFolder("peer/", "electron", "the peer runs without Electron too"),
+  ]),
+  layer("electron", [
+    noReact("electron/"),
+    noFolder("electron/", "renderer", "the renderer is loaded as a page, not imported"),
+  ]),
+  layer("renderer", [
+    noElectron("renderer/"),
+    noNode("renderer/"),
     noFolder("renderer/", "peer", "the renderer talks to the peer through shared/contract.ts"),
-    noFolder("renderer/", "electron", "the renderer talks to electron/ only through the preload API")]),
+    noFolder(
+      "renderer/",
+      "electron",
+      "the renderer talks to electron/ only through the preload API",
+    ),
+  ]),
   {
     files: ["shared/**/*.ts", "peer/**/*.ts"],
     ignores: ["**/*.test.ts"],
     languageOptions: { globals: {} },
     rules: {
-      "no-restricted-globals": ["error",
-        ...["window", "document", "localStorage", "sessionStorage", "navigator", "location"].map((name) => ({
-          name, message: "No DOM globals outside renderer/ (DESIGN.md, Layers).",
-        }))],
+      "no-restricted-globals": [
+        "error",
+        ...["window", "document", "localStorage", "sessionStorage", "navigator", "location"].map(
+          (name) => ({
+            name,
+            message: "No DOM globals outside renderer/ (DESIGN.md, Layers).",
+          }),
+        ),
+      ],
     },
   },
   {
@@ -103,7 +166,14 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    files: ["peer/**/*.ts", "electron/**/*.ts", "test/**/*.ts", "build/**/*", "bin/**/*", "*.config.*"],
+    files: [
+      "peer/**/*.ts",
+      "electron/**/*.ts",
+      "test/**/*.ts",
+      "build/**/*",
+      "bin/**/*",
+      "*.config.*",
+    ],
     languageOptions: { globals: globals.node },
   },
 );

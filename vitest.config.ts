@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["shared/**/*.test.ts", "peer/**/*.test.ts", "electron/**/*.test.ts", "renderer/**/*.test.ts"],
+          include: [
+            "shared/**/*.test.ts",
+            "peer/**/*.test.ts",
+            "electron/**/*.test.ts",
+            "renderer/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

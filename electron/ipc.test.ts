@@ -17,12 +17,19 @@ const fake = vi.hoisted(() => {
     }),
   };
   const exposed = new Map<string, unknown>();
-  const contextBridge = { exposeInMainWorld: (name: string, api: unknown) => exposed.set(name, api) };
+  const contextBridge = {
+    exposeInMainWorld: (name: string, api: unknown) => exposed.set(name, api),
+  };
   return { ipcMain, ipcRenderer, rendererListeners, contextBridge, exposed };
 });
-vi.mock("electron", () => ({ ipcMain: fake.ipcMain, ipcRenderer: fake.ipcRenderer, contextBridge: fake.contextBridge }));
+vi.mock("electron", () => ({
+  ipcMain: fake.ipcMain,
+  ipcRenderer: fake.ipcRenderer,
+  contextBridge: fake.contextBridge,
+}));
 
-const { IPC, MAX_REQUEST_ID_CHARS, openChannelHandler, registerChannelIpc } = await import("./ipc.ts");
+const { IPC, MAX_REQUEST_ID_CHARS, openChannelHandler, registerChannelIpc } =
+  await import("./ipc.ts");
 const { APP_ENTRY_URL, configureAppPages, isAppPage } = await import("./window.ts");
 
 const port = { name: "port2" } as unknown as MessagePortMain;
@@ -56,7 +63,11 @@ describe("the open-channel handler", () => {
 
   it("passes on only the fields the protocol defines", () => {
     const { openChannel, handler } = setup();
-    handler(eventFrom(APP_ENTRY_URL).event, "req-1", { kind: "rpc", communityId: "x", __proto__pollution: true });
+    handler(eventFrom(APP_ENTRY_URL).event, "req-1", {
+      kind: "rpc",
+      communityId: "x",
+      __proto__pollution: true,
+    });
     expect(openChannel).toHaveBeenCalledWith({ kind: "rpc" });
   });
 
@@ -128,7 +139,8 @@ describe("registerChannelIpc", () => {
 });
 
 describe("the preload", () => {
-  const postMessage = vi.fn<(message: unknown, targetOrigin: string, transfer?: unknown[]) => void>();
+  const postMessage =
+    vi.fn<(message: unknown, targetOrigin: string, transfer?: unknown[]) => void>();
   (globalThis as { window?: unknown }).window = { postMessage };
   const loaded = import("./preload.ts");
 
@@ -147,7 +159,11 @@ describe("the preload", () => {
     if (!onPort) throw new Error("the preload does not listen for ports");
     const delivered = { name: "port" };
     onPort({ ports: [delivered] }, { requestId: "req-7" });
-    expect(postMessage).toHaveBeenCalledWith({ source: "meitheal-preload", type: "channel", requestId: "req-7" }, "*", [delivered]);
+    expect(postMessage).toHaveBeenCalledWith(
+      { source: "meitheal-preload", type: "channel", requestId: "req-7" },
+      "*",
+      [delivered],
+    );
     expect(isPortDelivery(postMessage.mock.calls[0]?.[0])).toBe(true);
     onPort({ ports: [] }, { requestId: 7 });
     expect(postMessage).toHaveBeenCalledOnce();

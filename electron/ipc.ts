@@ -23,10 +23,16 @@ export function openChannelHandler(options: ChannelIpcOptions) {
   return (event: IpcMainEvent, requestId: unknown, request: unknown): void => {
     const frame = event.senderFrame;
     if (!frame || frame.parent !== null || !options.isAppPage(frame.url)) {
-      console.warn(`Refused a channel request from ${frame?.url ?? "a closed frame"}: not a Meitheal page.`);
+      console.warn(
+        `Refused a channel request from ${frame?.url ?? "a closed frame"}: not a Meitheal page.`,
+      );
       return;
     }
-    if (typeof requestId !== "string" || requestId.length === 0 || requestId.length > MAX_REQUEST_ID_CHARS) {
+    if (
+      typeof requestId !== "string" ||
+      requestId.length === 0 ||
+      requestId.length > MAX_REQUEST_ID_CHARS
+    ) {
       console.warn("Refused a channel request with a bad request id.");
       return;
     }

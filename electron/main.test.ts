@@ -23,7 +23,10 @@ const fake = vi.hoisted(() => {
       return this.on(name, wrapped);
     }
     off(name: string, listener: Listener) {
-      this.listeners.set(name, (this.listeners.get(name) ?? []).filter((l) => l !== listener));
+      this.listeners.set(
+        name,
+        (this.listeners.get(name) ?? []).filter((l) => l !== listener),
+      );
       return this;
     }
     emit(name: string, ...args: unknown[]) {
@@ -130,7 +133,10 @@ const fake = vi.hoisted(() => {
   const dialog = {
     showMessageBox: vi.fn((...args: unknown[]) => {
       void args;
-      return Promise.resolve({ response: state.dialogResponses.shift() ?? 0, checkboxChecked: false });
+      return Promise.resolve({
+        response: state.dialogResponses.shift() ?? 0,
+        checkboxChecked: false,
+      });
     }),
     showErrorBox: vi.fn(),
   };
@@ -213,14 +219,22 @@ const quitEvent = () => ({ preventDefault: vi.fn() });
 describe("main", () => {
   it("starts the peer with the data folder, opens the app page securely and sets the menu", async () => {
     const { win } = await start();
-    expect(fake.electron.utilityProcess.fork).toHaveBeenCalledWith(expect.stringMatching(/peer\.js$/), ["--data", dir], {
-      serviceName: "Meitheal peer",
-    });
+    expect(fake.electron.utilityProcess.fork).toHaveBeenCalledWith(
+      expect.stringMatching(/peer\.js$/),
+      ["--data", dir],
+      {
+        serviceName: "Meitheal peer",
+      },
+    );
     expect(fake.state.app.getPath("userData")).toBe(join(dir, "electron"));
     expect(fake.state.app.enableSandbox).toHaveBeenCalled();
     expect(fake.electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalled();
     expect(win.loaded).toEqual(["meitheal-app://ui/index.html"]);
-    expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, preload: expect.stringMatching(/preload[/\\]preload\.cjs$/) as unknown });
+    expect(win.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      preload: expect.stringMatching(/preload[/\\]preload\.cjs$/) as unknown,
+    });
     expect(fake.electron.Menu.setApplicationMenu).toHaveBeenCalled();
     expect(fake.state.ipcListeners.has("meitheal:open-channel")).toBe(true);
   });
@@ -245,10 +259,23 @@ describe("main", () => {
   it("connects a page's channel request to the peer with a fresh port pair", async () => {
     const { child } = await start();
     const postMessage = vi.fn();
-    const onOpen = fake.state.ipcListeners.get("meitheal:open-channel") as (...args: unknown[]) => void;
-    onOpen({ senderFrame: { url: "meitheal-app://ui/index.html", parent: null }, sender: { postMessage } }, "r1", { kind: "rpc" });
-    expect(child.posted).toEqual([{ message: { type: "channel", request: { kind: "rpc" } }, transfer: [{ name: "port1" }] }]);
-    expect(postMessage).toHaveBeenCalledWith("meitheal:port", { requestId: "r1" }, [{ name: "port2" }]);
+    const onOpen = fake.state.ipcListeners.get("meitheal:open-channel") as (
+      ...args: unknown[]
+    ) => void;
+    onOpen(
+      {
+        senderFrame: { url: "meitheal-app://ui/index.html", parent: null },
+        sender: { postMessage },
+      },
+      "r1",
+      { kind: "rpc" },
+    );
+    expect(child.posted).toEqual([
+      { message: { type: "channel", request: { kind: "rpc" } }, transfer: [{ name: "port1" }] },
+    ]);
+    expect(postMessage).toHaveBeenCalledWith("meitheal:port", { requestId: "r1" }, [
+      { name: "port2" },
+    ]);
   });
 
   it("holds the quit until the peer has flushed and exited", async () => {
@@ -294,7 +321,8 @@ describe("main", () => {
 
   it("shows the peer's own message when it cannot start, and quits without offering a restart", async () => {
     const { child } = await start();
-    const message = "The data folder /x is a file, not a folder. Nothing was changed. Choose another folder with --data DIR.";
+    const message =
+      "The data folder /x is a file, not a folder. Nothing was changed. Choose another folder with --data DIR.";
     child.emit("message", { type: "fatal", message });
     child.emit("exit", 1);
     await vi.waitFor(() => expect(fake.state.app.quit).toHaveBeenCalled());

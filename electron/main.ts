@@ -29,7 +29,8 @@ export function dataDirFromArgv(argv: readonly string[]): string {
     const arg = argv[i];
     const next = argv[i + 1];
     if (arg === "--data" && next) return resolve(next);
-    if (arg?.startsWith("--data=") && arg.length > "--data=".length) return resolve(arg.slice("--data=".length));
+    if (arg?.startsWith("--data=") && arg.length > "--data=".length)
+      return resolve(arg.slice("--data=".length));
   }
   return defaultDataDir();
 }
@@ -42,7 +43,8 @@ let quitState: QuitState = "running";
 let ready = false;
 let crashDialogOpen = false;
 
-const liveMainWindow = (): BrowserWindow | undefined => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined);
+const liveMainWindow = (): BrowserWindow | undefined =>
+  mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined;
 
 const showMessage = (options: MessageBoxOptions) => {
   const parent = liveMainWindow();
@@ -74,12 +76,22 @@ function focusMainWindow(): void {
 }
 
 async function showAbout(): Promise<void> {
-  await showMessage({ type: "info", message: t("app.name"), detail: t("about.detail", { version: app.getVersion() }), buttons: [t("dialog.ok")] });
+  await showMessage({
+    type: "info",
+    message: t("app.name"),
+    detail: t("about.detail", { version: app.getVersion() }),
+    buttons: [t("dialog.ok")],
+  });
 }
 
 /** The peer said why it cannot start (data folder unusable, locked by another Meitheal…): say so, then quit. */
 async function showFatal(message: string): Promise<void> {
-  await showMessage({ type: "error", message: t("peer.fatal.message"), detail: message, buttons: [t("dialog.ok")] });
+  await showMessage({
+    type: "error",
+    message: t("peer.fatal.message"),
+    detail: message,
+    buttons: [t("dialog.ok")],
+  });
   app.quit();
 }
 

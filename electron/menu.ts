@@ -12,7 +12,11 @@ export type MenuContext = {
 
 export function menuTemplate(ctx: MenuContext): MenuItemConstructorOptions[] {
   const mac = ctx.platform === "darwin";
-  const about: MenuItemConstructorOptions = { id: "about", label: t("menu.about"), click: () => ctx.onAbout() };
+  const about: MenuItemConstructorOptions = {
+    id: "about",
+    label: t("menu.about"),
+    click: () => ctx.onAbout(),
+  };
   const quit: MenuItemConstructorOptions = { role: "quit", label: t("menu.quit") };
 
   const appMenu: MenuItemConstructorOptions = {
@@ -45,7 +49,9 @@ export function menuTemplate(ctx: MenuContext): MenuItemConstructorOptions[] {
       { role: "cut", label: t("menu.cut") },
       { role: "copy", label: t("menu.copy") },
       { role: "paste", label: t("menu.paste") },
-      ...(mac ? [{ role: "pasteAndMatchStyle", label: t("menu.pasteAndMatchStyle") } as const] : []),
+      ...(mac
+        ? [{ role: "pasteAndMatchStyle", label: t("menu.pasteAndMatchStyle") } as const]
+        : []),
       { role: "delete", label: t("menu.delete") },
       { type: "separator" },
       { role: "selectAll", label: t("menu.selectAll") },
@@ -79,12 +85,20 @@ export function menuTemplate(ctx: MenuContext): MenuItemConstructorOptions[] {
     submenu: [
       { role: "minimize", label: t("menu.minimize") },
       ...(mac
-        ? [{ role: "zoom", label: t("menu.zoom") } as const, { type: "separator" } as const, { role: "front", label: t("menu.front") } as const]
+        ? [
+            { role: "zoom", label: t("menu.zoom") } as const,
+            { type: "separator" } as const,
+            { role: "front", label: t("menu.front") } as const,
+          ]
         : [{ role: "close", label: t("menu.closeWindow") } as const]),
     ],
   };
 
-  const help: MenuItemConstructorOptions = { label: t("menu.help"), role: "help", submenu: [about] };
+  const help: MenuItemConstructorOptions = {
+    label: t("menu.help"),
+    role: "help",
+    submenu: [about],
+  };
 
   return [...(mac ? [appMenu] : []), file, edit, view, windowMenu, help];
 }

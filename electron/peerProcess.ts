@@ -1,6 +1,11 @@
 // The peer runs in an Electron utility process, not in main: a peer busy with storage or sync can
 // never freeze menus and windows, and a peer crash never takes the windows with it.
-import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from "electron";
+import {
+  MessageChannelMain,
+  utilityProcess,
+  type MessagePortMain,
+  type UtilityProcess,
+} from "electron";
 import type { ChannelRequest, PeerChannelMessage } from "../shared/bridge.ts";
 import type { HostToParent, ParentToHost } from "../peer/utilityHost.ts";
 
@@ -22,7 +27,10 @@ export const SHUTDOWN_TIMEOUT_MS = 3_000;
 const KILL_TIMEOUT_MS = 1_000;
 
 const isFatal = (m: unknown): m is Extract<HostToParent, { type: "fatal" }> =>
-  typeof m === "object" && m !== null && (m as { type?: unknown }).type === "fatal" && typeof (m as { message?: unknown }).message === "string";
+  typeof m === "object" &&
+  m !== null &&
+  (m as { type?: unknown }).type === "fatal" &&
+  typeof (m as { message?: unknown }).message === "string";
 
 /** Resolves true if `promise` settles within `ms`, false otherwise; never leaves a timer behind. */
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -53,7 +61,9 @@ export class PeerProcess {
     if (this.#child) return;
     this.#stopping = false;
     this.#fatal = undefined;
-    const child = utilityProcess.fork(this.options.entry, ["--data", this.options.dataDir], { serviceName: "Meitheal peer" });
+    const child = utilityProcess.fork(this.options.entry, ["--data", this.options.dataDir], {
+      serviceName: "Meitheal peer",
+    });
     this.#child = child;
     child.on("message", (message: unknown) => {
       if (!isFatal(message)) return;

@@ -8,7 +8,9 @@ import type { IpcNames } from "./ipc.ts";
 const IPC: IpcNames = { openChannel: "meitheal:open-channel", port: "meitheal:port" };
 
 // The one DOM global this file uses; the Node-side tsconfig has no DOM types on purpose.
-declare const window: { postMessage(message: unknown, targetOrigin: string, transfer?: readonly unknown[]): void };
+declare const window: {
+  postMessage(message: unknown, targetOrigin: string, transfer?: readonly unknown[]): void;
+};
 
 const bridge: DesktopBridge = {
   openChannel(requestId: string, request: ChannelRequest): void {
@@ -18,10 +20,17 @@ const bridge: DesktopBridge = {
 };
 
 ipcRenderer.on(IPC.port, (event, data: unknown) => {
-  const requestId = typeof data === "object" && data !== null ? (data as { requestId?: unknown }).requestId : undefined;
+  const requestId =
+    typeof data === "object" && data !== null
+      ? (data as { requestId?: unknown }).requestId
+      : undefined;
   if (typeof requestId !== "string") return;
   // Ports cannot cross contextBridge; window.postMessage is how a port reaches the main world.
-  window.postMessage({ source: "meitheal-preload", type: "channel", requestId } satisfies PortDelivery, "*", event.ports);
+  window.postMessage(
+    { source: "meitheal-preload", type: "channel", requestId } satisfies PortDelivery,
+    "*",
+    event.ports,
+  );
 });
 
 contextBridge.exposeInMainWorld("meitheal", bridge);

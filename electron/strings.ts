@@ -35,11 +35,13 @@ export const STRINGS = {
   "menu.hideOthers": "Hide Others",
   "menu.unhide": "Show All",
 
-  "about.detail": "Version {version}\nCo-written stories, practice logs and inquiry maps for communities of practice, synced directly between your laptops.",
+  "about.detail":
+    "Version {version}\nCo-written stories, practice logs and inquiry maps for communities of practice, synced directly between your laptops.",
   "dialog.ok": "OK",
 
   "peer.crashed.message": "The Meitheal peer stopped unexpectedly.",
-  "peer.crashed.detail": "Your saved work is safe. Restart the peer to keep working? Open windows will reload.",
+  "peer.crashed.detail":
+    "Your saved work is safe. Restart the peer to keep working? Open windows will reload.",
   "peer.crashed.restart": "Restart",
   "peer.crashed.quit": "Quit Meitheal",
   "peer.fatal.message": "Meitheal could not start.",

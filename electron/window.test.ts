@@ -80,8 +80,12 @@ const fake = vi.hoisted(() => {
           session.defaultSession.headersListener = listener;
         },
       },
-      permissionHandler: undefined as ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined,
-      setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void) {
+      permissionHandler: undefined as
+        | ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void)
+        | undefined,
+      setPermissionRequestHandler(
+        handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void,
+      ) {
         session.defaultSession.permissionHandler = handler;
       },
       deviceHandler: undefined as (() => boolean) | undefined,
@@ -104,7 +108,13 @@ const fake = vi.hoisted(() => {
     screen: { getAllDisplays: () => displays, getPrimaryDisplay: () => displays[0] },
     shell: { openExternal: vi.fn((_url: string) => Promise.resolve()) },
     protocol: { registerSchemesAsPrivileged: vi.fn() },
-    net: { fetch: vi.fn((_url: string) => Promise.resolve(new Response("<html></html>", { headers: { "Content-Type": "text/html" } }))) },
+    net: {
+      fetch: vi.fn((_url: string) =>
+        Promise.resolve(
+          new Response("<html></html>", { headers: { "Content-Type": "text/html" } }),
+        ),
+      ),
+    },
   };
 });
 
@@ -147,7 +157,9 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "meitheal-"));
   fake.FakeBrowserWindow.instances.length = 0;
-  fake.displays.splice(0, fake.displays.length, { workArea: { x: 0, y: 0, width: 1920, height: 1080 } });
+  fake.displays.splice(0, fake.displays.length, {
+    workArea: { x: 0, y: 0, width: 1920, height: 1080 },
+  });
   fake.shell.openExternal.mockClear();
   configureAppPages({ rendererDir: "/app/out/renderer", devServerUrl: undefined });
 });
@@ -193,7 +205,9 @@ describe("createWindow", () => {
 
   it("lets the dev server reload itself, but nothing else", async () => {
     configureAppPages({ rendererDir: undefined, devServerUrl: "http://localhost:5173" });
-    const win = await createWindow({ url: "http://localhost:5173/", preload: "/p.cjs" }).then(lastWindow);
+    const win = await createWindow({ url: "http://localhost:5173/", preload: "/p.cjs" }).then(
+      lastWindow,
+    );
     win.webContents.url = "http://localhost:5173/";
     expect(navigate(win, "http://localhost:5173/")).not.toHaveBeenCalled();
     expect(navigate(win, "http://localhost:5174/")).toHaveBeenCalled();
@@ -205,10 +219,20 @@ describe("createWindow", () => {
     const open = (url: string) => win.webContents.openHandler?.({ url });
     expect(open("https://example.org/a?b=c")).toEqual({ action: "deny" });
     expect(open("http://example.org/")).toEqual({ action: "deny" });
-    for (const url of ["file:///etc/passwd", "javascript:alert(1)", "smb://host/share", "ms-settings:", APP_ENTRY_URL, "not a url"]) {
+    for (const url of [
+      "file:///etc/passwd",
+      "javascript:alert(1)",
+      "smb://host/share",
+      "ms-settings:",
+      APP_ENTRY_URL,
+      "not a url",
+    ]) {
       expect(open(url)).toEqual({ action: "deny" });
     }
-    expect(fake.shell.openExternal.mock.calls.map((c) => c[0])).toEqual(["https://example.org/a?b=c", "http://example.org/"]);
+    expect(fake.shell.openExternal.mock.calls.map((c) => c[0])).toEqual([
+      "https://example.org/a?b=c",
+      "http://example.org/",
+    ]);
   });
 });
 
@@ -225,11 +249,20 @@ describe("installAppSession", () => {
     if (!listener) throw new Error("no onHeadersReceived listener");
     const callback = vi.fn();
     listener(
-      { url: "meitheal-app://ui/index.html", responseHeaders: { "content-security-policy": ["default-src *"], "Content-Type": ["text/html"] } },
+      {
+        url: "meitheal-app://ui/index.html",
+        responseHeaders: {
+          "content-security-policy": ["default-src *"],
+          "Content-Type": ["text/html"],
+        },
+      },
       callback,
     );
     expect(callback).toHaveBeenCalledWith({
-      responseHeaders: { "Content-Type": ["text/html"], "Content-Security-Policy": [CONTENT_SECURITY_POLICY] },
+      responseHeaders: {
+        "Content-Type": ["text/html"],
+        "Content-Security-Policy": [CONTENT_SECURITY_POLICY],
+      },
     });
     const other = vi.fn();
     listener({ url: "https://example.org/", responseHeaders: {} }, other);
@@ -240,8 +273,12 @@ describe("installAppSession", () => {
     configureAppPages({ rendererDir: undefined, devServerUrl: "http://localhost:5173" });
     installAppSession();
     const callback = vi.fn<(r: { responseHeaders?: Record<string, string[]> }) => void>();
-    fake.session.defaultSession.headersListener?.({ url: "http://localhost:5173/", responseHeaders: {} }, callback);
-    const policy = callback.mock.calls[0]?.[0].responseHeaders?.["Content-Security-Policy"]?.[0] ?? "";
+    fake.session.defaultSession.headersListener?.(
+      { url: "http://localhost:5173/", responseHeaders: {} },
+      callback,
+    );
+    const policy =
+      callback.mock.calls[0]?.[0].responseHeaders?.["Content-Security-Policy"]?.[0] ?? "";
     expect(policy).toContain("connect-src 'self' ws://localhost:5173");
     expect(policy).toContain("object-src 'none'");
     expect(policy).not.toContain("*");
@@ -251,7 +288,14 @@ describe("installAppSession", () => {
     installAppSession();
     const handler = fake.session.defaultSession.permissionHandler;
     if (!handler) throw new Error("no permission handler");
-    for (const permission of ["media", "geolocation", "notifications", "openExternal", "clipboard-read", "hid"]) {
+    for (const permission of [
+      "media",
+      "geolocation",
+      "notifications",
+      "openExternal",
+      "clipboard-read",
+      "hid",
+    ]) {
       const callback = vi.fn();
       handler({}, permission, callback);
       expect(callback).toHaveBeenCalledWith(false);
@@ -278,7 +322,14 @@ describe("installAppSession", () => {
   it("registers the app scheme as a standard, secure origin that may fetch (automerge's wasm)", () => {
     registerAppScheme();
     expect(fake.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
-      expect.objectContaining({ scheme: "meitheal-app", privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) as unknown }),
+      expect.objectContaining({
+        scheme: "meitheal-app",
+        privileges: expect.objectContaining({
+          standard: true,
+          secure: true,
+          supportFetchAPI: true,
+        }) as unknown,
+      }),
     ]);
   });
 });
@@ -307,16 +358,26 @@ describe("app pages", () => {
 describe("window state", () => {
   it("is saved on close and restored, maximized, on the next start", async () => {
     const stateFile = join(dir, "window-state.json");
-    const first = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(lastWindow);
+    const first = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(
+      lastWindow,
+    );
     expect(first.options).toMatchObject({ width: 1200, height: 800 });
     first.bounds = { x: 120, y: 80, width: 1000, height: 700 };
     first.maximized = true;
     first.emit("close");
     first.destroyed = true;
     await flushWindowStates();
-    expect(JSON.parse(await readFile(stateFile, "utf8"))).toEqual({ x: 120, y: 80, width: 1000, height: 700, maximized: true });
+    expect(JSON.parse(await readFile(stateFile, "utf8"))).toEqual({
+      x: 120,
+      y: 80,
+      width: 1000,
+      height: 700,
+      maximized: true,
+    });
 
-    const second = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(lastWindow);
+    const second = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(
+      lastWindow,
+    );
     expect(second.options).toMatchObject({ x: 120, y: 80, width: 1000, height: 700 });
     expect(second.maximized).toBe(false);
     second.emit("ready-to-show");
@@ -326,7 +387,9 @@ describe("window state", () => {
   it("is saved once after moves and resizes settle", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const stateFile = join(dir, "window-state.json");
-    const win = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(lastWindow);
+    const win = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(
+      lastWindow,
+    );
     win.bounds = { x: 10, y: 20, width: 900, height: 600 };
     win.emit("move");
     win.emit("resize");
@@ -336,14 +399,25 @@ describe("window state", () => {
     vi.advanceTimersByTime(1_000);
     vi.useRealTimers();
     await vi.waitFor(async () =>
-      expect(JSON.parse(await readFile(stateFile, "utf8"))).toEqual({ x: 10, y: 20, width: 900, height: 600, maximized: false }),
+      expect(JSON.parse(await readFile(stateFile, "utf8"))).toEqual({
+        x: 10,
+        y: 20,
+        width: 900,
+        height: 600,
+        maximized: false,
+      }),
     );
   });
 
   it("puts a window saved on an unplugged monitor back onto a display", async () => {
     const stateFile = join(dir, "window-state.json");
-    await writeFile(stateFile, JSON.stringify({ x: 3000, y: 1500, width: 1000, height: 700, maximized: false }));
-    const win = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(lastWindow);
+    await writeFile(
+      stateFile,
+      JSON.stringify({ x: 3000, y: 1500, width: 1000, height: 700, maximized: false }),
+    );
+    const win = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(
+      lastWindow,
+    );
     const { x, y, width, height } = win.options as Rect;
     expect({ width, height }).toEqual({ width: 1000, height: 700 });
     expect(x).toBeGreaterThanOrEqual(0);
@@ -355,7 +429,9 @@ describe("window state", () => {
   it("opens at the default size when the saved file is damaged", async () => {
     const stateFile = join(dir, "window-state.json");
     await writeFile(stateFile, "{ torn");
-    const win = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(lastWindow);
+    const win = await createWindow({ url: APP_ENTRY_URL, preload: "/p.cjs", stateFile }).then(
+      lastWindow,
+    );
     expect(win.options).toMatchObject({ width: 1200, height: 800 });
     expect(win.options.x).toBeUndefined();
   });
@@ -363,19 +439,35 @@ describe("window state", () => {
   it("clamps: keeps a visible window, pulls a half-hidden one in, shrinks one bigger than the screen", () => {
     const left = { workArea: { x: 0, y: 0, width: 1920, height: 1080 } };
     const right = { workArea: { x: 1920, y: 0, width: 1280, height: 1024 } };
-    const state = (x: number, y: number, width = 800, height = 600) => ({ x, y, width, height, maximized: false });
+    const state = (x: number, y: number, width = 800, height = 600) => ({
+      x,
+      y,
+      width,
+      height,
+      maximized: false,
+    });
     expect(clampToDisplays(state(2000, 100), [left, right], left)).toEqual(state(2000, 100));
     expect(clampToDisplays(state(1500, 100), [left, right], left)).toEqual(state(1120, 100));
     expect(clampToDisplays(state(-5000, -5000), [left, right], left)).toEqual(state(560, 240));
-    expect(clampToDisplays(state(1920, 0, 4000, 3000), [left, right], left)).toEqual(state(1920, 0, 1280, 1024));
-    expect(clampToDisplays({ width: 5000, height: 5000, maximized: true }, [left], left)).toEqual({ width: 1920, height: 1080, maximized: true });
+    expect(clampToDisplays(state(1920, 0, 4000, 3000), [left, right], left)).toEqual(
+      state(1920, 0, 1280, 1024),
+    );
+    expect(clampToDisplays({ width: 5000, height: 5000, maximized: true }, [left], left)).toEqual({
+      width: 1920,
+      height: 1080,
+      maximized: true,
+    });
   });
 
   it("rejects saved states that are not states", () => {
     expect(parseWindowState(null)).toBeUndefined();
     expect(parseWindowState({ width: "big", height: 5 })).toBeUndefined();
     expect(parseWindowState({ width: 0, height: 5 })).toBeUndefined();
-    expect(parseWindowState({ width: 800, height: 600, x: Number.NaN, y: 3 })).toEqual({ width: 800, height: 600, maximized: false });
+    expect(parseWindowState({ width: 800, height: 600, x: Number.NaN, y: 3 })).toEqual({
+      width: 800,
+      height: 600,
+      maximized: false,
+    });
   });
 });
 

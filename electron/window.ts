@@ -3,7 +3,17 @@
 // or ask for devices. App pages are served from a privileged custom scheme rather than file://,
 // because file:// pages have an opaque origin: 'self' in the CSP, fetch() of automerge's wasm and
 // the sender check of the IPC would all misbehave.
-import { BrowserWindow, net, protocol, screen, session, shell, type Rectangle, type Session, type WebContents } from "electron";
+import {
+  BrowserWindow,
+  net,
+  protocol,
+  screen,
+  session,
+  shell,
+  type Rectangle,
+  type Session,
+  type WebContents,
+} from "electron";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readJson, writeJsonAtomic } from "../peer/storage/atomicFile.ts";
@@ -39,7 +49,10 @@ export const CONTENT_SECURITY_POLICY = buildCsp();
 export const devContentSecurityPolicy = (devServerUrl: string): string => {
   const ws = new URL(devServerUrl);
   ws.protocol = ws.protocol === "https:" ? "wss:" : "ws:";
-  return buildCsp({ "script-src": ["'unsafe-inline'"], "connect-src": [`${ws.protocol}//${ws.host}`] });
+  return buildCsp({
+    "script-src": ["'unsafe-inline'"],
+    "connect-src": [`${ws.protocol}//${ws.host}`],
+  });
 };
 
 /** App pages live at meitheal-app://ui/…; not `meitheal://`, which invite links may one day claim. */
@@ -72,7 +85,8 @@ const parseUrl = (url: string): URL | undefined => {
   }
 };
 
-const devOrigin = (): string | undefined => (pages.devServerUrl ? parseUrl(pages.devServerUrl)?.origin : undefined);
+const devOrigin = (): string | undefined =>
+  pages.devServerUrl ? parseUrl(pages.devServerUrl)?.origin : undefined;
 
 /** Whether `url` is one of our own pages (the only senders the IPC answers). */
 export function isAppPage(url: string): boolean {
@@ -87,7 +101,9 @@ export function isAppPage(url: string): boolean {
 /** A navigation is allowed only as a reload of the dev server by the dev server (Vite's full reload). */
 export function isAllowedNavigation(currentUrl: string, targetUrl: string): boolean {
   const dev = devOrigin();
-  return dev !== undefined && parseUrl(currentUrl)?.origin === dev && parseUrl(targetUrl)?.origin === dev;
+  return (
+    dev !== undefined && parseUrl(currentUrl)?.origin === dev && parseUrl(targetUrl)?.origin === dev
+  );
 }
 
 /** Only web links leave the app, and only to the system browser: never file:, smb:, custom handlers. */
@@ -112,11 +128,15 @@ export function resolveAppFile(root: string, pathname: string): string | undefin
   return file;
 }
 
-const notFound = () => new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain" } });
+const notFound = () =>
+  new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain" } });
 
 async function serveAppFile(request: Request): Promise<Response> {
   const url = parseUrl(request.url);
-  const file = pages.rendererDir && url?.host === APP_HOST ? resolveAppFile(pages.rendererDir, url.pathname) : undefined;
+  const file =
+    pages.rendererDir && url?.host === APP_HOST
+      ? resolveAppFile(pages.rendererDir, url.pathname)
+      : undefined;
   if (!file) return notFound();
   let response: Response;
   try {
@@ -134,14 +154,19 @@ async function serveAppFile(request: Request): Promise<Response> {
 /** Must run before the app is ready: the scheme needs a real origin, fetch and secure-context status. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+    },
   ]);
 }
 
 /** The policy for a response, or undefined for responses that are not ours to police. */
 export function contentSecurityPolicyFor(url: string): string | undefined {
   if (!isAppPage(url)) return undefined;
-  return pages.devServerUrl && parseUrl(url)?.origin === devOrigin() ? devContentSecurityPolicy(pages.devServerUrl) : CONTENT_SECURITY_POLICY;
+  return pages.devServerUrl && parseUrl(url)?.origin === devOrigin()
+    ? devContentSecurityPolicy(pages.devServerUrl)
+    : CONTENT_SECURITY_POLICY;
 }
 
 /** CSP on app pages, every permission denied, and the app scheme served. Call once, after ready. */
@@ -191,20 +216,29 @@ function guardContents(contents: WebContents): void {
   contents.on("will-attach-webview", (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     if (isExternalWebUrl(url)) {
-      shell.openExternal(url).catch((e: unknown) => console.warn(`Could not open ${url} in the browser:`, e));
+      shell
+        .openExternal(url)
+        .catch((e: unknown) => console.warn(`Could not open ${url} in the browser:`, e));
     }
     return { action: "deny" };
   });
 }
 
-export type WindowState = { x?: number; y?: number; width: number; height: number; maximized: boolean };
+export type WindowState = {
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+  maximized: boolean;
+};
 
 export const DEFAULT_WINDOW_STATE: WindowState = { width: 1200, height: 800, maximized: false };
 const MIN_WIDTH = 640;
 const MIN_HEIGHT = 480;
 const SAVE_DEBOUNCE_MS = 400;
 
-const isCoordinate = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && Math.abs(v) < 1e6;
+const isCoordinate = (v: unknown): v is number =>
+  typeof v === "number" && Number.isFinite(v) && Math.abs(v) < 1e6;
 const isSize = (v: unknown): v is number => isCoordinate(v) && v >= 1;
 
 /** A saved state read from disk, or undefined when it is missing or not a state at all. */
@@ -212,7 +246,11 @@ export function parseWindowState(value: unknown): WindowState | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if (!isSize(v.width) || !isSize(v.height)) return undefined;
-  const state: WindowState = { width: Math.round(v.width), height: Math.round(v.height), maximized: v.maximized === true };
+  const state: WindowState = {
+    width: Math.round(v.width),
+    height: Math.round(v.height),
+    maximized: v.maximized === true,
+  };
   if (isCoordinate(v.x) && isCoordinate(v.y)) {
     state.x = Math.round(v.x);
     state.y = Math.round(v.y);
@@ -236,10 +274,17 @@ export function clampToDisplays(
   primary: { workArea: Rectangle } | undefined = displays[0],
 ): WindowState {
   if (!primary) return state;
-  const wanted = { width: Math.max(MIN_WIDTH, state.width), height: Math.max(MIN_HEIGHT, state.height) };
+  const wanted = {
+    width: Math.max(MIN_WIDTH, state.width),
+    height: Math.max(MIN_HEIGHT, state.height),
+  };
   if (state.x === undefined || state.y === undefined) {
     const area = primary.workArea;
-    return { width: Math.min(wanted.width, area.width), height: Math.min(wanted.height, area.height), maximized: state.maximized };
+    return {
+      width: Math.min(wanted.width, area.width),
+      height: Math.min(wanted.height, area.height),
+      maximized: state.maximized,
+    };
   }
   const bounds = { x: state.x, y: state.y, ...wanted };
   let best: { workArea: Rectangle } | undefined;
@@ -254,8 +299,12 @@ export function clampToDisplays(
   const area = (best ?? primary).workArea;
   const width = Math.min(wanted.width, area.width);
   const height = Math.min(wanted.height, area.height);
-  const x = best ? within(bounds.x, area.x, area.x + area.width - width) : area.x + Math.round((area.width - width) / 2);
-  const y = best ? within(bounds.y, area.y, area.y + area.height - height) : area.y + Math.round((area.height - height) / 2);
+  const x = best
+    ? within(bounds.x, area.x, area.x + area.width - width)
+    : area.x + Math.round((area.width - width) / 2);
+  const y = best
+    ? within(bounds.y, area.y, area.y + area.height - height)
+    : area.y + Math.round((area.height - height) / 2);
   return { x, y, width, height, maximized: state.maximized };
 }
 
@@ -281,14 +330,24 @@ export async function flushWindowStates(): Promise<void> {
 }
 
 /** Saves the window's bounds after it stops moving or resizing, and once more as it closes. */
-export function trackWindowState(win: BrowserWindow, file: string, debounceMs = SAVE_DEBOUNCE_MS): void {
+export function trackWindowState(
+  win: BrowserWindow,
+  file: string,
+  debounceMs = SAVE_DEBOUNCE_MS,
+): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<void> = Promise.resolve();
   const save = () => {
     if (win.isDestroyed()) return;
     // Normal bounds, so un-maximizing after a restart returns to the size the person chose.
     const b = win.getNormalBounds();
-    const state: WindowState = { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() };
+    const state: WindowState = {
+      x: b.x,
+      y: b.y,
+      width: b.width,
+      height: b.height,
+      maximized: win.isMaximized(),
+    };
     chain = chain
       .then(() => writeJsonAtomic(file, state))
       .catch((e: unknown) => console.warn(`Could not remember the window position in ${file}:`, e));
@@ -325,7 +384,11 @@ export type CreateWindowOptions = {
 /** The one way to make a window. */
 export async function createWindow(options: CreateWindowOptions): Promise<BrowserWindow> {
   const saved = options.stateFile ? await loadWindowState(options.stateFile) : undefined;
-  const state = clampToDisplays(saved ?? DEFAULT_WINDOW_STATE, screen.getAllDisplays(), screen.getPrimaryDisplay());
+  const state = clampToDisplays(
+    saved ?? DEFAULT_WINDOW_STATE,
+    screen.getAllDisplays(),
+    screen.getPrimaryDisplay(),
+  );
   const win = new BrowserWindow({
     title: options.title ?? "Meitheal",
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
@@ -342,6 +405,8 @@ export async function createWindow(options: CreateWindowOptions): Promise<Browse
     win.show();
   });
   if (options.stateFile) trackWindowState(win, options.stateFile);
-  win.loadURL(options.url).catch((e: unknown) => console.error(`Could not load ${options.url}:`, e));
+  win
+    .loadURL(options.url)
+    .catch((e: unknown) => console.error(`Could not load ${options.url}:`, e));
   return win;
 }

@@ -22,7 +22,12 @@ type Command = {
   summary: string;
   usage: string;
   options: Options;
-  run: (values: Record<string, string | boolean | undefined>, positionals: string[], io: Io, signal: AbortSignal) => Promise<number>;
+  run: (
+    values: Record<string, string | boolean | undefined>,
+    positionals: string[],
+    io: Io,
+    signal: AbortSignal,
+  ) => Promise<number>;
 };
 
 const withPeer = async <T>(dataDir: string, fn: (node: PeerNode) => Promise<T>): Promise<T> => {
@@ -34,7 +39,8 @@ const withPeer = async <T>(dataDir: string, fn: (node: PeerNode) => Promise<T>):
   }
 };
 
-const dataDirOf = (values: Record<string, unknown>) => (typeof values.data === "string" ? values.data : defaultDataDir());
+const dataDirOf = (values: Record<string, unknown>) =>
+  typeof values.data === "string" ? values.data : defaultDataDir();
 
 const COMMANDS: Record<string, Command> = {
   serve: {
@@ -43,9 +49,16 @@ const COMMANDS: Record<string, Command> = {
     options: { port: { type: "string" }, "web-dir": { type: "string" } },
     async run(values, _positionals, io, signal) {
       // Number("") is 0: an empty --port must not quietly mean "any port".
-      const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(String(values.port)) ? Number(values.port) : Number.NaN;
+      const port =
+        values.port === undefined
+          ? 0
+          : /^\d{1,5}$/.test(String(values.port))
+            ? Number(values.port)
+            : Number.NaN;
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        io.err(`--port must be a whole number from 0 to 65535 (0 picks a free port); got "${String(values.port)}".`);
+        io.err(
+          `--port must be a whole number from 0 to 65535 (0 picks a free port); got "${String(values.port)}".`,
+        );
         return EXIT.usage;
       }
       const webDir = values["web-dir"];
@@ -56,14 +69,26 @@ const COMMANDS: Record<string, Command> = {
       const node = await PeerNode.start({ dataDir: dataDirOf(values), mode: "web" });
       let web;
       try {
-        web = await startWebServer({ node, port, ...(typeof webDir === "string" ? { webDir } : {}) });
+        web = await startWebServer({
+          node,
+          port,
+          ...(typeof webDir === "string" ? { webDir } : {}),
+        });
       } catch (e) {
         await node.close();
         const code = (e as NodeJS.ErrnoException).code;
-        throw new Error(code === "EADDRINUSE" ? `Port ${port} is already in use. Choose another with --port N, or 0 for any free port.` : (e as Error).message);
+        throw new Error(
+          code === "EADDRINUSE"
+            ? `Port ${port} is already in use. Choose another with --port N, or 0 for any free port.`
+            : (e as Error).message,
+        );
       }
-      io.out(`Meitheal is running. Open this address in a browser on this computer:\n\n  ${web.url}\n\nData folder: ${node.dataDir}\nPress Ctrl+C to stop.`);
-      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      io.out(
+        `Meitheal is running. Open this address in a browser on this computer:\n\n  ${web.url}\n\nData folder: ${node.dataDir}\nPress Ctrl+C to stop.`,
+      );
+      await new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
       await web.close();
       await node.close();
       io.out("Stopped. Everything is saved.");
@@ -75,9 +100,12 @@ const COMMANDS: Record<string, Command> = {
     usage: "meitheal-peer communities [--json] [--data DIR]",
     options: {},
     async run(values, _p, io) {
-      const list = await withPeer(dataDirOf(values), (node) => Promise.resolve(node.listCommunities()));
+      const list = await withPeer(dataDirOf(values), (node) =>
+        Promise.resolve(node.listCommunities()),
+      );
       if (values.json) io.out(JSON.stringify(list, null, 2));
-      else if (list.length === 0) io.out("No communities yet. Create one with: meitheal-peer create-community NAME");
+      else if (list.length === 0)
+        io.out("No communities yet. Create one with: meitheal-peer create-community NAME");
       else {
         for (const c of list) {
           const name = c.state === "ok" ? c.name : `(${c.state}) ${c.problems[0] ?? ""}`;
@@ -89,7 +117,8 @@ const COMMANDS: Record<string, Command> = {
   },
   "create-community": {
     summary: "Create a community on this device.",
-    usage: 'meitheal-peer create-community NAME [--purpose TEXT] [--themes "a,b,c"] [--json] [--data DIR]',
+    usage:
+      'meitheal-peer create-community NAME [--purpose TEXT] [--themes "a,b,c"] [--json] [--data DIR]',
     options: { purpose: { type: "string" }, themes: { type: "string" } },
     async run(values, positionals, io) {
       if (positionals.length !== 1) {
@@ -110,7 +139,11 @@ const COMMANDS: Record<string, Command> = {
         io.err(result.error.message);
         return result.error.code === ErrorCode.BadInput ? EXIT.usage : EXIT.failed;
       }
-      io.out(values.json ? JSON.stringify(result.value, null, 2) : `Created "${result.value.name}" (${result.value.id}).`);
+      io.out(
+        values.json
+          ? JSON.stringify(result.value, null, 2)
+          : `Created "${result.value.name}" (${result.value.id}).`,
+      );
       return EXIT.ok;
     },
   },
@@ -171,13 +204,20 @@ export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promi
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...common, ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...common, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     io.err(`${(e as Error).message}\nUsage: ${command.usage}`);
     return EXIT.usage;
   }
   if (parsed.values.help) {
-    io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n  --data DIR   data folder (default: ${defaultDataDir()})`);
+    io.out(
+      `${command.summary}\n\nUsage: ${command.usage}\n\n  --data DIR   data folder (default: ${defaultDataDir()})`,
+    );
     return EXIT.ok;
   }
   // resolve("") is the current folder: an empty --data (an unset shell variable) must not turn it into a data folder.
@@ -186,7 +226,12 @@ export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promi
     return EXIT.usage;
   }
   try {
-    return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io, signal);
+    return await command.run(
+      parsed.values as Record<string, string | boolean | undefined>,
+      parsed.positionals,
+      io,
+      signal,
+    );
   } catch (e) {
     if (e instanceof MeithealFailure) {
       io.err(e.message);
@@ -202,7 +247,11 @@ if (isMain) {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.once("SIGTERM", () => controller.abort());
-  runCli(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s) }, controller.signal).then(
+  runCli(
+    process.argv.slice(2),
+    { out: (s) => console.log(s), err: (s) => console.error(s) },
+    controller.signal,
+  ).then(
     (code) => {
       process.exitCode = code;
     },

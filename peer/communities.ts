@@ -1,7 +1,12 @@
 // The communities on this device. Each has its own automerge-repo Repo on its own storage folder,
 // so documents of one community can never be served through another's connections. The list of
 // communities is device data (communities.json); their names live in their index documents.
-import { Repo, type DocHandle, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo";
+import {
+  Repo,
+  type DocHandle,
+  type NetworkAdapterInterface,
+  type PeerId,
+} from "@automerge/automerge-repo";
 import { join } from "node:path";
 import type { CommunitySummary } from "../shared/contract.ts";
 import { asCommunityId, isDocumentId, type CommunityId } from "../shared/ids.ts";
@@ -37,14 +42,21 @@ export async function readRegistry(dataDir: string): Promise<Registry> {
   return {
     version: 1,
     communities: r.communities.filter((c): c is { id: string; addedAt: string } => {
-      if (typeof c?.id !== "string" || !isDocumentId(c.id) || typeof c.addedAt !== "string" || seen.has(c.id)) return false;
+      if (
+        typeof c?.id !== "string" ||
+        !isDocumentId(c.id) ||
+        typeof c.addedAt !== "string" ||
+        seen.has(c.id)
+      )
+        return false;
       seen.add(c.id);
       return true;
     }),
   };
 }
 
-export const writeRegistry = (dataDir: string, registry: Registry) => writeJsonAtomic(join(dataDir, REGISTRY_FILE), registry);
+export const writeRegistry = (dataDir: string, registry: Registry) =>
+  writeJsonAtomic(join(dataDir, REGISTRY_FILE), registry);
 
 export function openRepo(
   dataDir: string,
@@ -65,16 +77,39 @@ export function openRepo(
 export function summarise(community: OpenCommunity): CommunitySummary {
   const base = { id: community.id, name: null, purpose: null, entryCount: 0 };
   if (!community.index) {
-    return { ...base, state: "damaged", problems: [community.loadError ?? "The community's index document could not be loaded."] };
+    return {
+      ...base,
+      state: "damaged",
+      problems: [community.loadError ?? "The community's index document could not be loaded."],
+    };
   }
   const read = communityKind.read(community.index.doc());
   switch (read.state) {
     case "ok":
-      return { ...base, name: read.doc.name, purpose: read.doc.purpose, state: "ok", problems: [...read.problems], entryCount: Object.keys(read.doc.entries).length };
+      return {
+        ...base,
+        name: read.doc.name,
+        purpose: read.doc.purpose,
+        state: "ok",
+        problems: [...read.problems],
+        entryCount: Object.keys(read.doc.entries).length,
+      };
     case "newer":
-      return { ...base, state: "newer", problems: [`This community was last changed by a newer version of Meitheal (format ${read.version}). Update Meitheal to open it; nothing here was changed.`] };
+      return {
+        ...base,
+        state: "newer",
+        problems: [
+          `This community was last changed by a newer version of Meitheal (format ${read.version}). Update Meitheal to open it; nothing here was changed.`,
+        ],
+      };
     case "needs-migration":
-      return { ...base, state: "damaged", problems: [`The community index is in an old format (${read.from}) that could not be upgraded.`] };
+      return {
+        ...base,
+        state: "damaged",
+        problems: [
+          `The community index is in an old format (${read.from}) that could not be upgraded.`,
+        ],
+      };
     case "damaged":
       return { ...base, state: "damaged", problems: [...read.problems] };
   }

@@ -9,10 +9,20 @@ import { ErrorCode, MeithealFailure } from "../shared/result.ts";
 export const APP_FOLDER = "Meitheal";
 
 /** The per-OS convention: ~/.config/Meitheal (Linux, or $XDG_CONFIG_HOME), ~/Library/Application Support/Meitheal, %APPDATA%\Meitheal. */
-export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+export function defaultDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): string {
   if (platform === "darwin") return join(home, "Library", "Application Support", APP_FOLDER);
-  if (platform === "win32") return join(env.APPDATA ?? join(home, "AppData", "Roaming"), APP_FOLDER);
-  return join(env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith("/") ? env.XDG_CONFIG_HOME : join(home, ".config"), APP_FOLDER);
+  if (platform === "win32")
+    return join(env.APPDATA ?? join(home, "AppData", "Roaming"), APP_FOLDER);
+  return join(
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith("/")
+      ? env.XDG_CONFIG_HOME
+      : join(home, ".config"),
+    APP_FOLDER,
+  );
 }
 
 const explain = (dir: string, e: unknown): string => {
@@ -44,7 +54,8 @@ export async function prepareDataDir(dir: string): Promise<string> {
     }
   } catch (e) {
     if (e instanceof MeithealFailure) throw e;
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e));
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e));
     try {
       await mkdir(abs, { recursive: true, mode: 0o700 });
     } catch (e2) {

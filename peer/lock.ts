@@ -66,5 +66,8 @@ async function takeLockFile(path: string, dataDir: string): Promise<() => Promis
       await rm(path, { force: true });
     }
   }
-  throw new MeithealFailure(ErrorCode.DataFolder, `Could not lock the data folder ${dataDir}. Close other Meitheal windows and try again.`);
+  throw new MeithealFailure(
+    ErrorCode.DataFolder,
+    `Could not lock the data folder ${dataDir}. Close other Meitheal windows and try again.`,
+  );
 }

@@ -72,12 +72,31 @@ describe("PeerNode", () => {
     "lists a created community after a restart with its name, purpose and 0 entries",
     async () => {
       const node = await start();
-      const created = value(await node.handlers["communities:create"]({ name: "  Cois   Farraige ", purpose: "Stories of the shore", themes: ["Water"] }));
-      expect(created).toMatchObject({ name: "Cois Farraige", purpose: "Stories of the shore", state: "ok", entryCount: 0, problems: [] });
+      const created = value(
+        await node.handlers["communities:create"]({
+          name: "  Cois   Farraige ",
+          purpose: "Stories of the shore",
+          themes: ["Water"],
+        }),
+      );
+      expect(created).toMatchObject({
+        name: "Cois Farraige",
+        purpose: "Stories of the shore",
+        state: "ok",
+        entryCount: 0,
+        problems: [],
+      });
 
       const again = await restart(node);
       expect(value(await again.handlers["communities:list"]({}))).toEqual([
-        { id: created.id, name: "Cois Farraige", purpose: "Stories of the shore", state: "ok", problems: [], entryCount: 0 },
+        {
+          id: created.id,
+          name: "Cois Farraige",
+          purpose: "Stories of the shore",
+          state: "ok",
+          problems: [],
+          entryCount: 0,
+        },
       ]);
       const index = again.community(created.id)?.index?.doc();
       expect(index && Object.values(index.themes).map((t) => t.label)).toEqual(["Water"]);
@@ -105,7 +124,12 @@ describe("PeerNode", () => {
       const created = await Promise.all(names.map((name) => node.createCommunity({ name })));
       const ids = created.map((r) => value(r).id);
       const again = await restart(node);
-      expect(again.listCommunities().map((c) => c.id).sort()).toEqual([...ids].sort());
+      expect(
+        again
+          .listCommunities()
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual([...ids].sort());
       expect(again.listCommunities().map((c) => c.name)).toEqual(["Four", "One", "Three", "Two"]);
     },
     TIMEOUT,
@@ -121,11 +145,15 @@ describe("PeerNode", () => {
       );
       expect(second).toMatchObject({ code: ErrorCode.DataFolder });
       expect((second as Error).message).toMatch(/already using/);
-      await expect(Promise.all([PeerNode.start({ dataDir: dir }), PeerNode.start({ dataDir: dir })])).rejects.toMatchObject({ code: ErrorCode.DataFolder });
+      await expect(
+        Promise.all([PeerNode.start({ dataDir: dir }), PeerNode.start({ dataDir: dir })]),
+      ).rejects.toMatchObject({ code: ErrorCode.DataFolder });
       // The first is still the owner of the lock.
       expect(await readFile(join(dir, LOCK_FILE), "utf8")).toBe(String(process.pid));
       await node.close();
-      await expect(readFile(join(dir, LOCK_FILE), "utf8")).rejects.toMatchObject({ code: "ENOENT" });
+      await expect(readFile(join(dir, LOCK_FILE), "utf8")).rejects.toMatchObject({
+        code: "ENOENT",
+      });
       open.splice(0);
       await start();
     },
@@ -155,7 +183,12 @@ describe("PeerNode", () => {
     "keeps a saved profile across a restart",
     async () => {
       const node = await start();
-      const saved = value(await node.handlers["profile:set"]({ displayName: "  Aoife  Ní Bhriain ", colour: "#2B5D9B" }));
+      const saved = value(
+        await node.handlers["profile:set"]({
+          displayName: "  Aoife  Ní Bhriain ",
+          colour: "#2B5D9B",
+        }),
+      );
       expect(saved).toEqual({ displayName: "Aoife Ní Bhriain", colour: "#2b5d9b" });
       const again = await restart(node);
       expect(value(await again.handlers["profile:get"]({}))).toEqual(saved);
@@ -173,7 +206,13 @@ describe("PeerNode", () => {
       // (Which chunks a save writes depends on timing, so the damaged one is added, not picked.)
       const good = await chunkFiles(id, id);
       expect(good.length).toBeGreaterThan(0);
-      const damaged = join(communityDir(dir, id), "docs", id, "incremental", "ab".repeat(32) + ".mth");
+      const damaged = join(
+        communityDir(dir, id),
+        "docs",
+        id,
+        "incremental",
+        "ab".repeat(32) + ".mth",
+      );
       await mkdir(dirname(damaged), { recursive: true });
       await writeFile(damaged, Buffer.from("this is not a chunk at all"));
 
@@ -185,13 +224,20 @@ describe("PeerNode", () => {
       expect(warning?.documentId).toBe(id);
       expect(typeof warning?.title).toBe("string");
       expect(warning?.reason).toMatch(/magic|checksum|length|truncated/i);
-      expect(await readFile(warning?.quarantinedTo ?? "", "utf8")).toBe("this is not a chunk at all");
+      expect(await readFile(warning?.quarantinedTo ?? "", "utf8")).toBe(
+        "this is not a chunk at all",
+      );
       expect(warning?.quarantinedTo.startsWith(join(dir, "quarantine", id))).toBe(true);
       await expect(readFile(damaged)).rejects.toMatchObject({ code: "ENOENT" });
       // The good chunks still load: the community is usable.
-      expect(second.listCommunities()).toMatchObject([{ id, state: "ok", name: "Cois Farraige", purpose: "Shore" }]);
+      expect(second.listCommunities()).toMatchObject([
+        { id, state: "ok", name: "Cois Farraige", purpose: "Shore" },
+      ]);
 
-      expect(await second.handlers["storage:dismiss"]({ id: warning?.id ?? "" })).toEqual({ ok: true, value: null });
+      expect(await second.handlers["storage:dismiss"]({ id: warning?.id ?? "" })).toEqual({
+        ok: true,
+        value: null,
+      });
       expect(value(await second.handlers["storage:warnings"]({}))).toEqual([]);
       const again = await second.handlers["storage:dismiss"]({ id: warning?.id ?? "" });
       expect(again.ok === false && again.error.code).toBe(ErrorCode.NotFound);
@@ -199,7 +245,9 @@ describe("PeerNode", () => {
       const third = await restart(second);
       expect(value(await third.handlers["storage:warnings"]({}))).toEqual([]);
       // Dismissing hides the warning; the quarantined bytes are still kept.
-      expect(await readFile(warning?.quarantinedTo ?? "", "utf8")).toBe("this is not a chunk at all");
+      expect(await readFile(warning?.quarantinedTo ?? "", "utf8")).toBe(
+        "this is not a chunk at all",
+      );
     },
     TIMEOUT,
   );
@@ -211,7 +259,8 @@ describe("PeerNode", () => {
       const broken = value(await node.createCommunity({ name: "Broken" })).id;
       const healthy = value(await node.createCommunity({ name: "Healthy" })).id;
       await node.close();
-      for (const file of await chunkFiles(broken, broken)) await writeFile(file, Buffer.from("garbage"));
+      for (const file of await chunkFiles(broken, broken))
+        await writeFile(file, Buffer.from("garbage"));
 
       const second = await start();
       const list = second.listCommunities();
@@ -221,7 +270,9 @@ describe("PeerNode", () => {
       expect(summary?.problems.join(" ")).toMatch(/quarantine/);
       await second.flush();
       await second.close();
-      await expect(readFile(join(dir, LOCK_FILE), "utf8")).rejects.toMatchObject({ code: "ENOENT" });
+      await expect(readFile(join(dir, LOCK_FILE), "utf8")).rejects.toMatchObject({
+        code: "ENOENT",
+      });
       open.splice(0);
       // And it starts again.
       expect((await start()).listCommunities()).toHaveLength(2);

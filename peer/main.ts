@@ -1,12 +1,27 @@
 // Starting a peer: the sync node that owns a device's data. The same code runs inside the desktop
 // app (an Electron utility process) and as the headless `meitheal-peer`.
 import * as Automerge from "@automerge/automerge";
-import { generateAutomergeUrl, parseAutomergeUrl, type AutomergeUrl, type DocHandle, type NetworkAdapterInterface, type PeerId, type Repo } from "@automerge/automerge-repo";
+import {
+  generateAutomergeUrl,
+  parseAutomergeUrl,
+  type AutomergeUrl,
+  type DocHandle,
+  type NetworkAdapterInterface,
+  type PeerId,
+  type Repo,
+} from "@automerge/automerge-repo";
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { CommunitySummary, Handlers, PeerEvents, PeerInfo, Profile, StorageWarning } from "../shared/contract.ts";
+import type {
+  CommunitySummary,
+  Handlers,
+  PeerEvents,
+  PeerInfo,
+  Profile,
+  StorageWarning,
+} from "../shared/contract.ts";
 import { asCommunityId, type CommunityId } from "../shared/ids.ts";
 import { initCommunity } from "../shared/ops/community.ts";
 import { systemContext, type OpContext } from "../shared/ops/context.ts";
@@ -14,7 +29,14 @@ import type { EventSource } from "../shared/rpc.ts";
 import { communityKind, type CommunityIndex } from "../shared/schema/community.ts";
 import { checkCommunityName, checkPurpose, checkThemes } from "../shared/schema/input.ts";
 import { ErrorCode, MeithealFailure, err, ok, type Result } from "../shared/result.ts";
-import { openRepo, quarantineDir, readRegistry, summarise, writeRegistry, type OpenCommunity } from "./communities.ts";
+import {
+  openRepo,
+  quarantineDir,
+  readRegistry,
+  summarise,
+  writeRegistry,
+  type OpenCommunity,
+} from "./communities.ts";
 import { prepareDataDir } from "./dataDir.ts";
 import { acquireLock } from "./lock.ts";
 import { loadProfile, saveProfile } from "./profile.ts";
@@ -32,7 +54,8 @@ export type PeerOptions = {
   ctx?: OpContext;
 };
 
-const warningId = (w: QuarantineWarning) => createHash("sha256").update(w.quarantinedTo).digest("hex").slice(0, 16);
+const warningId = (w: QuarantineWarning) =>
+  createHash("sha256").update(w.quarantinedTo).digest("hex").slice(0, 16);
 
 export class PeerNode {
   readonly #events = new EventEmitter();
@@ -63,7 +86,14 @@ export class PeerNode {
     try {
       const device = await loadOrCreateDeviceKey(dataDir);
       const profile = await loadProfile(dataDir, device.publicKey);
-      const node = new PeerNode(dataDir, device, options.mode ?? "web", options.ctx ?? systemContext(), profile, release);
+      const node = new PeerNode(
+        dataDir,
+        device,
+        options.mode ?? "web",
+        options.ctx ?? systemContext(),
+        profile,
+        release,
+      );
       await node.#loadWarnings();
       let registry;
       try {
@@ -130,12 +160,17 @@ export class PeerNode {
   }
 
   async #open(id: CommunityId): Promise<OpenCommunity> {
-    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) => this.#addWarning(id, w));
+    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) =>
+      this.#addWarning(id, w),
+    );
     const community: OpenCommunity = { id, repo, storage, index: undefined, loadError: undefined };
     this.#communities.set(id, community);
     await storage.sweepTempFiles().catch(() => undefined);
     try {
-      const handle = await withTimeout(repo.find<CommunityIndex>(`automerge:${id}` as AutomergeUrl), INDEX_LOAD_TIMEOUT_MS);
+      const handle = await withTimeout(
+        repo.find<CommunityIndex>(`automerge:${id}` as AutomergeUrl),
+        INDEX_LOAD_TIMEOUT_MS,
+      );
       community.index = handle;
       this.#watchIndex(handle);
       this.#migrateIndex(handle);
@@ -172,7 +207,11 @@ export class PeerNode {
     const community = this.#communities.get(communityId);
     const index = community?.index?.doc();
     const title =
-      w.documentId === communityId ? (typeof index?.name === "string" ? index.name : "Community index") : (index?.entries?.[w.documentId]?.title ?? null);
+      w.documentId === communityId
+        ? typeof index?.name === "string"
+          ? index.name
+          : "Community index"
+        : (index?.entries?.[w.documentId]?.title ?? null);
     return {
       id: warningId(w),
       documentId: w.documentId,
@@ -186,16 +225,21 @@ export class PeerNode {
 
   async #loadWarnings() {
     const dismissed = await readJson(join(this.dataDir, DISMISSED_FILE)).catch(() => undefined);
-    if (Array.isArray(dismissed)) this.#dismissed = new Set(dismissed.filter((x): x is string => typeof x === "string"));
+    if (Array.isArray(dismissed))
+      this.#dismissed = new Set(dismissed.filter((x): x is string => typeof x === "string"));
     const root = join(this.dataDir, "quarantine");
     const folders = await readdir(root).catch(() => [] as string[]);
     for (const folder of folders) {
-      const text = await readFile(join(quarantineDir(this.dataDir, folder), "quarantine.jsonl"), "utf8").catch(() => "");
+      const text = await readFile(
+        join(quarantineDir(this.dataDir, folder), "quarantine.jsonl"),
+        "utf8",
+      ).catch(() => "");
       for (const line of text.split("\n")) {
         if (!line.trim()) continue;
         try {
           const w = JSON.parse(line) as QuarantineWarning;
-          if (typeof w.quarantinedTo === "string" && typeof w.documentId === "string") this.#addWarning(asCommunityId(folder), w);
+          if (typeof w.quarantinedTo === "string" && typeof w.documentId === "string")
+            this.#addWarning(asCommunityId(folder), w);
         } catch {
           // A torn last line of the log: the file it names is still in the quarantine folder.
         }
@@ -204,10 +248,16 @@ export class PeerNode {
   }
 
   listCommunities(): CommunitySummary[] {
-    return [...this.#communities.values()].map(summarise).sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "") || a.id.localeCompare(b.id));
+    return [...this.#communities.values()]
+      .map(summarise)
+      .sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "") || a.id.localeCompare(b.id));
   }
 
-  async createCommunity(args: { name: unknown; purpose?: unknown; themes?: unknown }): Promise<Result<CommunitySummary>> {
+  async createCommunity(args: {
+    name: unknown;
+    purpose?: unknown;
+    themes?: unknown;
+  }): Promise<Result<CommunitySummary>> {
     const name = checkCommunityName(args.name);
     if (!name.ok) return name;
     const purpose = checkPurpose(args.purpose);
@@ -219,9 +269,15 @@ export class PeerNode {
     const docId = parseAutomergeUrl(generateAutomergeUrl()).documentId;
     const id = asCommunityId(docId);
     const initial = Automerge.change(Automerge.init<Record<string, unknown>>(), (d) =>
-      initCommunity(d, { name: name.value, purpose: purpose.value, themes: themes.value }, this.ctx),
+      initCommunity(
+        d,
+        { name: name.value, purpose: purpose.value, themes: themes.value },
+        this.ctx,
+      ),
     );
-    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) => this.#addWarning(id, w));
+    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) =>
+      this.#addWarning(id, w),
+    );
     const handle = repo.import<CommunityIndex>(Automerge.save(initial), { docId });
     await repo.flush();
     const community: OpenCommunity = { id, repo, storage, index: handle, loadError: undefined };
@@ -237,7 +293,10 @@ export class PeerNode {
     try {
       await update;
     } catch (e) {
-      return err(ErrorCode.Storage, `The community was created but could not be added to this device's list (${(e as Error).message}). Check the data folder is writable and try again.`);
+      return err(
+        ErrorCode.Storage,
+        `The community was created but could not be added to this device's list (${(e as Error).message}). Check the data folder is writable and try again.`,
+      );
     }
     this.#emit("communities:changed", {});
     return ok(summarise(community));
@@ -245,7 +304,14 @@ export class PeerNode {
 
   readonly handlers: Handlers = {
     "peer:info": () =>
-      Promise.resolve(ok({ deviceKey: this.device.publicKey, dataDir: this.dataDir, appVersion: APP_VERSION, mode: this.mode })),
+      Promise.resolve(
+        ok({
+          deviceKey: this.device.publicKey,
+          dataDir: this.dataDir,
+          appVersion: APP_VERSION,
+          mode: this.mode,
+        }),
+      ),
     "profile:get": () => Promise.resolve(ok(this.#profile)),
     "profile:set": async (args) => {
       const saved = await saveProfile(this.dataDir, args);
@@ -254,14 +320,19 @@ export class PeerNode {
     },
     "communities:list": () => Promise.resolve(ok(this.listCommunities())),
     "communities:create": (args) => this.createCommunity(args),
-    "storage:warnings": () => Promise.resolve(ok([...this.#warnings.values()].sort((a, b) => b.at.localeCompare(a.at)))),
+    "storage:warnings": () =>
+      Promise.resolve(ok([...this.#warnings.values()].sort((a, b) => b.at.localeCompare(a.at)))),
     "storage:dismiss": async ({ id }) => {
-      if (!this.#warnings.delete(id)) return err(ErrorCode.NotFound, "That warning is no longer listed.");
+      if (!this.#warnings.delete(id))
+        return err(ErrorCode.NotFound, "That warning is no longer listed.");
       this.#dismissed.add(id);
       try {
         await writeJsonAtomic(join(this.dataDir, DISMISSED_FILE), [...this.#dismissed]);
       } catch (e) {
-        return err(ErrorCode.Storage, `The warning was hidden for now but will show again after a restart (${(e as Error).message}).`);
+        return err(
+          ErrorCode.Storage,
+          `The warning was hidden for now but will show again after a restart (${(e as Error).message}).`,
+        );
       }
       return ok(null);
     },
@@ -286,7 +357,8 @@ export class PeerNode {
         }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+      if (failed)
+        throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     } finally {
       this.#events.removeAllListeners();
       await this.releaseLock();

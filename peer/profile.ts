@@ -40,13 +40,19 @@ export async function loadProfile(dataDir: string, deviceKey: string): Promise<P
   return checked.ok ? checked.value : fallback;
 }
 
-export async function saveProfile(dataDir: string, value: Partial<Profile>): Promise<Result<Profile>> {
+export async function saveProfile(
+  dataDir: string,
+  value: Partial<Profile>,
+): Promise<Result<Profile>> {
   const checked = checkProfile(value);
   if (!checked.ok) return checked;
   try {
     await writeJsonAtomic(join(dataDir, PROFILE_FILE), checked.value);
   } catch (e) {
-    return err(ErrorCode.Storage, `Your profile could not be saved (${(e as Error).message}). Check the data folder is writable and try again.`);
+    return err(
+      ErrorCode.Storage,
+      `Your profile could not be saved (${(e as Error).message}). Check the data folder is writable and try again.`,
+    );
   }
   return checked;
 }

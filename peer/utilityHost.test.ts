@@ -65,13 +65,17 @@ function fakeParent() {
     on: (_event, listener) => listeners.push(listener),
     postMessage: (data) => received.push(data),
   };
-  const send = (data: unknown, ports: MessagePortMainLike[] = []) => listeners.forEach((l) => l({ data, ports }));
+  const send = (data: unknown, ports: MessagePortMainLike[] = []) =>
+    listeners.forEach((l) => l({ data, ports }));
   return { parent, received, send };
 }
 
 /** A fake MessagePortMain that records what happens to it. */
 function recordingPort() {
-  const listeners = { message: [] as ((e: PortMessageEvent) => void)[], close: [] as (() => void)[] };
+  const listeners = {
+    message: [] as ((e: PortMessageEvent) => void)[],
+    close: [] as (() => void)[],
+  };
   const port = {
     posted: [] as unknown[][],
     started: 0,
@@ -159,7 +163,9 @@ describe("DomMessagePortShim", () => {
 
   it("carries automerge sync bytes both ways between two repos", async () => {
     const { port1, port2 } = new MessageChannel();
-    const peerSide = new Repo({ network: [new MessageChannelNetworkAdapter(new DomMessagePortShim(asPortMain(port1)))] });
+    const peerSide = new Repo({
+      network: [new MessageChannelNetworkAdapter(new DomMessagePortShim(asPortMain(port1)))],
+    });
     const windowSide = new Repo({ network: [new MessageChannelNetworkAdapter(port2)] });
     cleanups.push(async () => {
       await windowSide.shutdown();
@@ -170,7 +176,10 @@ describe("DomMessagePortShim", () => {
     const copy = await windowSide.find<{ lines: string[] }>(original.url);
     expect(copy.doc().lines).toEqual(["from the peer"]);
     copy.change((d) => void d.lines.push("from the window"));
-    await vi.waitFor(() => expect(original.doc().lines).toEqual(["from the peer", "from the window"]), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(original.doc().lines).toEqual(["from the peer", "from the window"]),
+      { timeout: 5_000 },
+    );
   });
 });
 
@@ -189,7 +198,10 @@ describe("createDispatcher", () => {
   it("closes the port of a message that is not a channel request", async () => {
     const node = fakeNode();
     const port = recordingPort();
-    await createDispatcher(node, vi.fn())({ data: { type: "channel", request: { kind: "shell" } }, ports: [port] });
+    await createDispatcher(
+      node,
+      vi.fn(),
+    )({ data: { type: "channel", request: { kind: "shell" } }, ports: [port] });
     expect(port.closed).toBe(1);
     expect(node.attachSync).not.toHaveBeenCalled();
   });
@@ -197,7 +209,10 @@ describe("createDispatcher", () => {
   it("closes the port when the community is not on this device", async () => {
     const node = fakeNode(false);
     const port = recordingPort();
-    const message: PeerChannelMessage = { type: "channel", request: { kind: "sync", communityId: "nope" } };
+    const message: PeerChannelMessage = {
+      type: "channel",
+      request: { kind: "sync", communityId: "nope" },
+    };
     await createDispatcher(node, vi.fn())({ data: message, ports: [port] });
     expect(node.attachSync).toHaveBeenCalledWith("nope", expect.any(MessageChannelNetworkAdapter));
     expect(port.closed).toBe(1);
@@ -206,7 +221,10 @@ describe("createDispatcher", () => {
   it("detaches a sync channel when the window's end closes", async () => {
     const node = fakeNode(true);
     const port = recordingPort();
-    const message: PeerChannelMessage = { type: "channel", request: { kind: "sync", communityId: "c1" } };
+    const message: PeerChannelMessage = {
+      type: "channel",
+      request: { kind: "sync", communityId: "c1" },
+    };
     await createDispatcher(node, vi.fn())({ data: message, ports: [port] });
     expect(port.closed).toBe(0);
     port.remoteClosed();
@@ -242,36 +260,57 @@ describe("runUtilityHost", () => {
     const exit = vi.fn();
     const running = runUtilityHost({ parent, argv: ["--data", dir], exit });
     const { port1, port2 } = new MessageChannel();
-    send({ type: "channel", request: { kind: "rpc" } } satisfies PeerChannelMessage, [asPortMain(port1)]);
+    send({ type: "channel", request: { kind: "rpc" } } satisfies PeerChannelMessage, [
+      asPortMain(port1),
+    ]);
     const node = await running;
     expect(node).toBeDefined();
-    cleanups.push(() => node?.close(), () => port2.close());
+    cleanups.push(
+      () => node?.close(),
+      () => port2.close(),
+    );
 
     const client = new RpcClient(textPortOfNode(port2));
     const info = await client.call("peer:info", {});
-    expect(info).toEqual({ ok: true, value: expect.objectContaining({ mode: "desktop", dataDir: resolve(dir) }) as unknown });
+    expect(info).toEqual({
+      ok: true,
+      value: expect.objectContaining({ mode: "desktop", dataDir: resolve(dir) }) as unknown,
+    });
   });
 
   it("syncs a community's documents with a window over a sync channel, both ways", async () => {
     const dir = await tempDir();
     const { parent, send } = fakeParent();
-    const node = (await runUtilityHost({ parent, argv: ["--data", dir], exit: vi.fn() })) as PeerNode;
+    const node = (await runUtilityHost({
+      parent,
+      argv: ["--data", dir],
+      exit: vi.fn(),
+    })) as PeerNode;
     cleanups.push(() => node.close());
     const created = await node.handlers["communities:create"]({ name: "Retreat" });
     if (!created.ok) throw new Error(created.error.message);
     const id = created.value.id;
 
     const { port1, port2 } = new MessageChannel();
-    send({ type: "channel", request: { kind: "sync", communityId: id } } satisfies PeerChannelMessage, [asPortMain(port1)]);
+    send(
+      { type: "channel", request: { kind: "sync", communityId: id } } satisfies PeerChannelMessage,
+      [asPortMain(port1)],
+    );
     const windowRepo = new Repo({ network: [new MessageChannelNetworkAdapter(port2)] });
-    cleanups.push(() => windowRepo.shutdown(), () => port2.close());
+    cleanups.push(
+      () => windowRepo.shutdown(),
+      () => port2.close(),
+    );
 
     const index = await windowRepo.find<CommunityIndex>(`automerge:${id}` as AutomergeUrl);
     expect(index.doc().name).toBe("Retreat");
     index.change((d) => {
       d.purpose = "Written in the window";
     });
-    await vi.waitFor(() => expect(node.community(id)?.index?.doc().purpose).toBe("Written in the window"), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(node.community(id)?.index?.doc().purpose).toBe("Written in the window"),
+      { timeout: 5_000 },
+    );
   });
 
   it("on shutdown flushes, releases the data folder and exits 0", async () => {
@@ -291,9 +330,16 @@ describe("runUtilityHost", () => {
     await writeFile(notAFolder, "x");
     const { parent, received, send } = fakeParent();
     const exit = vi.fn();
-    const node = await runUtilityHost({ parent, argv: ["--data", notAFolder], exit, fatalExitDelayMs: 1 });
+    const node = await runUtilityHost({
+      parent,
+      argv: ["--data", notAFolder],
+      exit,
+      fatalExitDelayMs: 1,
+    });
     expect(node).toBeUndefined();
-    expect(received).toEqual([{ type: "fatal", message: expect.stringContaining("is a file, not a folder") as unknown }]);
+    expect(received).toEqual([
+      { type: "fatal", message: expect.stringContaining("is a file, not a folder") as unknown },
+    ]);
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(1));
     const orphan = recordingPort();
     send({ type: "channel", request: { kind: "rpc" } }, [orphan]);

@@ -115,10 +115,16 @@ const isShutdown = (data: unknown): boolean =>
   typeof data === "object" && data !== null && (data as { type?: unknown }).type === "shutdown";
 
 const isChannelMessage = (data: unknown): data is PeerChannelMessage =>
-  typeof data === "object" && data !== null && (data as { type?: unknown }).type === "channel" && isChannelRequest((data as { request?: unknown }).request);
+  typeof data === "object" &&
+  data !== null &&
+  (data as { type?: unknown }).type === "channel" &&
+  isChannelRequest((data as { request?: unknown }).request);
 
 /** Handles the messages Electron main sends this process, once the peer has started. */
-export function createDispatcher(node: PeerLike, exit: (code: number) => void): (event: PortMessageEvent) => Promise<void> {
+export function createDispatcher(
+  node: PeerLike,
+  exit: (code: number) => void,
+): (event: PortMessageEvent) => Promise<void> {
   let closing = false;
   return async (event) => {
     if (isShutdown(event.data)) {
@@ -162,7 +168,8 @@ export function dataDirFromArgs(argv: readonly string[]): string {
     const arg = argv[i];
     const next = argv[i + 1];
     if (arg === "--data" && next) return next;
-    if (arg?.startsWith("--data=") && arg.length > "--data=".length) return arg.slice("--data=".length);
+    if (arg?.startsWith("--data=") && arg.length > "--data=".length)
+      return arg.slice("--data=".length);
   }
   return defaultDataDir();
 }
@@ -210,7 +217,11 @@ export async function runUtilityHost(options: HostOptions): Promise<PeerNode | u
 // Only inside an Electron utility process; importing this file (tests) starts nothing.
 const parentPort = (process as unknown as { parentPort?: ParentPortLike | null }).parentPort;
 if (parentPort) {
-  runUtilityHost({ parent: parentPort, argv: process.argv, exit: (code) => process.exit(code) }).catch((e: unknown) => {
+  runUtilityHost({
+    parent: parentPort,
+    argv: process.argv,
+    exit: (code) => process.exit(code),
+  }).catch((e: unknown) => {
     console.error("The Meitheal peer failed:", e);
     process.exit(1);
   });

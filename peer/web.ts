@@ -53,7 +53,13 @@ export type WebServerOptions = {
   token?: string;
 };
 
-export type WebServer = { url: string; port: number; token: string; server: Server; close(): Promise<void> };
+export type WebServer = {
+  url: string;
+  port: number;
+  token: string;
+  server: Server;
+  close(): Promise<void>;
+};
 
 const sameToken = (given: string | null, token: string) => {
   if (!given) return false;
@@ -69,7 +75,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   try {
     await stat(join(webDir, "index.html"));
   } catch {
-    throw new Error(`The built app was not found in ${webDir}. Run \`npm run build:web\` first (\`npm run web\` does both).`);
+    throw new Error(
+      `The built app was not found in ${webDir}. Run \`npm run build:web\` first (\`npm run web\` does both).`,
+    );
   }
 
   const server = createServer();
@@ -83,7 +91,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse) {
     if (!allowedHosts().has(req.headers.host ?? "")) {
-      res.writeHead(421, { "content-type": "text/plain" }).end("Wrong host. Open the address the peer printed.");
+      res
+        .writeHead(421, { "content-type": "text/plain" })
+        .end("Wrong host. Open the address the peer printed.");
       return;
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -121,14 +131,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "cross-origin-opener-policy": "same-origin",
-      "cache-control": file.endsWith("index.html") ? "no-store" : "public, max-age=31536000, immutable",
+      "cache-control": file.endsWith("index.html")
+        ? "no-store"
+        : "public, max-age=31536000, immutable",
     };
     res.writeHead(200, headers);
     if (req.method === "HEAD") {
       res.end();
       return;
     }
-    createReadStream(file).on("error", () => res.destroy()).pipe(res);
+    createReadStream(file)
+      .on("error", () => res.destroy())
+      .pipe(res);
   }
 
   const rpcServer = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
@@ -140,7 +154,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (!node.community(communityId)) return Promise.resolve(undefined);
     const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
     // The stock adapter is typed against isomorphic-ws; it is the same `ws` server at run time.
-    const adapter = new WebSocketServerAdapter(wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]);
+    const adapter = new WebSocketServerAdapter(
+      wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0],
+    );
     const ready = node.attachSync(communityId, adapter).then((ok) => (ok ? wss : undefined));
     syncServers.set(communityId, ready);
     return ready;
@@ -151,12 +167,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!allowedHosts().has(req.headers.host ?? "")) return refuse(socket, 421, "Misdirected Request");
+    if (!allowedHosts().has(req.headers.host ?? ""))
+      return refuse(socket, 421, "Misdirected Request");
     if (!allowedOrigins().has(req.headers.origin ?? "")) return refuse(socket, 403, "Forbidden");
     const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
-    if (!sameToken(url.searchParams.get("token"), token)) return refuse(socket, 401, "Unauthorized");
+    if (!sameToken(url.searchParams.get("token"), token))
+      return refuse(socket, 401, "Unauthorized");
     if (url.pathname === "/ws/rpc") {
-      rpcServer.handleUpgrade(req, socket, head, (ws) => serveRpc(wsTextPort(ws), node.handlers, node.on));
+      rpcServer.handleUpgrade(req, socket, head, (ws) =>
+        serveRpc(wsTextPort(ws), node.handlers, node.on),
+      );
       return;
     }
     const match = /^\/ws\/sync\/([A-Za-z0-9]{1,100})$/.exec(url.pathname);
@@ -202,7 +222,12 @@ export function wsTextPort(ws: WebSocket): TextPort {
     },
     onMessage: (listener) =>
       ws.on("message", (data, isBinary) => {
-        if (!isBinary) listener(Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString("utf8"));
+        if (!isBinary)
+          listener(
+            Buffer.isBuffer(data)
+              ? data.toString("utf8")
+              : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString("utf8"),
+          );
       }),
     onClose: (listener) => ws.on("close", listener),
   };

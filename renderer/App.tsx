@@ -23,7 +23,9 @@ type Boot =
 
 export function App() {
   const [token] = useState(() => (window.meitheal ? null : readToken()));
-  const [boot, setBoot] = useState<Boot>(() => (window.meitheal || token ? { state: "connecting" } : { state: "no-token" }));
+  const [boot, setBoot] = useState<Boot>(() =>
+    window.meitheal || token ? { state: "connecting" } : { state: "no-token" },
+  );
   const [lost, setLost] = useState(false);
 
   useEffect(() => {
@@ -32,13 +34,22 @@ export function App() {
       async (connection) => {
         connection.onLost(() => setLost(true));
         const info = await connection.rpc.call("peer:info", {});
-        setBoot(info.ok ? { state: "ready", connection, info: info.value } : { state: "failed", message: info.error.message });
+        setBoot(
+          info.ok
+            ? { state: "ready", connection, info: info.value }
+            : { state: "failed", message: info.error.message },
+        );
       },
       () => setBoot({ state: "failed", message: t("app.disconnected") }),
     );
   }, [token]);
 
-  if (boot.state === "connecting") return <p className="boot" role="status">{t("app.loading")}</p>;
+  if (boot.state === "connecting")
+    return (
+      <p className="boot" role="status">
+        {t("app.loading")}
+      </p>
+    );
   if (boot.state === "no-token") {
     return (
       <main className="boot">
@@ -97,14 +108,16 @@ function Shell({ connection }: { connection: PeerConnection }) {
     if (route.page !== "home" || !communities || communities.length === 0) return;
     const last = localStorage.getItem(LAST_COMMUNITY);
     const pick = communities.find((c) => c.id === last) ?? communities[0];
-    if (pick) navigate({ page: "community", communityId: pick.id, section: "stories", docId: null });
+    if (pick)
+      navigate({ page: "community", communityId: pick.id, section: "stories", docId: null });
   }, [route, communities]);
 
   useEffect(() => {
     if (route.page === "community") localStorage.setItem(LAST_COMMUNITY, route.communityId);
   }, [route]);
 
-  const current = route.page === "community" ? communities?.find((c) => c.id === route.communityId) : undefined;
+  const current =
+    route.page === "community" ? communities?.find((c) => c.id === route.communityId) : undefined;
 
   return (
     <>
@@ -135,7 +148,14 @@ function Shell({ connection }: { connection: PeerConnection }) {
         </p>
       ) : communities.length === 0 ? (
         <main id="main" className="welcome">
-          <EmptyState title={t("welcome.title")} action={<a className="button primary" href={href({ page: "new" })}>{t("welcome.create")}</a>}>
+          <EmptyState
+            title={t("welcome.title")}
+            action={
+              <a className="button primary" href={href({ page: "new" })}>
+                {t("welcome.create")}
+              </a>
+            }
+          >
             {t("welcome.body")}
           </EmptyState>
         </main>

@@ -36,7 +36,12 @@ function desktopPort(bridge: DesktopBridge, request: ChannelRequest): Promise<Me
   const requestId = crypto.randomUUID();
   return new Promise((resolve) => {
     const onMessage = (event: MessageEvent) => {
-      if (event.source !== window || !isPortDelivery(event.data) || event.data.requestId !== requestId) return;
+      if (
+        event.source !== window ||
+        !isPortDelivery(event.data) ||
+        event.data.requestId !== requestId
+      )
+        return;
       const port = event.ports[0];
       if (!port) return;
       window.removeEventListener("message", onMessage);
@@ -51,7 +56,8 @@ const portText = (port: MessagePort, lost: () => void): TextPort => {
   port.start();
   return {
     send: (text) => port.postMessage(text),
-    onMessage: (listener) => port.addEventListener("message", (e) => typeof e.data === "string" && listener(e.data)),
+    onMessage: (listener) =>
+      port.addEventListener("message", (e) => typeof e.data === "string" && listener(e.data)),
     onClose: (listener) => {
       port.addEventListener("close", () => {
         listener();
@@ -65,7 +71,8 @@ const socketText = (socket: WebSocket, lost: () => void): TextPort => ({
   send: (text) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(text);
   },
-  onMessage: (listener) => socket.addEventListener("message", (e) => typeof e.data === "string" && listener(e.data)),
+  onMessage: (listener) =>
+    socket.addEventListener("message", (e) => typeof e.data === "string" && listener(e.data)),
   onClose: (listener) =>
     socket.addEventListener("close", () => {
       listener();
@@ -82,7 +89,8 @@ export async function connectToPeer(token: string | null): Promise<PeerConnectio
     const rpcPort = await desktopPort(bridge, { kind: "rpc" });
     return {
       rpc: new RpcClient(portText(rpcPort, lost)),
-      syncAdapter: async (communityId) => new MessageChannelNetworkAdapter(await desktopPort(bridge, { kind: "sync", communityId })),
+      syncAdapter: async (communityId) =>
+        new MessageChannelNetworkAdapter(await desktopPort(bridge, { kind: "sync", communityId })),
       onLost,
     };
   }
@@ -96,7 +104,11 @@ export async function connectToPeer(token: string | null): Promise<PeerConnectio
   return {
     rpc: new RpcClient(socketText(socket, lost)),
     syncAdapter: (communityId) =>
-      Promise.resolve(new BrowserWebSocketClientAdapter(`${base}/ws/sync/${encodeURIComponent(communityId)}?token=${encodeURIComponent(token)}`)),
+      Promise.resolve(
+        new BrowserWebSocketClientAdapter(
+          `${base}/ws/sync/${encodeURIComponent(communityId)}?token=${encodeURIComponent(token)}`,
+        ),
+      ),
     onLost,
   };
 }

@@ -5,7 +5,10 @@ import { useEffect, useState } from "react";
 import type { DocKind } from "../shared/schema/kind.ts";
 import type { PeerConnection } from "./connection.ts";
 
-export function useCommunityRepo(connection: PeerConnection, communityId: string | null): Repo | null {
+export function useCommunityRepo(
+  connection: PeerConnection,
+  communityId: string | null,
+): Repo | null {
   const [repo, setRepo] = useState<Repo | null>(null);
   useEffect(() => {
     if (!communityId) return;
@@ -13,7 +16,11 @@ export function useCommunityRepo(connection: PeerConnection, communityId: string
     let made: Repo | null = null;
     void connection.syncAdapter(communityId).then(async (adapter) => {
       if (cancelled) return;
-      const repo = new Repo({ network: [adapter], isEphemeral: true, peerId: `ui-${crypto.randomUUID()}` as PeerId });
+      const repo = new Repo({
+        network: [adapter],
+        isEphemeral: true,
+        peerId: `ui-${crypto.randomUUID()}` as PeerId,
+      });
       made = repo;
       // automerge-repo declares a document unavailable when it has no peer to ask, so nothing is
       // looked up until the link to the local peer is up.
@@ -75,7 +82,11 @@ export function read<T>(kind: DocKind<T>, handle: DocHandle<T>): DocView<T> {
 
 export function useDoc<T>(repo: Repo | null, id: string | null, kind: DocKind<T>): DocView<T> {
   // The view is stored with the (repo, id) it belongs to, so a new id reads as loading at once.
-  const [state, setState] = useState<{ repo: Repo | null; id: string | null; view: DocView<T> }>({ repo, id, view: { status: "loading" } });
+  const [state, setState] = useState<{ repo: Repo | null; id: string | null; view: DocView<T> }>({
+    repo,
+    id,
+    view: { status: "loading" },
+  });
   useEffect(() => {
     if (!repo || !id) return;
     const setView = (view: DocView<T>) => setState({ repo, id, view });

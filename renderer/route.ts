@@ -16,7 +16,9 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "new") return { page: "new" };
   if (parts[0] === "profile") return { page: "profile" };
   if (parts[0] === "c" && parts[1]) {
-    const section = (SECTIONS as readonly string[]).includes(parts[2] ?? "") ? (parts[2] as Section) : "stories";
+    const section = (SECTIONS as readonly string[]).includes(parts[2] ?? "")
+      ? (parts[2] as Section)
+      : "stories";
     return { page: "community", communityId: parts[1], section, docId: parts[3] ?? null };
   }
   return { page: "home" };

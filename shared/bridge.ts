@@ -28,5 +28,8 @@ export const isPortDelivery = (data: unknown): data is PortDelivery =>
 export const isChannelRequest = (value: unknown): value is ChannelRequest => {
   if (typeof value !== "object" || value === null) return false;
   const r = value as { kind?: unknown; communityId?: unknown };
-  return r.kind === "rpc" || (r.kind === "sync" && typeof r.communityId === "string" && r.communityId.length < 200);
+  return (
+    r.kind === "rpc" ||
+    (r.kind === "sync" && typeof r.communityId === "string" && r.communityId.length < 200)
+  );
 };

@@ -50,7 +50,11 @@ export type Handlers = {
   /** Every community on this device, read from their index documents only. */
   "communities:list": (args: Record<string, never>) => Promise<Result<CommunitySummary[]>>;
   /** Creates a community (its index document) and remembers it on this device. */
-  "communities:create": (args: { name: string; purpose?: string; themes?: string[] }) => Promise<Result<CommunitySummary>>;
+  "communities:create": (args: {
+    name: string;
+    purpose?: string;
+    themes?: string[];
+  }) => Promise<Result<CommunitySummary>>;
   /** Stored chunks that failed verification and were quarantined, newest first. */
   "storage:warnings": (args: Record<string, never>) => Promise<Result<StorageWarning[]>>;
   /** Hides a warning (the quarantined file stays where it is). */
@@ -59,7 +63,8 @@ export type Handlers = {
 
 export type Method = keyof Handlers;
 export type ArgsOf<M extends Method> = Parameters<Handlers[M]>[0];
-export type ValueOf<M extends Method> = Awaited<ReturnType<Handlers[M]>> extends Result<infer T> ? T : never;
+export type ValueOf<M extends Method> =
+  Awaited<ReturnType<Handlers[M]>> extends Result<infer T> ? T : never;
 
 /** Events the peer pushes to the renderer. */
 export type PeerEvents = {

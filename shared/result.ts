@@ -14,10 +14,14 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export type MeithealError = { readonly code: ErrorCode; readonly message: string };
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: MeithealError };
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: MeithealError };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const err = <T = never>(code: ErrorCode, message: string): Result<T> => ({ ok: false, error: { code, message } });
+export const err = <T = never>(code: ErrorCode, message: string): Result<T> => ({
+  ok: false,
+  error: { code, message },
+});
 
 /** Thrown inside the peer and turned into an `err` at the contract boundary. */
 export class MeithealFailure extends Error {

@@ -64,7 +64,9 @@ describe("RpcClient ↔ serveRpc", () => {
     const { rpc } = connect({
       "profile:set": (args) => {
         seen.push(args);
-        return Promise.resolve(ok({ displayName: args.displayName.toUpperCase(), colour: args.colour }));
+        return Promise.resolve(
+          ok({ displayName: args.displayName.toUpperCase(), colour: args.colour }),
+        );
       },
     });
     const result = await rpc.call("profile:set", { displayName: "Aoife", colour: "#1f6f5c" });
@@ -73,7 +75,10 @@ describe("RpcClient ↔ serveRpc", () => {
   });
 
   it("passes an error Result through unchanged", async () => {
-    const { rpc } = connect({ "storage:dismiss": () => Promise.resolve(err(ErrorCode.NotFound, "That warning is no longer listed.")) });
+    const { rpc } = connect({
+      "storage:dismiss": () =>
+        Promise.resolve(err(ErrorCode.NotFound, "That warning is no longer listed.")),
+    });
     expect(await rpc.call("storage:dismiss", { id: "w1" })).toEqual({
       ok: false,
       error: { code: "not-found", message: "That warning is no longer listed." },
@@ -87,14 +92,18 @@ describe("RpcClient ↔ serveRpc", () => {
         return err(ErrorCode.NotFound, id);
       },
     });
-    const [slow, fast] = await Promise.all([rpc.call("storage:dismiss", { id: "slow" }), rpc.call("storage:dismiss", { id: "fast" })]);
+    const [slow, fast] = await Promise.all([
+      rpc.call("storage:dismiss", { id: "slow" }),
+      rpc.call("storage:dismiss", { id: "fast" }),
+    ]);
     expect(slow.ok === false && slow.error.message).toBe("slow");
     expect(fast.ok === false && fast.error.message).toBe("fast");
   });
 
   it("turns a thrown MeithealFailure into its code and message", async () => {
     const { rpc } = connect({
-      "communities:create": () => Promise.reject(new MeithealFailure(ErrorCode.DataFolder, "The data folder is read-only.")),
+      "communities:create": () =>
+        Promise.reject(new MeithealFailure(ErrorCode.DataFolder, "The data folder is read-only.")),
     });
     expect(await rpc.call("communities:create", { name: "x" })).toEqual({
       ok: false,
@@ -115,25 +124,35 @@ describe("RpcClient ↔ serveRpc", () => {
       if (result.ok) continue;
       expect(result.error.code).toBe("internal");
       expect(result.error.message).toMatch(/^Something went wrong inside Meitheal/);
-      expect(result.error.message).toContain(method === "peer:info" ? "undefined is not a function" : "disk on fire");
+      expect(result.error.message).toContain(
+        method === "peer:info" ? "undefined is not a function" : "disk on fire",
+      );
     }
   });
 
   it("answers internal, and keeps serving, when a handler's value cannot be sent as JSON or is not a Result", async () => {
     const { rpc } = connect({
-      "profile:get": () => Promise.resolve(ok({ displayName: "x", colour: 1n as unknown as string })),
-      "storage:warnings": () => Promise.resolve(undefined as unknown as ReturnType<typeof ok<StorageWarning[]>>),
+      "profile:get": () =>
+        Promise.resolve(ok({ displayName: "x", colour: 1n as unknown as string })),
+      "storage:warnings": () =>
+        Promise.resolve(undefined as unknown as ReturnType<typeof ok<StorageWarning[]>>),
       "peer:info": () => Promise.resolve(err(ErrorCode.NotFound, "still here")),
     });
     const bad = await rpc.call("profile:get", {});
     expect(bad.ok === false && bad.error.code).toBe("internal");
     const missing = await rpc.call("storage:warnings", {});
     expect(missing.ok === false && missing.error.code).toBe("internal");
-    expect(await rpc.call("peer:info", {})).toEqual({ ok: false, error: { code: "not-found", message: "still here" } });
+    expect(await rpc.call("peer:info", {})).toEqual({
+      ok: false,
+      error: { code: "not-found", message: "still here" },
+    });
   });
 
   it("answers internal, instead of a message the client would drop, when a result is too large to send", async () => {
-    const { rpc } = connect({ "profile:get": () => Promise.resolve(ok({ displayName: "x".repeat(5 * 1024 * 1024), colour: "#1f6f5c" })) });
+    const { rpc } = connect({
+      "profile:get": () =>
+        Promise.resolve(ok({ displayName: "x".repeat(5 * 1024 * 1024), colour: "#1f6f5c" })),
+    });
     const result = await rpc.call("profile:get", {});
     expect(result.ok).toBe(false);
     if (!result.ok) {
@@ -144,11 +163,23 @@ describe("RpcClient ↔ serveRpc", () => {
 
   it("answers an unknown method with bad-input, including names on Object.prototype", async () => {
     const { toServer, serverSent } = connect();
-    for (const [id, method] of [[1, "nope:nothing"], [2, "constructor"], [3, "__proto__"], [4, "toString"], [5, 12]] as const) {
+    for (const [id, method] of [
+      [1, "nope:nothing"],
+      [2, "constructor"],
+      [3, "__proto__"],
+      [4, "toString"],
+      [5, 12],
+    ] as const) {
       toServer(JSON.stringify({ t: "req", id, method, args: {} }));
     }
     await settle();
-    const replies = serverSent.map((t) => JSON.parse(t) as { id: number; result: { ok: boolean; error: { code: string; message: string } } });
+    const replies = serverSent.map(
+      (t) =>
+        JSON.parse(t) as {
+          id: number;
+          result: { ok: boolean; error: { code: string; message: string } };
+        },
+    );
     expect(replies.map((r) => r.id).sort()).toEqual([1, 2, 3, 4, 5]);
     for (const reply of replies) {
       expect(reply.result.ok).toBe(false);
@@ -160,27 +191,63 @@ describe("RpcClient ↔ serveRpc", () => {
   it("ignores garbage and oversized messages on the server without answering or crashing", async () => {
     const handler = vi.fn(() => Promise.resolve(ok({ displayName: "A", colour: "#1f6f5c" })));
     const { rpc, toServer, serverSent } = connect({ "profile:get": handler });
-    const oversized = JSON.stringify({ t: "req", id: 99, method: "profile:get", args: { pad: "x".repeat(4 * 1024 * 1024) } });
-    for (const text of ["", "not json", "{", "null", "42", "[]", '"req"', '{"t":"req"}', '{"t":"req","id":"1","method":"profile:get"}', '{"t":"res","id":1}', oversized]) {
+    const oversized = JSON.stringify({
+      t: "req",
+      id: 99,
+      method: "profile:get",
+      args: { pad: "x".repeat(4 * 1024 * 1024) },
+    });
+    for (const text of [
+      "",
+      "not json",
+      "{",
+      "null",
+      "42",
+      "[]",
+      '"req"',
+      '{"t":"req"}',
+      '{"t":"req","id":"1","method":"profile:get"}',
+      '{"t":"res","id":1}',
+      oversized,
+    ]) {
       toServer(text);
     }
     await settle();
     expect(serverSent).toEqual([]);
     expect(handler).not.toHaveBeenCalled();
     // Still working afterwards.
-    expect(await rpc.call("profile:get", {})).toEqual({ ok: true, value: { displayName: "A", colour: "#1f6f5c" } });
+    expect(await rpc.call("profile:get", {})).toEqual({
+      ok: true,
+      value: { displayName: "A", colour: "#1f6f5c" },
+    });
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
   it("ignores garbage, strays and oversized messages on the client", async () => {
     let release: () => void = () => undefined;
     const { rpc, toClient } = connect({
-      "profile:get": () => new Promise((resolve) => (release = () => resolve(ok({ displayName: "A", colour: "#1f6f5c" })))),
+      "profile:get": () =>
+        new Promise(
+          (resolve) => (release = () => resolve(ok({ displayName: "A", colour: "#1f6f5c" }))),
+        ),
     });
     const pending = rpc.call("profile:get", {});
     await settle();
-    const huge = JSON.stringify({ t: "res", id: 1, result: { ok: true, value: "x".repeat(4 * 1024 * 1024) } });
-    for (const text of ["", "}", "null", '{"t":"res","id":1}', '{"t":"res","id":1,"result":5}', '{"t":"res","id":777,"result":{"ok":true}}', '{"t":"evt"}', huge]) {
+    const huge = JSON.stringify({
+      t: "res",
+      id: 1,
+      result: { ok: true, value: "x".repeat(4 * 1024 * 1024) },
+    });
+    for (const text of [
+      "",
+      "}",
+      "null",
+      '{"t":"res","id":1}',
+      '{"t":"res","id":1,"result":5}',
+      '{"t":"res","id":777,"result":{"ok":true}}',
+      '{"t":"evt"}',
+      huge,
+    ]) {
       toClient(text);
     }
     release();
@@ -219,14 +286,18 @@ describe("events", () => {
   /** A tiny event source like PeerNode.on, counting subscriptions. */
   const eventSource = () => {
     const listeners = new Map<string, Set<(data: unknown) => void>>();
-    const on: EventSource = <E extends EventName>(name: E, listener: (data: PeerEvents[E]) => void) => {
+    const on: EventSource = <E extends EventName>(
+      name: E,
+      listener: (data: PeerEvents[E]) => void,
+    ) => {
       const set = listeners.get(name) ?? new Set();
       listeners.set(name, set);
       const wrapped = listener as (data: unknown) => void;
       set.add(wrapped);
       return () => void set.delete(wrapped);
     };
-    const emit = <E extends EventName>(name: E, data: PeerEvents[E]) => listeners.get(name)?.forEach((l) => l(data));
+    const emit = <E extends EventName>(name: E, data: PeerEvents[E]) =>
+      listeners.get(name)?.forEach((l) => l(data));
     const count = () => [...listeners.values()].reduce((n, s) => n + s.size, 0);
     return { on, emit, count };
   };

@@ -20,7 +20,8 @@ export interface TextPort {
   onClose(listener: () => void): void;
 }
 
-const CLOSED_MESSAGE = "The connection to the Meitheal peer closed. Reload the window; if this keeps happening, restart Meitheal.";
+const CLOSED_MESSAGE =
+  "The connection to the Meitheal peer closed. Reload the window; if this keeps happening, restart Meitheal.";
 const MAX_MESSAGE_CHARS = 4 * 1024 * 1024;
 
 const parse = (text: string): unknown => {
@@ -43,7 +44,8 @@ export class RpcClient {
     port.onMessage((text) => this.#receive(text));
     port.onClose(() => {
       this.#closed = true;
-      for (const resolve of this.#pending.values()) resolve(err(ErrorCode.Unavailable, CLOSED_MESSAGE));
+      for (const resolve of this.#pending.values())
+        resolve(err(ErrorCode.Unavailable, CLOSED_MESSAGE));
       this.#pending.clear();
     });
   }
@@ -57,7 +59,12 @@ export class RpcClient {
       text = JSON.stringify(request);
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
-      return Promise.resolve(err(ErrorCode.BadInput, `The request "${method}" could not be sent (${detail}). This is a bug in Meitheal.`));
+      return Promise.resolve(
+        err(
+          ErrorCode.BadInput,
+          `The request "${method}" could not be sent (${detail}). This is a bug in Meitheal.`,
+        ),
+      );
     }
     return new Promise((resolve) => {
       this.#pending.set(id, resolve as (r: Result<unknown>) => void);
@@ -92,7 +99,10 @@ export class RpcClient {
   }
 }
 
-export type EventSource = <E extends EventName>(name: E, listener: (data: PeerEvents[E]) => void) => () => void;
+export type EventSource = <E extends EventName>(
+  name: E,
+  listener: (data: PeerEvents[E]) => void,
+) => () => void;
 
 /** Answers contract calls arriving on `port`; forwards peer events to it until it closes. */
 export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSource): void {
@@ -114,7 +124,10 @@ export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSourc
     // Never throws: a result that is not JSON (a bigint, a cycle) becomes an "internal" error, and a
     // port that closed while the handler ran has nobody left to answer.
     const reply = (result: unknown) => {
-      const checked = isObject(result) && typeof result.ok === "boolean" ? (result as Result<unknown>) : failureToResult(new Error("the handler gave no result"));
+      const checked =
+        isObject(result) && typeof result.ok === "boolean"
+          ? (result as Result<unknown>)
+          : failureToResult(new Error("the handler gave no result"));
       let text: string;
       try {
         text = JSON.stringify({ t: "res", id, result: checked } satisfies RpcResponse);
@@ -123,7 +136,13 @@ export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSourc
       }
       // The client drops a message this big, and its call would wait forever: say so instead.
       if (text.length > MAX_MESSAGE_CHARS) {
-        text = JSON.stringify({ t: "res", id, result: failureToResult(new Error(`the answer to "${String(method)}" is too large to send`)) } satisfies RpcResponse);
+        text = JSON.stringify({
+          t: "res",
+          id,
+          result: failureToResult(
+            new Error(`the answer to "${String(method)}" is too large to send`),
+          ),
+        } satisfies RpcResponse);
       }
       try {
         port.send(text);
@@ -133,7 +152,12 @@ export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSourc
     };
     const method = msg.method;
     if (typeof method !== "string" || !(METHODS as readonly string[]).includes(method)) {
-      reply(err(ErrorCode.BadInput, `Unknown request "${String(method)}". The app and the peer may be different versions: restart Meitheal.`));
+      reply(
+        err(
+          ErrorCode.BadInput,
+          `Unknown request "${String(method)}". The app and the peer may be different versions: restart Meitheal.`,
+        ),
+      );
       return;
     }
     const args = isObject(msg.args) ? msg.args : {};
@@ -148,5 +172,8 @@ export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSourc
 export function failureToResult(e: unknown): Result<never> {
   if (e instanceof MeithealFailure) return err(e.code, e.message);
   const detail = e instanceof Error ? e.message : String(e);
-  return err(ErrorCode.Internal, `Something went wrong inside Meitheal (${detail}). Nothing was changed; try again, and restart Meitheal if it repeats.`);
+  return err(
+    ErrorCode.Internal,
+    `Something went wrong inside Meitheal (${detail}). Nothing was changed; try again, and restart Meitheal if it repeats.`,
+  );
 }

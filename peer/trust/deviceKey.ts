@@ -1,6 +1,13 @@
 // This device's Ed25519 key pair: device data, created on first run, never synced. The 32-byte seed
 // is kept (as JWK "d"), so the same key can later feed the Noise handshake of the LAN transport.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from "node:crypto";
 import { join } from "node:path";
 import { asDeviceKey, type DeviceKey } from "../../shared/ids.ts";
 import { ErrorCode, MeithealFailure } from "../../shared/result.ts";
@@ -14,7 +21,12 @@ export type DeviceKeyPair = {
   createdAt: string;
 };
 
-type StoredKey = { kind: "meitheal/device-key"; version: 1; createdAt: string; jwk: { kty: "OKP"; crv: "Ed25519"; d: string; x: string } };
+type StoredKey = {
+  kind: "meitheal/device-key";
+  version: 1;
+  createdAt: string;
+  jwk: { kty: "OKP"; crv: "Ed25519"; d: string; x: string };
+};
 
 export const DEVICE_KEY_FILE = "device-key.json";
 
@@ -23,11 +35,19 @@ const fromJwk = (jwk: StoredKey["jwk"], createdAt: string): DeviceKeyPair => {
   const publicKeyObject = createPublicKey(privateKey);
   const x = publicKeyObject.export({ format: "jwk" }).x;
   if (x !== jwk.x) throw new Error("public key does not match private key");
-  return { publicKey: asDeviceKey(Buffer.from(x, "base64url").toString("hex")), privateKey, publicKeyObject, createdAt };
+  return {
+    publicKey: asDeviceKey(Buffer.from(x, "base64url").toString("hex")),
+    privateKey,
+    publicKeyObject,
+    createdAt,
+  };
 };
 
 /** Loads the device key from `dataDir`, creating it on first run. A damaged key file is never overwritten. */
-export async function loadOrCreateDeviceKey(dataDir: string, now = () => new Date()): Promise<DeviceKeyPair> {
+export async function loadOrCreateDeviceKey(
+  dataDir: string,
+  now = () => new Date(),
+): Promise<DeviceKeyPair> {
   const path = join(dataDir, DEVICE_KEY_FILE);
   let stored: unknown;
   try {
@@ -41,7 +61,8 @@ export async function loadOrCreateDeviceKey(dataDir: string, now = () => new Dat
   if (stored !== undefined) {
     const s = stored as Partial<StoredKey>;
     try {
-      if (s.kind !== "meitheal/device-key" || !s.jwk || typeof s.createdAt !== "string") throw new Error("unexpected content");
+      if (s.kind !== "meitheal/device-key" || !s.jwk || typeof s.createdAt !== "string")
+        throw new Error("unexpected content");
       return fromJwk(s.jwk, s.createdAt);
     } catch (e) {
       throw new MeithealFailure(
@@ -63,6 +84,7 @@ export async function loadOrCreateDeviceKey(dataDir: string, now = () => new Dat
   return fromJwk(record.jwk, record.createdAt);
 }
 
-export const signWith = (pair: DeviceKeyPair, data: Uint8Array): Uint8Array => sign(null, data, pair.privateKey);
+export const signWith = (pair: DeviceKeyPair, data: Uint8Array): Uint8Array =>
+  sign(null, data, pair.privateKey);
 export const verifyWith = (pair: DeviceKeyPair, data: Uint8Array, signature: Uint8Array): boolean =>
   verify(null, data, pair.publicKeyObject, signature);

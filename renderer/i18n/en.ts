@@ -7,7 +7,8 @@ export const en = {
   "app.noToken.title": "This page needs its key",
   "app.noToken.body":
     "Open the full address that `meitheal-peer serve` (or `npm run web`) printed. It ends with #token=… and lets only you reach your data.",
-  "app.disconnected": "Lost the connection to the Meitheal peer. Your saved work is safe. Reload the page once the peer is running again.",
+  "app.disconnected":
+    "Lost the connection to the Meitheal peer. Your saved work is safe. Reload the page once the peer is running again.",
   "app.reload": "Reload",
 
   "nav.label": "Sections",
@@ -38,7 +39,8 @@ export const en = {
   "community.create.themesHint": "Separated by commas. You can change them later.",
   "community.create.submit": "Create community",
   "community.damaged.title": "This community cannot be opened",
-  "community.damaged.body": "Its index could not be read. Nothing was deleted: damaged data was moved to the quarantine folder in {dataDir}.",
+  "community.damaged.body":
+    "Its index could not be read. Nothing was deleted: damaged data was moved to the quarantine folder in {dataDir}.",
   "community.newer.title": "Made with a newer Meitheal",
   "community.newer.body": "Update Meitheal to open this community. Nothing in it has been changed.",
   "community.problems": "{count} item(s) in this community could not be read and are hidden.",
@@ -58,19 +60,24 @@ export const en = {
   "stories.newTitle": "Title of the new story",
   "stories.create": "Create story",
   "stories.empty.title": "No stories yet",
-  "stories.empty.body": "Stories are what your community writes together: accounts of change, new narratives, value-creation stories. Start one with a title.",
+  "stories.empty.body":
+    "Stories are what your community writes together: accounts of change, new narratives, value-creation stories. Start one with a title.",
   "stories.count": "{count} stories",
   "stories.open": "Open {title}",
   "story.back": "All stories",
   "story.titleLabel": "Title",
   "story.rename": "Rename",
   "story.status": "Status",
-  "story.editorSoon": "Writing the body of a story together arrives with the story editor. For now a story has its title and status.",
+  "story.editorSoon":
+    "Writing the body of a story together arrives with the story editor. For now a story has its title and status.",
   "story.damaged.title": "This story is damaged",
-  "story.damaged.body": "Another device wrote something Meitheal cannot read into this story. It is shown here as it is, so nothing is lost; the rest of the community works as usual.",
+  "story.damaged.body":
+    "Another device wrote something Meitheal cannot read into this story. It is shown here as it is, so nothing is lost; the rest of the community works as usual.",
   "story.damaged.raw": "Raw content (copy it to keep it)",
-  "story.unavailable": "This story is not on this device yet. It will appear when a device that has it is connected.",
-  "story.newer": "This story was changed by a newer version of Meitheal. Update Meitheal to open it; nothing here was changed.",
+  "story.unavailable":
+    "This story is not on this device yet. It will appear when a device that has it is connected.",
+  "story.newer":
+    "This story was changed by a newer version of Meitheal. Update Meitheal to open it; nothing here was changed.",
 
   "status.seed": "Seed",
   "status.draft": "Draft",
@@ -78,13 +85,17 @@ export const en = {
   "status.published": "Published",
 
   "logs.empty.title": "No practice logs yet",
-  "logs.empty.body": "Practice logs — entries for gatherings, experiments, reflections and decisions — arrive in a coming version of Meitheal.",
+  "logs.empty.body":
+    "Practice logs — entries for gatherings, experiments, reflections and decisions — arrive in a coming version of Meitheal.",
   "maps.empty.title": "No inquiry maps yet",
-  "maps.empty.body": "Inquiry maps — the questions you explore, joined to insights, practices and stories — arrive in a coming version of Meitheal.",
+  "maps.empty.body":
+    "Inquiry maps — the questions you explore, joined to insights, practices and stories — arrive in a coming version of Meitheal.",
   "collections.empty.title": "No collections yet",
-  "collections.empty.body": "Collections gather ready stories into a book or a web page to share after a retreat. They arrive in a coming version of Meitheal.",
+  "collections.empty.body":
+    "Collections gather ready stories into a book or a web page to share after a retreat. They arrive in a coming version of Meitheal.",
   "sync.title": "Sync",
-  "sync.empty.body": "Finding the other laptops of your community on this network and syncing with them arrives in a coming version. Until then, everything you write is saved on this device.",
+  "sync.empty.body":
+    "Finding the other laptops of your community on this network and syncing with them arrives in a coming version. Until then, everything you write is saved on this device.",
   "sync.device": "This device",
   "sync.deviceKey": "Device key",
   "sync.dataDir": "Data folder",

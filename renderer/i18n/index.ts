@@ -17,7 +17,9 @@ export function setLocale(next: string): void {
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
   const template = current[key] ?? en[key];
   if (!vars) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in vars ? String(vars[name]) : whole,
+  );
 }
 
 const relative = () => new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
@@ -26,7 +28,12 @@ const relative = () => new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
 export function timeAgo(ms: number, now = Date.now()): string {
   const seconds = Math.round((ms - now) / 1000);
   const steps: [Intl.RelativeTimeFormatUnit, number][] = [
-    ["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60],
+    ["year", 31536000],
+    ["month", 2592000],
+    ["week", 604800],
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
   ];
   for (const [unit, size] of steps) {
     if (Math.abs(seconds) >= size) return relative().format(Math.round(seconds / size), unit);

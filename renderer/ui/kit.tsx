@@ -1,7 +1,15 @@
 // Small building blocks used across features: calm, accessible, keyboard-first.
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
-export function EmptyState({ title, children, action }: { title: string; children: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <section className="empty" aria-label={title}>
       <h2>{title}</h2>
@@ -57,7 +65,15 @@ export function PageHeading({ children, id }: { children: ReactNode; id?: string
   );
 }
 
-export function Notice({ tone, title, children }: { tone: "warning" | "error" | "info"; title: string; children?: ReactNode }) {
+export function Notice({
+  tone,
+  title,
+  children,
+}: {
+  tone: "warning" | "error" | "info";
+  title: string;
+  children?: ReactNode;
+}) {
   return (
     <div className={`notice notice-${tone}`} role={tone === "info" ? "status" : "alert"}>
       <strong>{title}</strong>

@@ -25,9 +25,20 @@ const fixedContext = (start = 1_000) => {
 
 type Doc = Automerge.Doc<CommunityIndex>;
 
-const newCommunity = (ctx: OpContext, args: { name?: string; purpose?: string; themes?: readonly string[] } = {}): Doc =>
+const newCommunity = (
+  ctx: OpContext,
+  args: { name?: string; purpose?: string; themes?: readonly string[] } = {},
+): Doc =>
   Automerge.change(Automerge.init<CommunityIndex>(), (d) =>
-    initCommunity(d, { name: args.name ?? "Cois Farraige", purpose: args.purpose ?? "Stories of the shore", ...(args.themes ? { themes: args.themes } : {}) }, ctx),
+    initCommunity(
+      d,
+      {
+        name: args.name ?? "Cois Farraige",
+        purpose: args.purpose ?? "Stories of the shore",
+        ...(args.themes ? { themes: args.themes } : {}),
+      },
+      ctx,
+    ),
   );
 
 const valid = (doc: Doc): CommunityIndex => {
@@ -37,7 +48,13 @@ const valid = (doc: Doc): CommunityIndex => {
   return read.doc;
 };
 
-const entry = (overrides: Partial<IndexEntry> = {}): IndexEntry => ({ kind: "story", title: "Untitled", createdAt: 1, updatedAt: 1, ...overrides });
+const entry = (overrides: Partial<IndexEntry> = {}): IndexEntry => ({
+  kind: "story",
+  title: "Untitled",
+  createdAt: 1,
+  updatedAt: 1,
+  ...overrides,
+});
 
 describe("initCommunity", () => {
   it("starts with the five default themes, in order, and validates", () => {
@@ -48,7 +65,13 @@ describe("initCommunity", () => {
     expect(index.purpose).toBe("Stories of the shore");
     expect(index.createdAt).toBe(1_234);
     expect(index.entries).toEqual({});
-    expect(sortedThemes(index).map((t) => t.label.toLowerCase())).toEqual(["dignity", "nature", "connection", "fairness", "participation"]);
+    expect(sortedThemes(index).map((t) => t.label.toLowerCase())).toEqual([
+      "dignity",
+      "nature",
+      "connection",
+      "fairness",
+      "participation",
+    ]);
     // Theme ids come from the context, so a test (or a replay) is repeatable.
     expect(sortedThemes(index).map((t) => t.id)).toEqual(["id-1", "id-2", "id-3", "id-4", "id-5"]);
   });
@@ -126,14 +149,22 @@ describe("community operations", () => {
     const a = fixedContext();
     const base = newCommunity(a.ctx, { themes: ["Water"] });
     const b: OpContext = { now: () => 5, newId: () => "from-b" };
-    const onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) => void addTheme(d, "Land", a.ctx));
-    const onB = Automerge.change(Automerge.clone(base, { actor: "bb".repeat(16) }), (d) => void addTheme(d, "Sky", b));
+    const onA = Automerge.change(
+      Automerge.clone(base, { actor: "aa".repeat(16) }),
+      (d) => void addTheme(d, "Land", a.ctx),
+    );
+    const onB = Automerge.change(
+      Automerge.clone(base, { actor: "bb".repeat(16) }),
+      (d) => void addTheme(d, "Sky", b),
+    );
     const merged = Automerge.merge(Automerge.clone(onA), onB);
     const labels = sortedThemes(valid(merged)).map((t) => t.label);
     expect(labels).toHaveLength(3);
     expect(new Set(labels)).toEqual(new Set(["Water", "Land", "Sky"]));
     // Both take order 1; the tie is broken by label, the same way on every peer.
-    expect(labels).toEqual(sortedThemes(valid(Automerge.merge(Automerge.clone(onB), onA))).map((t) => t.label));
+    expect(labels).toEqual(
+      sortedThemes(valid(Automerge.merge(Automerge.clone(onB), onA))).map((t) => t.label),
+    );
   });
 });
 
@@ -149,7 +180,9 @@ describe("entries", () => {
     });
     const index = valid(doc);
     expect(listEntries(index, "story").map((e) => e.id)).toEqual(["s2", "s3", "s1"]);
-    expect(listEntries(index, "log")).toEqual([{ kind: "log", title: "A log", createdAt: 1, updatedAt: 99, id: "l1" }]);
+    expect(listEntries(index, "log")).toEqual([
+      { kind: "log", title: "A log", createdAt: 1, updatedAt: 99, id: "l1" },
+    ]);
     expect(listEntries(index, "map")).toEqual([]);
   });
 
@@ -160,7 +193,10 @@ describe("entries", () => {
       e2: entry({ title: "Earlier title", updatedAt: 5 }),
     };
     const forward = listEntries({ entries: tied }, "story").map((e) => e.id);
-    const reversed = listEntries({ entries: Object.fromEntries(Object.entries(tied).reverse()) }, "story").map((e) => e.id);
+    const reversed = listEntries(
+      { entries: Object.fromEntries(Object.entries(tied).reverse()) },
+      "story",
+    ).map((e) => e.id);
     expect(forward).toEqual(["e2", "e1", "e3"]);
     expect(reversed).toEqual(forward);
   });
@@ -168,10 +204,20 @@ describe("entries", () => {
   it("updates an entry's title and status and stamps it with the context's time", () => {
     const { ctx, setTime } = fixedContext();
     let doc = newCommunity(ctx);
-    doc = Automerge.change(doc, (d) => addEntry(d, "s1", entry({ title: "Draft one", status: "seed", updatedAt: 10 })));
+    doc = Automerge.change(doc, (d) =>
+      addEntry(d, "s1", entry({ title: "Draft one", status: "seed", updatedAt: 10 })),
+    );
     setTime(50);
-    doc = Automerge.change(doc, (d) => updateEntry(d, "s1", { title: "Final", status: "ready" }, ctx));
-    expect(valid(doc).entries.s1).toEqual({ kind: "story", title: "Final", status: "ready", createdAt: 1, updatedAt: 50 });
+    doc = Automerge.change(doc, (d) =>
+      updateEntry(d, "s1", { title: "Final", status: "ready" }, ctx),
+    );
+    expect(valid(doc).entries.s1).toEqual({
+      kind: "story",
+      title: "Final",
+      status: "ready",
+      createdAt: 1,
+      updatedAt: 50,
+    });
   });
 
   it("moves an updated entry to the top of the list", () => {
@@ -195,11 +241,17 @@ describe("entries", () => {
 
   it("merges two peers renaming the same title at once without throwing, and both converge", () => {
     const { ctx } = fixedContext();
-    const base = Automerge.change(newCommunity(ctx), (d) => addEntry(d, "s1", entry({ title: "Walk" })));
+    const base = Automerge.change(newCommunity(ctx), (d) =>
+      addEntry(d, "s1", entry({ title: "Walk" })),
+    );
     const clockA: OpContext = { ...ctx, now: () => 100 };
     const clockB: OpContext = { ...ctx, now: () => 200 };
-    let onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) => updateEntry(d, "s1", { title: "Walk in the park" }, clockA));
-    let onB = Automerge.change(Automerge.clone(base, { actor: "bb".repeat(16) }), (d) => updateEntry(d, "s1", { title: "Long Walk" }, clockB));
+    let onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) =>
+      updateEntry(d, "s1", { title: "Walk in the park" }, clockA),
+    );
+    let onB = Automerge.change(Automerge.clone(base, { actor: "bb".repeat(16) }), (d) =>
+      updateEntry(d, "s1", { title: "Long Walk" }, clockB),
+    );
     const fromA = Automerge.save(onA);
     const fromB = Automerge.save(onB);
     onA = Automerge.merge(onA, Automerge.load<CommunityIndex>(fromB));
@@ -214,8 +266,12 @@ describe("entries", () => {
   it("keeps entries added at once on two peers", () => {
     const { ctx } = fixedContext();
     const base = newCommunity(ctx);
-    const onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) => addEntry(d, "a", entry({ title: "From A" })));
-    const onB = Automerge.change(Automerge.clone(base, { actor: "bb".repeat(16) }), (d) => addEntry(d, "b", entry({ title: "From B" })));
+    const onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) =>
+      addEntry(d, "a", entry({ title: "From A" })),
+    );
+    const onB = Automerge.change(Automerge.clone(base, { actor: "bb".repeat(16) }), (d) =>
+      addEntry(d, "b", entry({ title: "From B" })),
+    );
     const merged = Automerge.merge(Automerge.clone(onA), onB);
     expect(Object.keys(valid(merged).entries).sort()).toEqual(["a", "b"]);
   });

@@ -1,12 +1,22 @@
 // Operations on the community index document. Inputs are already checked (schema/input.ts).
 import { updateText } from "@automerge/automerge";
-import { COMMUNITY_SCHEMA, COMMUNITY_VERSION, DEFAULT_THEMES, type CommunityIndex, type IndexEntry } from "../schema/community.ts";
+import {
+  COMMUNITY_SCHEMA,
+  COMMUNITY_VERSION,
+  DEFAULT_THEMES,
+  type CommunityIndex,
+  type IndexEntry,
+} from "../schema/community.ts";
 import type { OpContext } from "./context.ts";
 
 export type NewCommunity = { name: string; purpose: string; themes?: readonly string[] };
 
 /** Fills an empty document as a new community index. */
-export function initCommunity(doc: Record<string, unknown>, args: NewCommunity, ctx: OpContext): void {
+export function initCommunity(
+  doc: Record<string, unknown>,
+  args: NewCommunity,
+  ctx: OpContext,
+): void {
   const labels = args.themes && args.themes.length > 0 ? args.themes : DEFAULT_THEMES;
   const themes: CommunityIndex["themes"] = {};
   labels.forEach((label, order) => {
@@ -48,9 +58,14 @@ export function removeTheme(doc: CommunityIndex, id: string): void {
 }
 
 /** Themes in display order (order, then label, then id: every peer sorts the same). */
-export function sortedThemes(index: Pick<CommunityIndex, "themes">): { id: string; label: string }[] {
+export function sortedThemes(
+  index: Pick<CommunityIndex, "themes">,
+): { id: string; label: string }[] {
   return Object.entries(index.themes)
-    .sort(([ia, a], [ib, b]) => a.order - b.order || a.label.localeCompare(b.label) || ia.localeCompare(ib))
+    .sort(
+      ([ia, a], [ib, b]) =>
+        a.order - b.order || a.label.localeCompare(b.label) || ia.localeCompare(ib),
+    )
     .map(([id, t]) => ({ id, label: t.label }));
 }
 
@@ -67,7 +82,8 @@ export function updateEntry(
 ): void {
   const entry = doc.entries[id];
   if (!entry) return;
-  if (patch.title !== undefined && patch.title !== entry.title) updateText(doc, ["entries", id, "title"], patch.title);
+  if (patch.title !== undefined && patch.title !== entry.title)
+    updateText(doc, ["entries", id, "title"], patch.title);
   if (patch.status !== undefined && patch.status !== entry.status) entry.status = patch.status;
   entry.updatedAt = ctx.now();
 }
@@ -75,9 +91,15 @@ export function updateEntry(
 export type ListedEntry = IndexEntry & { id: string };
 
 /** Entries of one kind, newest change first (ties by title then id, so every peer agrees). */
-export function listEntries(index: Pick<CommunityIndex, "entries">, kind: IndexEntry["kind"]): ListedEntry[] {
+export function listEntries(
+  index: Pick<CommunityIndex, "entries">,
+  kind: IndexEntry["kind"],
+): ListedEntry[] {
   return Object.entries(index.entries)
     .filter(([, e]) => e.kind === kind)
     .map(([id, e]) => ({ ...e, id }))
-    .sort((a, b) => b.updatedAt - a.updatedAt || a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
+    .sort(
+      (a, b) =>
+        b.updatedAt - a.updatedAt || a.title.localeCompare(b.title) || a.id.localeCompare(b.id),
+    );
 }

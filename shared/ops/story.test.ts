@@ -18,7 +18,9 @@ const valid = (doc: Automerge.Doc<Story>): Story => {
 };
 
 const newStory = (ctx: OpContext, title = "The first tide") =>
-  Automerge.change(Automerge.init<Story>(), (d) => initStory(d, { communityId: "community-1", title }, ctx));
+  Automerge.change(Automerge.init<Story>(), (d) =>
+    initStory(d, { communityId: "community-1", title }, ctx),
+  );
 
 describe("initStory", () => {
   it("creates a seed story that validates, created and updated now", () => {
@@ -63,8 +65,12 @@ describe("renameStory", () => {
   it("merges two peers renaming at once into one title both converge on", () => {
     const { ctx } = fixedContext(100);
     const base = newStory(ctx, "Tide");
-    const onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) => renameStory(d, "Tide turning", { ...ctx, now: () => 300 }));
-    const onB = Automerge.change(Automerge.clone(base, { actor: "bb".repeat(16) }), (d) => renameStory(d, "High Tide", { ...ctx, now: () => 200 }));
+    const onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) =>
+      renameStory(d, "Tide turning", { ...ctx, now: () => 300 }),
+    );
+    const onB = Automerge.change(Automerge.clone(base, { actor: "bb".repeat(16) }), (d) =>
+      renameStory(d, "High Tide", { ...ctx, now: () => 200 }),
+    );
     const ab = Automerge.merge(Automerge.clone(onA), onB);
     const ba = Automerge.merge(Automerge.clone(onB), onA);
     expect(Automerge.toJS(ab)).toEqual(Automerge.toJS(ba));

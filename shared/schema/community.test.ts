@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { COMMUNITY_SCHEMA, COMMUNITY_VERSION, communityKind, indexEntryValidator, themeValidator } from "./community.ts";
+import {
+  COMMUNITY_SCHEMA,
+  COMMUNITY_VERSION,
+  communityKind,
+  indexEntryValidator,
+  themeValidator,
+} from "./community.ts";
 
 const validIndex = () => ({
   schema: COMMUNITY_SCHEMA,
@@ -49,7 +55,10 @@ describe("communityKind.read", () => {
 
   it("drops a malformed theme the same way", () => {
     const raw = validIndex();
-    const read = communityKind.read({ ...raw, themes: { ...raw.themes, t3: { label: "No order" } } });
+    const read = communityKind.read({
+      ...raw,
+      themes: { ...raw.themes, t3: { label: "No order" } },
+    });
     expect(read.state).toBe("ok");
     if (read.state !== "ok") return;
     expect(Object.keys(read.doc.themes).sort()).toEqual(["t1", "t2"]);
@@ -69,12 +78,18 @@ describe("communityKind.read", () => {
   });
 
   it("says version 99 is newer", () => {
-    expect(communityKind.read({ ...validIndex(), version: 99, name: 5 })).toEqual({ state: "newer", version: 99 });
+    expect(communityKind.read({ ...validIndex(), version: 99, name: 5 })).toEqual({
+      state: "newer",
+      version: 99,
+    });
   });
 
-  it.each([null, undefined, "meitheal/community", 1, [validIndex()]])("calls a non-object (%j) damaged", (raw) => {
-    expect(communityKind.read(raw).state).toBe("damaged");
-  });
+  it.each([null, undefined, "meitheal/community", 1, [validIndex()]])(
+    "calls a non-object (%j) damaged",
+    (raw) => {
+      expect(communityKind.read(raw).state).toBe("damaged");
+    },
+  );
 
   it("calls a story document damaged, not a community", () => {
     const read = communityKind.read({ ...validIndex(), schema: "meitheal/story" });
@@ -83,10 +98,16 @@ describe("communityKind.read", () => {
 
   it("never throws, whatever it is given", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.anything({ withBigInt: true, withNullPrototype: true, withMap: true })), (raw) => {
-        const read = communityKind.read(raw);
-        expect(["ok", "damaged", "newer", "needs-migration"]).toContain(read.state);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.anything({ withBigInt: true, withNullPrototype: true, withMap: true }),
+        ),
+        (raw) => {
+          const read = communityKind.read(raw);
+          expect(["ok", "damaged", "newer", "needs-migration"]).toContain(read.state);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -94,21 +115,31 @@ describe("communityKind.read", () => {
   it("keeps exactly the valid entries of an index with a good header and random entries", () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"), fc.oneof(fc.jsonValue(), fc.record({
-          kind: fc.constantFrom("story", "log", "map", "collection", "banana"),
-          title: fc.oneof(fc.string(), fc.integer()),
-          createdAt: fc.oneof(fc.nat(), fc.constant(-1)),
-          updatedAt: fc.nat(),
-        }))),
+        fc.dictionary(
+          fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"),
+          fc.oneof(
+            fc.jsonValue(),
+            fc.record({
+              kind: fc.constantFrom("story", "log", "map", "collection", "banana"),
+              title: fc.oneof(fc.string(), fc.integer()),
+              createdAt: fc.oneof(fc.nat(), fc.constant(-1)),
+              updatedAt: fc.nat(),
+            }),
+          ),
+        ),
         (entries) => {
           const read = communityKind.read({ ...validIndex(), entries });
           expect(read.state).toBe("ok");
           if (read.state !== "ok") return;
-          const valid = Object.keys(entries).filter((id) => indexEntryValidator.safeParse(entries[id]).success);
+          const valid = Object.keys(entries).filter(
+            (id) => indexEntryValidator.safeParse(entries[id]).success,
+          );
           expect(Object.keys(read.doc.entries).sort()).toEqual(valid.sort());
           expect(read.problems).toHaveLength(Object.keys(entries).length - valid.length);
-          for (const entry of Object.values(read.doc.entries)) expect(indexEntryValidator.safeParse(entry).success).toBe(true);
-          for (const theme of Object.values(read.doc.themes)) expect(themeValidator.safeParse(theme).success).toBe(true);
+          for (const entry of Object.values(read.doc.entries))
+            expect(indexEntryValidator.safeParse(entry).success).toBe(true);
+          for (const theme of Object.values(read.doc.themes))
+            expect(themeValidator.safeParse(theme).success).toBe(true);
         },
       ),
       { numRuns: 300 },

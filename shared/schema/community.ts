@@ -8,10 +8,20 @@ import { defineKind, describeIssues, type ReadResult } from "./kind.ts";
 export const COMMUNITY_SCHEMA = "meitheal/community";
 export const COMMUNITY_VERSION = 1;
 
-export const EntryKind = { Story: "story", Log: "log", Map: "map", Collection: "collection" } as const;
+export const EntryKind = {
+  Story: "story",
+  Log: "log",
+  Map: "map",
+  Collection: "collection",
+} as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
-export const StoryStatus = { Seed: "seed", Draft: "draft", Ready: "ready", Published: "published" } as const;
+export const StoryStatus = {
+  Seed: "seed",
+  Draft: "draft",
+  Ready: "ready",
+  Published: "published",
+} as const;
 export type StoryStatus = (typeof StoryStatus)[keyof typeof StoryStatus];
 export const STORY_STATUSES: readonly StoryStatus[] = ["seed", "draft", "ready", "published"];
 
@@ -61,7 +71,13 @@ export type CommunityIndex = {
 };
 
 /** The themes every new community starts with (editable afterwards). */
-export const DEFAULT_THEMES: readonly string[] = ["Dignity", "Nature", "Connection", "Fairness", "Participation"];
+export const DEFAULT_THEMES: readonly string[] = [
+  "Dignity",
+  "Nature",
+  "Connection",
+  "Fairness",
+  "Participation",
+];
 
 const strictIndex = headerValidator.extend({
   themes: z.record(z.string(), themeValidator),

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "./community.ts";
-import { HEX_COLOUR, checkColour, checkCommunityName, checkName, checkPurpose, checkThemes } from "./input.ts";
+import {
+  HEX_COLOUR,
+  checkColour,
+  checkCommunityName,
+  checkName,
+  checkPurpose,
+  checkThemes,
+} from "./input.ts";
 import type { Result } from "../result.ts";
 
 const value = <T>(r: Result<T>): T => {
@@ -17,12 +24,15 @@ describe("checkName / checkCommunityName", () => {
     expect(value(checkCommunityName("Cois Farraige"))).toBe("Cois Farraige");
   });
 
-  it.each(["", "   ", "\t\n", "\u00a0\u2003"])("rejects an empty or blank name (%j) with a message saying what to do", (raw) => {
-    const error = failure(checkCommunityName(raw));
-    expect(error.code).toBe("bad-input");
-    expect(error.message).toMatch(/community name is empty/);
-    expect(error.message).toMatch(/Type a community name/);
-  });
+  it.each(["", "   ", "\t\n", "\u00a0\u2003"])(
+    "rejects an empty or blank name (%j) with a message saying what to do",
+    (raw) => {
+      const error = failure(checkCommunityName(raw));
+      expect(error.code).toBe("bad-input");
+      expect(error.message).toMatch(/community name is empty/);
+      expect(error.message).toMatch(/Type a community name/);
+    },
+  );
 
   it("rejects what is not text", () => {
     for (const raw of [undefined, null, 5, ["a"], { name: "a" }]) {
@@ -56,7 +66,9 @@ describe("checkName / checkCommunityName", () => {
 
   it("uses the given word and limit in its messages", () => {
     expect(failure(checkName("", "display name", 60)).message).toMatch(/display name is empty/);
-    expect(failure(checkName("abcd", "nickname", 3)).message).toMatch(/nickname is 4 characters long; the limit is 3/);
+    expect(failure(checkName("abcd", "nickname", 3)).message).toMatch(
+      /nickname is 4 characters long; the limit is 3/,
+    );
   });
 });
 
@@ -88,11 +100,9 @@ describe("checkThemes", () => {
   });
 
   it("cleans each label, drops blanks, and removes duplicates ignoring case, keeping the first spelling and the order", () => {
-    expect(value(checkThemes(["  Nature ", "", "   ", "dignity", "NATURE", "Dignity", "Fair  play"]))).toEqual([
-      "Nature",
-      "dignity",
-      "Fair play",
-    ]);
+    expect(
+      value(checkThemes(["  Nature ", "", "   ", "dignity", "NATURE", "Dignity", "Fair  play"])),
+    ).toEqual(["Nature", "dignity", "Fair play"]);
   });
 
   it("treats composed and decomposed spellings as duplicates", () => {
@@ -105,7 +115,9 @@ describe("checkThemes", () => {
   });
 
   it("rejects a label over the limit", () => {
-    expect(failure(checkThemes(["x".repeat(LIMITS.themeLabel + 1)])).message).toContain(`limit is ${LIMITS.themeLabel}`);
+    expect(failure(checkThemes(["x".repeat(LIMITS.themeLabel + 1)])).message).toContain(
+      `limit is ${LIMITS.themeLabel}`,
+    );
   });
 
   it("allows the limit of themes, rejects one more, and counts after removing duplicates", () => {
@@ -124,14 +136,22 @@ describe("checkColour", () => {
     expect(value(checkColour("#1f6f5c"))).toBe("#1f6f5c");
   });
 
-  it.each(["2a7a5e", "#2a7a5", "#2a7a5e0", "#gggggg", "red", "", " #2a7a5e", "#2a7a5e\n", null, 0x2a7a5e])(
-    "rejects %j with a message showing the form",
-    (raw) => {
-      const error = failure(checkColour(raw));
-      expect(error.code).toBe("bad-input");
-      expect(error.message).toMatch(/#[0-9a-f]{6}/);
-    },
-  );
+  it.each([
+    "2a7a5e",
+    "#2a7a5",
+    "#2a7a5e0",
+    "#gggggg",
+    "red",
+    "",
+    " #2a7a5e",
+    "#2a7a5e\n",
+    null,
+    0x2a7a5e,
+  ])("rejects %j with a message showing the form", (raw) => {
+    const error = failure(checkColour(raw));
+    expect(error.code).toBe("bad-input");
+    expect(error.message).toMatch(/#[0-9a-f]{6}/);
+  });
 
   it("HEX_COLOUR has no flags that make test() stateful", () => {
     expect(HEX_COLOUR.global || HEX_COLOUR.sticky).toBe(false);

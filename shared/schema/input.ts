@@ -9,11 +9,16 @@ export function checkName(value: unknown, what: string, max: number): Result<str
   if (typeof value !== "string") return err(ErrorCode.BadInput, `The ${what} must be text.`);
   const name = clean(value);
   if (name.length === 0) return err(ErrorCode.BadInput, `The ${what} is empty. Type a ${what}.`);
-  if (name.length > max) return err(ErrorCode.BadInput, `The ${what} is ${name.length} characters long; the limit is ${max}. Shorten it.`);
+  if (name.length > max)
+    return err(
+      ErrorCode.BadInput,
+      `The ${what} is ${name.length} characters long; the limit is ${max}. Shorten it.`,
+    );
   return ok(name);
 }
 
-export const checkCommunityName = (value: unknown) => checkName(value, "community name", LIMITS.name);
+export const checkCommunityName = (value: unknown) =>
+  checkName(value, "community name", LIMITS.name);
 export const checkTitle = (value: unknown) => checkName(value, "title", LIMITS.title);
 export const checkThemeLabel = (value: unknown) => checkName(value, "theme", LIMITS.themeLabel);
 
@@ -22,7 +27,10 @@ export function checkPurpose(value: unknown): Result<string> {
   if (typeof value !== "string") return err(ErrorCode.BadInput, "The purpose must be text.");
   const purpose = value.normalize("NFC").trim();
   if (purpose.length > LIMITS.purpose) {
-    return err(ErrorCode.BadInput, `The purpose is ${purpose.length} characters long; the limit is ${LIMITS.purpose}. Shorten it.`);
+    return err(
+      ErrorCode.BadInput,
+      `The purpose is ${purpose.length} characters long; the limit is ${LIMITS.purpose}. Shorten it.`,
+    );
   }
   return ok(purpose);
 }
@@ -42,7 +50,8 @@ export function checkThemes(value: unknown): Result<string[]> {
     seen.add(key);
     out.push(label.value);
   }
-  if (out.length > LIMITS.themes) return err(ErrorCode.BadInput, `A community can have at most ${LIMITS.themes} themes.`);
+  if (out.length > LIMITS.themes)
+    return err(ErrorCode.BadInput, `A community can have at most ${LIMITS.themes} themes.`);
   return ok(out);
 }
 

@@ -30,7 +30,13 @@ const migrations: Migration[] = [
     from: 2,
     describe: "tags are a set",
     up(doc) {
-      const list = typeof doc.tags === "string" ? doc.tags.split(",").map((t) => t.trim()).filter((t) => t !== "") : [];
+      const list =
+        typeof doc.tags === "string"
+          ? doc.tags
+              .split(",")
+              .map((t) => t.trim())
+              .filter((t) => t !== "")
+          : [];
       const set: Record<string, true> = {};
       for (const tag of list) set[tag] = true;
       doc.tags = set;
@@ -38,11 +44,26 @@ const migrations: Migration[] = [
   },
 ];
 
-const noteKind = defineKind<Note>({ schema: SCHEMA, version: 3, validator: noteValidator, migrations });
+const noteKind = defineKind<Note>({
+  schema: SCHEMA,
+  version: 3,
+  validator: noteValidator,
+  migrations,
+});
 
 type Raw = Record<string, unknown>;
-const v1 = (): Raw => ({ schema: SCHEMA, version: 1, title: "Walk to the well", tags: "water, commons, water" });
-const v3 = (): Raw => ({ schema: SCHEMA, version: 3, name: "Walk to the well", tags: { water: true, commons: true } });
+const v1 = (): Raw => ({
+  schema: SCHEMA,
+  version: 1,
+  title: "Walk to the well",
+  tags: "water, commons, water",
+});
+const v3 = (): Raw => ({
+  schema: SCHEMA,
+  version: 3,
+  name: "Walk to the well",
+  tags: { water: true, commons: true },
+});
 
 const migrateDoc = (doc: Automerge.Doc<Raw>): { doc: Automerge.Doc<Raw>; ran: string[] } => {
   let ran: string[] = [];
@@ -67,7 +88,10 @@ describe("defineKind read()", () => {
   });
 
   it("says a document from a newer app is newer, without validating it", () => {
-    expect(noteKind.read({ schema: SCHEMA, version: 4, whatever: [1, 2] })).toEqual({ state: "newer", version: 4 });
+    expect(noteKind.read({ schema: SCHEMA, version: 4, whatever: [1, 2] })).toEqual({
+      state: "newer",
+      version: 4,
+    });
   });
 
   it("calls a document with the wrong schema tag damaged and names the tag", () => {
@@ -85,26 +109,34 @@ describe("defineKind read()", () => {
     if (read.state === "damaged") expect(read.problems[0]).toContain("none");
   });
 
-  it.each([1.5, "3", 0, -1, Number.NaN, Infinity, null, undefined])("calls version %s damaged", (version) => {
-    const read = noteKind.read({ ...v3(), version });
-    expect(read.state).toBe("damaged");
-    if (read.state === "damaged") expect(read.problems.join(" ")).toMatch(/version/);
-  });
+  it.each([1.5, "3", 0, -1, Number.NaN, Infinity, null, undefined])(
+    "calls version %s damaged",
+    (version) => {
+      const read = noteKind.read({ ...v3(), version });
+      expect(read.state).toBe("damaged");
+      if (read.state === "damaged") expect(read.problems.join(" ")).toMatch(/version/);
+    },
+  );
 
   it("calls a current document with a missing or wrong field damaged and names the field", () => {
     const { name: _name, ...missing } = v3();
     const read = noteKind.read(missing);
     expect(read.state).toBe("damaged");
-    if (read.state === "damaged") expect(read.problems.some((p) => p.startsWith("name:"))).toBe(true);
+    if (read.state === "damaged")
+      expect(read.problems.some((p) => p.startsWith("name:"))).toBe(true);
 
     const wrong = noteKind.read({ ...v3(), tags: { water: "yes" } });
     expect(wrong.state).toBe("damaged");
-    if (wrong.state === "damaged") expect(wrong.problems.some((p) => p.startsWith("tags.water:"))).toBe(true);
+    if (wrong.state === "damaged")
+      expect(wrong.problems.some((p) => p.startsWith("tags.water:"))).toBe(true);
   });
 
-  it.each([null, undefined, 42, "meitheal/note", true])("calls a non-object (%s) damaged", (raw) => {
-    expect(noteKind.read(raw).state).toBe("damaged");
-  });
+  it.each([null, undefined, 42, "meitheal/note", true])(
+    "calls a non-object (%s) damaged",
+    (raw) => {
+      expect(noteKind.read(raw).state).toBe("damaged");
+    },
+  );
 
   it("never mutates what it reads", () => {
     const raw = v1();
@@ -125,12 +157,19 @@ describe("defineKind migrate() on an Automerge document", () => {
     const read = noteKind.read(doc);
     expect(read.state).toBe("ok");
     if (read.state !== "ok") return;
-    expect(read.doc).toEqual({ schema: SCHEMA, version: 3, name: "Walk to the well", tags: { water: true, commons: true } });
+    expect(read.doc).toEqual({
+      schema: SCHEMA,
+      version: 3,
+      name: "Walk to the well",
+      tags: { water: true, commons: true },
+    });
     expect("title" in doc).toBe(false);
   });
 
   it("runs only the steps still needed", () => {
-    const { doc, ran } = migrateDoc(Automerge.from({ schema: SCHEMA, version: 2, name: "Kept", tags: "a" }));
+    const { doc, ran } = migrateDoc(
+      Automerge.from({ schema: SCHEMA, version: 2, name: "Kept", tags: "a" }),
+    );
     expect(ran).toEqual(["tags are a set"]);
     expect(noteKind.read(doc).state).toBe("ok");
     expect(doc.name).toBe("Kept");
@@ -154,7 +193,12 @@ describe("defineKind migrate() on an Automerge document", () => {
     const read = noteKind.read(ab);
     expect(read.state).toBe("ok");
     if (read.state !== "ok") return;
-    expect(read.doc).toEqual({ schema: SCHEMA, version: 3, name: "Walk to the well", tags: { water: true, commons: true } });
+    expect(read.doc).toEqual({
+      schema: SCHEMA,
+      version: 3,
+      name: "Walk to the well",
+      tags: { water: true, commons: true },
+    });
     // And the merged document needs nothing more.
     expect(migrateDoc(ab).ran).toEqual([]);
   });
@@ -171,7 +215,11 @@ describe("defineKind migrate() on an Automerge document", () => {
   });
 
   it("leaves a newer or version-less document alone", () => {
-    for (const raw of [{ schema: SCHEMA, version: 7, name: "x" }, { schema: SCHEMA, name: "x" }, { schema: SCHEMA, version: 1.5 }]) {
+    for (const raw of [
+      { schema: SCHEMA, version: 7, name: "x" },
+      { schema: SCHEMA, name: "x" },
+      { schema: SCHEMA, version: 1.5 },
+    ]) {
       const doc = Automerge.from<Raw>(raw);
       const { doc: after, ran } = migrateDoc(doc);
       expect(ran).toEqual([]);
@@ -184,15 +232,22 @@ describe("defineKind()", () => {
   it("throws when a migration step is missing, naming the version", () => {
     const first = migrations[0];
     if (!first) throw new Error("test setup: no first migration");
-    expect(() => defineKind<Note>({ schema: SCHEMA, version: 3, validator: noteValidator, migrations: [first] })).toThrow(
-      /no migration from version 2/,
-    );
-    expect(() => defineKind<Note>({ schema: SCHEMA, version: 2, validator: noteValidator, migrations: [] })).toThrow(
-      /no migration from version 1/,
-    );
+    expect(() =>
+      defineKind<Note>({
+        schema: SCHEMA,
+        version: 3,
+        validator: noteValidator,
+        migrations: [first],
+      }),
+    ).toThrow(/no migration from version 2/);
+    expect(() =>
+      defineKind<Note>({ schema: SCHEMA, version: 2, validator: noteValidator, migrations: [] }),
+    ).toThrow(/no migration from version 1/);
   });
 
   it("needs no migration for version 1", () => {
-    expect(() => defineKind<Note>({ schema: SCHEMA, version: 1, validator: noteValidator, migrations: [] })).not.toThrow();
+    expect(() =>
+      defineKind<Note>({ schema: SCHEMA, version: 1, validator: noteValidator, migrations: [] }),
+    ).not.toThrow();
   });
 });

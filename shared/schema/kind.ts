@@ -55,24 +55,36 @@ export function defineKind<T>(options: {
 }): DocKind<T> {
   const { schema, version, validator, migrations } = options;
   for (let v = 1; v < version; v++) {
-    if (!migrations.some((m) => m.from === v)) throw new Error(`${schema}: no migration from version ${v}`);
+    if (!migrations.some((m) => m.from === v))
+      throw new Error(`${schema}: no migration from version ${v}`);
   }
   return {
     schema,
     version,
     read(raw) {
-      if (typeof raw !== "object" || raw === null) return { state: "damaged", problems: ["document: not an object"] };
+      if (typeof raw !== "object" || raw === null)
+        return { state: "damaged", problems: ["document: not an object"] };
       const tagged = raw as { schema?: unknown; version?: unknown };
       if (tagged.schema !== schema) {
-        return { state: "damaged", problems: [`document: expected schema "${schema}", found ${describeValue(tagged.schema)}`] };
+        return {
+          state: "damaged",
+          problems: [
+            `document: expected schema "${schema}", found ${describeValue(tagged.schema)}`,
+          ],
+        };
       }
-      if (typeof tagged.version !== "number" || !Number.isInteger(tagged.version) || tagged.version < 1) {
+      if (
+        typeof tagged.version !== "number" ||
+        !Number.isInteger(tagged.version) ||
+        tagged.version < 1
+      ) {
         return { state: "damaged", problems: ["version: not a positive whole number"] };
       }
       if (tagged.version > version) return { state: "newer", version: tagged.version };
       if (tagged.version < version) return { state: "needs-migration", from: tagged.version };
       const parsed = validator.safeParse(raw);
-      if (!parsed.success) return { state: "damaged", problems: describeIssues(parsed.error.issues) };
+      if (!parsed.success)
+        return { state: "damaged", problems: describeIssues(parsed.error.issues) };
       return { state: "ok", doc: parsed.data, problems: [] };
     },
     migrate(doc) {

@@ -43,7 +43,9 @@ describe("foundation in the browser", () => {
     await expect.poll(() => page.url()).not.toContain("token="); // the token leaves the address bar
     await page.getByRole("link", { name: "Create a community" }).click();
     await page.getByLabel("Name").fill(COMMUNITY);
-    await page.getByLabel("Purpose").fill("Stories, practices and questions of a wellbeing economy in the west of Ireland.");
+    await page
+      .getByLabel("Purpose")
+      .fill("Stories, practices and questions of a wellbeing economy in the west of Ireland.");
     await page.getByRole("button", { name: "Create community" }).click();
 
     // An empty name is refused with a message; nothing is created.
@@ -74,7 +76,9 @@ describe("foundation in the browser", () => {
     expect(await peer.stop("SIGTERM")).toBe(0);
     peer = await servePeer(dataDir);
     await page.goto(peer.url);
-    await expect.poll(() => page.getByRole("combobox", { name: "Community" }).inputValue()).not.toBe("");
+    await expect
+      .poll(() => page.getByRole("combobox", { name: "Community" }).inputValue())
+      .not.toBe("");
     await expect.poll(() => storyTitles(page)).toEqual([RENAMED, FIRST]);
     await page.getByRole("link", { name: RENAMED }).click();
     await expect.poll(() => page.getByLabel("Status").inputValue()).toBe("draft");
@@ -96,20 +100,29 @@ describe("foundation in the browser", () => {
           };
           ws.onerror = () => resolve("refused");
         });
-      return [await tryOpen(origin.replace("http", "ws") + "/ws/rpc"), await tryOpen(origin.replace("http", "ws") + "/ws/rpc?token=wrong")];
+      return [
+        await tryOpen(origin.replace("http", "ws") + "/ws/rpc"),
+        await tryOpen(origin.replace("http", "ws") + "/ws/rpc?token=wrong"),
+      ];
     }, peer.origin);
     expect(statuses).toEqual(["refused", "refused"]);
     // From Node, with the right token but a foreign Origin header: refused too.
     const { WebSocket: NodeWebSocket } = await import("ws");
     const foreign = await new Promise<string>((resolve) => {
-      const ws = new NodeWebSocket(`${peer!.origin.replace("http", "ws")}/ws/rpc?token=${peer!.token}`, { headers: { origin: "http://evil.example" } });
+      const ws = new NodeWebSocket(
+        `${peer!.origin.replace("http", "ws")}/ws/rpc?token=${peer!.token}`,
+        { headers: { origin: "http://evil.example" } },
+      );
       ws.on("open", () => resolve("open"));
       ws.on("unexpected-response", (_req, res) => resolve(String(res.statusCode)));
       ws.on("error", () => resolve("error"));
     });
     expect(foreign).toBe("403");
     const right = await new Promise<string>((resolve) => {
-      const ws = new NodeWebSocket(`${peer!.origin.replace("http", "ws")}/ws/rpc?token=${peer!.token}`, { headers: { origin: peer!.origin } });
+      const ws = new NodeWebSocket(
+        `${peer!.origin.replace("http", "ws")}/ws/rpc?token=${peer!.token}`,
+        { headers: { origin: peer!.origin } },
+      );
       ws.on("open", () => {
         ws.close();
         resolve("open");

@@ -13,7 +13,13 @@ const tag = randomBytes(4).toString("hex");
 
 type Fixture = { path: string; source: string; restricted: string | null; why: RegExp | null };
 
-const fixture = (folder: string, ext: string, source: string, restricted: string | null, why: RegExp | null): Fixture => ({
+const fixture = (
+  folder: string,
+  ext: string,
+  source: string,
+  restricted: string | null,
+  why: RegExp | null,
+): Fixture => ({
   path: join(ROOT, folder, `__layer_fixture_${tag}_${randomBytes(3).toString("hex")}.${ext}`),
   source,
   restricted,
@@ -21,13 +27,55 @@ const fixture = (folder: string, ext: string, source: string, restricted: string
 });
 
 const FIXTURES = {
-  sharedNode: fixture("shared", "ts", 'import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n', "node:fs", /shared\/ runs in a browser too/),
-  sharedBareNode: fixture("shared", "ts", 'import { join } from "path";\nexport const j = join;\n', "path", /no Node built-ins/),
-  rendererElectron: fixture("renderer", "tsx", 'import { ipcRenderer } from "electron";\nexport const ipc = ipcRenderer;\n', "electron", /renderer\/ must not import electron/),
-  rendererPeer: fixture("renderer", "ts", 'import { PeerNode } from "../peer/main.ts";\nexport const node = PeerNode;\n', "../peer/main.ts", /renderer\/ must not import peer\//),
-  peerReact: fixture("peer", "ts", 'import { useState } from "react";\nexport const hook = useState;\n', "react", /peer\/ must not import React/),
-  peerElectron: fixture("peer", "ts", 'import { app } from "electron";\nexport const a = app;\n', "electron", /peer\/ must not import electron/),
-  sharedClean: fixture("shared", "ts", 'import { asCommunityId } from "./ids.ts";\nexport const id = asCommunityId("x");\n', null, null),
+  sharedNode: fixture(
+    "shared",
+    "ts",
+    'import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n',
+    "node:fs",
+    /shared\/ runs in a browser too/,
+  ),
+  sharedBareNode: fixture(
+    "shared",
+    "ts",
+    'import { join } from "path";\nexport const j = join;\n',
+    "path",
+    /no Node built-ins/,
+  ),
+  rendererElectron: fixture(
+    "renderer",
+    "tsx",
+    'import { ipcRenderer } from "electron";\nexport const ipc = ipcRenderer;\n',
+    "electron",
+    /renderer\/ must not import electron/,
+  ),
+  rendererPeer: fixture(
+    "renderer",
+    "ts",
+    'import { PeerNode } from "../peer/main.ts";\nexport const node = PeerNode;\n',
+    "../peer/main.ts",
+    /renderer\/ must not import peer\//,
+  ),
+  peerReact: fixture(
+    "peer",
+    "ts",
+    'import { useState } from "react";\nexport const hook = useState;\n',
+    "react",
+    /peer\/ must not import React/,
+  ),
+  peerElectron: fixture(
+    "peer",
+    "ts",
+    'import { app } from "electron";\nexport const a = app;\n',
+    "electron",
+    /peer\/ must not import electron/,
+  ),
+  sharedClean: fixture(
+    "shared",
+    "ts",
+    'import { asCommunityId } from "./ids.ts";\nexport const id = asCommunityId("x");\n',
+    null,
+    null,
+  ),
 } satisfies Record<string, Fixture>;
 
 let results = new Map<string, ESLint.LintResult>();
@@ -53,23 +101,26 @@ async function removeFixtures(): Promise<void> {
 describe("layer rule (eslint.config.js)", () => {
   const restricted = Object.entries(FIXTURES).filter(([, f]) => f.restricted !== null);
 
-  it.each(restricted)("%s: the forbidden import is an error of no-restricted-imports, with the reason", (_name, f) => {
-    const result = results.get(f.path);
-    expect(result, `ESLint gave no result for ${f.path}`).toBeDefined();
-    // A parse error (fatal) would also be "an error": insist on the rule itself.
-    expect(result?.messages.filter((m) => m.fatal)).toEqual([]);
-    const hits = result?.messages.filter((m) => m.ruleId === "no-restricted-imports") ?? [];
-    // "electron" is matched twice (the package rule and the electron/ folder rule), so: at least one,
-    // every one an error on the import line, and one of them giving this rule's reason.
-    expect(hits.length).toBeGreaterThanOrEqual(1);
-    for (const hit of hits) {
-      expect(hit.severity).toBe(2);
-      expect(hit.line).toBe(1);
-      expect(hit.message).toContain(`'${f.restricted}'`);
-      expect(hit.message).toContain("DESIGN.md, Layers");
-    }
-    expect(hits.some((hit) => f.why?.test(hit.message))).toBe(true);
-  });
+  it.each(restricted)(
+    "%s: the forbidden import is an error of no-restricted-imports, with the reason",
+    (_name, f) => {
+      const result = results.get(f.path);
+      expect(result, `ESLint gave no result for ${f.path}`).toBeDefined();
+      // A parse error (fatal) would also be "an error": insist on the rule itself.
+      expect(result?.messages.filter((m) => m.fatal)).toEqual([]);
+      const hits = result?.messages.filter((m) => m.ruleId === "no-restricted-imports") ?? [];
+      // "electron" is matched twice (the package rule and the electron/ folder rule), so: at least one,
+      // every one an error on the import line, and one of them giving this rule's reason.
+      expect(hits.length).toBeGreaterThanOrEqual(1);
+      for (const hit of hits) {
+        expect(hit.severity).toBe(2);
+        expect(hit.line).toBe(1);
+        expect(hit.message).toContain(`'${f.restricted}'`);
+        expect(hit.message).toContain("DESIGN.md, Layers");
+      }
+      expect(hits.some((hit) => f.why?.test(hit.message))).toBe(true);
+    },
+  );
 
   it("a clean shared/ file importing shared/ has no layer error, and no error at all", () => {
     const result = results.get(FIXTURES.sharedClean.path);
@@ -81,7 +132,9 @@ describe("layer rule (eslint.config.js)", () => {
   it("left no fixture behind", async () => {
     const { readdir } = await import("node:fs/promises");
     for (const folder of ["shared", "peer", "renderer"]) {
-      const left = (await readdir(join(ROOT, folder))).filter((name) => name.includes(`__layer_fixture_${tag}`));
+      const left = (await readdir(join(ROOT, folder))).filter((name) =>
+        name.includes(`__layer_fixture_${tag}`),
+      );
       expect(left).toEqual([]);
     }
   });

@@ -26,10 +26,19 @@ function cli(args: string[], as?: As): Promise<Run> {
     execFile(
       process.execPath,
       ["--import", "tsx", CLI, ...args],
-      { cwd: ROOT, env: { ...process.env, HOME: tmp, NO_COLOR: "1" }, timeout: 45_000, ...(as ?? {}) },
+      {
+        cwd: ROOT,
+        env: { ...process.env, HOME: tmp, NO_COLOR: "1" },
+        timeout: 45_000,
+        ...(as ?? {}),
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
-          reject(new Error(`meitheal-peer ${args.join(" ")} did not exit normally (${error.message}); stderr: ${stderr}`));
+          reject(
+            new Error(
+              `meitheal-peer ${args.join(" ")} did not exit normally (${error.message}); stderr: ${stderr}`,
+            ),
+          );
           return;
         }
         resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
@@ -43,7 +52,9 @@ async function picture(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const rel of (await readdir(dir, { recursive: true })).sort()) {
     const path = join(dir, rel);
-    out[rel] = (await stat(path)).isDirectory() ? "<dir>" : (await readFile(path)).toString("base64");
+    out[rel] = (await stat(path)).isDirectory()
+      ? "<dir>"
+      : (await readFile(path)).toString("base64");
   }
   return out;
 }
@@ -65,7 +76,9 @@ async function listCommunities(data: string): Promise<CommunitySummary[]> {
 /** The stored chunk files of a community's index document. */
 async function indexChunks(data: string, id: string): Promise<string[]> {
   const docDir = join(data, "communities", id, "docs", id);
-  return (await readdir(docDir, { recursive: true })).filter((rel) => rel.endsWith(".mth")).map((rel) => join(docDir, rel));
+  return (await readdir(docDir, { recursive: true }))
+    .filter((rel) => rel.endsWith(".mth"))
+    .map((rel) => join(docDir, rel));
 }
 
 beforeEach(async () => {
@@ -85,7 +98,11 @@ describe("meitheal-peer with an unusable data folder", () => {
     const file = join(tmp, "notes.txt");
     const content = Buffer.from("my notes, not a data folder\n");
     await writeFile(file, content);
-    for (const args of [["communities"], ["create-community", "Cois Farraige"], ["info", "--json"]]) {
+    for (const args of [
+      ["communities"],
+      ["create-community", "Cois Farraige"],
+      ["info", "--json"],
+    ]) {
       const run = await cli([...args, "--data", file]);
       expect(run.code).toBe(3);
       expect(run.stderr).toContain(file);
@@ -158,14 +175,22 @@ describe("meitheal-peer with damaged or foreign documents", () => {
     expect(damaged?.problems.length).toBeGreaterThan(0);
     expect(damaged?.problems[0]).toMatch(/could not be loaded/);
     expect(damaged?.problems[0]).toMatch(/quarantine/);
-    expect(list.find((c) => c.id === healthy)).toMatchObject({ state: "ok", name: "Healthy", problems: [] });
+    expect(list.find((c) => c.id === healthy)).toMatchObject({
+      state: "ok",
+      name: "Healthy",
+      problems: [],
+    });
 
     // Moved, not deleted: every garbage file is in quarantine/<id>/, byte for byte, and gone from docs/.
     const quarantine = join(data, "quarantine", broken);
     const held = await Promise.all(
-      (await readdir(quarantine)).filter((n) => n.endsWith(".mth")).map((n) => readFile(join(quarantine, n))),
+      (await readdir(quarantine))
+        .filter((n) => n.endsWith(".mth"))
+        .map((n) => readFile(join(quarantine, n))),
     );
-    expect(held.map((b) => b.toString("hex")).sort()).toEqual(garbage.map((b) => b.toString("hex")).sort());
+    expect(held.map((b) => b.toString("hex")).sort()).toEqual(
+      garbage.map((b) => b.toString("hex")).sort(),
+    );
     for (const path of chunks) await expect(stat(path)).rejects.toMatchObject({ code: "ENOENT" });
     // The peer closed cleanly despite the damaged community: the folder is not left locked.
     await expect(stat(join(data, "peer.lock"))).rejects.toMatchObject({ code: "ENOENT" });
@@ -174,7 +199,9 @@ describe("meitheal-peer with damaged or foreign documents", () => {
     const again = await listCommunities(data);
     expect(again.find((c) => c.id === broken)?.state).toBe("damaged");
     expect(again.find((c) => c.id === healthy)?.state).toBe("ok");
-    expect((await readdir(quarantine)).filter((n) => n.endsWith(".mth"))).toHaveLength(garbage.length);
+    expect((await readdir(quarantine)).filter((n) => n.endsWith(".mth"))).toHaveLength(
+      garbage.length,
+    );
 
     // The text listing names the state too.
     const text = await cli(["communities", "--data", data]);
@@ -212,11 +239,14 @@ describe("meitheal-peer with damaged or foreign documents", () => {
 
     const reopened = await PeerNode.start({ dataDir: data });
     try {
-      const doc = reopened.community(id)?.index?.doc() as unknown as Record<string, unknown> | undefined;
+      const doc = reopened.community(id)?.index?.doc() as unknown as
+        Record<string, unknown> | undefined;
       expect(doc?.version).toBe(99);
       expect(doc?.name).toBe("From the future");
       expect(doc?.futureField).toEqual({ kept: true });
-      expect(doc?.entries).toEqual({ s1: { kind: "story", title: "A story", createdAt: 1, updatedAt: 2 } });
+      expect(doc?.entries).toEqual({
+        s1: { kind: "story", title: "A story", createdAt: 1, updatedAt: 2 },
+      });
     } finally {
       await reopened.close();
     }
@@ -242,18 +272,28 @@ describe("meitheal-peer and a data folder in use", () => {
     await writeFile(join(web, "index.html"), "<!doctype html><title>Meitheal</title>");
     await createCommunity(data, "Cois Farraige");
 
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve", "--port", "0", "--data", data, "--web-dir", web], {
-      cwd: ROOT,
-      env: { ...process.env, HOME: tmp },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", CLI, "serve", "--port", "0", "--data", data, "--web-dir", web],
+      {
+        cwd: ROOT,
+        env: { ...process.env, HOME: tmp },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     server = child;
     let out = "";
     let err = "";
     child.stdout?.on("data", (b: Buffer) => (out += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (err += b.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not say it was running in 30 s; stdout: ${out}; stderr: ${err}`)), 30_000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`serve did not say it was running in 30 s; stdout: ${out}; stderr: ${err}`),
+          ),
+        30_000,
+      );
       const check = () => {
         if (out.includes("running")) {
           clearTimeout(timer);
@@ -278,7 +318,9 @@ describe("meitheal-peer and a data folder in use", () => {
     }
     expect(await picture(join(data, "communities"))).toEqual(before);
 
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => resolve(code)),
+    );
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(out).toMatch(/Stopped\. Everything is saved\./);

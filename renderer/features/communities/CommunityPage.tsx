@@ -20,7 +20,13 @@ const NAV: { section: Section; label: MessageKey }[] = [
   { section: "settings", label: "nav.settings" },
 ];
 
-export function CommunityPage({ summary, route }: { summary: CommunitySummary; route: Extract<Route, { page: "community" }> }) {
+export function CommunityPage({
+  summary,
+  route,
+}: {
+  summary: CommunitySummary;
+  route: Extract<Route, { page: "community" }>;
+}) {
   const { connection, info } = usePeer();
   const repo = useCommunityRepo(connection, summary.state === "ok" ? summary.id : null);
   const index = useDoc(repo, summary.state === "ok" ? summary.id : null, communityKind);
@@ -32,8 +38,16 @@ export function CommunityPage({ summary, route }: { summary: CommunitySummary; r
           tone="error"
           title={t(summary.state === "newer" ? "community.newer.title" : "community.damaged.title")}
         >
-          <p>{summary.state === "newer" ? t("community.newer.body") : t("community.damaged.body", { dataDir: info.dataDir })}</p>
-          <ul>{summary.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+          <p>
+            {summary.state === "newer"
+              ? t("community.newer.body")
+              : t("community.damaged.body", { dataDir: info.dataDir })}
+          </p>
+          <ul>
+            {summary.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
         </Notice>
       </main>
     );
@@ -60,31 +74,61 @@ export function CommunityPage({ summary, route }: { summary: CommunitySummary; r
         {index.status === "loading" && <p role="status">{t("common.loading")}</p>}
         {index.status === "damaged" && (
           <Notice tone="error" title={t("community.damaged.title")}>
-            <ul>{index.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+            <ul>
+              {index.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
           </Notice>
         )}
-        {index.status === "newer" && <Notice tone="error" title={t("community.newer.title")}>{t("community.newer.body")}</Notice>}
-        {index.status === "unavailable" && <Notice tone="error" title={t("community.damaged.title")} />}
+        {index.status === "newer" && (
+          <Notice tone="error" title={t("community.newer.title")}>
+            {t("community.newer.body")}
+          </Notice>
+        )}
+        {index.status === "unavailable" && (
+          <Notice tone="error" title={t("community.damaged.title")} />
+        )}
         {index.status === "ok" && repo && (
           <>
             {index.problems.length > 0 && (
-              <Notice tone="warning" title={t("community.problems", { count: index.problems.length })}>
+              <Notice
+                tone="warning"
+                title={t("community.problems", { count: index.problems.length })}
+              >
                 <details>
                   <summary>{t("common.details")}</summary>
-                  <ul>{index.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+                  <ul>
+                    {index.problems.map((p) => (
+                      <li key={p}>{p}</li>
+                    ))}
+                  </ul>
                 </details>
               </Notice>
             )}
             {route.section === "stories" &&
               (route.docId ? (
-                <StoryPage repo={repo} index={index} communityId={summary.id} storyId={route.docId} />
+                <StoryPage
+                  repo={repo}
+                  index={index}
+                  communityId={summary.id}
+                  storyId={route.docId}
+                />
               ) : (
                 <StoriesList repo={repo} index={index} communityId={summary.id} />
               ))}
-            {route.section === "logs" && <Placeholder title="logs.empty.title" body="logs.empty.body" heading="nav.logs" />}
-            {route.section === "maps" && <Placeholder title="maps.empty.title" body="maps.empty.body" heading="nav.maps" />}
+            {route.section === "logs" && (
+              <Placeholder title="logs.empty.title" body="logs.empty.body" heading="nav.logs" />
+            )}
+            {route.section === "maps" && (
+              <Placeholder title="maps.empty.title" body="maps.empty.body" heading="nav.maps" />
+            )}
             {route.section === "collections" && (
-              <Placeholder title="collections.empty.title" body="collections.empty.body" heading="nav.collections" />
+              <Placeholder
+                title="collections.empty.title"
+                body="collections.empty.body"
+                heading="nav.collections"
+              />
             )}
             {route.section === "sync" && <SyncPage />}
             {route.section === "settings" && <CommunitySettings index={index} />}

@@ -4,7 +4,13 @@ import { navigate } from "../../route.ts";
 
 const NEW = "__new__";
 
-export function CommunitySwitcher({ communities, currentId }: { communities: CommunitySummary[]; currentId: string | null }) {
+export function CommunitySwitcher({
+  communities,
+  currentId,
+}: {
+  communities: CommunitySummary[];
+  currentId: string | null;
+}) {
   const label = (c: CommunitySummary) => {
     const name = c.name ?? c.id.slice(0, 8);
     if (c.state === "damaged") return t("switcher.damaged", { name });
@@ -19,7 +25,8 @@ export function CommunitySwitcher({ communities, currentId }: { communities: Com
         onChange={(e) => {
           const value = e.target.value;
           if (value === NEW) navigate({ page: "new" });
-          else if (value) navigate({ page: "community", communityId: value, section: "stories", docId: null });
+          else if (value)
+            navigate({ page: "community", communityId: value, section: "stories", docId: null });
         }}
       >
         {currentId === null && <option value="">{t("switcher.label")}</option>}

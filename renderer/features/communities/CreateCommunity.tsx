@@ -17,7 +17,11 @@ export function CreateCommunity() {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const result = await connection.rpc.call("communities:create", { name, purpose, themes: themes.split(",") });
+    const result = await connection.rpc.call("communities:create", {
+      name,
+      purpose,
+      themes: themes.split(","),
+    });
     setBusy(false);
     if (!result.ok) {
       setError(result.error.message);
@@ -30,16 +34,44 @@ export function CreateCommunity() {
     <main id="main" className="page narrow">
       <PageHeading>{t("community.create.title")}</PageHeading>
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <Field label={t("community.create.name")} hint={t("community.create.nameHint")} error={error}>
+        <Field
+          label={t("community.create.name")}
+          hint={t("community.create.nameHint")}
+          error={error}
+        >
           {({ id, describedBy, invalid }) => (
-            <input id={id} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} required autoComplete="off" />
+            <input
+              id={id}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              required
+              autoComplete="off"
+            />
           )}
         </Field>
         <Field label={t("community.create.purpose")} hint={t("community.create.purposeHint")}>
-          {({ id, describedBy }) => <textarea id={id} rows={3} value={purpose} onChange={(e) => setPurpose(e.target.value)} aria-describedby={describedBy} />}
+          {({ id, describedBy }) => (
+            <textarea
+              id={id}
+              rows={3}
+              value={purpose}
+              onChange={(e) => setPurpose(e.target.value)}
+              aria-describedby={describedBy}
+            />
+          )}
         </Field>
         <Field label={t("community.create.themes")} hint={t("community.create.themesHint")}>
-          {({ id, describedBy }) => <input id={id} value={themes} onChange={(e) => setThemes(e.target.value)} aria-describedby={describedBy} autoComplete="off" />}
+          {({ id, describedBy }) => (
+            <input
+              id={id}
+              value={themes}
+              onChange={(e) => setThemes(e.target.value)}
+              aria-describedby={describedBy}
+              autoComplete="off"
+            />
+          )}
         </Field>
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>

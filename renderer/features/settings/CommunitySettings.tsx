@@ -1,5 +1,12 @@
 import { useState, type FormEvent } from "react";
-import { addTheme, removeTheme, renameCommunity, renameTheme, setPurpose, sortedThemes } from "../../../shared/ops/community.ts";
+import {
+  addTheme,
+  removeTheme,
+  renameCommunity,
+  renameTheme,
+  setPurpose,
+  sortedThemes,
+} from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { checkCommunityName, checkPurpose, checkThemeLabel } from "../../../shared/schema/input.ts";
@@ -35,11 +42,25 @@ export function CommunitySettings({ index }: { index: IndexView }) {
       <form onSubmit={save} noValidate className="narrow" onChange={() => setSaved(false)}>
         <Field label={t("settings.name")} error={error}>
           {({ id, describedBy, invalid }) => (
-            <input id={id} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} autoComplete="off" />
+            <input
+              id={id}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              autoComplete="off"
+            />
           )}
         </Field>
         <Field label={t("settings.purpose")}>
-          {({ id }) => <textarea id={id} rows={3} value={purpose} onChange={(e) => setPurposeText(e.target.value)} />}
+          {({ id }) => (
+            <textarea
+              id={id}
+              rows={3}
+              value={purpose}
+              onChange={(e) => setPurposeText(e.target.value)}
+            />
+          )}
         </Field>
         <div className="actions">
           <button type="submit" className="primary">
@@ -76,10 +97,15 @@ function Themes({ index }: { index: IndexView }) {
               defaultValue={theme.label}
               onBlur={(e) => {
                 const checked = checkThemeLabel(e.target.value);
-                if (checked.ok && checked.value !== theme.label) index.handle.change((d) => renameTheme(d, theme.id, checked.value));
+                if (checked.ok && checked.value !== theme.label)
+                  index.handle.change((d) => renameTheme(d, theme.id, checked.value));
               }}
             />
-            <button type="button" onClick={() => index.handle.change((d) => removeTheme(d, theme.id))} aria-label={t("settings.removeTheme", { label: theme.label })}>
+            <button
+              type="button"
+              onClick={() => index.handle.change((d) => removeTheme(d, theme.id))}
+              aria-label={t("settings.removeTheme", { label: theme.label })}
+            >
               ✕
             </button>
           </li>
@@ -88,7 +114,14 @@ function Themes({ index }: { index: IndexView }) {
       <form className="inline-form" onSubmit={add} noValidate>
         <Field label={t("settings.newTheme")} error={error}>
           {({ id, describedBy, invalid }) => (
-            <input id={id} value={label} onChange={(e) => setLabel(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} autoComplete="off" />
+            <input
+              id={id}
+              value={label}
+              onChange={(e) => setLabel(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              autoComplete="off"
+            />
           )}
         </Field>
         <button type="submit">{t("settings.addTheme")}</button>

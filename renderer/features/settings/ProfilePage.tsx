@@ -34,14 +34,31 @@ export function ProfilePage() {
       <form onSubmit={(e) => void save(e)} noValidate onChange={() => setSaved(false)}>
         <Field label={t("profile.name")} error={error}>
           {({ id, describedBy, invalid }) => (
-            <input id={id} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} autoComplete="nickname" />
+            <input
+              id={id}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              autoComplete="nickname"
+            />
           )}
         </Field>
         <fieldset className="colours">
           <legend>{t("profile.colour")}</legend>
           {MEMBER_COLOURS.map((c) => (
-            <label key={c.value} className="swatch" style={{ "--swatch": c.value } as React.CSSProperties}>
-              <input type="radio" name="colour" value={c.value} checked={colour === c.value} onChange={() => setColour(c.value)} />
+            <label
+              key={c.value}
+              className="swatch"
+              style={{ "--swatch": c.value } as React.CSSProperties}
+            >
+              <input
+                type="radio"
+                name="colour"
+                value={c.value}
+                checked={colour === c.value}
+                onChange={() => setColour(c.value)}
+              />
               <span>{c.name}</span>
             </label>
           ))}

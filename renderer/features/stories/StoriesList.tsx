@@ -14,16 +14,37 @@ import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
 type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
 
 /** Creates a story document and lists it in the index; returns the new story's id. */
-export function createStory(repo: Repo, index: IndexView, communityId: string, title: string): string {
+export function createStory(
+  repo: Repo,
+  index: IndexView,
+  communityId: string,
+  title: string,
+): string {
   const ctx = systemContext();
   const handle = repo.create<Story>();
   handle.change((d) => initStory(d, { communityId, title }, ctx));
   const now = ctx.now();
-  index.handle.change((d) => addEntry(d, handle.documentId, { kind: "story", title, status: "seed", createdAt: now, updatedAt: now }));
+  index.handle.change((d) =>
+    addEntry(d, handle.documentId, {
+      kind: "story",
+      title,
+      status: "seed",
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
   return handle.documentId;
 }
 
-export function StoriesList({ repo, index, communityId }: { repo: Repo; index: IndexView; communityId: string }) {
+export function StoriesList({
+  repo,
+  index,
+  communityId,
+}: {
+  repo: Repo;
+  index: IndexView;
+  communityId: string;
+}) {
   const stories = useMemo(() => listEntries(index.doc, "story"), [index.doc]);
   const [title, setTitle] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -46,7 +67,14 @@ export function StoriesList({ repo, index, communityId }: { repo: Repo; index: I
       <form className="inline-form" onSubmit={submit} noValidate aria-label={t("stories.new")}>
         <Field label={t("stories.newTitle")} error={error}>
           {({ id, describedBy, invalid }) => (
-            <input id={id} value={title} onChange={(e) => setTitle(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} autoComplete="off" />
+            <input
+              id={id}
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              autoComplete="off"
+            />
           )}
         </Field>
         <button type="submit" className="primary">
@@ -68,7 +96,9 @@ export function StoriesList({ repo, index, communityId }: { repo: Repo; index: I
               >
                 <span className="card-title">{s.title}</span>
               </a>
-              <span className={`status status-${s.status ?? "seed"}`}>{t(`status.${s.status ?? "seed"}`)}</span>
+              <span className={`status status-${s.status ?? "seed"}`}>
+                {t(`status.${s.status ?? "seed"}`)}
+              </span>
               <span className="meta">{t("common.updated", { when: timeAgo(s.updatedAt) })}</span>
             </li>
           ))}

@@ -3,7 +3,11 @@ import { useState, type FormEvent } from "react";
 import { updateEntry } from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
 import { renameStory } from "../../../shared/ops/story.ts";
-import { STORY_STATUSES, type CommunityIndex, type StoryStatus } from "../../../shared/schema/community.ts";
+import {
+  STORY_STATUSES,
+  type CommunityIndex,
+  type StoryStatus,
+} from "../../../shared/schema/community.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
@@ -13,16 +17,46 @@ import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 
 type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
 
-export function StoryPage({ repo, index, communityId, storyId }: { repo: Repo; index: IndexView; communityId: string; storyId: string }) {
+export function StoryPage({
+  repo,
+  index,
+  communityId,
+  storyId,
+}: {
+  repo: Repo;
+  index: IndexView;
+  communityId: string;
+  storyId: string;
+}) {
   const story = useDoc(repo, storyId, storyKind);
   const back = (
     <p>
-      <a href={href({ page: "community", communityId, section: "stories", docId: null })}>← {t("story.back")}</a>
+      <a href={href({ page: "community", communityId, section: "stories", docId: null })}>
+        ← {t("story.back")}
+      </a>
     </p>
   );
-  if (story.status === "loading") return <>{back}<p role="status">{t("common.loading")}</p></>;
-  if (story.status === "unavailable") return <>{back}<Notice tone="info" title={t("story.unavailable")} /></>;
-  if (story.status === "newer") return <>{back}<Notice tone="error" title={t("story.newer")} /></>;
+  if (story.status === "loading")
+    return (
+      <>
+        {back}
+        <p role="status">{t("common.loading")}</p>
+      </>
+    );
+  if (story.status === "unavailable")
+    return (
+      <>
+        {back}
+        <Notice tone="info" title={t("story.unavailable")} />
+      </>
+    );
+  if (story.status === "newer")
+    return (
+      <>
+        {back}
+        <Notice tone="error" title={t("story.newer")} />
+      </>
+    );
   if (story.status === "damaged") {
     return (
       <>
@@ -30,7 +64,11 @@ export function StoryPage({ repo, index, communityId, storyId }: { repo: Repo; i
         <PageHeading>{index.doc.entries[storyId]?.title ?? storyId}</PageHeading>
         <Notice tone="error" title={t("story.damaged.title")}>
           <p>{t("story.damaged.body")}</p>
-          <ul>{story.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+          <ul>
+            {story.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
         </Notice>
         <label className="raw">
           {t("story.damaged.raw")}
@@ -76,7 +114,8 @@ export function StoryPage({ repo, index, communityId, storyId }: { repo: Repo; i
         )}
       </Field>
       <p className="meta">
-        {t("common.created", { when: timeAgo(story.doc.createdAt) })} · {t("common.updated", { when: timeAgo(story.doc.updatedAt) })}
+        {t("common.created", { when: timeAgo(story.doc.createdAt) })} ·{" "}
+        {t("common.updated", { when: timeAgo(story.doc.updatedAt) })}
       </p>
       <p className="lede">{t("story.editorSoon")}</p>
     </>
@@ -100,7 +139,14 @@ function RenameForm({ current, onRename }: { current: string; onRename: (title: 
     <form className="inline-form" onSubmit={submit} noValidate aria-label={t("story.rename")}>
       <Field label={t("story.titleLabel")} error={error}>
         {({ id, describedBy, invalid }) => (
-          <input id={id} value={title} onChange={(e) => setTitle(e.target.value)} aria-describedby={describedBy} aria-invalid={invalid} autoComplete="off" />
+          <input
+            id={id}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+            autoComplete="off"
+          />
         )}
       </Field>
       <button type="submit" disabled={title === current}>

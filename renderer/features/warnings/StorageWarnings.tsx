@@ -10,21 +10,33 @@ export function StorageWarnings() {
 
   useEffect(() => {
     void connection.rpc.call("storage:warnings", {}).then((r) => r.ok && setWarnings(r.value));
-    return connection.rpc.on("storage:warning", (w) => setWarnings((list) => (list.some((x) => x.id === w.id) ? list : [w, ...list])));
+    return connection.rpc.on("storage:warning", (w) =>
+      setWarnings((list) => (list.some((x) => x.id === w.id) ? list : [w, ...list])),
+    );
   }, [connection]);
 
   if (warnings.length === 0) return null;
   return (
-    <section className="notice notice-warning warnings" role="alert" aria-labelledby="warnings-title">
+    <section
+      className="notice notice-warning warnings"
+      role="alert"
+      aria-labelledby="warnings-title"
+    >
       <strong id="warnings-title">{t("warnings.title")}</strong>
       <ul>
         {warnings.map((w) => (
           <li key={w.id}>
-            {t("warnings.item", { what: w.title ?? t("warnings.unknownDoc", { id: w.documentId }), reason: w.reason, path: w.quarantinedTo })}{" "}
+            {t("warnings.item", {
+              what: w.title ?? t("warnings.unknownDoc", { id: w.documentId }),
+              reason: w.reason,
+              path: w.quarantinedTo,
+            })}{" "}
             <button
               type="button"
               onClick={() =>
-                void connection.rpc.call("storage:dismiss", { id: w.id }).then(() => setWarnings((list) => list.filter((x) => x.id !== w.id)))
+                void connection.rpc
+                  .call("storage:dismiss", { id: w.id })
+                  .then(() => setWarnings((list) => list.filter((x) => x.id !== w.id)))
               }
             >
               {t("common.dismiss")}
