@@ -2,7 +2,14 @@ import * as Automerge from "@automerge/automerge";
 import { describe, expect, it } from "vitest";
 import { storyKind, type Story } from "../schema/story.ts";
 import type { OpContext } from "./context.ts";
-import { initStory, renameStory } from "./story.ts";
+import {
+  initStory,
+  renameStory,
+  setStatus,
+  setSummary,
+  setThemes,
+  touchContributor,
+} from "./story.ts";
 
 const fixedContext = (start: number) => {
   let time = start;
@@ -28,15 +35,20 @@ describe("initStory", () => {
     const story = valid(newStory(ctx));
     expect(story).toEqual({
       schema: "meitheal/story",
-      version: 1,
+      version: 2,
       communityId: "community-1",
       title: "The first tide",
       summary: "",
       status: "seed",
-      themes: [],
+      themes: {},
       body: "",
+      template: "blank",
       createdAt: 4_200,
       updatedAt: 4_200,
+      contributors: {},
+      actors: {},
+      comments: {},
+      versions: {},
     });
   });
 });
@@ -62,7 +74,7 @@ describe("renameStory", () => {
     expect(Automerge.getHeads(after)).toEqual(Automerge.getHeads(doc));
   });
 
-  it("merges two peers renaming at once into one title both converge on", () => {
+  it("keeps both titles when two peers rename at once: a visible conflict, not a blend", () => {
     const { ctx } = fixedContext(100);
     const base = newStory(ctx, "Tide");
     const onA = Automerge.change(Automerge.clone(base, { actor: "aa".repeat(16) }), (d) =>
@@ -74,6 +86,103 @@ describe("renameStory", () => {
     const ab = Automerge.merge(Automerge.clone(onA), onB);
     const ba = Automerge.merge(Automerge.clone(onB), onA);
     expect(Automerge.toJS(ab)).toEqual(Automerge.toJS(ba));
-    expect(valid(ab).title).toBe("High Tide turning");
+    expect(["Tide turning", "High Tide"]).toContain(valid(ab).title);
+    const conflicts = Object.values(Automerge.getConflicts(ab, "title") ?? {}).map(String);
+    expect(conflicts.sort()).toEqual(["High Tide", "Tide turning"]);
+  });
+});
+
+describe("summary, status, themes, contributors", () => {
+  it("sets summary and status whole and moves updatedAt", () => {
+    const { ctx, setTime } = fixedContext(100);
+    let doc = newStory(ctx);
+    setTime(500);
+    doc = Automerge.change(doc, (d) => {
+      setSummary(d, "How a river brought a town together", ctx);
+      setStatus(d, "draft", ctx);
+    });
+    expect(valid(doc)).toMatchObject({
+      summary: "How a river brought a town together",
+      status: "draft",
+      updatedAt: 500,
+    });
+  });
+
+  it("keeps themes as a set: concurrent adds of the same theme give one entry", () => {
+    const { ctx } = fixedContext(100);
+    const base = newStory(ctx);
+    const a = Automerge.change(Automerge.clone(base), (d) =>
+      setThemes(d, ["t-nature", "t-dignity"], ctx),
+    );
+    const b = Automerge.change(Automerge.clone(base), (d) => setThemes(d, ["t-nature"], ctx));
+    const merged = Automerge.merge(a, b);
+    expect(Object.keys(valid(merged).themes).sort()).toEqual(["t-dignity", "t-nature"]);
+    const removed = Automerge.change(merged, (d) => setThemes(d, ["t-dignity"], ctx));
+    expect(Object.keys(valid(removed).themes)).toEqual(["t-dignity"]);
+  });
+
+  it("records contributors and which actor is which device, without a change when nothing is new", () => {
+    const { ctx, setTime } = fixedContext(1_000);
+    let doc = newStory(ctx);
+    const author = {
+      deviceKey: "dev-a",
+      name: "Aoife",
+      colour: "#1f6f5c",
+      actorId: Automerge.getActorId(doc),
+    };
+    doc = Automerge.change(doc, (d) => touchContributor(d, author, ctx));
+    expect(valid(doc).contributors["dev-a"]).toEqual({
+      name: "Aoife",
+      colour: "#1f6f5c",
+      firstAt: 1_000,
+      lastAt: 1_000,
+    });
+    expect(valid(doc).actors[author.actorId]).toBe("dev-a");
+    setTime(1_010);
+    const same = Automerge.change(doc, (d) => touchContributor(d, author, ctx));
+    expect(Automerge.getHeads(same)).toEqual(Automerge.getHeads(doc));
+    setTime(200_000);
+    const later = Automerge.change(doc, (d) =>
+      touchContributor(d, { ...author, name: "Aoife Ní Bhriain" }, ctx),
+    );
+    expect(valid(later).contributors["dev-a"]).toEqual({
+      name: "Aoife Ní Bhriain",
+      colour: "#1f6f5c",
+      firstAt: 1_000,
+      lastAt: 200_000,
+    });
+  });
+});
+
+describe("story migration 1 → 2", () => {
+  it("turns the theme list into a set and adds the new maps; running it twice changes nothing", () => {
+    const v1 = Automerge.change(Automerge.init<Record<string, unknown>>(), (d) => {
+      Object.assign(d, {
+        schema: "meitheal/story",
+        version: 1,
+        communityId: "c",
+        title: "Old",
+        summary: "",
+        status: "draft",
+        themes: ["t1", "t2", "t1"],
+        body: "hello",
+        createdAt: 1,
+        updatedAt: 2,
+      });
+    });
+    expect(storyKind.read(v1)).toEqual({ state: "needs-migration", from: 1 });
+    const v2 = Automerge.change(v1, (d) => void storyKind.migrate(d));
+    const story = valid(v2 as unknown as Automerge.Doc<Story>);
+    expect(story.themes).toEqual({ t1: true, t2: true });
+    expect(story).toMatchObject({
+      version: 2,
+      body: "hello",
+      template: "blank",
+      contributors: {},
+      comments: {},
+      versions: {},
+    });
+    const again = Automerge.change(v2, (d) => void storyKind.migrate(d));
+    expect(Automerge.getHeads(again)).toEqual(Automerge.getHeads(v2));
   });
 });

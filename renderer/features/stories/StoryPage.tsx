@@ -2,7 +2,7 @@ import type { Repo } from "@automerge/automerge-repo";
 import { useState, type FormEvent } from "react";
 import { updateEntry } from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
-import { renameStory } from "../../../shared/ops/story.ts";
+import { renameStory, setStatus } from "../../../shared/ops/story.ts";
 import {
   STORY_STATUSES,
   type CommunityIndex,
@@ -98,10 +98,7 @@ export function StoryPage({
             onChange={(e) => {
               const status = e.target.value as StoryStatus;
               const ctx = systemContext();
-              story.handle.change((d) => {
-                d.status = status;
-                d.updatedAt = ctx.now();
-              });
+              story.handle.change((d) => setStatus(d, status, ctx));
               index.handle.change((d) => updateEntry(d, storyId, { status }, ctx));
             }}
           >
