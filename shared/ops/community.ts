@@ -73,18 +73,34 @@ export function addEntry(doc: CommunityIndex, id: string, entry: IndexEntry): vo
   doc.entries[id] = entry;
 }
 
-/** Updates what the list shows of a document; text fields merge as text. */
+export type EntryPatch = Partial<Pick<IndexEntry, "title" | "status">> & {
+  themes?: readonly string[];
+  contributors?: Readonly<Record<string, string>>;
+};
+
+/** Updates what the list shows of a document. Sets are updated key by key, so concurrent edits merge. */
 export function updateEntry(
   doc: CommunityIndex,
   id: string,
-  patch: Partial<Pick<IndexEntry, "title" | "status">>,
+  patch: EntryPatch,
   ctx: OpContext,
 ): void {
   const entry = doc.entries[id];
   if (!entry) return;
-  if (patch.title !== undefined && patch.title !== entry.title)
-    updateText(doc, ["entries", id, "title"], patch.title);
+  if (patch.title !== undefined && patch.title !== entry.title) entry.title = patch.title;
   if (patch.status !== undefined && patch.status !== entry.status) entry.status = patch.status;
+  if (patch.themes) {
+    entry.themes ??= {};
+    const wanted = new Set(patch.themes);
+    for (const t of Object.keys(entry.themes)) if (!wanted.has(t)) delete entry.themes[t];
+    for (const t of wanted) if (!entry.themes[t]) entry.themes[t] = true;
+  }
+  if (patch.contributors) {
+    entry.contributors ??= {};
+    for (const [key, name] of Object.entries(patch.contributors)) {
+      if (entry.contributors[key] !== name) entry.contributors[key] = name;
+    }
+  }
   entry.updatedAt = ctx.now();
 }
 
@@ -102,4 +118,45 @@ export function listEntries(
       (a, b) =>
         b.updatedAt - a.updatedAt || a.title.localeCompare(b.title) || a.id.localeCompare(b.id),
     );
+}
+
+export const SORTS = ["updated", "created", "title"] as const;
+export type EntrySort = (typeof SORTS)[number];
+export type EntryFilter = {
+  status?: string;
+  theme?: string;
+  contributor?: string;
+  sort?: EntrySort;
+};
+
+/** The story list as shown: filtered by status, theme and contributor, then sorted. */
+export function filterEntries(entries: readonly ListedEntry[], filter: EntryFilter): ListedEntry[] {
+  const kept = entries.filter(
+    (e) =>
+      (!filter.status || (e.status ?? "seed") === filter.status) &&
+      (!filter.theme || e.themes?.[filter.theme] === true) &&
+      (!filter.contributor || e.contributors?.[filter.contributor] !== undefined),
+  );
+  const byTitle = (a: ListedEntry, b: ListedEntry) =>
+    (a.title < b.title ? -1 : a.title > b.title ? 1 : 0) || (a.id < b.id ? -1 : 1);
+  switch (filter.sort ?? "updated") {
+    case "title":
+      return kept.sort((a, b) => a.title.localeCompare(b.title) || byTitle(a, b));
+    case "created":
+      return kept.sort((a, b) => b.createdAt - a.createdAt || byTitle(a, b));
+    case "updated":
+      return kept.sort((a, b) => b.updatedAt - a.updatedAt || byTitle(a, b));
+  }
+}
+
+/** Everyone who has edited any entry: device key → latest known name, sorted by name. */
+export function entryContributors(
+  entries: readonly ListedEntry[],
+): { key: string; name: string }[] {
+  const names = new Map<string, string>();
+  for (const e of entries)
+    for (const [key, name] of Object.entries(e.contributors ?? {})) names.set(key, name);
+  return [...names]
+    .map(([key, name]) => ({ key, name }))
+    .sort((a, b) => a.name.localeCompare(b.name) || (a.key < b.key ? -1 : 1));
 }

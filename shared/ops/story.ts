@@ -74,3 +74,16 @@ export function touchContributor(doc: Story, author: Author, ctx: OpContext): vo
   if (doc.actors[author.actorId] !== author.deviceKey)
     doc.actors[author.actorId] = author.deviceKey;
 }
+
+/** Settles a conflict: sets the field even when the chosen value is the one already shown, because
+ * only a new set supersedes every concurrent value. */
+export function chooseValue(
+  doc: Story,
+  field: "title" | "summary" | "status",
+  value: string,
+  ctx: OpContext,
+): void {
+  if (field === "status") doc.status = value as StoryStatus;
+  else doc[field] = value;
+  doc.updatedAt = ctx.now();
+}

@@ -41,6 +41,10 @@ export const indexEntryValidator = z.object({
   status: z.enum(["seed", "draft", "ready", "published"]).optional(),
   createdAt: time,
   updatedAt: time,
+  /** Copies of what a list filters on, so the list never opens every story: theme ids (a set)… */
+  themes: z.record(z.string(), z.literal(true)).optional(),
+  /** …and device key → display name of who has edited it. */
+  contributors: z.record(z.string(), z.string()).optional(),
 });
 export type IndexEntry = z.infer<typeof indexEntryValidator>;
 
