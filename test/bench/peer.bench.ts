@@ -1,0 +1,93 @@
+// Peer benchmarks: what a user waits for when the app opens a community of 1,000 stories.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { ColdStartSample } from "./coldStart.child.ts";
+import { communityWith1000Stories } from "./fixtures.ts";
+import { median, once, round, type Bench } from "./registry.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CHILD = fileURLToPath(new URL("./coldStart.child.ts", import.meta.url));
+const RUNS = 5;
+const CHILD_TIMEOUT_MS = 90_000;
+
+const runChild = (dataDir: string): Promise<ColdStartSample> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--expose-gc", CHILD, dataDir], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    // A hung child would hang the whole bench run; better a failed row than no table.
+    const watchdog = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+    child.on("error", (e) => {
+      clearTimeout(watchdog);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(watchdog);
+      const last = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !last.startsWith("{")) {
+        reject(new Error(`cold-start child exited ${code ?? signal}: ${stderr.trim().slice(-500) || stdout.trim().slice(-500)}`));
+        return;
+      }
+      resolve(JSON.parse(last) as ColdStartSample);
+    });
+  });
+
+/** Five cold starts, one fresh process each, one after another (in parallel they would share 2 cores). */
+const coldStarts = once(async () => {
+  const fixture = await communityWith1000Stories();
+  const samples: ColdStartSample[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await runChild(fixture.dataDir));
+  return samples;
+});
+
+const spread = (values: number[]) => `${round(Math.min(...values))}–${round(Math.max(...values))}`;
+
+export const benches: Bench[] = [
+  {
+    name: "peer.coldStartList1000.ms",
+    unit: "ms",
+    goal: "< 1000 ms",
+    async run() {
+      const samples = await coldStarts();
+      const ms = samples.map((s) => s.ms);
+      const docs = [...new Set(samples.map((s) => s.docsRead))].join("/");
+      const phase = (pick: (s: ColdStartSample) => number) => round(median(samples.map(pick)));
+      return {
+        value: median(ms),
+        note:
+          `median of ${RUNS} fresh processes (${spread(ms)}); docs read ${docs}; ` +
+          `sweepTempFiles ${phase((s) => s.sweepMs)} ms, other storage ${phase((s) => s.storageMs)} ms, ` +
+          `index load+validate ${phase((s) => s.afterLastReadMs)} ms; imports before start ${phase((s) => s.importMs)} ms (untimed)`,
+      };
+    },
+  },
+  {
+    name: "peer.rss1000.MB",
+    unit: "MB",
+    goal: "< 250 MB",
+    async run() {
+      const samples = await coldStarts();
+      const rss = samples.map((s) => s.rssMB);
+      return {
+        value: median(rss),
+        note:
+          `after listing and gc, median of ${RUNS} (${spread(rss)}); ${round(median(samples.map((s) => s.rssBeforeMB)))} MB before start ` +
+          `(node + tsx + wasm); heap used ${round(median(samples.map((s) => s.heapUsedMB)))} MB`,
+      };
+    },
+  },
+  {
+    name: "peer.openStory.ms",
+    unit: "ms",
+    async run() {
+      const samples = await coldStarts();
+      const ms = samples.map((s) => s.openStoryMs);
+      return { value: median(ms), note: `repo.find of 1 story after cold start, median of ${RUNS} (${spread(ms)})` };
+    },
+  },
+];
