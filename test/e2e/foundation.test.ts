@@ -132,3 +132,101 @@ describe("foundation in the browser", () => {
     expect(right).toBe("open");
   });
 });
+
+describe("damaged data in the browser", () => {
+  it("shows a malformed story as damaged with its raw content, warns about a quarantined chunk, and keeps working", async () => {
+    const { PeerNode } = await import("../../peer/main.ts");
+    const { asCommunityId } = await import("../../shared/ids.ts");
+    const { writeFile, mkdir } = await import("node:fs/promises");
+    const dataDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-damaged-"));
+    const browser = await launchBrowser();
+    let peer: ServedPeer | undefined;
+    try {
+      // Set up on disk with the peer itself: one community, a healthy story and a malformed one.
+      const node = await PeerNode.start({ dataDir });
+      const created = await node.createCommunity({ name: "Damage drill" });
+      if (!created.ok) throw new Error(created.error.message);
+      const community = node.community(created.value.id)!;
+      const { initStory } = await import("../../shared/ops/story.ts");
+      const { addEntry } = await import("../../shared/ops/community.ts");
+      const ids: Record<string, string> = {};
+      for (const title of ["Healthy story", "Broken story"]) {
+        const handle = community.repo.create<Record<string, unknown>>();
+        handle.change((d) =>
+          initStory(d, { communityId: asCommunityId(created.value.id), title }, node.ctx),
+        );
+        community.index!.change((d) =>
+          addEntry(d, handle.documentId, {
+            kind: "story",
+            title,
+            status: "seed",
+            createdAt: 1,
+            updatedAt: title === "Healthy story" ? 2 : 3,
+          }),
+        );
+        ids[title] = handle.documentId;
+      }
+      // A buggy peer writes the wrong types into the second story.
+      const broken = await community.repo.find<Record<string, unknown>>(
+        `automerge:${ids["Broken story"]}` as never,
+      );
+      broken.change((d) => {
+        d.title = 42;
+        d.status = { nonsense: true };
+      });
+      await node.flush();
+      await node.close();
+      // A stray chunk that fails its checksum appears next to the healthy story's data.
+      const chunkDir = join(
+        dataDir,
+        "communities",
+        created.value.id,
+        "docs",
+        ids["Healthy story"]!,
+        "incremental",
+      );
+      await mkdir(chunkDir, { recursive: true });
+      await writeFile(
+        join(chunkDir, "deadbeef.mth"),
+        Buffer.from("MTH1 this is not a valid envelope at all"),
+      );
+
+      peer = await servePeer(dataDir);
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(peer.url);
+      await expect.poll(() => storyTitles(page)).toEqual(["Broken story", "Healthy story"]);
+
+      await page.getByRole("link", { name: "Broken story" }).click();
+      await page.getByText("This story is damaged").waitFor();
+      const raw = await page.getByLabel("Raw content (copy it to keep it)").inputValue();
+      expect(raw).toContain('"title": 42');
+      expect(raw).toContain("nonsense");
+
+      await page.getByRole("link", { name: "All stories" }).click();
+      await page.getByRole("link", { name: "Healthy story" }).click();
+      await page.getByRole("heading", { name: "Healthy story", level: 1 }).waitFor();
+      const warning = page
+        .getByRole("alert")
+        .filter({ hasText: "Some saved data could not be read" });
+      await expect.poll(() => warning.innerText()).toContain("Healthy story");
+      await expect.poll(() => warning.innerText()).toContain("quarantine");
+      await page.screenshot({ path: join(tmpdir(), "meitheal-damaged.png") });
+
+      // The app keeps working: a new story can still be made.
+      await page.getByRole("link", { name: "All stories" }).click();
+      await page.getByLabel("Title of the new story").fill("Written after the damage");
+      await page.getByRole("button", { name: "Create story" }).click();
+      await expect.poll(() => storyTitles(page)).toContain("Written after the damage");
+      // Dismissing the warning hides it.
+      await warning.getByRole("button", { name: "Dismiss" }).click();
+      await expect.poll(() => warning.count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await peer?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
