@@ -1,7 +1,7 @@
 // The app shell: connect to the peer, then the community switcher, the sections of the open
 // community, and the warnings the peer raises about stored data.
 import { useEffect, useState } from "react";
-import type { CommunitySummary, PeerInfo } from "../shared/contract.ts";
+import type { CommunitySummary, PeerInfo, Profile } from "../shared/contract.ts";
 import { connectToPeer, readToken, type PeerConnection } from "./connection.ts";
 import { CommunityPage } from "./features/communities/CommunityPage.tsx";
 import { CreateCommunity } from "./features/communities/CreateCommunity.tsx";
@@ -19,7 +19,7 @@ type Boot =
   | { state: "connecting" }
   | { state: "no-token" }
   | { state: "failed"; message: string }
-  | { state: "ready"; connection: PeerConnection; info: PeerInfo };
+  | { state: "ready"; connection: PeerConnection; info: PeerInfo; profile: Profile };
 
 export function App() {
   const [token] = useState(() => (window.meitheal ? null : readToken()));
@@ -33,12 +33,13 @@ export function App() {
     connectToPeer(token).then(
       async (connection) => {
         connection.onLost(() => setLost(true));
-        const info = await connection.rpc.call("peer:info", {});
-        setBoot(
-          info.ok
-            ? { state: "ready", connection, info: info.value }
-            : { state: "failed", message: info.error.message },
-        );
+        const [info, profile] = await Promise.all([
+          connection.rpc.call("peer:info", {}),
+          connection.rpc.call("profile:get", {}),
+        ]);
+        if (!info.ok) setBoot({ state: "failed", message: info.error.message });
+        else if (!profile.ok) setBoot({ state: "failed", message: profile.error.message });
+        else setBoot({ state: "ready", connection, info: info.value, profile: profile.value });
       },
       () => setBoot({ state: "failed", message: t("app.disconnected") }),
     );
@@ -70,7 +71,14 @@ export function App() {
     );
   }
   return (
-    <PeerContext.Provider value={{ connection: boot.connection, info: boot.info }}>
+    <PeerContext.Provider
+      value={{
+        connection: boot.connection,
+        info: boot.info,
+        profile: boot.profile,
+        setProfile: (profile) => setBoot({ ...boot, profile }),
+      }}
+    >
       {lost && (
         <div className="lost">
           <Notice tone="error" title={t("app.disconnected")}>

@@ -1,8 +1,14 @@
 import { createContext, useContext } from "react";
-import type { PeerInfo } from "../shared/contract.ts";
+import type { PeerInfo, Profile } from "../shared/contract.ts";
 import type { PeerConnection } from "./connection.ts";
 
-export type PeerContextValue = { connection: PeerConnection; info: PeerInfo };
+export type PeerContextValue = {
+  connection: PeerConnection;
+  info: PeerInfo;
+  /** This device's person: how their edits, comments and cursor are labelled. */
+  profile: Profile;
+  setProfile: (profile: Profile) => void;
+};
 export const PeerContext = createContext<PeerContextValue | null>(null);
 
 export function usePeer(): PeerContextValue {

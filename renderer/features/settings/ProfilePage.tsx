@@ -1,30 +1,22 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { MEMBER_COLOURS } from "../../../shared/palette.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { Field, PageHeading } from "../../ui/kit.tsx";
 
 export function ProfilePage() {
-  const { connection } = usePeer();
-  const [name, setName] = useState("");
-  const [colour, setColour] = useState<string>(MEMBER_COLOURS[0].value);
+  const { connection, profile, setProfile } = usePeer();
+  const [name, setName] = useState(profile.displayName);
+  const [colour, setColour] = useState<string>(profile.colour);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-
-  useEffect(() => {
-    void connection.rpc.call("profile:get", {}).then((r) => {
-      if (r.ok) {
-        setName(r.value.displayName);
-        setColour(r.value.colour);
-      }
-    });
-  }, [connection]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const r = await connection.rpc.call("profile:set", { displayName: name, colour });
     setError(r.ok ? null : r.error.message);
     setSaved(r.ok);
+    if (r.ok) setProfile(r.value);
   };
 
   return (

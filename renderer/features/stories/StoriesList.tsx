@@ -1,9 +1,18 @@
 import type { Repo } from "@automerge/automerge-repo";
 import { useMemo, useState, type FormEvent } from "react";
-import { addEntry, listEntries } from "../../../shared/ops/community.ts";
+import {
+  addEntry,
+  entryContributors,
+  filterEntries,
+  listEntries,
+  sortedThemes,
+  SORTS,
+  type EntryFilter,
+  type EntrySort,
+} from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
 import { initStory } from "../../../shared/ops/story.ts";
-import type { CommunityIndex } from "../../../shared/schema/community.ts";
+import { STORY_STATUSES, type CommunityIndex } from "../../../shared/schema/community.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import type { Story } from "../../../shared/schema/story.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
@@ -45,7 +54,12 @@ export function StoriesList({
   index: IndexView;
   communityId: string;
 }) {
-  const stories = useMemo(() => listEntries(index.doc, "story"), [index.doc]);
+  const all = useMemo(() => listEntries(index.doc, "story"), [index.doc]);
+  const [filter, setFilter] = useState<EntryFilter>({ sort: "updated" });
+  const stories = useMemo(() => filterEntries(all, filter), [all, filter]);
+  const themes = sortedThemes(index.doc);
+  const people = useMemo(() => entryContributors(all), [all]);
+  const filtered = Boolean(filter.status || filter.theme || filter.contributor);
   const [title, setTitle] = useState("");
   const [error, setError] = useState<string | null>(null);
 
@@ -81,8 +95,76 @@ export function StoriesList({
           {t("stories.create")}
         </button>
       </form>
-      {stories.length === 0 ? (
+      {all.length > 0 && (
+        <div className="filters" role="group" aria-label={t("stories.filters")}>
+          <label>
+            {t("stories.filter.status")}
+            <select
+              value={filter.status ?? ""}
+              onChange={(e) => setFilter({ ...filter, status: e.target.value || undefined })}
+            >
+              <option value="">{t("stories.filter.any")}</option>
+              {STORY_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`status.${s}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t("stories.filter.theme")}
+            <select
+              value={filter.theme ?? ""}
+              onChange={(e) => setFilter({ ...filter, theme: e.target.value || undefined })}
+            >
+              <option value="">{t("stories.filter.any")}</option>
+              {themes.map((th) => (
+                <option key={th.id} value={th.id}>
+                  {th.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t("stories.filter.contributor")}
+            <select
+              value={filter.contributor ?? ""}
+              onChange={(e) => setFilter({ ...filter, contributor: e.target.value || undefined })}
+            >
+              <option value="">{t("stories.filter.anyone")}</option>
+              {people.map((p) => (
+                <option key={p.key} value={p.key}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t("stories.sort")}
+            <select
+              value={filter.sort ?? "updated"}
+              onChange={(e) => setFilter({ ...filter, sort: e.target.value as EntrySort })}
+            >
+              {SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {t(`stories.sort.${s}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {filtered && (
+            <button type="button" onClick={() => setFilter({ sort: filter.sort })}>
+              {t("stories.filter.clear")}
+            </button>
+          )}
+        </div>
+      )}
+      {all.length === 0 ? (
         <EmptyState title={t("stories.empty.title")}>{t("stories.empty.body")}</EmptyState>
+      ) : stories.length === 0 ? (
+        <p className="meta" role="status">
+          {t("stories.filter.none")}
+        </p>
       ) : (
         <ul className="cards" aria-label={t("stories.count", { count: stories.length })}>
           {stories.map((s) => (
@@ -99,7 +181,12 @@ export function StoriesList({
               <span className={`status status-${s.status ?? "seed"}`}>
                 {t(`status.${s.status ?? "seed"}`)}
               </span>
-              <span className="meta">{t("common.updated", { when: timeAgo(s.updatedAt) })}</span>
+              <span className="meta">
+                {t("common.updated", { when: timeAgo(s.updatedAt) })}
+                {s.contributors && Object.keys(s.contributors).length > 0 && (
+                  <span className="card-people"> · {Object.values(s.contributors).join(", ")}</span>
+                )}
+              </span>
             </li>
           ))}
         </ul>
