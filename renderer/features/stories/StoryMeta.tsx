@@ -193,7 +193,7 @@ function TextForm({
     if (checked.value !== current || allowEmpty) onSubmit(checked.value);
   };
   return (
-    <form className="inline-form" onSubmit={submit} noValidate aria-label={label}>
+    <form className="inline-form" onSubmit={submit} noValidate>
       <Field label={label} hint={hint} error={error}>
         {({ id, describedBy, invalid }) =>
           multiline ? (
