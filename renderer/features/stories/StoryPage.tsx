@@ -1,17 +1,35 @@
-// One story: its details, the co-written text, and (beside it) comments and versions.
+// One story: the co-written text in the middle; beside it its details, comments and versions; at
+// the top who else is here. Focus mode leaves only the text.
 import type { Repo } from "@automerge/automerge-repo";
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { commentAnchors } from "../../../shared/ops/comments.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
-import { t, timeAgo } from "../../i18n/index.ts";
+import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { useDoc, type DocView } from "../../repo.ts";
 import { href } from "../../route.ts";
 import { Notice, PageHeading } from "../../ui/kit.tsx";
 import { storyActions } from "./actions.ts";
+import { CommentsPanel } from "./comments/CommentsPanel.tsx";
+import { commentsPlugin } from "./comments/commentsPlugin.ts";
+import { StoryEditor, type EditorApi } from "./editor/StoryEditor.tsx";
+import { PresenceAvatars } from "./presence/PresenceAvatars.tsx";
+import { useStoryPresence } from "./presence/useStoryPresence.ts";
 import { StoryMeta } from "./StoryMeta.tsx";
+import { VersionsPanel } from "./versions/VersionsPanel.tsx";
 
 type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
+
+const TABS = ["details", "comments", "versions"] as const;
+type Tab = (typeof TABS)[number];
+const TAB_LABEL: Record<Tab, MessageKey> = {
+  details: "story.tab.details",
+  comments: "story.tab.comments",
+  versions: "story.tab.versions",
+};
+/** Body edits move the list's "updated" and record the contributor at most this often. */
+const TOUCH_EVERY_MS = 20_000;
 
 export function StoryPage({
   repo,
@@ -30,14 +48,33 @@ export function StoryPage({
     () => ({ deviceKey: info.deviceKey, name: profile.displayName, colour: profile.colour }),
     [info.deviceKey, profile],
   );
-  const storyHandle = story.status === "ok" ? story.handle : null;
+  const handle = story.status === "ok" ? story.handle : null;
   const actions = useMemo(
-    () => (storyHandle ? storyActions(storyHandle, index.handle, storyId, me) : null),
-    [storyHandle, index.handle, storyId, me],
+    () => (handle ? storyActions(handle, index.handle, storyId, me) : null),
+    [handle, index.handle, storyId, me],
   );
+  const [editor, setEditor] = useState<EditorApi | null>(null);
+  const [tab, setTab] = useState<Tab>("details");
+  const [focusMode, setFocusMode] = useState(false);
+  const presence = useStoryPresence(handle, me, editor);
+  const plugins = useMemo(
+    () => (handle ? [commentsPlugin(() => commentAnchors(handle.doc())), ...presence.plugins] : []),
+    [handle, presence.plugins],
+  );
+  const lastTouch = useRef(0);
+  const onLocalChange = () => {
+    const now = Date.now();
+    if (now - lastTouch.current < TOUCH_EVERY_MS) return;
+    lastTouch.current = now;
+    actions?.touched();
+  };
+  // A new story (or leaving the page) starts the throttle afresh.
+  useEffect(() => {
+    lastTouch.current = 0;
+  }, [storyId]);
 
   const back = (
-    <p>
+    <p className="back">
       <a href={href({ page: "community", communityId, section: "stories", docId: null })}>
         ← {t("story.back")}
       </a>
@@ -84,18 +121,109 @@ export function StoryPage({
       </>
     );
   }
+
+  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
+    const i = TABS.indexOf(tab);
+    const next =
+      e.key === "ArrowRight"
+        ? TABS[(i + 1) % TABS.length]
+        : e.key === "ArrowLeft"
+          ? TABS[(i + TABS.length - 1) % TABS.length]
+          : null;
+    if (!next) return;
+    e.preventDefault();
+    setTab(next);
+    document.getElementById(`story-tab-${next}`)?.focus();
+  };
+
   return (
-    <article className="story">
-      {back}
-      <PageHeading>{story.doc.title}</PageHeading>
-      <p className="meta">
-        {t("common.created", { when: timeAgo(story.doc.createdAt) })} ·{" "}
-        {t("common.updated", { when: timeAgo(story.doc.updatedAt) })}
-      </p>
-      {actions && (
-        <StoryMeta handle={story.handle} story={story.doc} index={index.doc} actions={actions} />
-      )}
-      <p className="lede">{t("story.editorSoon")}</p>
+    <article className={`story${focusMode ? " focus-mode" : ""}`}>
+      <header className="story-header">
+        {!focusMode && back}
+        <div className="story-title-row">
+          <PageHeading>{story.doc.title}</PageHeading>
+          <PresenceAvatars me={me} peers={presence.peers} />
+        </div>
+        {!focusMode && (
+          <p className="meta">
+            {t(`status.${story.doc.status}`)} ·{" "}
+            {t("common.created", { when: timeAgo(story.doc.createdAt) })} ·{" "}
+            {t("common.updated", { when: timeAgo(story.doc.updatedAt) })}
+          </p>
+        )}
+      </header>
+      <div className="story-layout">
+        <div className="story-main">
+          <StoryEditor
+            handle={story.handle}
+            plugins={plugins}
+            onReady={setEditor}
+            onLocalChange={onLocalChange}
+            label={t("story.textLabel")}
+            focusMode={focusMode}
+            onFocusModeChange={setFocusMode}
+          />
+        </div>
+        {!focusMode && (
+          <aside className="story-side" aria-label={t("story.side")}>
+            <div role="tablist" aria-label={t("story.side")} className="tabs">
+              {TABS.map((name) => (
+                <button
+                  key={name}
+                  type="button"
+                  role="tab"
+                  id={`story-tab-${name}`}
+                  aria-selected={tab === name}
+                  aria-controls={`story-panel-${name}`}
+                  tabIndex={tab === name ? 0 : -1}
+                  onClick={() => setTab(name)}
+                  onKeyDown={onTabKey}
+                >
+                  {t(TAB_LABEL[name])}
+                  {name === "comments" && <CommentCount story={story.doc} />}
+                </button>
+              ))}
+            </div>
+            <div
+              role="tabpanel"
+              id={`story-panel-${tab}`}
+              aria-labelledby={`story-tab-${tab}`}
+              className="tab-panel"
+            >
+              {tab === "details" && actions && (
+                <StoryMeta
+                  handle={story.handle}
+                  story={story.doc}
+                  index={index.doc}
+                  actions={actions}
+                />
+              )}
+              {tab === "comments" && (
+                <CommentsPanel
+                  handle={story.handle}
+                  story={story.doc}
+                  author={me}
+                  editor={editor}
+                />
+              )}
+              {tab === "versions" && (
+                <VersionsPanel
+                  handle={story.handle}
+                  story={story.doc}
+                  author={me}
+                  editor={editor}
+                  onRestored={() => actions?.touched()}
+                />
+              )}
+            </div>
+          </aside>
+        )}
+      </div>
     </article>
   );
+}
+
+function CommentCount({ story }: { story: { comments: Record<string, { resolved: boolean }> } }) {
+  const open = Object.values(story.comments).filter((c) => !c.resolved).length;
+  return open > 0 ? <span className="count"> ({open})</span> : null;
 }

@@ -1,0 +1,205 @@
+// The co-writing editor for a story's body: ProseMirror over the story's Automerge text, kept in
+// step with everyone's edits by ./sync.ts. Other features hook in through `plugins` and the
+// `EditorApi` handed to `onReady` (comments anchor passages, presence draws cursors).
+import type { DocHandle } from "@automerge/automerge-repo";
+import type { EditorState, Plugin } from "prosemirror-state";
+import { EditorView } from "prosemirror-view";
+import { useEffect, useId, useRef, useState } from "react";
+import type { Story } from "../../../../shared/schema/story.ts";
+import { wordCount } from "../../../../shared/richtext/text.ts";
+import { t } from "../../../i18n/index.ts";
+import { makeEditorApi, type EditorApi } from "./api.ts";
+import { createStoryEditorState, type StoryStateOptions } from "./setup.ts";
+import { originOf } from "./sync.ts";
+import { LinkForm, Toolbar } from "./Toolbar.tsx";
+
+export type { EditorApi };
+
+export type StoryEditorProps = {
+  handle: DocHandle<Story>;
+  /** A version, or a reader without write access: nothing is written, not even repairs. */
+  readOnly?: boolean;
+  /** Other features' plugins; a new array reconfigures the editor (keep it stable: useMemo). */
+  plugins?: readonly Plugin[];
+  /** Called once the editor is built (again if the handle changes). */
+  onReady?: (api: EditorApi) => void;
+  /** Called after each edit made here (not for others' edits arriving), at most once a tick. */
+  onLocalChange?: () => void;
+  /** The accessible name of the text area. */
+  label?: string;
+  /** Focus mode, if the page controls it; otherwise the editor keeps its own. */
+  focusMode?: boolean;
+  /** Told when the person turns focus mode on or off (button, or Mod-Shift-F). */
+  onFocusModeChange?: (on: boolean) => void;
+};
+
+/** How often the word count may change: often enough to feel live, rarely enough not to chatter. */
+const WORD_COUNT_MS = 1500;
+
+const countWords = (state: EditorState): number =>
+  wordCount(
+    state.doc.textBetween(0, state.doc.content.size, "\n", (leaf) =>
+      leaf.type.name === "hard_break" ? "\n" : "",
+    ),
+  );
+
+export function StoryEditor({
+  handle,
+  readOnly = false,
+  plugins,
+  onReady,
+  onLocalChange,
+  label,
+  focusMode,
+  onFocusModeChange,
+}: StoryEditorProps) {
+  const mount = useRef<HTMLDivElement>(null);
+  const id = useId();
+  const [view, setView] = useState<EditorView | null>(null);
+  const [state, setState] = useState<EditorState | null>(null);
+  const [words, setWords] = useState<number | null>(null);
+  const [linkOpen, setLinkOpen] = useState(false);
+  const [ownFocusMode, setOwnFocusMode] = useState(false);
+  const focusOn = focusMode ?? ownFocusMode;
+  /** The editor's own plugins come first in its state; the rest are other features'. */
+  const ownPlugins = useRef(0);
+
+  // The editor is built once per handle; these change without rebuilding it, so it reads them here.
+  const latest = useRef({ onReady, onLocalChange, onFocusModeChange, focusOn, readOnly, plugins });
+  useEffect(() => {
+    latest.current = { onReady, onLocalChange, onFocusModeChange, focusOn, readOnly, plugins };
+  });
+
+  const setFocus = (on: boolean) => {
+    if (focusMode === undefined) setOwnFocusMode(on);
+    latest.current.onFocusModeChange?.(on);
+  };
+  const setFocusRef = useRef(setFocus);
+  useEffect(() => {
+    setFocusRef.current = setFocus;
+  });
+
+  useEffect(() => {
+    const place = mount.current;
+    if (!place) return;
+    let built: EditorView | null = null;
+    let cancelled = false;
+    let countTimer: ReturnType<typeof setTimeout> | null = null;
+    let localQueued = false;
+
+    const scheduleCount = (view: EditorView) => {
+      if (countTimer !== null) return;
+      countTimer = setTimeout(() => {
+        countTimer = null;
+        if (!view.isDestroyed) setWords(countWords(view.state));
+      }, WORD_COUNT_MS);
+    };
+
+    const build = () => {
+      if (cancelled) return;
+      const options: StoryStateOptions<Story> = {
+        handle,
+        plugins: latest.current.plugins ?? [],
+        canWrite: () => !latest.current.readOnly,
+        onLinkRequest: () => {
+          if (!latest.current.readOnly) setLinkOpen(true);
+        },
+        onFocusModeToggle: () => setFocusRef.current(!latest.current.focusOn),
+        onSyncError: (error, where) =>
+          console.warn(`story editor: ${where} change repaired`, error),
+      };
+      const initial = createStoryEditorState(options);
+      ownPlugins.current = initial.plugins.length - (options.plugins?.length ?? 0);
+      // ProseMirror's own element inside ours: React never touches what ProseMirror manages.
+      const view: EditorView = new EditorView(place, {
+        state: initial,
+        editable: () => !latest.current.readOnly,
+        dispatchTransaction(tr) {
+          const next = view.state.apply(tr);
+          view.updateState(next);
+          setState(next);
+          if (!tr.docChanged) return;
+          scheduleCount(view);
+          if (originOf(tr) !== undefined || localQueued) return;
+          // After ProseMirror and Automerge have both taken the edit, and once per tick of typing.
+          localQueued = true;
+          queueMicrotask(() => {
+            localQueued = false;
+            latest.current.onLocalChange?.();
+          });
+        },
+      });
+      built = view;
+      setView(view);
+      setState(view.state);
+      setWords(countWords(view.state));
+      latest.current.onReady?.(makeEditorApi(view, handle));
+    };
+
+    if (handle.isReady()) build();
+    else void handle.whenReady().then(build, () => undefined);
+    return () => {
+      cancelled = true;
+      if (countTimer !== null) clearTimeout(countTimer);
+      built?.destroy();
+      setView(null);
+      setState(null);
+    };
+  }, [handle]);
+
+  // Others' plugins come and go without rebuilding the editor (its history and selection stay).
+  useEffect(() => {
+    if (!view || view.isDestroyed) return;
+    const own = view.state.plugins.slice(0, ownPlugins.current);
+    // The document and selection are unchanged, so what the toolbar shows is too.
+    view.updateState(view.state.reconfigure({ plugins: [...own, ...(plugins ?? [])] }));
+  }, [view, plugins]);
+
+  useEffect(() => {
+    if (!view || view.isDestroyed) return;
+    view.setProps({
+      attributes: {
+        id: `${id}-text`,
+        class: "story-text",
+        role: "textbox",
+        "aria-multiline": "true",
+        "aria-label": label ?? t("editor.label"),
+        "aria-describedby": `${id}-words`,
+        ...(readOnly ? { "aria-readonly": "true" } : {}),
+      },
+    });
+  }, [view, id, label, readOnly]);
+
+  return (
+    <div className={`story-editor${focusOn ? " story-editor-focus" : ""}`}>
+      {view && state && !readOnly && (
+        <Toolbar
+          view={view}
+          state={state}
+          readOnly={readOnly}
+          linkOpen={linkOpen}
+          onLinkOpen={setLinkOpen}
+          focusMode={focusOn}
+          onFocusMode={setFocus}
+        />
+      )}
+      {view && linkOpen && !readOnly && <LinkForm view={view} onClose={() => setLinkOpen(false)} />}
+      {!view && (
+        <p className="story-editor-loading" role="status">
+          {t("editor.loading")}
+        </p>
+      )}
+      <div ref={mount} className="story-text-frame" />
+      <p className="story-editor-status">
+        {readOnly && <span className="story-editor-readonly">{t("editor.readOnly")} · </span>}
+        <span id={`${id}-words`} aria-live="polite">
+          {words === null
+            ? ""
+            : words === 1
+              ? t("editor.words.one")
+              : t("editor.words", { count: words })}
+        </span>
+      </p>
+    </div>
+  );
+}

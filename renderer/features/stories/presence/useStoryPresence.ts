@@ -1,0 +1,247 @@
+// Who else has this story open, and where their cursor is. Uses automerge-repo's Presence on the
+// story's handle: this window's state goes out as ephemeral messages to its peer, which relays them
+// to every other peer syncing the story, and so to their windows; nothing is stored. A heartbeat
+// every second keeps a quiet window listed; a window that stops (closed, crashed, link lost) is
+// dropped after PRESENCE_TTL_MS, or at once when it says goodbye (the page is closed).
+import { getCursor, getCursorPosition, type Prop } from "@automerge/automerge";
+import { Presence, type DocHandle } from "@automerge/automerge-repo";
+import type { Plugin } from "prosemirror-state";
+import type { EditorView } from "prosemirror-view";
+import { useEffect, useState } from "react";
+import { presencePlugin, refreshPresence, type CursorPeer } from "./presencePlugin.ts";
+import {
+  PRESENCE_HEARTBEAT_MS,
+  PRESENCE_TTL_MS,
+  readPeers,
+  sameSelection,
+  samePeers,
+  stateOf,
+  type Me,
+  type PresenceSelection,
+  type PresenceState,
+  type RemotePeer,
+} from "./state.ts";
+
+/** What presence needs of the story editor; the editor's `EditorApi` has all of it. */
+export type PresenceEditor = {
+  view: EditorView;
+  selectionAm(): { start: number; end: number } | null;
+  amToPm(index: number): number | null;
+};
+
+export type StoryPresence = {
+  /** The other windows on this story (validated), in a stable order. */
+  peers: RemotePeer[];
+  /** Pass to the editor (`plugins`); the same array for the life of the component. */
+  plugins: Plugin[];
+};
+
+/** The story body: the Automerge text the editor shows (renderer/features/stories/editor). */
+const BODY: Prop[] = ["body"];
+/** Selection messages go out at most this often while someone types or drags. */
+const SELECTION_INTERVAL_MS = 50;
+
+/**
+ * The state behind the hook, outside React: the editor plugin reads it at dispatch time, long after
+ * any render, and the Presence it drives lives as long as the story's handle.
+ */
+export class PresenceSession {
+  me: Me;
+  editor: PresenceEditor | null = null;
+  peers: RemotePeer[] = [];
+  readonly plugins: Plugin[];
+  #handle: DocHandle<unknown> | null = null;
+  #presence: Presence<PresenceState> | null = null;
+  #sent: PresenceSelection | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastSentAt = 0;
+  #onPeers: (peers: RemotePeer[]) => void;
+
+  constructor(me: Me, onPeers: (peers: RemotePeer[]) => void = () => undefined) {
+    this.me = me;
+    this.#onPeers = onPeers;
+    this.plugins = [
+      presencePlugin(() => this.cursorPeers(), {
+        amToPm: (index) => this.editor?.amToPm(index) ?? null,
+        onViewUpdate: () => this.selectionChanged(),
+      }),
+    ];
+  }
+
+  /** Starts presence on a story's handle; returns the stop function. */
+  attach(handle: DocHandle<unknown>): () => void {
+    const presence = new Presence<PresenceState>({ handle });
+    this.#handle = handle;
+    this.#presence = presence;
+    this.#sent = null;
+    const update = () => this.#setPeers(readPeers(presence.getPeerStates().value));
+    presence.on("snapshot", update);
+    presence.on("update", update);
+    presence.on("goodbye", update);
+    presence.on("pruning", update);
+    const start = () =>
+      presence.start({
+        initialState: stateOf(this.me, null),
+        heartbeatMs: PRESENCE_HEARTBEAT_MS,
+        peerTtlMs: PRESENCE_TTL_MS,
+      });
+    start();
+    // "pagehide" is the last dependable moment a closing tab runs code: say goodbye so the others
+    // drop this window at once instead of after the TTL. A page restored from the back/forward
+    // cache comes back with "pageshow".
+    const leave = () => presence.stop();
+    const back = (e: PageTransitionEvent) => {
+      if (e.persisted) start();
+    };
+    window.addEventListener("pagehide", leave);
+    window.addEventListener("pageshow", back);
+    // Remote edits can resolve a cursor that arrived before its keystroke: redraw after them —
+    // after, because the editor applies the same change from its own listener on this event, and
+    // until it has, the editor and the Automerge text disagree about positions.
+    let queued = false;
+    const onChange = () => {
+      if (queued || !this.peers.some((p) => p.selection)) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        this.redraw();
+      });
+    };
+    handle.on("change", onChange);
+    return () => {
+      window.removeEventListener("pagehide", leave);
+      window.removeEventListener("pageshow", back);
+      handle.off("change", onChange);
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      presence.stop();
+      presence.removeAllListeners();
+      if (this.#presence === presence) {
+        this.#presence = null;
+        this.#handle = null;
+      }
+      this.#setPeers([]);
+    };
+  }
+
+  /** The editor arrived: draw the cursors already known, and follow this person's focus. */
+  attachEditor(editor: PresenceEditor): () => void {
+    this.editor = editor;
+    this.redraw();
+    this.selectionChanged();
+    // Tabbing into the text moves no selection, but from then on this person is in it.
+    const dom = editor.view.dom;
+    const focused = () => this.selectionChanged();
+    dom.addEventListener("focus", focused);
+    return () => {
+      dom.removeEventListener("focus", focused);
+      if (this.editor === editor) this.editor = null;
+    };
+  }
+
+  /** A new name or colour (profile edited) goes out without restarting. */
+  setMe(me: Me): void {
+    this.me = me;
+    const presence = this.#presence;
+    if (!presence?.running) return;
+    const local = presence.getLocalState();
+    if (local.name !== me.name) presence.broadcast("name", me.name);
+    if (local.colour !== me.colour) presence.broadcast("colour", me.colour);
+  }
+
+  /** Remote selections as indexes in the document as it is now (cursors first, indexes if not). */
+  cursorPeers(): CursorPeer[] {
+    const handle = this.#handle;
+    const doc = handle?.isReady() ? handle.doc() : null;
+    const at = (cursor: string | undefined, index: number) => {
+      if (doc && cursor) {
+        try {
+          return getCursorPosition(doc, BODY, cursor);
+        } catch {
+          // The sender's keystroke has not arrived yet: its index is the best guess until it does.
+        }
+      }
+      return index;
+    };
+    return this.peers.map((p) => ({
+      peerId: p.peerId,
+      name: p.name,
+      colour: p.colour,
+      selection: p.selection
+        ? {
+            start: at(p.selection.startCursor, p.selection.start),
+            end: at(p.selection.endCursor, p.selection.end),
+          }
+        : null,
+    }));
+  }
+
+  redraw(): void {
+    const view = this.editor?.view;
+    if (view && !view.isDestroyed) refreshPresence(view);
+  }
+
+  selectionChanged(): void {
+    if (this.#timer !== undefined) return;
+    const wait = Math.max(0, this.#lastSentAt + SELECTION_INTERVAL_MS - Date.now());
+    // Later, not now: the editor is in the middle of an update, and the Automerge text it maps
+    // to is written in the same dispatch.
+    this.#timer = setTimeout(() => this.#sendSelection(), wait);
+  }
+
+  #sendSelection(): void {
+    this.#timer = undefined;
+    this.#lastSentAt = Date.now();
+    const presence = this.#presence;
+    const editor = this.editor;
+    const handle = this.#handle;
+    if (!presence?.running || !editor || editor.view.isDestroyed) return;
+    // Nobody's caret is shown before they have been in the text: a fresh page's selection sits at
+    // the start of the document, where this person is not.
+    if (!editor.view.hasFocus() && this.#sent === null) return;
+    let next: PresenceSelection | null = null;
+    try {
+      const am = editor.selectionAm();
+      if (am) {
+        next = { start: Math.min(am.start, am.end), end: Math.max(am.start, am.end) };
+        if (handle?.isReady()) {
+          const doc = handle.doc();
+          next.startCursor = getCursor(doc, BODY, next.start);
+          next.endCursor = getCursor(doc, BODY, next.end);
+        }
+      }
+    } catch {
+      next = null;
+    }
+    if (sameSelection(next, this.#sent)) return;
+    this.#sent = next;
+    presence.broadcast("selection", next);
+  }
+
+  #setPeers(next: RemotePeer[]): void {
+    if (samePeers(next, this.peers)) return;
+    this.peers = next;
+    this.#onPeers(next);
+    this.redraw();
+  }
+}
+
+/**
+ * Presence for one open story: `peers` for the avatars, `plugins` for the editor (remote cursors
+ * and selections, and this person's selection going out). `editor` is null until the editor is
+ * ready (StoryEditor's onReady).
+ */
+export function useStoryPresence(
+  handle: DocHandle<unknown> | null,
+  me: Me,
+  editor: PresenceEditor | null,
+): StoryPresence {
+  const [peers, setPeers] = useState<RemotePeer[]>([]);
+  // setPeers is stable for the life of the component, so the session can keep it.
+  const [session] = useState(() => new PresenceSession(me, setPeers));
+  useEffect(() => (handle ? session.attach(handle) : undefined), [session, handle]);
+  useEffect(() => (editor ? session.attachEditor(editor) : undefined), [session, editor]);
+  const { deviceKey, name, colour } = me;
+  useEffect(() => session.setMe({ deviceKey, name, colour }), [session, deviceKey, name, colour]);
+  return { peers, plugins: session.plugins };
+}
