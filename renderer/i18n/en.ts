@@ -59,6 +59,7 @@ export const en = {
   "stories.new": "New story",
   "stories.newTitle": "Title of the new story",
   "stories.create": "Create story",
+  "stories.template": "Start from",
   "stories.empty.title": "No stories yet",
   "stories.empty.body":
     "Stories are what your community writes together: accounts of change, new narratives, value-creation stories. Start one with a title.",

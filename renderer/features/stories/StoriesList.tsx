@@ -12,10 +12,16 @@ import {
 } from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
 import { initStory } from "../../../shared/ops/story.ts";
+import {
+  TEMPLATE_IDS,
+  TEMPLATES,
+  applyTemplate,
+  type TemplateId,
+} from "../../../shared/richtext/templates.ts";
 import { STORY_STATUSES, type CommunityIndex } from "../../../shared/schema/community.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import type { Story } from "../../../shared/schema/story.ts";
-import { t, timeAgo } from "../../i18n/index.ts";
+import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import type { DocView } from "../../repo.ts";
 import { href, navigate } from "../../route.ts";
 import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
@@ -28,10 +34,14 @@ export function createStory(
   index: IndexView,
   communityId: string,
   title: string,
+  templateId: TemplateId = "blank",
 ): string {
   const ctx = systemContext();
   const handle = repo.create<Story>();
-  handle.change((d) => initStory(d, { communityId, title }, ctx));
+  handle.change((d) => {
+    initStory(d, { communityId, title, template: templateId }, ctx);
+    applyTemplate(d, templateId);
+  });
   const now = ctx.now();
   index.handle.change((d) =>
     addEntry(d, handle.documentId, {
@@ -61,6 +71,7 @@ export function StoriesList({
   const people = useMemo(() => entryContributors(all), [all]);
   const filtered = Boolean(filter.status || filter.theme || filter.contributor);
   const [title, setTitle] = useState("");
+  const [template, setTemplate] = useState<TemplateId>("blank");
   const [error, setError] = useState<string | null>(null);
 
   const submit = (e: FormEvent) => {
@@ -72,7 +83,7 @@ export function StoriesList({
     }
     setError(null);
     setTitle("");
-    createStory(repo, index, communityId, checked.value);
+    createStory(repo, index, communityId, checked.value, template);
   };
 
   return (
@@ -89,6 +100,25 @@ export function StoriesList({
               aria-invalid={invalid}
               autoComplete="off"
             />
+          )}
+        </Field>
+        <Field
+          label={t("stories.template")}
+          hint={t(TEMPLATES[template].descriptionKey as MessageKey)}
+        >
+          {({ id, describedBy }) => (
+            <select
+              id={id}
+              value={template}
+              aria-describedby={describedBy}
+              onChange={(e) => setTemplate(e.target.value as TemplateId)}
+            >
+              {TEMPLATE_IDS.map((tid) => (
+                <option key={tid} value={tid}>
+                  {t(TEMPLATES[tid].nameKey as MessageKey)}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
         <button type="submit" className="primary">
