@@ -5,6 +5,7 @@ import { MeithealFailure, ErrorCode } from "../shared/result.ts";
 import { checkCommunityName } from "../shared/schema/input.ts";
 import { defaultDataDir } from "./dataDir.ts";
 import { APP_VERSION, PeerNode } from "./main.ts";
+import { LINK_HELP, LINK_OPTIONS, LINK_USAGE, planDevLink, startDevLinks } from "./net/devLink.ts";
 import { startWebServer } from "./web.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, dataFolder: 3 } as const;
@@ -21,6 +22,8 @@ const common: Options = {
 type Command = {
   summary: string;
   usage: string;
+  /** More lines for `COMMAND --help`. */
+  help?: string;
   options: Options;
   run: (
     values: Record<string, string | boolean | undefined>,
@@ -45,8 +48,9 @@ const dataDirOf = (values: Record<string, unknown>) =>
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: "Serve the Meitheal app to a browser on this machine (127.0.0.1 only).",
-    usage: "meitheal-peer serve [--port N] [--web-dir DIR] [--data DIR]",
-    options: { port: { type: "string" }, "web-dir": { type: "string" } },
+    usage: `meitheal-peer serve [--port N] [--web-dir DIR] [--data DIR] ${LINK_USAGE}`,
+    help: LINK_HELP,
+    options: { port: { type: "string" }, "web-dir": { type: "string" }, ...LINK_OPTIONS },
     async run(values, _positionals, io, signal) {
       // Number("") is 0: an empty --port must not quietly mean "any port".
       const port =
@@ -66,6 +70,11 @@ const COMMANDS: Record<string, Command> = {
         io.err("--web-dir needs a folder (the output of npm run build:web).");
         return EXIT.usage;
       }
+      const linkPlan = planDevLink(values);
+      if (!linkPlan.ok) {
+        io.err(`${linkPlan.error.message}\nUsage: ${this.usage}`);
+        return EXIT.usage;
+      }
       const node = await PeerNode.start({ dataDir: dataDirOf(values), mode: "web" });
       let web;
       try {
@@ -83,12 +92,21 @@ const COMMANDS: Record<string, Command> = {
             : (e as Error).message,
         );
       }
+      const links = await startDevLinks(node, linkPlan.value, (message) => io.err(message));
+      if (!links.ok) {
+        await web.close();
+        await node.close();
+        io.err(links.error.message);
+        return EXIT.failed;
+      }
+      for (const line of links.value.lines) io.out(line);
       io.out(
         `Meitheal is running. Open this address in a browser on this computer:\n\n  ${web.url}\n\nData folder: ${node.dataDir}\nPress Ctrl+C to stop.`,
       );
       await new Promise<void>((resolve) =>
         signal.addEventListener("abort", () => resolve(), { once: true }),
       );
+      await links.value.close();
       await web.close();
       await node.close();
       io.out("Stopped. Everything is saved.");
@@ -216,7 +234,7 @@ export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promi
   }
   if (parsed.values.help) {
     io.out(
-      `${command.summary}\n\nUsage: ${command.usage}\n\n  --data DIR   data folder (default: ${defaultDataDir()})`,
+      `${command.summary}\n\nUsage: ${command.usage}\n\n  --data DIR   data folder (default: ${defaultDataDir()})${command.help ? `\n\n${command.help}` : ""}`,
     );
     return EXIT.ok;
   }

@@ -22,7 +22,7 @@ import type {
   Profile,
   StorageWarning,
 } from "../shared/contract.ts";
-import { asCommunityId, type CommunityId } from "../shared/ids.ts";
+import { asCommunityId, isDocumentId, type CommunityId } from "../shared/ids.ts";
 import { initCommunity } from "../shared/ops/community.ts";
 import { systemContext, type OpContext } from "../shared/ops/context.ts";
 import type { EventSource } from "../shared/rpc.ts";
@@ -39,6 +39,7 @@ import {
 } from "./communities.ts";
 import { prepareDataDir } from "./dataDir.ts";
 import { acquireLock } from "./lock.ts";
+import { applyPeerSyncTuning } from "./net/syncTuning.ts";
 import { loadProfile, saveProfile } from "./profile.ts";
 import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 import type { QuarantineWarning } from "./storage/fsStorage.ts";
@@ -81,6 +82,8 @@ export class PeerNode {
 
   /** Opens (creating if needed) the data folder and every community in it. Throws MeithealFailure with a readable message. */
   static async start(options: PeerOptions): Promise<PeerNode> {
+    // Before any Repo opens a document: the throttle is fixed when a document's synchroniser is built.
+    applyPeerSyncTuning();
     const dataDir = await prepareDataDir(options.dataDir);
     const release = await acquireLock(dataDir);
     try {
@@ -175,11 +178,68 @@ export class PeerNode {
       this.#migrateIndex(handle);
     } catch (e) {
       community.loadError = `The index of community ${id} could not be loaded from ${this.dataDir} (${(e as Error).message}). Any damaged data was moved to the quarantine folder; nothing was deleted.`;
+      // A community joined by id whose index had not arrived before a restart: a linked peer may send it.
+      this.#indexFromPeers(community);
     }
     // Leftover temp files only cost disk space, and the sweep walks every folder: it must not
     // hold up the list (npm run bench: 120–400 ms of a 450 ms cold start at 1,000 documents).
     void storage.sweepTempFiles().catch(() => undefined);
     return community;
+  }
+
+  /**
+   * Adds a community known only by its id, with an empty repo: its index (and then its documents)
+   * arrive from a linked peer that has it (the loopback development link, peer/net/devLink.ts,
+   * until invites land). Joining a community that is already here changes nothing.
+   */
+  async joinCommunity(id: string): Promise<Result<CommunitySummary>> {
+    if (!isDocumentId(id))
+      return err(
+        ErrorCode.BadInput,
+        `"${String(id)}" is not a community id (meitheal-peer communities lists them).`,
+      );
+    const existing = this.community(id);
+    if (existing) return ok(summarise(existing));
+    const cid = asCommunityId(id);
+    const { repo, storage } = openRepo(this.dataDir, cid, this.peerId, (w) =>
+      this.#addWarning(cid, w),
+    );
+    const community: OpenCommunity = {
+      id: cid,
+      repo,
+      storage,
+      index: undefined,
+      loadError: `Waiting for the index of community ${cid} from a linked peer.`,
+    };
+    this.#communities.set(cid, community);
+    this.#indexFromPeers(community);
+    const saved = await this.#remember(cid);
+    if (!saved.ok) return saved;
+    this.#emit("communities:changed", {});
+    return ok(summarise(community));
+  }
+
+  /** Takes a community's index as soon as any connected peer sends it; no deadline. */
+  #indexFromPeers(community: OpenCommunity) {
+    // A handle automerge-repo declared unavailable still becomes ready when a peer that connects
+    // later sends the document; it marks itself ready right after its "heads-changed" event, in
+    // the same synchronous step, so the check runs a microtask later. (whenReady() would time out
+    // and log every two minutes while no link is up.)
+    const { handle } = community.repo.findWithProgress<CommunityIndex>(
+      `automerge:${community.id}` as AutomergeUrl,
+    );
+    const take = () => {
+      if (!handle.isReady() || this.#closed || community.index) return;
+      handle.off("heads-changed", later);
+      community.index = handle;
+      community.loadError = undefined;
+      this.#watchIndex(handle);
+      this.#migrateIndex(handle);
+      this.#emit("communities:changed", {});
+    };
+    const later = () => queueMicrotask(take);
+    handle.on("heads-changed", later);
+    later();
   }
 
   #migrateIndex(handle: DocHandle<CommunityIndex>) {
@@ -285,6 +345,14 @@ export class PeerNode {
     const community: OpenCommunity = { id, repo, storage, index: handle, loadError: undefined };
     this.#communities.set(id, community);
     this.#watchIndex(handle);
+    const saved = await this.#remember(id);
+    if (!saved.ok) return saved;
+    this.#emit("communities:changed", {});
+    return ok(summarise(community));
+  }
+
+  /** Adds a community to this device's list (communities.json). */
+  async #remember(id: CommunityId): Promise<Result<null>> {
     const addedAt = new Date(this.ctx.now()).toISOString();
     const update = this.#registryQueue.then(async () => {
       const registry = await readRegistry(this.dataDir);
@@ -294,14 +362,13 @@ export class PeerNode {
     this.#registryQueue = update.catch(() => undefined);
     try {
       await update;
+      return ok(null);
     } catch (e) {
       return err(
         ErrorCode.Storage,
-        `The community was created but could not be added to this device's list (${(e as Error).message}). Check the data folder is writable and try again.`,
+        `The community was added but could not be saved in this device's list (${(e as Error).message}). Check the data folder is writable and try again.`,
       );
     }
-    this.#emit("communities:changed", {});
-    return ok(summarise(community));
   }
 
   readonly handlers: Handlers = {

@@ -61,11 +61,13 @@ describe("presence state from the network", () => {
   it("lists valid peers in a stable order and skips the rest", () => {
     const states = {
       "ui-2": {
-        value: { v: 1, deviceKey: KEY_B, name: "Brian", colour: "#2b5d9b", selection: null },
+        value: { p: { v: 1, deviceKey: KEY_B, name: "Brian", colour: "#2b5d9b", selection: null } },
       },
       "ui-1": {
-        value: { v: 1, deviceKey: KEY_A, name: "Aoife", colour: "#1f6f5c", selection: null },
+        value: { p: { v: 1, deviceKey: KEY_A, name: "Aoife", colour: "#1f6f5c", selection: null } },
       },
+      // Only a selection, as Presence records an update from a window it had forgotten.
+      partial: { value: { selection: { start: 1, end: 1 } } },
       junk: { value: "hello" },
     };
     expect(readPeers(states).map((p) => p.peerId)).toEqual(["ui-1", "ui-2"]);

@@ -20,13 +20,23 @@ export type PresenceSelection = {
   endCursor?: string;
 };
 
-export type PresenceState = {
+/** What one window says about itself. */
+export type PresencePayload = {
   v: 1;
   deviceKey: string;
   name: string;
   colour: string;
   selection: PresenceSelection | null;
 };
+
+/**
+ * The state as automerge-repo's Presence holds it: everything in one channel, so that every message
+ * carries the whole of it. Presence merges a channel update into what it knows of a peer, and
+ * starts from nothing for a peer it has forgotten (pruned after a stall longer than the TTL); with
+ * one channel, any later message from that window brings it back whole, name and colour included.
+ */
+export type PresenceState = { [PRESENCE_CHANNEL]: PresencePayload };
+export const PRESENCE_CHANNEL = "p";
 
 export type Me = { deviceKey: string; name: string; colour: string };
 
@@ -54,7 +64,7 @@ const MAX_NAME = 80;
 const MAX_INDEX = 100_000_000;
 const MAX_CURSOR = 256;
 
-export const stateOf = (me: Me, selection: PresenceSelection | null): PresenceState => ({
+export const payloadOf = (me: Me, selection: PresenceSelection | null): PresencePayload => ({
   v: 1,
   deviceKey: me.deviceKey,
   name: me.name,
@@ -105,7 +115,10 @@ export function readPeer(peerId: string, value: unknown): RemotePeer | null {
 export function readPeers(states: Record<string, { value: unknown }>): RemotePeer[] {
   const peers: RemotePeer[] = [];
   for (const [peerId, state] of Object.entries(states)) {
-    const peer = readPeer(peerId, state.value);
+    const peer = readPeer(
+      peerId,
+      isRecord(state.value) ? state.value[PRESENCE_CHANNEL] : undefined,
+    );
     if (peer) peers.push(peer);
   }
   return peers.sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId));

@@ -10,12 +10,13 @@ import type { EditorView } from "prosemirror-view";
 import { useEffect, useState } from "react";
 import { presencePlugin, refreshPresence, type CursorPeer } from "./presencePlugin.ts";
 import {
+  PRESENCE_CHANNEL,
   PRESENCE_HEARTBEAT_MS,
   PRESENCE_TTL_MS,
+  payloadOf,
   readPeers,
   sameSelection,
   samePeers,
-  stateOf,
   type Me,
   type PresenceSelection,
   type PresenceState,
@@ -40,6 +41,10 @@ export type StoryPresence = {
 const BODY: Prop[] = ["body"];
 /** Selection messages go out at most this often while someone types or drags. */
 const SELECTION_INTERVAL_MS = 50;
+/** This window's whole state goes out again at most this often when another window (re)appears. */
+const REANNOUNCE_MS = 1_000;
+
+export type PresenceTiming = { heartbeatMs: number; peerTtlMs: number };
 
 /**
  * The state behind the hook, outside React: the editor plugin reads it at dispatch time, long after
@@ -56,10 +61,16 @@ export class PresenceSession {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastSentAt = 0;
   #onPeers: (peers: RemotePeer[]) => void;
+  readonly #timing: PresenceTiming;
 
-  constructor(me: Me, onPeers: (peers: RemotePeer[]) => void = () => undefined) {
+  constructor(
+    me: Me,
+    onPeers: (peers: RemotePeer[]) => void = () => undefined,
+    timing: PresenceTiming = { heartbeatMs: PRESENCE_HEARTBEAT_MS, peerTtlMs: PRESENCE_TTL_MS },
+  ) {
     this.me = me;
     this.#onPeers = onPeers;
+    this.#timing = timing;
     this.plugins = [
       presencePlugin(() => this.cursorPeers(), {
         amToPm: (index) => this.editor?.amToPm(index) ?? null,
@@ -75,15 +86,25 @@ export class PresenceSession {
     this.#presence = presence;
     this.#sent = null;
     const update = () => this.#setPeers(readPeers(presence.getPeerStates().value));
-    presence.on("snapshot", update);
+    // A snapshot comes from a window that has just started, or that had forgotten someone and
+    // announced itself: either way it may not know this window. Presence only answers windows it
+    // does not know itself, so a window that forgot us (after a stall longer than the TTL) would
+    // never hear from us again until our selection moved. Answer with the whole state.
+    let reannouncedAt = 0;
+    const snapshot = () => {
+      update();
+      if (Date.now() - reannouncedAt < REANNOUNCE_MS || !presence.running) return;
+      reannouncedAt = Date.now();
+      presence.broadcast(PRESENCE_CHANNEL, presence.getLocalState()[PRESENCE_CHANNEL]);
+    };
+    presence.on("snapshot", snapshot);
     presence.on("update", update);
     presence.on("goodbye", update);
     presence.on("pruning", update);
     const start = () =>
       presence.start({
-        initialState: stateOf(this.me, null),
-        heartbeatMs: PRESENCE_HEARTBEAT_MS,
-        peerTtlMs: PRESENCE_TTL_MS,
+        initialState: { [PRESENCE_CHANNEL]: payloadOf(this.me, null) },
+        ...this.#timing,
       });
     start();
     // "pagehide" is the last dependable moment a closing tab runs code: say goodbye so the others
@@ -91,10 +112,14 @@ export class PresenceSession {
     // cache comes back with "pageshow".
     const leave = () => presence.stop();
     const back = (e: PageTransitionEvent) => {
-      if (e.persisted) start();
+      if (!e.persisted) return;
+      this.#sent = null;
+      start();
+      this.selectionChanged();
     };
-    window.addEventListener("pagehide", leave);
-    window.addEventListener("pageshow", back);
+    const win = typeof window === "undefined" ? undefined : window;
+    win?.addEventListener("pagehide", leave);
+    win?.addEventListener("pageshow", back);
     // Remote edits can resolve a cursor that arrived before its keystroke: redraw after them —
     // after, because the editor applies the same change from its own listener on this event, and
     // until it has, the editor and the Automerge text disagree about positions.
@@ -109,8 +134,8 @@ export class PresenceSession {
     };
     handle.on("change", onChange);
     return () => {
-      window.removeEventListener("pagehide", leave);
-      window.removeEventListener("pageshow", back);
+      win?.removeEventListener("pagehide", leave);
+      win?.removeEventListener("pageshow", back);
       handle.off("change", onChange);
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -144,9 +169,9 @@ export class PresenceSession {
     this.me = me;
     const presence = this.#presence;
     if (!presence?.running) return;
-    const local = presence.getLocalState();
-    if (local.name !== me.name) presence.broadcast("name", me.name);
-    if (local.colour !== me.colour) presence.broadcast("colour", me.colour);
+    const local = presence.getLocalState()[PRESENCE_CHANNEL];
+    if (local.name === me.name && local.colour === me.colour) return;
+    presence.broadcast(PRESENCE_CHANNEL, payloadOf(me, local.selection));
   }
 
   /** Remote selections as indexes in the document as it is now (cursors first, indexes if not). */
@@ -215,7 +240,7 @@ export class PresenceSession {
     }
     if (sameSelection(next, this.#sent)) return;
     this.#sent = next;
-    presence.broadcast("selection", next);
+    presence.broadcast(PRESENCE_CHANNEL, payloadOf(this.me, next));
   }
 
   #setPeers(next: RemotePeer[]): void {
