@@ -151,8 +151,13 @@ export function StoryEditor({
   useEffect(() => {
     if (!view || view.isDestroyed) return;
     const own = view.state.plugins.slice(0, ownPlugins.current);
+    const next = [...own, ...(plugins ?? [])];
+    // ProseMirror rebuilds every plugin's view on a new list: only when it really is new.
+    const same =
+      next.length === view.state.plugins.length &&
+      next.every((p, i) => view.state.plugins[i] === p);
     // The document and selection are unchanged, so what the toolbar shows is too.
-    view.updateState(view.state.reconfigure({ plugins: [...own, ...(plugins ?? [])] }));
+    if (!same) view.updateState(view.state.reconfigure({ plugins: next }));
   }, [view, plugins]);
 
   useEffect(() => {

@@ -1,31 +1,42 @@
 // Keeps the ProseMirror document and the Automerge text of a story body in step. This is
-// @automerge/prosemirror 0.2.0's `syncPlugin` (MIT) with what Meitheal needs on top:
+// @automerge/prosemirror 0.2.0's `syncPlugin` (MIT), reworked after the convergence property test
+// (test/sync/richtextConvergence.test.ts) found it leaving peers with different documents:
 //
-// - Reconciliation. The upstream plugin translates each edit both ways and trusts the result; its
-//   known bugs (#42 adjacent lists merge only on the remote side, #43/#44 joins near the end of the
-//   document desync peers, see FIELD-NOTES) leave a peer's editor showing a document that is not
-//   the one in Automerge, and every later edit then lands at the wrong index. After every remote
-//   change and every local structural edit we rebuild what the editor should show from the
-//   Automerge spans (`pmDocFromSpans`, the one canonical reading) and, if the editor differs,
-//   replace just the differing range. The editor can therefore never drift from the document.
+// - Reconciliation. Upstream translates each edit both ways and trusts the result; its bugs (#42
+//   adjacent lists, #43/#44 joins, others listed in the test) leave an editor showing a document
+//   that is not the one in Automerge, and every later edit then lands at the wrong index. After
+//   every remote change and every local edit other than plain typing, the editor is compared with
+//   the canonical reading of the spans (shared/richtext/body.ts `readBody`) and, where it differs,
+//   the differing range is replaced. Plain typing is checked the cheaper upstream way (replaying
+//   the Automerge patches and comparing change sets), and a pause brings a full check anyway.
+// - Writing structure. Block changes are written as the whole document's spans, from our encoder
+//   (`encodeBody`), with `updateSpans`; upstream's encoder loses new list items and empty lines.
+// - Speed. Reading the spans costs ~20 ms in a 20,000-word story and upstream does it several
+//   times a keystroke; here typing reuses a copy kept up to date from its own patches.
 // - Origins. Remote and reconciling transactions carry `syncMetaKey`, so other plugins (history,
 //   presence, "touch contributor") can tell them from what this person typed, and so this plugin
 //   never writes its own reconciliations back into Automerge.
-// - Failure. A translation that throws (a RangeError from an undo over remote edits, an upstream
-//   "could not find range") is caught: the editor is reset to the document instead of breaking.
+// - Failure. A translation that throws (a RangeError from an undo over remote edits, upstream's
+//   "unable to find block") is caught: the editor is reset to the document instead of breaking.
 import {
   diff,
   getHeads,
+  mark,
+  splice,
   spans as amSpans,
+  unmark,
   updateSpans,
   type Doc,
   type Prop,
+  type Span,
+  type SpliceTextPatch,
 } from "@automerge/automerge";
 import type { DocHandle, SchemaAdapter } from "@automerge/prosemirror";
 import amToPm from "@automerge/prosemirror/dist/amToPm.js";
-import { patchesToTr } from "@automerge/prosemirror/dist/patchesToTr.js";
 import type { DocHandleChangePayload } from "@automerge/prosemirror/dist/DocHandle.js";
 import pmToAm from "@automerge/prosemirror/dist/pmToAm.js";
+import { amMarksFromPmMarks } from "@automerge/prosemirror/dist/schema.js";
+import { pmRangeToAmRange } from "@automerge/prosemirror/dist/traversal.js";
 import type { Node as PmNode } from "prosemirror-model";
 import { ChangeSet } from "prosemirror-changeset";
 import {
@@ -54,6 +65,8 @@ export type SyncStats = {
   /** Editor documents rebuilt from the spans after a remote change or a local edit. */
   remoteRepairs: number;
   localRepairs: number;
+  /** Drift found by the check after a pause (what the fast paths let through). */
+  idleRepairs: number;
   /** Block markers rewritten because a merge left them unreadable (see shared/richtext/body.ts). */
   markerRepairs: number;
   failures: number;
@@ -77,6 +90,7 @@ export type SyncOptions<T> = {
 export const newSyncStats = (): SyncStats => ({
   remoteRepairs: 0,
   localRepairs: 0,
+  idleRepairs: 0,
   markerRepairs: 0,
   failures: 0,
   lastError: null,
@@ -169,6 +183,9 @@ export function reconcileTransaction(state: EditorState, expected: PmNode): Tran
   return tr.docChanged ? tr : null;
 }
 
+/** How long the editor waits, after the last change, before checking itself against the spans. */
+export const IDLE_CHECK_MS = 2000;
+
 export function storySyncPlugin<T>({
   adapter,
   handle,
@@ -180,7 +197,16 @@ export function storySyncPlugin<T>({
   // True while this plugin itself changes Automerge or dispatches into the view: the change events
   // and transactions that causes are its own echo.
   let busy = false;
+  /**
+   * The body's spans at `heads`. Reading them costs ~20 ms for a 20,000-word story, several times
+   * per keystroke in upstream's plugin; here typing updates this copy from its own patches
+   * (upstream's `amToPm` patches the spans it is given as it replays them), a full check leaves
+   * the spans it read, and anything else, or anything that fails, drops it so the next reader
+   * takes the spans from Automerge again.
+   */
+  let cache: { heads: string; spans: Span[] } | null = null;
   const fail = (error: unknown, where: "local" | "remote") => {
+    cache = null;
     if (stats) {
       stats.failures++;
       stats.lastError = error;
@@ -189,41 +215,126 @@ export function storySyncPlugin<T>({
   };
   // The handle's document type is the app's (Story); Automerge's functions want its Doc view of it.
   const current = () => handle.doc() as Doc<T>;
+  const headsKey = (doc: Doc<T>) => getHeads(doc).join(",");
+  /** The spans of `doc`, from the cache when it is at the same heads. Do not mutate them. */
+  const spansOf = (doc: Doc<T>): Span[] => {
+    const key = headsKey(doc);
+    if (cache?.heads === key) return cache.spans;
+    const spans = amSpans(doc, path);
+    cache = { heads: key, spans };
+    return spans;
+  };
+  /** The spans of `doc` to hand to upstream's `amToPm`, which patches them in place. */
+  const spansToPatch = (doc: Doc<T>): Span[] => {
+    const spans = spansOf(doc);
+    cache = null;
+    return spans;
+  };
   /**
    * What the editor must show: the spans read canonically. Markers a merge left unreadable are
    * repaired in the document too (when this editor may write), because upstream's index mapping
    * cannot work around them. Call only while `busy`.
    */
-  const canonical = (spans = amSpans(current(), path)): PmNode => {
-    const reading = readBody(adapter, spans);
+  const canonical = (): PmNode => {
+    const reading = readBody(adapter, spansOf(current()));
     if (reading.repairs.length > 0 && canWrite()) {
       if (stats) stats.markerRepairs += reading.repairs.length;
       handle.change((doc) => void repairBody(adapter, doc as Doc<T>, path));
+      cache = null;
     }
     return reading.doc;
   };
 
+  /**
+   * Typing one piece of text (or deleting inside one textblock): a splice at the Automerge index
+   * of the step, then the marks the editor gave the text where Automerge's mark expansion gave it
+   * others. Upstream's translation does the same, but reads the spans again after every step and
+   * asks `marksAt`, each ~20–30 ms in a long story.
+   */
+  const typeText = (step: ReplaceStep, spans: Span[]): void => {
+    const range = pmRangeToAmRange(adapter, spans, { from: step.from, to: step.to });
+    if (!range) throw new Error(`no Automerge range for ${step.from}–${step.to}`);
+    const start = Math.min(range.start, range.end);
+    const end = Math.max(range.start, range.end);
+    const node = step.slice.content.firstChild;
+    const text = node?.text ?? "";
+    const before = getHeads(current());
+    handle.change((doc) => splice(doc as Doc<T>, path, start, end - start, text));
+    if (!node || text === "") return;
+    const inserted = diff(current(), before, getHeads(current())).find(
+      (p): p is SpliceTextPatch => p.action === "splice" && startsWith(path, p.path),
+    );
+    const have = inserted?.marks ?? {};
+    const want = amMarksFromPmMarks(adapter, node.marks);
+    const range2 = { start, end: start + text.length };
+    const marksToSet = Object.entries(want).filter(([name, value]) => have[name] !== value);
+    const known = new Set(adapter.markMappings.map((m) => m.automergeMarkName));
+    const marksToClear = Object.keys(have).filter(
+      (name) => known.has(name) && have[name] !== null && !(name in want),
+    );
+    if (marksToSet.length === 0 && marksToClear.length === 0) return;
+    handle.change((doc) => {
+      for (const [name, value] of marksToSet)
+        mark(doc as Doc<T>, path, { ...range2, expand: adapter.expandConfig(name) }, name, value);
+      for (const name of marksToClear)
+        unmark(doc as Doc<T>, path, { ...range2, expand: "both" }, name);
+    });
+  };
+
+  // Set by the plugin's view; a state without a view has nothing to schedule.
+  let checkIdle: () => void = () => undefined;
+
   return new Plugin({
     key: storySyncKey,
     view: (view) => {
+      let idle: ReturnType<typeof setTimeout> | null = null;
+      /** Settles any drift the fast paths missed: at most one full comparison per pause. */
+      const checkWhenIdle = () => {
+        if (idle !== null) clearTimeout(idle);
+        idle = setTimeout(() => {
+          idle = null;
+          if (busy || view.isDestroyed) return;
+          busy = true;
+          try {
+            cache = null;
+            const fix = reconcileTransaction(view.state, canonical());
+            if (fix) {
+              if (stats) stats.idleRepairs++;
+              view.dispatch(fix.setMeta(syncMetaKey, "reconcile").setMeta("addToHistory", false));
+            }
+          } catch (error) {
+            fail(error, "remote");
+          } finally {
+            busy = false;
+          }
+        }, IDLE_CHECK_MS);
+      };
+      checkIdle = checkWhenIdle;
+
       const onChange = ({ doc, patches, patchInfo }: DocHandleChangePayload<T>) => {
         if (busy || view.isDestroyed) return;
-        if (!patches.some((p) => startsWith(path, p.path))) return;
+        const before = patchInfo.before;
+        if (!patches.some((p) => startsWith(path, p.path))) {
+          // Not the body (a title, a comment): the cached spans hold at the new heads too.
+          if (cache && cache.heads === headsKey(before)) cache.heads = headsKey(doc);
+          return;
+        }
         busy = true;
         try {
           try {
-            const tr = patchesToTr({
-              adapter,
-              path,
-              before: patchInfo.before,
-              after: doc,
-              patches,
-              state: view.state,
-            });
+            // `before` is the whole document before this change: its spans (cached when this
+            // editor saw that state last) are where the patches start from.
+            const tr = amToPm(adapter, spansToPatch(before), patches, path, view.state.tr);
+            // Others' edits are not this person's to undo.
+            tr.setMeta("addToHistory", false);
             if (tr.docChanged) view.dispatch(tr.setMeta(syncMetaKey, "remote"));
           } catch (error) {
             fail(error, "remote");
           }
+          // Every remote change is checked against the document: the property test found upstream
+          // translating even plain typing wrongly (text typed into a block another peer removed
+          // lands in the next block). This reads the spans once (~20 ms, and ~30 ms to read them,
+          // in a 20,000-word story; far less in a usual one) and leaves them cached for typing.
           const fix = reconcileTransaction(view.state, canonical());
           if (fix) {
             if (stats) stats.remoteRepairs++;
@@ -232,9 +343,16 @@ export function storySyncPlugin<T>({
         } finally {
           busy = false;
         }
+        checkWhenIdle();
       };
       handle.on("change", onChange);
-      return { destroy: () => handle.off("change", onChange) };
+      return {
+        destroy: () => {
+          handle.off("change", onChange);
+          if (idle !== null) clearTimeout(idle);
+          checkIdle = () => undefined;
+        },
+      };
     },
     appendTransaction(transactions, oldState, state) {
       if (busy) return undefined;
@@ -242,43 +360,51 @@ export function storySyncPlugin<T>({
       if (local.length === 0) return undefined;
       const docBefore = current();
       const headsBefore = getHeads(docBefore);
-      const spansBefore = amSpans(docBefore, path);
       // Typing and formatting go through upstream's step translation (a splice, a mark: the
-      // intent survives concurrent edits best). Structure is written as the whole document's spans
-      // with `updateSpans` (which diffs), from our encoder: upstream's loses new list items.
+      // intent survives concurrent edits best); one piece of typing through our faster copy of
+      // it. Structure is written as the whole document's spans with `updateSpans` (which diffs),
+      // from our encoder: upstream's loses new list items.
       const kind = local.length === transactions.length ? editKind(local) : "structure";
+      const only = local.length === 1 ? local[0] : undefined;
+      const step = only?.steps.length === 1 ? only.steps[0] : undefined;
+      const fast = kind === "typing" && step instanceof ReplaceStep;
+      // What upstream's replay below needs, and patches into the spans after this edit.
+      const spansBefore = kind === "typing" ? spansToPatch(docBefore) : null;
+      if (!spansBefore) cache = null;
       busy = true;
       let failed = false;
       try {
-        handle.change((doc) => {
-          if (kind === "structure") {
-            updateSpans(
-              doc as Doc<T>,
-              path,
-              encodeBody(adapter, state.doc),
-              adapter.updateSpansConfig(),
-            );
-            return;
-          }
-          for (const tr of local) {
-            const base = tr.docs[0];
-            if (base) pmToAm(adapter, amSpans(doc as Doc<T>, path), tr.steps, doc, base, path);
-          }
-        });
+        if (fast && spansBefore) typeText(step, spansBefore);
+        else
+          handle.change((doc) => {
+            if (kind === "structure") {
+              updateSpans(
+                doc as Doc<T>,
+                path,
+                encodeBody(adapter, state.doc),
+                adapter.updateSpansConfig(),
+              );
+              return;
+            }
+            for (const tr of local) {
+              const base = tr.docs[0];
+              if (base) pmToAm(adapter, amSpans(doc as Doc<T>, path), tr.steps, doc, base, path);
+            }
+          });
       } catch (error) {
-        // Automerge rolls the failed change back; the editor is brought back to the document below.
+        // Automerge rolls a failed change back; the editor is brought back to the document below.
         failed = true;
         fail(error, "local");
       } finally {
         busy = false;
       }
+      checkIdle();
       const docAfter = current();
       const headsAfter = getHeads(docAfter);
-      const spansAfter = amSpans(docAfter, path);
-      if (!failed && kind === "typing" && !sameHeads(headsBefore, headsAfter)) {
+      if (!failed && spansBefore && !sameHeads(headsBefore, headsAfter)) {
         // Typing: upstream's cheaper check. Replay the Automerge change onto the old editor state
-        // and compare the two change sets; only a difference (usually a new block becoming an
-        // Automerge block, `isAmgBlock`) costs a rebuild from the spans.
+        // (which also brings the cached spans up to date) and compare the two change sets; only a
+        // difference costs a rebuild from the spans.
         try {
           const patches = diff(docAfter, headsBefore, headsAfter);
           const replay = amToPm(adapter, spansBefore, patches, path, oldState.tr);
@@ -293,14 +419,18 @@ export function storySyncPlugin<T>({
             if (base) pmChanges = pmChanges.addSteps(base, tr.mapping.maps, undefined);
           }
           const range = pmChanges.changedRange(amChanges);
-          if (!range || range.from === range.to) return undefined;
+          if (!range || range.from === range.to) {
+            cache = { heads: headsAfter.join(","), spans: spansBefore };
+            return undefined;
+          }
         } catch (error) {
           fail(error, "local");
         }
       }
+      cache = null;
       busy = true;
       try {
-        const fix = reconcileTransaction(state, canonical(spansAfter));
+        const fix = reconcileTransaction(state, canonical());
         if (fix && stats) stats.localRepairs++;
         return fix?.setMeta(syncMetaKey, "reconcile") ?? undefined;
       } finally {
