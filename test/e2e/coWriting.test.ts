@@ -116,6 +116,23 @@ describe("co-writing over two linked peers", () => {
     expect(await textOf(aoife)).toBe(`${BRIAN_TYPES}${OPENING}${AOIFE_TYPES}`.trimEnd());
     expect(await textOf(brian)).toBe(await textOf(aoife));
 
+    // Now both at the very same spot, the end of the paragraph: each sentence still arrives whole.
+    const AOIFE_AGAIN = " Aoife adds a second thought about the bridge.";
+    const BRIAN_AGAIN = " Brian adds a line about the stone walls.";
+    await editorA.click();
+    await aoife.keyboard.press("Control+End");
+    await editorB.click();
+    await brian.keyboard.press("Control+End");
+    await Promise.all([
+      aoife.keyboard.type(AOIFE_AGAIN, { delay: 30 }),
+      brian.keyboard.type(BRIAN_AGAIN, { delay: 30 }),
+    ]);
+    const settledAgain = async () => {
+      const [x, y] = await Promise.all([textOf(aoife), textOf(brian)]);
+      return x === y && x.includes(AOIFE_AGAIN.trim()) && x.includes(BRIAN_AGAIN.trim()) ? x : null;
+    };
+    await expect.poll(settledAgain, { timeout: 15_000 }).not.toBeNull();
+
     // Brian's caret is drawn in Aoife's editor with his name.
     await expect
       .poll(() => aoife.locator('.presence-caret[data-name="Brian Ó Dálaigh"]').count())

@@ -183,6 +183,23 @@ export function reconcileTransaction(state: EditorState, expected: PmNode): Tran
   return tr.docChanged ? tr : null;
 }
 
+/**
+ * Someone else's text arriving exactly at this person's caret goes after the caret, not before it:
+ * ProseMirror maps a position past an insertion made at it, which would put this person's next
+ * keystroke after the other's, and two people typing at the same spot would shred each other's
+ * sentences letter by letter. Kept to the left, each person's run of typing stays whole.
+ */
+export function keepCaretBeforeInsertion(selection: Selection, tr: Transaction): void {
+  if (!selection.empty || !tr.docChanged) return;
+  const pos = tr.mapping.map(selection.head, -1);
+  if (pos === tr.selection.head) return;
+  try {
+    tr.setSelection(TextSelection.create(tr.doc, pos));
+  } catch {
+    // Not a text position any more (its block went): ProseMirror's own mapping stands.
+  }
+}
+
 /** How long the editor waits, after the last change, before checking itself against the spans. */
 export const IDLE_CHECK_MS = 2000;
 
@@ -327,6 +344,7 @@ export function storySyncPlugin<T>({
             const tr = amToPm(adapter, spansToPatch(before), patches, path, view.state.tr);
             // Others' edits are not this person's to undo.
             tr.setMeta("addToHistory", false);
+            keepCaretBeforeInsertion(view.state.selection, tr);
             if (tr.docChanged) view.dispatch(tr.setMeta(syncMetaKey, "remote"));
           } catch (error) {
             fail(error, "remote");
