@@ -278,7 +278,20 @@ export function Toolbar({
           {g === 1 &&
             button(linkIndex, {
               label: t("editor.link"),
-              glyph: "🔗",
+              // Drawn, not an emoji: Linux machines often have no emoji font.
+              glyph: (
+                <svg
+                  width="16"
+                  height="16"
+                  viewBox="0 0 16 16"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.8"
+                  strokeLinecap="round"
+                >
+                  <path d="M6.5 9.5l3-3M7 4.5l1.2-1.2a2.5 2.5 0 013.5 3.5L10.5 8M9 11.5l-1.2 1.2a2.5 2.5 0 01-3.5-3.5L5.5 8" />
+                </svg>
+              ),
               keys: "Mod-K",
               pressed: link !== null || linkOpen,
               disabled: readOnly,
