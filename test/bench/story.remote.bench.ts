@@ -264,7 +264,7 @@ export const benches: Bench[] = [
   {
     name: "story.remoteVisible.p50.ms",
     unit: "ms",
-    goal: "< 50 ms",
+    goal: "< 25 ms",
     async run() {
       const s = await tuned();
       return { value: quantile(s.latencies, 0.5), note: describe(s, `peers ${PEER_LIVE_MS} ms, windows ${WINDOW_LIVE_MS} ms`) };
@@ -273,7 +273,7 @@ export const benches: Bench[] = [
   {
     name: "story.remoteVisible.p99.ms",
     unit: "ms",
-    goal: "< 150 ms",
+    goal: "< 60 ms",
     async run() {
       const s = await tuned();
       return { value: quantile(s.latencies, 0.99), note: `max ${round(Math.max(...s.latencies))} ms` };
