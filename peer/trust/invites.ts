@@ -1,0 +1,695 @@
+// Invites, inviter and joiner side. The inviter keeps pending invites as device data (never synced):
+// single use, 10 minutes, locked after 5 wrong tries. The file holds a keyed hash of each secret
+// (the Noise psk), never the secret or the code, so a leaked data folder does not reveal codes.
+//
+// Pairing protocol, on the inviter's listening port (see the report in the issue note):
+//   J→I  preamble: "MTHLINV1" + invite id (8 bytes), in the clear; it is the Noise prologue.
+//   J→I  frame HS  Noise XXpsk0 msg 1 (psk, e)          — a wrong secret fails here, counted.
+//   I→J  frame HS  msg 2 (e, ee, s, es)                 — joiner checks s == inviter key of the code.
+//   J→I  frame HS  msg 3 (s, se), payload {name}        — inviter learns the joiner's device key.
+//   I→J  frame WELCOME  {communityId, member, inviterKey}, sealed with the handshake's split key.
+//   I→J  frame ERROR (one byte code) instead, at any step, then close.
+// Frames: u16 big-endian length, then a type byte, then the body. Nothing is answered before the
+// preamble names a usable invite, and a wrong secret is answered only with "failed".
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import NoiseState, { type NoiseKeyPair } from "noise-handshake";
+import CipherState from "noise-handshake/cipher";
+import curve from "noise-curve-ed";
+import { crypto_generichash, randombytes_buf } from "sodium-universal";
+import { z } from "zod";
+import { asDeviceKey, isDocumentId, type CommunityId, type DeviceKey } from "../../shared/ids.ts";
+import { err, ErrorCode, MeithealFailure, ok, type Result } from "../../shared/result.ts";
+import { readJson, writeJsonAtomic } from "../storage/atomicFile.ts";
+import type { DeviceKeyPair } from "./deviceKey.ts";
+import {
+  encodeInviteCode,
+  encodeInviteUri,
+  INVITE_ID_BYTES,
+  INVITE_VERSION,
+  MAX_ADDRESSES,
+  MESSAGES,
+  SECRET_BYTES,
+  type Invite,
+} from "./inviteCode.ts";
+
+export const INVITES_FILE = "invites.json";
+export const INVITE_TTL_SECONDS = 600;
+export const MAX_FAILED_ATTEMPTS = 5;
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
+export const INVITE_MAGIC = Buffer.from("MTHLINV1", "ascii");
+const PREAMBLE_BYTES = INVITE_MAGIC.length + INVITE_ID_BYTES;
+const MAX_FRAME = 4096;
+const MAX_NAME = 200;
+/** Records are kept this long past expiry so a late try still gets "expired", then dropped. */
+const KEEP_EXPIRED_SECONDS = 3600;
+
+// Domain-separation keys for crypto_generichash: the psk is useless for anything but this protocol.
+const PSK_CONTEXT = Buffer.from("meitheal/invite/psk/v1", "ascii");
+
+const FRAME_HANDSHAKE = 1;
+const FRAME_ERROR = 2;
+const FRAME_WELCOME = 3;
+
+export const InviteFailure = {
+  Unknown: 1,
+  Expired: 2,
+  Used: 3,
+  Locked: 4,
+  Wrong: 5,
+  Refused: 6,
+  Busy: 7,
+} as const;
+export type InviteFailure = (typeof InviteFailure)[keyof typeof InviteFailure];
+
+export const INVITE_MESSAGES = {
+  unknown:
+    "The device that made this invite no longer knows it (it may have been cancelled). Ask for a new one.",
+  expired: MESSAGES.expired,
+  used: "That invite has already been used. Ask for a new one.",
+  locked: "This invite was locked after too many wrong tries. Make a new one.",
+  wrong:
+    "That code does not match the invite. Check it with the person who invited you, or ask for a new one.",
+  refused: "The inviting device refused to add this device to the community.",
+  busy: "The inviting device is busy. Try again in a moment.",
+  impostor:
+    "The device that answered could not prove it made this invite. Nothing was shared. Check you are on the right network and try again.",
+  unreachable:
+    "Could not reach the device that made the invite. Check it is switched on, on the same network, and try again.",
+  timeout: "The inviting device stopped answering. Try again.",
+  protocol: "The inviting device answered with something this app does not understand.",
+} as const;
+
+const FAILURE_MESSAGE: Record<InviteFailure, string> = {
+  [InviteFailure.Unknown]: INVITE_MESSAGES.unknown,
+  [InviteFailure.Expired]: INVITE_MESSAGES.expired,
+  [InviteFailure.Used]: INVITE_MESSAGES.used,
+  [InviteFailure.Locked]: INVITE_MESSAGES.locked,
+  [InviteFailure.Wrong]: INVITE_MESSAGES.wrong,
+  [InviteFailure.Refused]: INVITE_MESSAGES.refused,
+  [InviteFailure.Busy]: INVITE_MESSAGES.busy,
+};
+
+/** The psk both sides feed to XXpsk0: a keyed BLAKE2b of the secret. */
+export function inviteKeyFromSecret(secret: Uint8Array): Buffer {
+  const out = Buffer.alloc(32);
+  crypto_generichash(out, secret, PSK_CONTEXT);
+  return out;
+}
+
+/** The device's Ed25519 key as a Noise static key pair, so the handshake proves the device key itself. */
+export function noiseKeyPairFromDevice(pair: DeviceKeyPair): NoiseKeyPair {
+  const jwk = pair.privateKey.export({ format: "jwk" });
+  if (!jwk.d) throw new Error("device key has no private part");
+  const keyPair = curve.generateKeyPair(Buffer.from(jwk.d, "base64url"));
+  if (Buffer.from(keyPair.publicKey).toString("hex") !== pair.publicKey)
+    throw new Error("device key and Noise key disagree");
+  return keyPair;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The inviter's book of pending invites.
+
+export type InviteState = "pending" | "used" | "locked";
+
+const storedInviteValidator = z.object({
+  inviteId: z.string().regex(/^[0-9a-f]{16}$/),
+  communityId: z.string(),
+  psk: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+  failedAttempts: z.number().int().nonnegative(),
+  state: z.enum(["pending", "used", "locked"]),
+  usedBy: z.string().optional(),
+});
+type StoredInvite = z.infer<typeof storedInviteValidator>;
+
+const fileValidator = z.object({
+  kind: z.literal("meitheal/invites"),
+  version: z.literal(1),
+  invites: z.array(storedInviteValidator),
+});
+
+export type InviteSummary = {
+  readonly inviteId: string;
+  readonly communityId: CommunityId;
+  readonly expiresAt: number;
+  readonly state: InviteState | "expired";
+  readonly failedAttempts: number;
+};
+
+export type CreatedInvite = {
+  readonly invite: Invite;
+  readonly code: string;
+  readonly uri: string;
+};
+
+/** What a connection may do with an invite, decided synchronously so two joiners cannot both win. */
+type Lookup = { ok: true; record: StoredInvite } | { ok: false; failure: InviteFailure };
+
+export class InviteBook {
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly path: string,
+    private readonly records: Map<string, StoredInvite>,
+    private readonly nowSeconds: () => number,
+  ) {}
+
+  /** Loads `invites.json` from the data folder (empty when missing). A damaged file is left untouched. */
+  static async open(
+    dataDir: string,
+    nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ): Promise<InviteBook> {
+    const path = join(dataDir, INVITES_FILE);
+    const records = new Map<string, StoredInvite>();
+    let raw: unknown;
+    try {
+      raw = await readJson(path);
+    } catch (e) {
+      throw damaged(path, (e as Error).message);
+    }
+    if (raw !== undefined) {
+      const parsed = fileValidator.safeParse(raw);
+      if (!parsed.success) throw damaged(path, "unexpected content");
+      for (const r of parsed.data.invites) records.set(r.inviteId, r);
+    }
+    return new InviteBook(path, records, nowSeconds);
+  }
+
+  /** Makes a new invite: a fresh 128-bit secret, returned once in the code and never stored. */
+  async create(options: {
+    communityId: CommunityId;
+    inviterKey: DeviceKey;
+    addresses: readonly string[];
+    ttlSeconds?: number;
+  }): Promise<CreatedInvite> {
+    if (!isDocumentId(options.communityId))
+      throw new Error("invite community id is not a document id");
+    const now = this.nowSeconds();
+    const secret = new Uint8Array(SECRET_BYTES);
+    randombytes_buf(secret);
+    const id = new Uint8Array(INVITE_ID_BYTES);
+    randombytes_buf(id);
+    const invite: Invite = {
+      version: INVITE_VERSION,
+      communityId: options.communityId,
+      inviterKey: options.inviterKey,
+      inviteId: Buffer.from(id).toString("hex"),
+      secret,
+      expiresAt: now + (options.ttlSeconds ?? INVITE_TTL_SECONDS),
+      addresses: options.addresses.slice(0, MAX_ADDRESSES),
+    };
+    // Encode first: a bad address throws before anything is recorded.
+    const code = encodeInviteCode(invite);
+    const uri = encodeInviteUri(invite);
+    this.prune(now);
+    this.records.set(invite.inviteId, {
+      inviteId: invite.inviteId,
+      communityId: options.communityId,
+      psk: inviteKeyFromSecret(secret).toString("hex"),
+      createdAt: now,
+      expiresAt: invite.expiresAt,
+      failedAttempts: 0,
+      state: "pending",
+    });
+    await this.save();
+    return { invite, code, uri };
+  }
+
+  list(): InviteSummary[] {
+    const now = this.nowSeconds();
+    return [...this.records.values()].map((r) => ({
+      inviteId: r.inviteId,
+      communityId: r.communityId as CommunityId,
+      expiresAt: r.expiresAt,
+      state: r.state === "pending" && r.expiresAt <= now ? "expired" : r.state,
+      failedAttempts: r.failedAttempts,
+    }));
+  }
+
+  async cancel(inviteId: string): Promise<void> {
+    if (this.records.delete(inviteId)) await this.save();
+  }
+
+  /** @internal for the protocol: whether this invite may be tried now. */
+  lookup(inviteId: string): Lookup {
+    const record = this.records.get(inviteId);
+    if (!record) return { ok: false, failure: InviteFailure.Unknown };
+    if (record.state === "used") return { ok: false, failure: InviteFailure.Used };
+    if (record.state === "locked") return { ok: false, failure: InviteFailure.Locked };
+    if (record.expiresAt <= this.nowSeconds()) return { ok: false, failure: InviteFailure.Expired };
+    return { ok: true, record };
+  }
+
+  /** @internal Counts a wrong secret; the fifth locks the invite. */
+  recordFailure(inviteId: string): InviteFailure {
+    const record = this.records.get(inviteId);
+    if (!record) return InviteFailure.Unknown;
+    record.failedAttempts += 1;
+    if (record.failedAttempts >= MAX_FAILED_ATTEMPTS && record.state === "pending")
+      record.state = "locked";
+    this.queueSave();
+    return record.state === "locked" ? InviteFailure.Locked : InviteFailure.Wrong;
+  }
+
+  /** @internal Claims the invite for one joiner; synchronous, so only the first completed handshake wins. */
+  claim(inviteId: string, joiner: DeviceKey): Lookup {
+    const found = this.lookup(inviteId);
+    if (!found.ok) return found;
+    found.record.state = "used";
+    found.record.usedBy = joiner;
+    this.queueSave();
+    return found;
+  }
+
+  /** Resolves when every change so far is on disk. */
+  flush(): Promise<void> {
+    return this.saving;
+  }
+
+  private prune(now: number) {
+    for (const [id, r] of this.records)
+      if (r.expiresAt + KEEP_EXPIRED_SECONDS < now) this.records.delete(id);
+  }
+
+  private queueSave() {
+    // Writes are chained, each taking the state at its turn, so the last write is the newest state.
+    this.saving = this.saving
+      .catch(() => undefined)
+      .then(() =>
+        writeJsonAtomic(this.path, {
+          kind: "meitheal/invites",
+          version: 1,
+          invites: [...this.records.values()],
+        }),
+      );
+  }
+
+  private save(): Promise<void> {
+    this.queueSave();
+    return this.saving;
+  }
+}
+
+const damaged = (path: string, why: string) =>
+  new MeithealFailure(
+    ErrorCode.DataFolder,
+    `The invites file ${path} is damaged (${why}). It was left untouched. Move it aside to start with no pending invites.`,
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Framing shared by both sides.
+
+class FrameReader {
+  private buffered: Buffer = Buffer.alloc(0);
+  private waiting: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | null =
+    null;
+  private failure: Error | null = null;
+
+  constructor(socket: Socket, initial: Buffer = Buffer.alloc(0)) {
+    this.buffered = initial;
+    socket.on("data", (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      // Nothing in this protocol is large: a peer sending more than a few frames' worth is hostile.
+      if (this.buffered.length > 2 * MAX_FRAME) socket.destroy();
+      else this.pump();
+    });
+    const fail = () => {
+      this.failure ??= new Error("closed");
+      this.pump();
+    };
+    socket.on("close", fail);
+    socket.on("error", fail);
+    // A dispatcher that peeked at the first bytes may have paused the socket; a 'data' listener
+    // alone does not restart an explicitly paused stream.
+    socket.resume();
+  }
+
+  readExact(n: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { n, resolve, reject };
+      this.pump();
+    });
+  }
+
+  async readFrame(): Promise<{ type: number; body: Buffer }> {
+    const head = await this.readExact(2);
+    const length = head.readUInt16BE(0);
+    if (length < 1 || length > MAX_FRAME) throw new ProtocolError();
+    const frame = await this.readExact(length);
+    return { type: frame[0] ?? 0, body: frame.subarray(1) };
+  }
+
+  private pump() {
+    const w = this.waiting;
+    if (!w) return;
+    if (this.buffered.length >= w.n) {
+      this.waiting = null;
+      const out = this.buffered.subarray(0, w.n);
+      this.buffered = this.buffered.subarray(w.n);
+      w.resolve(out);
+    } else if (this.failure) {
+      this.waiting = null;
+      w.reject(this.failure);
+    }
+  }
+}
+
+class ProtocolError extends Error {}
+
+const frame = (type: number, body: Uint8Array): Buffer => {
+  const out = Buffer.alloc(3 + body.length);
+  out.writeUInt16BE(1 + body.length, 0);
+  out[2] = type;
+  out.set(body, 3);
+  return out;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Inviter side.
+
+export type RosterEntry = {
+  readonly deviceKey: DeviceKey;
+  readonly name: string;
+  readonly addedBy: DeviceKey;
+  readonly addedAt: number;
+};
+
+export type JoinRequest = {
+  readonly communityId: CommunityId;
+  readonly inviteId: string;
+  readonly deviceKey: DeviceKey;
+  readonly name: string;
+};
+
+export type InviterOptions = {
+  readonly book: InviteBook;
+  /** This device's Noise static key pair (noiseKeyPairFromDevice). */
+  readonly keyPair: NoiseKeyPair;
+  /**
+   * Adds the joiner to the community's roster and returns the entry; throws to refuse (a removed
+   * device). Runs only after the handshake proved the secret and the joiner's key.
+   */
+  readonly onJoin: (request: JoinRequest) => Promise<RosterEntry>;
+  readonly handshakeTimeoutMs?: number;
+};
+
+export type InviterOutcome =
+  | { readonly type: "joined"; readonly entry: RosterEntry; readonly inviteId: string }
+  | { readonly type: "failed"; readonly reason: string; readonly inviteId?: string };
+
+const welcomeValidator = z.object({
+  communityId: z.string(),
+  inviterKey: z.string().regex(/^[0-9a-f]{64}$/),
+  member: z.object({
+    deviceKey: z.string().regex(/^[0-9a-f]{64}$/),
+    name: z.string().max(MAX_NAME),
+    addedBy: z.string().regex(/^[0-9a-f]{64}$/),
+    addedAt: z.number().finite(),
+  }),
+});
+export type Welcome = {
+  readonly communityId: CommunityId;
+  readonly inviterKey: DeviceKey;
+  readonly member: RosterEntry;
+};
+
+const joinPayloadValidator = z.object({ name: z.string().max(MAX_NAME) });
+
+/**
+ * Runs the inviter's side on an accepted socket. `preamble` is what the caller already read to
+ * tell this protocol from ordinary peer traffic (it may be empty). Always ends the socket.
+ */
+export async function serveInvite(
+  socket: Socket,
+  options: InviterOptions,
+  preamble: Buffer = Buffer.alloc(0),
+): Promise<InviterOutcome> {
+  const timer = setTimeout(
+    () => socket.destroy(),
+    options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+  );
+  socket.on("error", () => undefined);
+  const reader = new FrameReader(socket, preamble);
+  let inviteId: string | undefined;
+  const fail = (code: InviteFailure | null, reason: string): InviterOutcome => {
+    if (code !== null && !socket.destroyed) socket.end(frame(FRAME_ERROR, Uint8Array.of(code)));
+    else socket.destroy();
+    return { type: "failed", reason, ...(inviteId === undefined ? {} : { inviteId }) };
+  };
+  try {
+    const head = await reader.readExact(PREAMBLE_BYTES);
+    if (!head.subarray(0, INVITE_MAGIC.length).equals(INVITE_MAGIC))
+      return fail(null, "not an invite");
+    inviteId = head.subarray(INVITE_MAGIC.length).toString("hex");
+    const found = options.book.lookup(inviteId);
+    if (!found.ok) return fail(found.failure, `invite not usable (${found.failure})`);
+
+    const noise = new NoiseState("XXpsk0", false, options.keyPair, {
+      curve,
+      psk: Buffer.from(found.record.psk, "hex"),
+    });
+    noise.initialise(head);
+    const m1 = await reader.readFrame();
+    if (m1.type !== FRAME_HANDSHAKE) return fail(null, "unexpected frame");
+    try {
+      noise.recv(m1.body);
+    } catch {
+      // The only way msg 1 fails to decrypt is a wrong psk (or garbage): count it, say only "failed".
+      const now = options.book.recordFailure(inviteId);
+      return fail(now, "wrong secret");
+    }
+    // Checked again: another connection may have locked or spent the invite meanwhile, and a
+    // locked invite must not confirm a guess by answering with message 2.
+    const still = options.book.lookup(inviteId);
+    if (!still.ok) return fail(still.failure, `invite not usable (${still.failure})`);
+    socket.write(frame(FRAME_HANDSHAKE, noise.send()));
+    const m3 = await reader.readFrame();
+    if (m3.type !== FRAME_HANDSHAKE) return fail(null, "unexpected frame");
+    let payload: Uint8Array;
+    try {
+      payload = noise.recv(m3.body);
+    } catch {
+      return fail(null, "handshake failed at message 3");
+    }
+    if (!noise.complete || !noise.rs || !noise.tx) return fail(null, "handshake incomplete");
+    const joinerKey = asDeviceKey(Buffer.from(noise.rs).toString("hex"));
+    let name: string;
+    try {
+      name = joinPayloadValidator.parse(JSON.parse(Buffer.from(payload).toString("utf8"))).name;
+    } catch {
+      return fail(null, "bad join payload");
+    }
+    const claimed = options.book.claim(inviteId, joinerKey);
+    if (!claimed.ok) return fail(claimed.failure, `invite not usable (${claimed.failure})`);
+    const communityId = claimed.record.communityId as CommunityId;
+    let entry: RosterEntry;
+    try {
+      entry = await options.onJoin({ communityId, inviteId, deviceKey: joinerKey, name });
+    } catch (e) {
+      return fail(InviteFailure.Refused, `refused: ${(e as Error).message}`);
+    }
+    await options.book.flush();
+    const welcome = {
+      communityId,
+      inviterKey: Buffer.from(options.keyPair.publicKey).toString("hex"),
+      member: entry,
+    };
+    const sealed = new CipherState(noise.tx).encrypt(Buffer.from(JSON.stringify(welcome), "utf8"));
+    socket.end(frame(FRAME_WELCOME, sealed));
+    return { type: "joined", entry, inviteId };
+  } catch (e) {
+    return fail(null, e instanceof ProtocolError ? "bad frame" : "connection closed or timed out");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether a connection's first bytes are the invite protocol's, for a port shared with ordinary
+ * peer links. Collect at least 8 bytes first: a shorter prefix is never taken for an invite.
+ * (A secret-stream connection starts with a 3-byte little-endian length; "MTH" would be 4.7 MB.)
+ */
+export const isInvitePreamble = (firstBytes: Uint8Array): boolean =>
+  firstBytes.length >= INVITE_MAGIC.length &&
+  Buffer.from(firstBytes.subarray(0, INVITE_MAGIC.length)).equals(INVITE_MAGIC);
+
+/**
+ * A listener that speaks only the invite protocol (CLI `invite`, tests). Limits concurrent
+ * unauthenticated sockets; each is closed after the handshake timeout.
+ */
+export async function listenForInvites(
+  options: InviterOptions & {
+    host: string;
+    port: number;
+    maxPending?: number;
+    onOutcome?: (outcome: InviterOutcome) => void;
+  },
+): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const max = options.maxPending ?? 8;
+  let pending = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    if (pending >= max) {
+      socket.end(frame(FRAME_ERROR, Uint8Array.of(InviteFailure.Busy)));
+      return;
+    }
+    pending += 1;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    serveInvite(socket, options)
+      .then((outcome) => options.onOutcome?.(outcome))
+      .catch(() => undefined)
+      .finally(() => {
+        pending -= 1;
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Joiner side.
+
+export type JoinOptions = {
+  readonly invite: Invite;
+  readonly keyPair: NoiseKeyPair;
+  /** The joiner's display name, sent inside the handshake (encrypted). */
+  readonly name: string;
+  readonly handshakeTimeoutMs?: number;
+  /** Opens a socket to host:port; tests pass one that goes through a relay. */
+  readonly connect?: (host: string, port: number) => Socket;
+  readonly nowSeconds?: () => number;
+};
+
+const splitAddress = (address: string): { host: string; port: number } => {
+  const i = address.lastIndexOf(":");
+  let host = address.slice(0, i);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  return { host, port: Number(address.slice(i + 1)) };
+};
+
+type Attempt = Result<Welcome> | "unreachable";
+
+/** Joins with a decoded invite, trying each of the inviter's addresses until one answers. */
+export async function joinWithInvite(options: JoinOptions): Promise<Result<Welcome>> {
+  const now = options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
+  if (options.invite.expiresAt <= now) return err(ErrorCode.BadInput, INVITE_MESSAGES.expired);
+  for (const address of options.invite.addresses) {
+    const { host, port } = splitAddress(address);
+    const attempt = await joinAt(host, port, options);
+    if (attempt !== "unreachable") return attempt;
+  }
+  return err(ErrorCode.Unavailable, INVITE_MESSAGES.unreachable);
+}
+
+async function joinAt(host: string, port: number, options: JoinOptions): Promise<Attempt> {
+  const socket = options.connect ? options.connect(host, port) : createConnection({ host, port });
+  socket.on("error", () => undefined);
+  // One deadline for connecting and the whole exchange: an address that drops packets must not
+  // hold the joiner for the operating system's connect timeout (minutes) before the next one.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    socket.destroy();
+  }, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+  const connected = await new Promise<boolean>((resolve) => {
+    socket.once("connect", () => resolve(true));
+    socket.once("close", () => resolve(false));
+  });
+  if (!connected) {
+    clearTimeout(timer);
+    return "unreachable";
+  }
+  const reader = new FrameReader(socket);
+  const { invite } = options;
+  const failure = (code: ErrorCode, message: string): Attempt => {
+    socket.destroy();
+    return err(code, message);
+  };
+  const answer = (f: { type: number; body: Buffer }): Attempt | null => {
+    if (f.type !== FRAME_ERROR) return null;
+    const code = f.body[0] as InviteFailure | undefined;
+    const message = code === undefined ? undefined : FAILURE_MESSAGE[code];
+    return failure(
+      code === InviteFailure.Busy ? ErrorCode.Unavailable : ErrorCode.BadInput,
+      message ?? INVITE_MESSAGES.protocol,
+    );
+  };
+  try {
+    const preamble = Buffer.concat([INVITE_MAGIC, Buffer.from(invite.inviteId, "hex")]);
+    const noise = new NoiseState("XXpsk0", true, options.keyPair, {
+      curve,
+      psk: inviteKeyFromSecret(invite.secret),
+    });
+    noise.initialise(preamble);
+    socket.write(Buffer.concat([preamble, frame(FRAME_HANDSHAKE, noise.send())]));
+    const m2 = await reader.readFrame();
+    const refused = answer(m2);
+    if (refused) return refused;
+    if (m2.type !== FRAME_HANDSHAKE)
+      return failure(ErrorCode.Unavailable, INVITE_MESSAGES.protocol);
+    try {
+      noise.recv(m2.body);
+    } catch {
+      // Only someone holding the secret can produce a message 2 that decrypts.
+      return failure(ErrorCode.Unavailable, INVITE_MESSAGES.impostor);
+    }
+    if (!noise.rs || Buffer.from(noise.rs).toString("hex") !== invite.inviterKey)
+      return failure(ErrorCode.Unavailable, INVITE_MESSAGES.impostor);
+    const name = options.name.slice(0, MAX_NAME);
+    socket.write(frame(FRAME_HANDSHAKE, noise.send(Buffer.from(JSON.stringify({ name }), "utf8"))));
+    if (!noise.complete || !noise.rx) return failure(ErrorCode.Internal, INVITE_MESSAGES.protocol);
+    const last = await reader.readFrame();
+    const refusedLate = answer(last);
+    if (refusedLate) return refusedLate;
+    if (last.type !== FRAME_WELCOME)
+      return failure(ErrorCode.Unavailable, INVITE_MESSAGES.protocol);
+    let welcome: z.infer<typeof welcomeValidator>;
+    try {
+      const plain = new CipherState(noise.rx).decrypt(last.body);
+      welcome = welcomeValidator.parse(JSON.parse(Buffer.from(plain).toString("utf8")));
+    } catch {
+      return failure(ErrorCode.Unavailable, INVITE_MESSAGES.impostor);
+    }
+    const self = Buffer.from(options.keyPair.publicKey).toString("hex");
+    if (
+      welcome.communityId !== invite.communityId ||
+      welcome.inviterKey !== invite.inviterKey ||
+      welcome.member.deviceKey !== self
+    )
+      return failure(ErrorCode.Unavailable, INVITE_MESSAGES.protocol);
+    socket.end();
+    return ok({
+      communityId: invite.communityId,
+      inviterKey: invite.inviterKey,
+      member: {
+        deviceKey: asDeviceKey(welcome.member.deviceKey),
+        name: welcome.member.name,
+        addedBy: asDeviceKey(welcome.member.addedBy),
+        addedAt: welcome.member.addedAt,
+      },
+    });
+  } catch {
+    return failure(
+      ErrorCode.Unavailable,
+      timedOut ? INVITE_MESSAGES.timeout : INVITE_MESSAGES.unreachable,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,498 @@
+// Hostile and careless joiners against the invite protocol, on 127.0.0.1 with real sockets.
+import { readFile } from "node:fs/promises";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
+import NoiseState from "noise-handshake";
+import curve from "noise-curve-ed";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { asCommunityId, type DeviceKey } from "../../shared/ids.ts";
+import { loadOrCreateDeviceKey } from "../../peer/trust/deviceKey.ts";
+import { decodeInvite, MESSAGES, type Invite } from "../../peer/trust/inviteCode.ts";
+import {
+  HANDSHAKE_TIMEOUT_MS,
+  INVITE_MAGIC,
+  INVITE_MESSAGES,
+  InviteBook,
+  inviteKeyFromSecret,
+  isInvitePreamble,
+  serveInvite,
+  joinWithInvite,
+  listenForInvites,
+  noiseKeyPairFromDevice,
+  type InviterOutcome,
+  type JoinRequest,
+  type RosterEntry,
+} from "../../peer/trust/invites.ts";
+import { makeTempDir, removeDir } from "../helpers/tmp.ts";
+
+type Inviter = Awaited<ReturnType<typeof listenForInvites>>;
+
+let dir: string;
+let now: number;
+let book: InviteBook;
+let inviter: Inviter;
+let inviterKey: DeviceKey;
+let joinerPair: ReturnType<typeof noiseKeyPairFromDevice>;
+let joinerKey: DeviceKey;
+let joins: JoinRequest[];
+let outcomes: InviterOutcome[];
+const servers: Server[] = [];
+const communityId = asCommunityId(parseAutomergeUrl(generateAutomergeUrl()).documentId);
+
+beforeEach(async () => {
+  dir = await makeTempDir("meitheal-invites-");
+  now = 1_900_000_000;
+  const inviterDevice = await loadOrCreateDeviceKey(join(dir, "inviter"));
+  const joinerDevice = await loadOrCreateDeviceKey(join(dir, "joiner"));
+  inviterKey = inviterDevice.publicKey;
+  joinerKey = joinerDevice.publicKey;
+  joinerPair = noiseKeyPairFromDevice(joinerDevice);
+  book = await InviteBook.open(join(dir, "inviter"), () => now);
+  joins = [];
+  outcomes = [];
+  inviter = await listenForInvites({
+    host: "127.0.0.1",
+    port: 0,
+    book,
+    keyPair: noiseKeyPairFromDevice(inviterDevice),
+    onJoin: (request): Promise<RosterEntry> => {
+      joins.push(request);
+      return Promise.resolve({
+        deviceKey: request.deviceKey,
+        name: request.name,
+        addedBy: inviterKey,
+        addedAt: now * 1000,
+      });
+    },
+    onOutcome: (o) => outcomes.push(o),
+  });
+});
+
+afterEach(async () => {
+  await inviter.close();
+  for (const s of servers.splice(0)) s.close();
+  await book.flush();
+  await removeDir(dir);
+});
+
+const makeInvite = async (port = inviter.port): Promise<{ invite: Invite; code: string }> => {
+  const created = await book.create({
+    communityId,
+    inviterKey,
+    addresses: [`127.0.0.1:${port}`],
+  });
+  const decoded = decodeInvite(created.code, now);
+  if (!decoded.ok) throw new Error(decoded.error.message);
+  return { invite: decoded.value, code: created.code };
+};
+
+const join_ = (invite: Invite, over: Partial<Parameters<typeof joinWithInvite>[0]> = {}) =>
+  joinWithInvite({ invite, keyPair: joinerPair, name: "Áine", nowSeconds: () => now, ...over });
+
+const wrongSecret = (invite: Invite): Invite => {
+  const secret = Uint8Array.from(invite.secret);
+  secret[0] = (secret[0] ?? 0) ^ 1;
+  return { ...invite, secret };
+};
+
+const listen = async (onSocket: (s: Socket) => void): Promise<number> => {
+  const server = createServer(onSocket);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const address = server.address();
+  if (typeof address !== "object" || !address) throw new Error("no port");
+  return address.port;
+};
+
+describe("pairing over 127.0.0.1", () => {
+  it("a joiner with the code gets the community id and the roster entry made for it", async () => {
+    const { code } = await makeInvite();
+    // The joiner starts from the typed code, exactly as a person would.
+    const decoded = decodeInvite(code.toLowerCase(), now);
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    const result = await join_(decoded.value);
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        communityId,
+        inviterKey,
+        member: { deviceKey: joinerKey, name: "Áine", addedBy: inviterKey, addedAt: now * 1000 },
+      },
+    });
+    // The inviter learned the joiner's real device key from the handshake, not from a claim.
+    expect(joins).toEqual([
+      { communityId, inviteId: decoded.value.inviteId, deviceKey: joinerKey, name: "Áine" },
+    ]);
+    expect(book.list()[0]?.state).toBe("used");
+  });
+
+  it("stores neither the secret nor the code on the inviter's disk", async () => {
+    const { invite, code } = await makeInvite();
+    await book.flush();
+    const text = await readFile(join(dir, "inviter", "invites.json"), "utf8");
+    expect(text).toContain(invite.inviteId);
+    expect(text).not.toContain(Buffer.from(invite.secret).toString("hex"));
+    expect(text).not.toContain(Buffer.from(invite.secret).toString("base64"));
+    expect(text.toUpperCase()).not.toContain(code.replace(/-/g, "").slice(40, 60));
+  });
+
+  it("survives an inviter restart: a reloaded book still honours (and still spends) the invite", async () => {
+    const { invite } = await makeInvite();
+    await book.flush();
+    const reloaded = await InviteBook.open(join(dir, "inviter"), () => now);
+    expect(reloaded.list().map((i) => i.inviteId)).toEqual([invite.inviteId]);
+    expect((await join_(invite)).ok).toBe(true);
+    await book.flush();
+    const after = await InviteBook.open(join(dir, "inviter"), () => now);
+    expect(after.list()[0]?.state).toBe("used");
+  });
+});
+
+describe("single use under load, shared ports, unreachable inviters", () => {
+  it("two joiners racing with the right code: exactly one gets in", async () => {
+    const { invite } = await makeInvite();
+    const other = curve.generateKeyPair();
+    const results = await Promise.all([
+      join_(invite),
+      join_(invite, { keyPair: other, name: "B" }),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const loser = results.find((r) => !r.ok);
+    expect(loser).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.used },
+    });
+    expect(joins).toHaveLength(1);
+  });
+
+  it("works on a port shared with peer links, dispatched on the first 8 bytes", async () => {
+    const { invite } = await makeInvite();
+    const device = await loadOrCreateDeviceKey(join(dir, "inviter"));
+    let otherTraffic = 0;
+    const sharedPort = await listen((socket) => {
+      socket.on("error", () => undefined);
+      let first = Buffer.alloc(0);
+      const onData = (d: Buffer) => {
+        first = Buffer.concat([first, d]);
+        if (first.length < 8) return;
+        socket.off("data", onData);
+        socket.pause();
+        if (!isInvitePreamble(first)) {
+          otherTraffic += 1;
+          socket.destroy();
+          return;
+        }
+        void serveInvite(
+          socket,
+          {
+            book,
+            keyPair: noiseKeyPairFromDevice(device),
+            onJoin: (request) =>
+              Promise.resolve({
+                deviceKey: request.deviceKey,
+                name: request.name,
+                addedBy: inviterKey,
+                addedAt: 1,
+              }),
+          },
+          first,
+        );
+      };
+      socket.on("data", onData);
+    });
+    const r = await join_({ ...invite, addresses: [`127.0.0.1:${sharedPort}`] });
+    expect(r.ok).toBe(true);
+    expect(otherTraffic).toBe(0);
+    expect(isInvitePreamble(Buffer.from([0x4d, 0x54, 0x48]))).toBe(false);
+    expect(isInvitePreamble(Buffer.from([0x40, 0, 0, 1, 2, 3, 4, 5]))).toBe(false);
+  });
+
+  it("tries each address in turn and says so when none answers", async () => {
+    const { invite } = await makeInvite();
+    const closed = await listen(() => undefined);
+    servers.pop()?.close();
+    const r = await join_({
+      ...invite,
+      addresses: [`127.0.0.1:${closed}`, `127.0.0.1:${inviter.port}`],
+    });
+    expect(r.ok).toBe(true);
+    const none = await join_({ ...invite, addresses: [`127.0.0.1:${closed}`] });
+    expect(none).toEqual({
+      ok: false,
+      error: { code: "unavailable", message: INVITE_MESSAGES.unreachable },
+    });
+  });
+});
+
+describe("refusals, each with a clear message", () => {
+  it("a code with a typo is caught before any network use", async () => {
+    const { code } = await makeInvite();
+    const i = code.length - 3;
+    const typo = code.slice(0, i) + (code.charAt(i) === "Z" ? "Y" : "Z") + code.slice(i + 1);
+    expect(decodeInvite(typo, now)).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: MESSAGES.typo },
+    });
+    expect(outcomes).toEqual([]);
+  });
+
+  it("a wrong secret fails, is counted, and shares nothing", async () => {
+    const { invite } = await makeInvite();
+    const result = await join_(wrongSecret(invite));
+    expect(result).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.wrong },
+    });
+    expect(joins).toEqual([]);
+    expect(book.list()[0]).toMatchObject({ state: "pending", failedAttempts: 1 });
+    // The right code still works afterwards.
+    expect((await join_(invite)).ok).toBe(true);
+  });
+
+  it("an expired code is refused by the joiner's own clock and by the inviter's", async () => {
+    const { invite } = await makeInvite();
+    now += 601;
+    expect(await join_(invite)).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.expired },
+    });
+    // A joiner whose clock is behind still gets "expired" from the inviter.
+    expect(await join_(invite, { nowSeconds: () => now - 3600 })).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.expired },
+    });
+    expect(INVITE_MESSAGES.expired).toMatch(/expired.*new one/i);
+    expect(joins).toEqual([]);
+  });
+
+  it("a used code is refused, for the same device and for another", async () => {
+    const { invite } = await makeInvite();
+    expect((await join_(invite)).ok).toBe(true);
+    const again = await join_(invite);
+    expect(again).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.used },
+    });
+    const other = curve.generateKeyPair();
+    expect(await join_(invite, { keyPair: other })).toEqual(again);
+    expect(joins).toHaveLength(1);
+  });
+
+  it("five wrong tries lock the invite, and then even the right code is refused", async () => {
+    const { invite } = await makeInvite();
+    const messages: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await join_(wrongSecret(invite));
+      messages.push(r.ok ? "ok" : r.error.message);
+    }
+    expect(messages).toEqual([
+      ...Array<string>(4).fill(INVITE_MESSAGES.wrong),
+      "This invite was locked after too many wrong tries. Make a new one.",
+    ]);
+    expect(await join_(invite)).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.locked },
+    });
+    expect(joins).toEqual([]);
+    expect(book.list()[0]?.state).toBe("locked");
+  });
+
+  it("an unknown invite id gets 'ask for a new one' and no handshake", async () => {
+    const { invite } = await makeInvite();
+    const r = await join_({ ...invite, inviteId: "00".repeat(8) });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.unknown },
+    });
+    expect(book.list()[0]?.failedAttempts).toBe(0);
+  });
+
+  it("a device the inviter refuses (a removed device) learns nothing but the refusal", async () => {
+    const { invite } = await makeInvite();
+    await inviter.close();
+    const device = await loadOrCreateDeviceKey(join(dir, "inviter"));
+    inviter = await listenForInvites({
+      host: "127.0.0.1",
+      port: 0,
+      book,
+      keyPair: noiseKeyPairFromDevice(device),
+      onJoin: () => Promise.reject(new Error("removed")),
+    });
+    const r = await join_({ ...invite, addresses: [`127.0.0.1:${inviter.port}`] });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: "bad-input", message: INVITE_MESSAGES.refused },
+    });
+  });
+});
+
+describe("man in the middle", () => {
+  it("an active relay with its own static key and no secret fails on both sides", async () => {
+    const { invite } = await makeInvite();
+    let upstreamError: number | undefined;
+    // The relay answers the joiner as if it were the inviter, and calls the inviter as if it were
+    // the joiner, each time with its own key and a guessed psk.
+    const mitmPort = await listen((down) => {
+      down.on("error", () => undefined);
+      down.once("data", (first: Buffer) => {
+        const prologue = first.subarray(0, 16);
+        const guess = new Uint8Array(32).fill(7);
+        const asInviter = new NoiseState("XXpsk0", false, null, { curve, psk: guess });
+        asInviter.initialise(prologue);
+        try {
+          asInviter.recv(first.subarray(16 + 3));
+        } catch {
+          // Expected: it cannot read msg 1. Pretend anyway with its own msg 2.
+        }
+        const asJoiner = new NoiseState("XXpsk0", true, null, { curve, psk: guess });
+        asJoiner.initialise(prologue);
+        const up = createConnection({ host: "127.0.0.1", port: inviter.port });
+        up.on("error", () => undefined);
+        const m1 = asJoiner.send();
+        const head = Buffer.alloc(3);
+        head.writeUInt16BE(m1.length + 1, 0);
+        head[2] = 1;
+        up.write(Buffer.concat([prologue, head, m1]));
+        up.on("data", (d: Buffer) => {
+          if (d[2] === 2) upstreamError = d[3];
+        });
+        // A well-formed msg 2 carrying the relay's own static key, made with its guessed psk.
+        const sim = new NoiseState("XXpsk0", true, null, { curve, psk: guess });
+        const fake = new NoiseState("XXpsk0", false, null, { curve, psk: guess });
+        sim.initialise(prologue);
+        fake.initialise(prologue);
+        fake.recv(sim.send());
+        const reply = fake.send();
+        const fh = Buffer.alloc(3);
+        fh.writeUInt16BE(reply.length + 1, 0);
+        fh[2] = 1;
+        down.write(Buffer.concat([fh, reply]));
+      });
+    });
+    const r = await join_({ ...invite, addresses: [`127.0.0.1:${mitmPort}`] });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: "unavailable", message: INVITE_MESSAGES.impostor },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(upstreamError).toBe(5); // the inviter answered "wrong" to the relay's guess
+    expect(joins).toEqual([]);
+  });
+
+  it("someone who saw the code but lacks the inviter's device key cannot pose as the inviter", async () => {
+    const { invite } = await makeInvite();
+    // The impostor holds the secret (it saw the QR code) and so passes the psk, but its static
+    // key is not the inviter key printed in the code: the joiner stops before sending its name.
+    let sawName = false;
+    const impostorPort = await listen((down) => {
+      down.on("error", () => undefined);
+      down.once("data", (first: Buffer) => {
+        const psk = inviteKeyFromSecret(invite.secret);
+        const responder = new NoiseState("XXpsk0", false, null, { curve, psk });
+        responder.initialise(first.subarray(0, 16));
+        responder.recv(first.subarray(16 + 3));
+        const m2 = responder.send();
+        const fh = Buffer.alloc(3);
+        fh.writeUInt16BE(m2.length + 1, 0);
+        fh[2] = 1;
+        down.write(Buffer.concat([fh, m2]));
+        down.on("data", () => {
+          sawName = true;
+        });
+      });
+    });
+    const r = await join_({ ...invite, addresses: [`127.0.0.1:${impostorPort}`] });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: "unavailable", message: INVITE_MESSAGES.impostor },
+    });
+    expect(sawName).toBe(false);
+  });
+
+  it("a byte relay that swaps the inviter's static key in message 2 is detected", async () => {
+    const { invite } = await makeInvite();
+    const mitmPort = await listen((down) => {
+      const up = createConnection({ host: "127.0.0.1", port: inviter.port });
+      down.on("error", () => undefined);
+      up.on("error", () => undefined);
+      down.on("data", (d: Buffer) => up.write(d));
+      let pending = Buffer.alloc(0);
+      let swapped = false;
+      up.on("data", (d: Buffer) => {
+        if (swapped) return void down.write(d);
+        pending = Buffer.concat([pending, d]);
+        if (pending.length < 3 + 32 + 48) return;
+        // Frame header 3 bytes, then e (32), then the encrypted static key (32 + 16 tag).
+        const mitmKey = curve.generateKeyPair().publicKey;
+        Buffer.from(mitmKey).copy(pending, 3 + 32);
+        swapped = true;
+        down.write(pending);
+      });
+      down.on("close", () => up.destroy());
+      up.on("close", () => down.destroy());
+    });
+    const r = await join_({ ...invite, addresses: [`127.0.0.1:${mitmPort}`] });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: "unavailable", message: INVITE_MESSAGES.impostor },
+    });
+    expect(joins).toEqual([]);
+    // The invite was not spent by the attack: the real joiner can still use it.
+    expect((await join_(invite)).ok).toBe(true);
+  });
+
+  it("a byte relay that swaps the joiner's static key in message 3 gets nothing added", async () => {
+    const { invite } = await makeInvite();
+    const mitmPort = await listen((down) => {
+      const up = createConnection({ host: "127.0.0.1", port: inviter.port });
+      down.on("error", () => undefined);
+      up.on("error", () => undefined);
+      up.on("data", (d: Buffer) => down.write(d));
+      let chunks = 0;
+      down.on("data", (d: Buffer) => {
+        chunks += 1;
+        // The second write of the joiner is msg 3: header 3 bytes, then its encrypted static key.
+        if (chunks === 2 && d.length >= 3 + 48) {
+          const copy = Buffer.from(d);
+          Buffer.from(curve.generateKeyPair().publicKey).copy(copy, 3);
+          up.write(copy);
+        } else up.write(d);
+      });
+      down.on("close", () => up.destroy());
+      up.on("close", () => down.destroy());
+    });
+    const r = await join_({ ...invite, addresses: [`127.0.0.1:${mitmPort}`] });
+    expect(r.ok).toBe(false);
+    expect(joins).toEqual([]);
+    expect(book.list()[0]?.state).toBe("pending");
+  });
+});
+
+describe("strangers that stall", () => {
+  it(`closes a silent socket after the ${HANDSHAKE_TIMEOUT_MS} ms handshake timeout`, async () => {
+    const started = Date.now();
+    const socket = createConnection({ host: "127.0.0.1", port: inviter.port });
+    socket.on("error", () => undefined);
+    // Half a handshake: the preamble of a real-looking invite, then nothing.
+    socket.write(Buffer.concat([INVITE_MAGIC, Buffer.alloc(8)]).subarray(0, 10));
+    await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(HANDSHAKE_TIMEOUT_MS - 100);
+    expect(waited).toBeLessThan(HANDSHAKE_TIMEOUT_MS + 2000);
+    expect(HANDSHAKE_TIMEOUT_MS).toBe(5000);
+  });
+
+  it("a joiner gives up on an inviter that never answers", async () => {
+    const { invite } = await makeInvite();
+    const silentPort = await listen((s) => s.on("error", () => undefined));
+    const r = await join_(
+      { ...invite, addresses: [`127.0.0.1:${silentPort}`] },
+      { handshakeTimeoutMs: 300 },
+    );
+    expect(r).toEqual({
+      ok: false,
+      error: { code: "unavailable", message: INVITE_MESSAGES.timeout },
+    });
+  });
+});
