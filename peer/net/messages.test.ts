@@ -1,0 +1,105 @@
+import { cbor, generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
+import { describe, expect, it } from "vitest";
+import { decodeFrame, encodeHello, validateHello, validateRepoMessage } from "./messages.ts";
+
+const DOC = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+const base = { senderId: "device-aa", targetId: "device-bb" };
+
+describe("validateRepoMessage", () => {
+  it("rebuilds each known type from checked fields only", () => {
+    const data = new Uint8Array([1, 2]);
+    const sync = validateRepoMessage(
+      { ...base, type: "sync", documentId: DOC, data, extra: 1 },
+      10,
+    );
+    expect(sync).toEqual({ ...base, type: "sync", documentId: DOC, data });
+    expect(
+      validateRepoMessage(
+        { ...base, type: "ephemeral", documentId: DOC, data, count: 3, sessionId: "s" },
+        10,
+      ),
+    ).toMatchObject({ type: "ephemeral", count: 3 });
+    expect(validateRepoMessage({ ...base, type: "doc-unavailable", documentId: DOC }, 10)).toEqual({
+      ...base,
+      type: "doc-unavailable",
+      documentId: DOC,
+    });
+    expect(
+      validateRepoMessage(
+        {
+          ...base,
+          type: "remote-heads-changed",
+          documentId: DOC,
+          newHeads: { st: { heads: ["h"], timestamp: 1 } },
+        },
+        10,
+      ),
+    ).toMatchObject({ newHeads: { st: { heads: ["h"], timestamp: 1 } } });
+    expect(
+      validateRepoMessage({ ...base, type: "remote-subscription-change", add: ["st"] }, 10),
+    ).toEqual({ ...base, type: "remote-subscription-change", add: ["st"] });
+  });
+
+  it("refuses unknown types, bad ids, missing or oversized data", () => {
+    const data = new Uint8Array(11);
+    const bad: unknown[] = [
+      null,
+      "sync",
+      [],
+      { ...base, type: "hello", documentId: DOC, data: new Uint8Array(1) },
+      { ...base, type: "sync", documentId: "not-a-doc-id", data: new Uint8Array(1) },
+      { ...base, type: "sync", documentId: DOC },
+      { ...base, type: "sync", documentId: DOC, data },
+      { ...base, type: "sync", documentId: DOC, data: [1, 2] },
+      { ...base, senderId: "x".repeat(500), type: "doc-unavailable", documentId: DOC },
+      {
+        ...base,
+        type: "ephemeral",
+        documentId: DOC,
+        data: new Uint8Array(1),
+        count: -1,
+        sessionId: "s",
+      },
+      { ...base, type: "remote-subscription-change", add: [1] },
+      { ...base, type: "remote-heads-changed", documentId: DOC, newHeads: { st: { heads: "h" } } },
+    ];
+    for (const value of bad)
+      expect(validateRepoMessage(value, 10), JSON.stringify(value)).toBeUndefined();
+  });
+});
+
+describe("hello", () => {
+  it("round-trips and refuses anything else", () => {
+    const bytes = encodeHello({ community: DOC, isEphemeral: false, storageId: "st-1" as never });
+    expect(validateHello(decodeFrame(bytes))).toEqual({
+      community: DOC,
+      isEphemeral: false,
+      storageId: "st-1",
+    });
+    expect(
+      validateHello({ type: "meitheal/hello", v: 1, community: "x", isEphemeral: true }),
+    ).toBeUndefined();
+    expect(
+      validateHello(cbor.decode(cbor.encode({ type: "meitheal/hello", v: 2, isEphemeral: true }))),
+    ).toBeUndefined();
+    expect(
+      validateHello({ type: "meitheal/hello", v: 1, community: DOC, isEphemeral: "yes" }),
+    ).toBeUndefined();
+    expect(
+      validateHello({
+        type: "meitheal/hello",
+        v: 1,
+        community: DOC,
+        isEphemeral: true,
+        storageId: 5,
+      }),
+    ).toBeUndefined();
+  });
+});
+
+describe("decodeFrame", () => {
+  it("returns undefined for garbage and for nesting deep enough to overflow the decoder", () => {
+    expect(decodeFrame(new Uint8Array([0xff, 0xff, 0x00]))).toBeUndefined();
+    expect(decodeFrame(new Uint8Array(200_000).fill(0x81))).toBeUndefined();
+  });
+});

@@ -1,0 +1,152 @@
+// Shape checks for everything a remote device sends over the secure link, before automerge-repo
+// sees it. automerge-repo trusts its network adapters: a missing documentId throws inside the
+// collection synchronizer, a non-Uint8Array `data` reaches the Automerge decoder, and unknown types
+// are passed along. So each message is rebuilt here from checked fields only (no extra keys, no
+// prototypes from the decoder), or refused.
+import {
+  cbor,
+  isValidDocumentId,
+  type PeerId,
+  type RepoMessage,
+  type SessionId,
+  type StorageId,
+} from "@automerge/automerge-repo";
+
+export const REPO_MESSAGE_TYPES = [
+  "sync",
+  "request",
+  "doc-unavailable",
+  "ephemeral",
+  "remote-subscription-change",
+  "remote-heads-changed",
+] as const;
+
+/** Longest id string (peer, session, storage, head) accepted; real ones are under 80 characters. */
+const MAX_ID = 128;
+/** Longest list inside a message (storage ids, heads per storage, storages per heads message). */
+const MAX_LIST = 1_000;
+
+const HELLO = "meitheal/hello";
+export const HELLO_VERSION = 1;
+
+/**
+ * The first frame each side sends after the handshake: which community this connection is for (a
+ * device may be in several; each has its own repo and roster) and the peer metadata automerge-repo
+ * asks for in "peer-candidate".
+ */
+export type Hello = { community: string; storageId?: StorageId; isEphemeral: boolean };
+
+type Fields = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Fields =>
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof Uint8Array);
+
+const isId = (value: unknown): value is string =>
+  typeof value === "string" && value.length > 0 && value.length <= MAX_ID;
+
+const isIdList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length <= MAX_LIST && value.every(isId);
+
+/** CBOR bytes → value, or undefined for anything the decoder rejects (or that blows its stack). */
+export function decodeFrame(bytes: Uint8Array): unknown {
+  try {
+    return cbor.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export const encodeFrame = (value: unknown): Uint8Array => cbor.encode(value);
+
+export const encodeHello = (hello: Hello): Uint8Array =>
+  encodeFrame({
+    type: HELLO,
+    v: HELLO_VERSION,
+    community: hello.community,
+    isEphemeral: hello.isEphemeral,
+    ...(hello.storageId === undefined ? {} : { storageId: hello.storageId }),
+  });
+
+export function validateHello(value: unknown): Hello | undefined {
+  if (!isRecord(value) || value.type !== HELLO || value.v !== HELLO_VERSION) return undefined;
+  if (typeof value.community !== "string" || !isValidDocumentId(value.community)) return undefined;
+  if (typeof value.isEphemeral !== "boolean") return undefined;
+  if (value.storageId !== undefined && !isId(value.storageId)) return undefined;
+  const hello: Hello = { community: value.community, isEphemeral: value.isEphemeral };
+  if (value.storageId !== undefined) hello.storageId = value.storageId as StorageId;
+  return hello;
+}
+
+function validHeads(
+  value: unknown,
+): Record<StorageId, { heads: string[]; timestamp: number }> | undefined {
+  if (!isRecord(value)) return undefined;
+  const entries = Object.entries(value);
+  if (entries.length > MAX_LIST) return undefined;
+  const out: Record<StorageId, { heads: string[]; timestamp: number }> = Object.create(
+    null,
+  ) as Record<StorageId, { heads: string[]; timestamp: number }>;
+  for (const [storageId, entry] of entries) {
+    if (!isId(storageId) || !isRecord(entry)) return undefined;
+    if (!isIdList(entry.heads)) return undefined;
+    if (typeof entry.timestamp !== "number" || !Number.isFinite(entry.timestamp)) return undefined;
+    out[storageId as StorageId] = { heads: [...entry.heads], timestamp: entry.timestamp };
+  }
+  return out;
+}
+
+/**
+ * A decoded frame → a fresh RepoMessage with checked fields, or undefined. `maxData` caps `data`.
+ * senderId/targetId are only shape-checked here; the adapter compares them to the link's identity.
+ */
+export function validateRepoMessage(value: unknown, maxData: number): RepoMessage | undefined {
+  if (!isRecord(value)) return undefined;
+  const { type, senderId, targetId } = value;
+  if (typeof type !== "string" || !(REPO_MESSAGE_TYPES as readonly string[]).includes(type))
+    return undefined;
+  if (!isId(senderId) || !isId(targetId)) return undefined;
+  const base = { senderId: senderId as PeerId, targetId: targetId as PeerId };
+  const documentId =
+    typeof value.documentId === "string" && isValidDocumentId(value.documentId)
+      ? value.documentId
+      : undefined;
+  const data =
+    value.data instanceof Uint8Array && value.data.byteLength <= maxData ? value.data : undefined;
+
+  switch (type) {
+    case "sync":
+    case "request":
+      if (!documentId || !data) return undefined;
+      return { type, ...base, documentId, data };
+    case "doc-unavailable":
+      if (!documentId) return undefined;
+      return { type, ...base, documentId };
+    case "ephemeral": {
+      const { count, sessionId } = value;
+      if (!documentId || !data || !isId(sessionId)) return undefined;
+      if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
+      return { type, ...base, documentId, data, count, sessionId: sessionId as SessionId };
+    }
+    case "remote-subscription-change": {
+      const { add, remove } = value;
+      if (add !== undefined && !isIdList(add)) return undefined;
+      if (remove !== undefined && !isIdList(remove)) return undefined;
+      return {
+        type,
+        ...base,
+        ...(add === undefined ? {} : { add: add as StorageId[] }),
+        ...(remove === undefined ? {} : { remove: remove as StorageId[] }),
+      };
+    }
+    case "remote-heads-changed": {
+      const newHeads = validHeads(value.newHeads);
+      if (!documentId || !newHeads) return undefined;
+      return { type, ...base, documentId, newHeads };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,459 @@
+// An automerge-repo network adapter for ONE community over secure connections (transport.ts).
+//
+// automerge-repo believes what an adapter tells it: the peer id in "peer-candidate", the senderId
+// of every message, and the shape of every message. So this adapter is where a remote device's
+// claims stop:
+// - the remote peer id is derived from the key the Noise handshake proved, exactly as PeerNode
+//   derives its own (`device-<first 32 hex>`), never read from the wire;
+// - the roster is checked right after the handshake: a non-member is closed before anything is sent;
+// - peer metadata comes in a validated hello frame; only then does the repo hear "peer-candidate";
+// - every later frame is decoded, shape-checked and rebuilt (messages.ts); senderId must be the
+//   link's own peer id and targetId ours, or the frame is dropped and counted;
+// - per-peer token buckets bound message and presence rates, distinct documents are capped, and a
+//   request for a document this community does not hold is answered "unavailable" here, so the repo
+//   never relays it to its other peers.
+// Access per document is the repo's shareConfig (communityShareConfig below), checked by
+// automerge-repo on every request, sync and ephemeral message.
+import {
+  NetworkAdapter,
+  type DocumentId,
+  type Message,
+  type PeerId,
+  type PeerMetadata,
+  type RepoMessage,
+} from "@automerge/automerge-repo";
+import { DEFAULT_ADAPTER_LIMITS, TokenBucket, type AdapterLimits } from "./limits.ts";
+import {
+  decodeFrame,
+  encodeFrame,
+  encodeHello,
+  validateHello,
+  validateRepoMessage,
+} from "./messages.ts";
+import type { SecureConnection } from "./transport.ts";
+
+/** The automerge-repo peer id of a device key, as PeerNode.peerId computes it for itself. */
+export const peerIdOfKey = (deviceKeyHex: string): PeerId =>
+  `device-${deviceKeyHex.toLowerCase().slice(0, 32)}` as PeerId;
+
+/** Connections held while an adapter waits for its repo to connect it. */
+const MAX_PENDING = 16;
+
+/** Local UI windows join a community's repo with peer ids of this prefix (never over the network). */
+export const LOCAL_UI_PREFIX = "ui-";
+
+export type DropReason =
+  | "not-member"
+  | "duplicate"
+  | "bad-hello"
+  | "hello-timeout"
+  | "undecodable"
+  | "bad-shape"
+  | "spoofed-sender"
+  | "wrong-target"
+  | "rate"
+  | "ephemeral-rate"
+  | "too-many-documents"
+  | "unknown-document"
+  | "send-too-large";
+
+export type SecureAdapterOptions = {
+  /** The community this adapter (and its repo) serves; every connection's hello must name it. */
+  communityId: string;
+  /** The roster check, at connection time: false closes the connection before anything is sent. */
+  isMember: (remoteKeyHex: string) => boolean;
+  /**
+   * Whether this community holds a document. A request for any other id is answered
+   * "doc-unavailable" by the adapter, so the repo never asks its other peers for it.
+   * Without it every id is passed on (the repo's shareConfig still decides access).
+   */
+  hasDocument?: (documentId: DocumentId) => boolean;
+  limits?: Partial<AdapterLimits>;
+  /** Called for each dropped frame or refused connection (for counters and logs). */
+  onDrop?: (reason: DropReason, remoteKeyHex: string) => void;
+};
+
+type Link = {
+  connection: SecureConnection;
+  peerId: PeerId;
+  announced: boolean;
+  messages: TokenBucket;
+  ephemeral: TokenBucket;
+  documents: Set<string>;
+  drops: number;
+  /** Frames received but not yet processed, waiting for rate tokens (the connection is paused). */
+  queue: Uint8Array[];
+  queuedBytes: number;
+  draining: boolean;
+};
+
+export class SecureNetworkAdapter extends NetworkAdapter {
+  readonly #options: SecureAdapterOptions;
+  readonly #limits: AdapterLimits;
+  /** Authenticated links by derived peer id (at most one per peer). */
+  readonly #links = new Map<PeerId, Link>();
+  /** Connections handed over before connect(): the repo is not listening yet. */
+  readonly #pending: { connection: SecureConnection; firstFrame: Uint8Array | undefined }[] = [];
+  readonly #dropped = new Map<DropReason, number>();
+  #ready = false;
+  #readyResolve: (() => void) | undefined;
+  readonly #readyPromise: Promise<void>;
+  #stopped = false;
+
+  constructor(options: SecureAdapterOptions) {
+    super();
+    this.#options = options;
+    this.#limits = { ...DEFAULT_ADAPTER_LIMITS, ...options.limits };
+    this.#readyPromise = new Promise((resolve) => (this.#readyResolve = resolve));
+  }
+
+  isReady(): boolean {
+    return this.#ready;
+  }
+
+  /**
+   * Resolves at the first announced peer, or after readyTimeoutMs: the repo declares a missing
+   * document unavailable once every adapter is ready, so "ready" must give peers a moment to appear.
+   */
+  whenReady(): Promise<void> {
+    return this.#readyPromise;
+  }
+
+  #markReady(): void {
+    if (this.#ready) return;
+    this.#ready = true;
+    this.#readyResolve?.();
+  }
+
+  connect(peerId: PeerId, peerMetadata?: PeerMetadata): void {
+    this.peerId = peerId;
+    this.peerMetadata = peerMetadata ?? {};
+    this.#stopped = false;
+    setTimeout(() => this.#markReady(), this.#limits.readyTimeoutMs).unref();
+    for (const { connection, firstFrame } of this.#pending.splice(0))
+      this.addConnection(connection, firstFrame);
+  }
+
+  disconnect(): void {
+    this.#stopped = true;
+    for (const link of [...this.#links.values()]) link.connection.close();
+    for (const { connection } of this.#pending.splice(0)) connection.close();
+    this.emit("close");
+  }
+
+  /**
+   * After a roster change (a device revoked): closes every connection whose key is no longer a
+   * member. Call repo.shareConfigChanged() too, so access is re-evaluated for documents.
+   */
+  recheckMembers(): void {
+    for (const link of [...this.#links.values()]) {
+      let member = false;
+      try {
+        member = this.#options.isMember(link.connection.remoteKey);
+      } catch {
+        member = false;
+      }
+      if (!member) {
+        this.#drop("not-member", link.connection.remoteKey);
+        link.connection.close();
+      }
+    }
+  }
+
+  /** Dropped frames and refused connections so far, by reason. */
+  stats(): { peers: PeerId[]; dropped: Partial<Record<DropReason, number>> } {
+    return {
+      peers: [...this.#links.values()].filter((l) => l.announced).map((l) => l.peerId),
+      dropped: Object.fromEntries(this.#dropped),
+    };
+  }
+
+  #drop(reason: DropReason, remoteKey: string, link?: Link): void {
+    this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + 1);
+    this.#options.onDrop?.(reason, remoteKey);
+    if (link && ++link.drops > this.#limits.maxDropsBeforeClose) link.connection.close();
+  }
+
+  /**
+   * Takes an authenticated connection (from listenSecure's onConnection or connectSecure). The
+   * connection is closed at once unless the remote key is on the roster.
+   */
+  addConnection(connection: SecureConnection, firstFrame?: Uint8Array): void {
+    if (connection.closed) return;
+    if (this.#stopped) return connection.close();
+    if (this.peerId === undefined) {
+      // Not attached to its repo yet; a bounded wait, since a listener may already be up.
+      if (this.#pending.length >= MAX_PENDING) return connection.close();
+      this.#pending.push({ connection, firstFrame });
+      return;
+    }
+    const remoteKey = connection.remoteKey;
+    let member = false;
+    try {
+      member = this.#options.isMember(remoteKey);
+    } catch {
+      member = false;
+    }
+    if (!member) {
+      this.#drop("not-member", remoteKey);
+      return connection.close();
+    }
+    const ourId = this.peerId;
+    const peerId = peerIdOfKey(remoteKey);
+    if (peerId === ourId) {
+      // Our own key on the other end: a loop (or a stolen key); never a peer to sync with.
+      this.#drop("duplicate", remoteKey);
+      return connection.close();
+    }
+    const existing = this.#links.get(peerId);
+    if (existing) {
+      // Both devices dialled each other at once. Each side keeps the connection whose dialler has
+      // the smaller peer id, so both keep the same one; a redial from the same side replaces the
+      // old connection (it is most likely dead).
+      const dialler = (c: SecureConnection): string => (c.isInitiator ? ourId : peerId);
+      const fresh = dialler(connection);
+      const old = dialler(existing.connection);
+      this.#drop("duplicate", remoteKey);
+      if (fresh !== old && fresh > old) return connection.close();
+      this.#links.delete(peerId);
+      existing.connection.close();
+    }
+    const link: Link = {
+      connection,
+      peerId,
+      announced: false,
+      messages: new TokenBucket(this.#limits.messagesPerSecond, this.#limits.messageBurst),
+      ephemeral: new TokenBucket(this.#limits.ephemeralPerSecond, this.#limits.ephemeralBurst),
+      documents: new Set(),
+      drops: 0,
+      queue: [],
+      queuedBytes: 0,
+      draining: false,
+    };
+    this.#links.set(peerId, link);
+
+    const helloTimer = setTimeout(() => {
+      if (!link.announced) {
+        this.#drop("hello-timeout", remoteKey);
+        connection.close();
+      }
+    }, this.#limits.helloTimeoutMs);
+    helloTimer.unref();
+
+    connection.onClose(() => {
+      clearTimeout(helloTimer);
+      if (this.#links.get(peerId) !== link) return;
+      this.#links.delete(peerId);
+      if (link.announced) this.emit("peer-disconnected", { peerId });
+    });
+    connection.send(
+      encodeHello({
+        community: this.#options.communityId,
+        isEphemeral: this.peerMetadata?.isEphemeral ?? false,
+        ...(this.peerMetadata?.storageId === undefined
+          ? {}
+          : { storageId: this.peerMetadata.storageId }),
+      }),
+    );
+    // The listening side's router has already read the dialler's hello to pick this community.
+    if (firstFrame) this.#enqueue(link, firstFrame);
+    connection.onMessage((bytes) => this.#enqueue(link, bytes));
+  }
+
+  /**
+   * Rate limiting slows a peer down rather than dropping its sync messages (the Automerge sync
+   * protocol assumes none are lost): past its budget the connection is paused, so TCP pushes back
+   * on the sender, and the queue drains as tokens refill. A peer that still piles up more than
+   * maxQueuedBytes is closed.
+   */
+  #enqueue(link: Link, bytes: Uint8Array): void {
+    if (link.connection.closed) return;
+    link.queue.push(bytes);
+    link.queuedBytes += bytes.byteLength;
+    if (link.queuedBytes > this.#limits.maxQueuedBytes) {
+      this.#drop("rate", link.connection.remoteKey, link);
+      link.queue.length = 0;
+      link.queuedBytes = 0;
+      return link.connection.close();
+    }
+    this.#drain(link);
+  }
+
+  #drain(link: Link): void {
+    if (link.draining) return;
+    link.draining = true;
+    try {
+      while (link.queue.length > 0 && !link.connection.closed) {
+        if (!link.messages.take()) {
+          link.connection.pause();
+          const wait = Math.ceil(1000 / this.#limits.messagesPerSecond);
+          setTimeout(() => this.#drain(link), wait).unref();
+          return;
+        }
+        const bytes = link.queue.shift() as Uint8Array;
+        link.queuedBytes -= bytes.byteLength;
+        this.#receive(link, bytes);
+      }
+      if (!link.connection.closed) link.connection.resume();
+    } finally {
+      link.draining = false;
+    }
+  }
+
+  #receive(link: Link, bytes: Uint8Array): void {
+    const remoteKey = link.connection.remoteKey;
+    if (link.connection.closed || this.#links.get(link.peerId) !== link) return;
+    const decoded = decodeFrame(bytes);
+    if (decoded === undefined) return this.#drop("undecodable", remoteKey, link);
+
+    if (!link.announced) {
+      const hello = validateHello(decoded);
+      if (hello?.community !== this.#options.communityId) {
+        // The first frame must be the hello; anything else is a confused or hostile peer.
+        this.#drop("bad-hello", remoteKey);
+        return link.connection.close();
+      }
+      link.announced = true;
+      const peerMetadata: PeerMetadata = { isEphemeral: hello.isEphemeral };
+      if (hello.storageId !== undefined) peerMetadata.storageId = hello.storageId;
+      this.emit("peer-candidate", { peerId: link.peerId, peerMetadata });
+      this.#markReady();
+      return;
+    }
+
+    const message = validateRepoMessage(decoded, this.#limits.maxDataBytes);
+    if (!message) return this.#drop("bad-shape", remoteKey, link);
+    if (message.targetId !== this.peerId) return this.#drop("wrong-target", remoteKey, link);
+    if (message.senderId !== link.peerId && !this.#relayedPresence(message))
+      return this.#drop("spoofed-sender", remoteKey, link);
+    if (message.type === "ephemeral" && !link.ephemeral.take())
+      return this.#drop("ephemeral-rate", remoteKey, link);
+
+    if ("documentId" in message) {
+      const id = message.documentId;
+      if (!link.documents.has(id)) {
+        if (link.documents.size >= this.#limits.maxDocumentsPerPeer)
+          return this.#drop("too-many-documents", remoteKey, link);
+        link.documents.add(id);
+      }
+      if (
+        message.type === "request" &&
+        this.#options.hasDocument &&
+        !this.#options.hasDocument(id)
+      ) {
+        this.#drop("unknown-document", remoteKey);
+        this.#sendTo(link, {
+          type: "doc-unavailable",
+          senderId: this.peerId,
+          targetId: link.peerId,
+          documentId: id,
+        });
+        return;
+      }
+    }
+    this.emit("message", message);
+  }
+
+  /**
+   * automerge-repo relays presence (ephemeral messages) with the senderId of the window that wrote
+   * it, so presence from the other device's UI arrives as "ui-…". Those are accepted as ephemeral
+   * only: they are never stored and are rate-limited, and automerge-repo still checks access.
+   * The cost: a member can show presence under a made-up UI id; it cannot send data that way.
+   */
+  #relayedPresence(message: RepoMessage): boolean {
+    return message.type === "ephemeral" && message.senderId.startsWith(LOCAL_UI_PREFIX);
+  }
+
+  #sendTo(link: Link, message: Message): void {
+    const bytes = encodeFrame(message);
+    if (!link.connection.send(bytes)) this.#drop("send-too-large", link.connection.remoteKey);
+  }
+
+  send(message: Message): void {
+    const link = this.#links.get(message.targetId);
+    if (!link?.announced) return;
+    // Only our own messages leave through this adapter, under our own id.
+    if (message.senderId !== this.peerId && !(message.type === "ephemeral")) return;
+    this.#sendTo(link, message);
+  }
+}
+
+/**
+ * automerge-repo's shareConfig for a community repo: only roster members' devices and this
+ * device's own UI windows may read or receive its documents. `announce` equals `access`, because
+ * announce bypasses access in automerge-repo (FIELD-NOTES), so announcing must never widen it.
+ */
+export function communityShareConfig(options: {
+  isMemberPeerId: (peerId: PeerId) => boolean;
+  /** Restricts access further to this community's own documents, when known. */
+  hasDocument?: (documentId: DocumentId) => boolean;
+}): {
+  announce: (peerId: PeerId, documentId?: DocumentId) => Promise<boolean>;
+  access: (peerId: PeerId, documentId: DocumentId) => Promise<boolean>;
+} {
+  const allowed = (peerId: PeerId, documentId?: DocumentId): boolean => {
+    const peerOk = peerId.startsWith(LOCAL_UI_PREFIX) || options.isMemberPeerId(peerId);
+    if (!peerOk) return false;
+    if (documentId === undefined || !options.hasDocument) return true;
+    return options.hasDocument(documentId);
+  };
+  return {
+    announce: (peerId, documentId) => Promise.resolve(allowed(peerId, documentId)),
+    access: (peerId, documentId) => Promise.resolve(allowed(peerId, documentId)),
+  };
+}
+
+/**
+ * The listening side's `onConnection` when one listener serves several communities: reads the
+ * dialler's hello, which names a community, and hands the connection to that community's adapter
+ * (which then checks that community's roster). An unknown community, a bad hello or none in time
+ * closes the connection with nothing sent, exactly as a non-member is treated, so a stranger
+ * cannot tell which communities this device has.
+ */
+export function communityRouter(
+  adapterFor: (communityId: string) => SecureNetworkAdapter | undefined,
+  helloTimeoutMs = DEFAULT_ADAPTER_LIMITS.helloTimeoutMs,
+): (connection: SecureConnection) => void {
+  return (connection) => {
+    let routed = false;
+    let handler: ((bytes: Uint8Array) => void) | undefined;
+    const timer = setTimeout(() => {
+      if (!routed) connection.close();
+    }, helloTimeoutMs);
+    timer.unref();
+    connection.onClose(() => clearTimeout(timer));
+    // The adapter registers its handler synchronously inside addConnection (or, if its repo is
+    // not connected yet, later): frames in between wait here with the connection paused.
+    const waiting: Uint8Array[] = [];
+    const view: SecureConnection = {
+      remoteKey: connection.remoteKey,
+      isInitiator: connection.isInitiator,
+      get closed() {
+        return connection.closed;
+      },
+      send: (bytes) => connection.send(bytes),
+      onMessage(h) {
+        handler = h;
+        for (const bytes of waiting.splice(0)) h(bytes);
+        connection.resume();
+      },
+      onClose: (h) => connection.onClose(h),
+      pause: () => connection.pause(),
+      resume: () => connection.resume(),
+      close: () => connection.close(),
+    };
+    connection.onMessage((bytes) => {
+      if (routed) {
+        if (handler) return handler(bytes);
+        waiting.push(bytes);
+        return connection.pause();
+      }
+      routed = true;
+      clearTimeout(timer);
+      const hello = validateHello(decodeFrame(bytes));
+      const adapter = hello ? adapterFor(hello.community) : undefined;
+      if (!adapter) return connection.close();
+      adapter.addConnection(view, bytes);
+    });
+  };
+}
