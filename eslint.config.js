@@ -42,8 +42,6 @@ const NODE_BUILTINS = [
 /** @param {string} folder @param {{group: string[], message: string}[]} patterns */
 const layer = (folder, patterns) => ({
   files: [`${folder}/**/*.{ts,tsx,js,mjs}`],
-  // Build configs inside a folder run in Node at build time, not in that folder's runtime.
-  ignores: [`${folder}/vite.config.ts`],
   rules: { "no-restricted-imports": ["error", { patterns }] },
 });
 
@@ -111,7 +109,7 @@ export default tseslint.config(
   },
   {
     // Config files that their tools require to have a default export.
-    files: ["*.config.ts", "*.config.js", "renderer/vite.config.ts", "eslint.config.js"],
+    files: ["*.config.ts", "*.config.js", "build/*.config.ts", "eslint.config.js"],
     rules: { "no-restricted-syntax": "off" },
   },
   layer("shared", [
@@ -160,7 +158,6 @@ export default tseslint.config(
   },
   {
     files: ["renderer/**/*.{ts,tsx}"],
-    ignores: ["renderer/vite.config.ts"],
     languageOptions: { globals: globals.browser },
     plugins: { "react-hooks": reactHooks },
     rules: { ...reactHooks.configs.recommended.rules },
