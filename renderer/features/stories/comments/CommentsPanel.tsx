@@ -29,7 +29,7 @@ import {
 } from "../../../../shared/ops/comments.ts";
 import { systemContext } from "../../../../shared/ops/context.ts";
 import { defaultColour } from "../../../../shared/palette.ts";
-import type { Comment, Story } from "../../../../shared/schema/story.ts";
+import type { Story } from "../../../../shared/schema/story.ts";
 import { t, timeAgo } from "../../../i18n/index.ts";
 import type { EditorApi } from "../editor/StoryEditor.tsx";
 import {
@@ -531,9 +531,12 @@ function CommentItem({
       )}
       <Who name={comment.byName} colour={colourOf(story, me, comment.by)} at={comment.at} />
       {mode === "edit" ? (
-        <EditForm
-          comment={comment}
-          onSave={(body) => {
+        <BodyForm
+          initial={comment.body}
+          formLabel={t("comments.edit")}
+          fieldLabel={t("comments.editLabel")}
+          submitLabel={t("common.save")}
+          onSubmit={(body) => {
             const error = actions.edit(id, body);
             if (!error) back(editButton);
             return error;
@@ -554,8 +557,11 @@ function CommentItem({
         </ol>
       )}
       {mode === "reply" && (
-        <ReplyForm
-          onReply={(body) => {
+        <BodyForm
+          formLabel={t("comments.reply")}
+          fieldLabel={t("comments.yourReply")}
+          submitLabel={t("comments.sendReply")}
+          onSubmit={(body) => {
             const error = actions.reply(id, body);
             if (!error) back(replyButton);
             return error;
@@ -611,23 +617,32 @@ function CommentItem({
   );
 }
 
-function ReplyForm({
-  onReply,
+/** The form for a reply or for editing a comment: one text, send or cancel (Escape). */
+function BodyForm({
+  initial = "",
+  formLabel,
+  fieldLabel,
+  submitLabel,
+  onSubmit,
   onCancel,
 }: {
-  onReply: (body: string) => string | null;
+  initial?: string;
+  formLabel: string;
+  fieldLabel: string;
+  submitLabel: string;
+  onSubmit: (body: string) => string | null;
   onCancel: () => void;
 }) {
-  const [body, setBody] = useState("");
+  const [body, setBody] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
-    setError(onReply(body));
+    setError(onSubmit(body));
   };
   return (
-    <form className="comment-form" onSubmit={submit} noValidate aria-label={t("comments.reply")}>
+    <form className="comment-form" onSubmit={submit} noValidate aria-label={formLabel}>
       <TextArea
-        label={t("comments.yourReply")}
+        label={fieldLabel}
         value={body}
         onChange={setBody}
         error={error}
@@ -637,45 +652,7 @@ function ReplyForm({
       />
       <div className="actions">
         <button type="submit" className="primary">
-          {t("comments.sendReply")}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function EditForm({
-  comment,
-  onSave,
-  onCancel,
-}: {
-  comment: Comment;
-  onSave: (body: string) => string | null;
-  onCancel: () => void;
-}) {
-  const [body, setBody] = useState(comment.body);
-  const [error, setError] = useState<string | null>(null);
-  const submit = (e?: FormEvent) => {
-    e?.preventDefault();
-    setError(onSave(body));
-  };
-  return (
-    <form className="comment-form" onSubmit={submit} noValidate aria-label={t("comments.edit")}>
-      <TextArea
-        label={t("comments.editLabel")}
-        value={body}
-        onChange={setBody}
-        error={error}
-        autoFocus
-        onEscape={onCancel}
-        onSubmitShortcut={() => submit()}
-      />
-      <div className="actions">
-        <button type="submit" className="primary">
-          {t("common.save")}
+          {submitLabel}
         </button>
         <button type="button" onClick={onCancel}>
           {t("common.cancel")}
