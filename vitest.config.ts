@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // - unit: next to the code, fast, in-process;
 // - integration: test/ (several processes, storage crash tests, lint rule, CLI);
 // - e2e: the UI in headless Chromium (needs `npm run build:web` first; `npm test` does it).
+const setupFiles = ["test/helpers/fastCheckSeed.ts"];
+
 export default defineConfig({
   test: {
     projects: [
@@ -17,6 +19,7 @@ export default defineConfig({
             "renderer/**/*.test.ts",
           ],
           environment: "node",
+          setupFiles,
         },
       },
       {
@@ -25,6 +28,7 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**"],
           environment: "node",
+          setupFiles,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -34,6 +38,7 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
+          setupFiles,
           testTimeout: 90_000,
           hookTimeout: 90_000,
           fileParallelism: false,
