@@ -9,7 +9,7 @@ import {
 } from "@automerge/automerge-repo";
 import { join } from "node:path";
 import type { CommunitySummary } from "../shared/contract.ts";
-import { asCommunityId, isDocumentId, type CommunityId } from "../shared/ids.ts";
+import { isDocumentId, type CommunityId } from "../shared/ids.ts";
 import { communityKind, type CommunityIndex } from "../shared/schema/community.ts";
 import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 import { SafeFsStorageAdapter, type QuarantineWarning } from "./storage/fsStorage.ts";
@@ -114,5 +114,3 @@ export function summarise(community: OpenCommunity): CommunitySummary {
       return { ...base, state: "damaged", problems: [...read.problems] };
   }
 }
-
-export const toCommunityId = asCommunityId;

@@ -16,15 +16,11 @@ export type ThemeId = Brand<string, "ThemeId">;
 /** Hex of a device's Ed25519 public key (64 hex characters). */
 export type DeviceKey = Brand<string, "DeviceKey">;
 
-export type DocId = CommunityId | StoryId | LogId | MapId | CollectionId;
-
 /** Whether a string has the shape of an automerge-repo document id (base58check). */
 export const isDocumentId = (value: unknown): value is string =>
   typeof value === "string" && isValidDocumentId(value);
 
 export const asCommunityId = (value: string): CommunityId => value as CommunityId;
-export const asStoryId = (value: string): StoryId => value as StoryId;
-export const asThemeId = (value: string): ThemeId => value as ThemeId;
 export const asDeviceKey = (value: string): DeviceKey => value as DeviceKey;
 
 /** Ids that are not documents (themes, comments) come from a generator passed in, so tests are repeatable. */

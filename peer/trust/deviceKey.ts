@@ -4,8 +4,6 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  sign,
-  verify,
   type KeyObject,
 } from "node:crypto";
 import { join } from "node:path";
@@ -83,8 +81,3 @@ export async function loadOrCreateDeviceKey(
   await writeJsonAtomic(path, record);
   return fromJwk(record.jwk, record.createdAt);
 }
-
-export const signWith = (pair: DeviceKeyPair, data: Uint8Array): Uint8Array =>
-  sign(null, data, pair.privateKey);
-export const verifyWith = (pair: DeviceKeyPair, data: Uint8Array, signature: Uint8Array): boolean =>
-  verify(null, data, pair.publicKeyObject, signature);
