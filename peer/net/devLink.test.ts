@@ -11,6 +11,14 @@ import {
 const ID = "49k9xVSghNVgyLzpwjn7bs4Jhpcn";
 
 describe("loopback link flags", () => {
+  it("generates secrets that can be typed after --link-secret (never starting with a dash)", () => {
+    for (let i = 0; i < 500; i++) {
+      const secret = newLinkSecret();
+      expect(secret).toMatch(/^[0-9a-f]{48}$/);
+      expect(checkLinkSecret(secret).ok).toBe(true);
+    }
+  });
+
   it("accepts only 127.0.0.1 and localhost, and says why", () => {
     expect(parseLoopbackAddress("127.0.0.1:7777")).toEqual({
       ok: true,

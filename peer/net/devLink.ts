@@ -40,7 +40,8 @@ const PROBE_TIMEOUT_MS = 5_000;
 const RETRY_MS = 2_000;
 
 /** A fresh random secret for a link (192 bits, URL-safe). */
-export const newLinkSecret = (): string => randomBytes(24).toString("base64url");
+// Hex, not base64url: a secret that starts with "-" reads as an option on the command line.
+export const newLinkSecret = (): string => randomBytes(24).toString("hex");
 
 export function checkLinkSecret(secret: unknown): Result<string> {
   if (typeof secret !== "string" || secret.length === 0)
