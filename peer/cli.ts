@@ -1,11 +1,12 @@
 // meitheal-peer: the headless peer. Exit codes a script can rely on:
 //   0 done · 1 failed (message on stderr) · 2 usage error · 3 data folder unusable
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { MeithealFailure, ErrorCode } from "../shared/result.ts";
+import type { CommunityId } from "../shared/ids.ts";
+import { MeithealFailure, ErrorCode, err, ok, type Result } from "../shared/result.ts";
 import { checkCommunityName } from "../shared/schema/input.ts";
 import { defaultDataDir } from "./dataDir.ts";
 import { APP_VERSION, PeerNode } from "./main.ts";
-import { LINK_HELP, LINK_OPTIONS, LINK_USAGE, planDevLink, startDevLinks } from "./net/devLink.ts";
+import { planSync, SYNC_HELP, SYNC_OPTIONS, SYNC_USAGE, type SyncPlan } from "./sync/cliOptions.ts";
 import { startWebServer } from "./web.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, dataFolder: 3 } as const;
@@ -19,18 +20,15 @@ const common: Options = {
   help: { type: "boolean", short: "h" },
 };
 
+type Values = Record<string, string | boolean | string[] | undefined>;
+
 type Command = {
   summary: string;
   usage: string;
   /** More lines for `COMMAND --help`. */
   help?: string;
   options: Options;
-  run: (
-    values: Record<string, string | boolean | undefined>,
-    positionals: string[],
-    io: Io,
-    signal: AbortSignal,
-  ) => Promise<number>;
+  run: (values: Values, positionals: string[], io: Io, signal: AbortSignal) => Promise<number>;
 };
 
 const withPeer = async <T>(dataDir: string, fn: (node: PeerNode) => Promise<T>): Promise<T> => {
@@ -45,12 +43,89 @@ const withPeer = async <T>(dataDir: string, fn: (node: PeerNode) => Promise<T>):
 const dataDirOf = (values: Record<string, unknown>) =>
   typeof values.data === "string" ? values.data : defaultDataDir();
 
+const startWithSync = (values: Values, plan: SyncPlan | undefined) =>
+  PeerNode.start({
+    dataDir: dataDirOf(values),
+    mode: "web",
+    ...(plan ? { sync: { ...plan.config, anyPortIfTaken: plan.defaultPort } } : {}),
+  });
+
+const syncLine = (node: PeerNode) => {
+  const sync = node.sync;
+  if (!sync) return "LAN sync: off.";
+  return `LAN sync: listening on ${sync.listening().join(", ")}`;
+};
+
+function pickCommunity(node: PeerNode, given: unknown): Result<CommunityId> {
+  const ids = node.communityIds();
+  if (typeof given === "string") {
+    const found = ids.find((id) => id === given);
+    return found
+      ? ok(found)
+      : err(
+          ErrorCode.BadInput,
+          `No community ${given} on this device (meitheal-peer communities lists them).`,
+        );
+  }
+  if (ids.length === 1 && ids[0]) return ok(ids[0]);
+  return err(
+    ErrorCode.BadInput,
+    ids.length === 0
+      ? "There is no community on this device to invite to. Create one first."
+      : "This device has several communities: say which with --community ID (meitheal-peer communities lists them).",
+  );
+}
+
+const membersOf = (node: PeerNode, id: string): string[] => {
+  const list = node.sync?.members(id);
+  return list?.ok ? list.value.filter((m) => !m.removed).map((m) => m.deviceKey) : [];
+};
+
+/** Polls until `check` gives a value (or null for "give up"), or the signal aborts (null). */
+async function waitFor<T>(
+  signal: AbortSignal,
+  check: () => T | null | undefined,
+): Promise<T | null> {
+  for (;;) {
+    if (signal.aborted) return null;
+    const value = check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Prints progress until the community is in sync with a linked device, then exits 0. */
+async function untilInSync(
+  node: PeerNode,
+  id: string,
+  signal: AbortSignal,
+  io: Io,
+): Promise<number> {
+  let last = "";
+  const done = await waitFor(signal, () => {
+    const status = node.sync?.status(id);
+    if (!status?.ok) return undefined;
+    const { documents, state } = status.value;
+    const line = `syncing ${documents.here} / ${documents.total} documents`;
+    if (state === "syncing" && line !== last) io.out((last = line));
+    return state === "in-sync" ? true : undefined;
+  });
+  if (!done) {
+    io.err("Stopped before the community was in sync. What arrived so far is saved.");
+    return EXIT.failed;
+  }
+  await node.flush();
+  io.out("In sync — safe to leave.");
+  return EXIT.ok;
+}
+
 const COMMANDS: Record<string, Command> = {
   serve: {
-    summary: "Serve the Meitheal app to a browser on this machine (127.0.0.1 only).",
-    usage: `meitheal-peer serve [--port N] [--web-dir DIR] [--data DIR] ${LINK_USAGE}`,
-    help: LINK_HELP,
-    options: { port: { type: "string" }, "web-dir": { type: "string" }, ...LINK_OPTIONS },
+    summary:
+      "Serve the Meitheal app to a browser on this machine (127.0.0.1 only), and sync on the LAN.",
+    usage: `meitheal-peer serve [--port N] [--web-dir DIR] [--data DIR] ${SYNC_USAGE}`,
+    help: SYNC_HELP,
+    options: { port: { type: "string" }, "web-dir": { type: "string" }, ...SYNC_OPTIONS },
     async run(values, _positionals, io, signal) {
       // Number("") is 0: an empty --port must not quietly mean "any port".
       const port =
@@ -70,12 +145,12 @@ const COMMANDS: Record<string, Command> = {
         io.err("--web-dir needs a folder (the output of npm run build:web).");
         return EXIT.usage;
       }
-      const linkPlan = planDevLink(values);
-      if (!linkPlan.ok) {
-        io.err(`${linkPlan.error.message}\nUsage: ${this.usage}`);
+      const plan = planSync(values);
+      if (!plan.ok) {
+        io.err(`${plan.error.message}\nUsage: ${this.usage}`);
         return EXIT.usage;
       }
-      const node = await PeerNode.start({ dataDir: dataDirOf(values), mode: "web" });
+      const node = await startWithSync(values, plan.value);
       let web;
       try {
         web = await startWebServer({
@@ -92,25 +167,103 @@ const COMMANDS: Record<string, Command> = {
             : (e as Error).message,
         );
       }
-      const links = await startDevLinks(node, linkPlan.value, (message) => io.err(message));
-      if (!links.ok) {
-        await web.close();
-        await node.close();
-        io.err(links.error.message);
-        return EXIT.failed;
-      }
-      for (const line of links.value.lines) io.out(line);
+      io.out(syncLine(node));
       io.out(
         `Meitheal is running. Open this address in a browser on this computer:\n\n  ${web.url}\n\nData folder: ${node.dataDir}\nPress Ctrl+C to stop.`,
       );
       await new Promise<void>((resolve) =>
         signal.addEventListener("abort", () => resolve(), { once: true }),
       );
-      await links.value.close();
       await web.close();
       await node.close();
       io.out("Stopped. Everything is saved.");
       return EXIT.ok;
+    },
+  },
+  invite: {
+    summary:
+      "Invite a device into a community: prints a one-time code, then syncs with the joiner.",
+    usage: `meitheal-peer invite [--community ID] [--data DIR] ${SYNC_USAGE}`,
+    help: `The code works once, for 10 minutes. This command waits until the other device has joined\nand is in sync, then stops.\n\n${SYNC_HELP}`,
+    options: { community: { type: "string" }, ...SYNC_OPTIONS },
+    async run(values, _p, io, signal) {
+      const plan = planSync(values);
+      if (!plan.ok || !plan.value) {
+        io.err(
+          `${plan.ok ? "Inviting needs LAN sync; drop --no-lan." : plan.error.message}\nUsage: ${this.usage}`,
+        );
+        return EXIT.usage;
+      }
+      const node = await startWithSync(values, plan.value);
+      try {
+        const sync = node.sync;
+        const id = pickCommunity(node, values.community);
+        if (!sync || !id.ok) {
+          io.err(id.ok ? "Sync is not running." : id.error.message);
+          return EXIT.usage;
+        }
+        const before = new Set(membersOf(node, id.value));
+        const invite = await sync.invite(id.value);
+        if (!invite.ok) {
+          io.err(invite.error.message);
+          return EXIT.failed;
+        }
+        io.out(syncLine(node));
+        io.out(
+          values.json
+            ? JSON.stringify(invite.value)
+            : `Invite code (works once, until ${invite.value.expiresAt}):\n\n  ${invite.value.code}\n\nOr as a link: ${invite.value.uri}\nOn the other device: meitheal-peer join CODE  (or "Join with a code" in the app).\nWaiting for it…`,
+        );
+        const deadline = Date.parse(invite.value.expiresAt);
+        const joined = await waitFor(signal, () => {
+          const fresh = membersOf(node, id.value).find((k) => !before.has(k));
+          if (fresh) return fresh;
+          return Date.now() > deadline ? null : undefined;
+        });
+        if (!joined) {
+          io.err(
+            signal.aborted
+              ? "Stopped before anyone joined."
+              : "The invite expired unused. Make a new one.",
+          );
+          return EXIT.failed;
+        }
+        io.out(`Joined: device ${joined.slice(0, 12)}…; syncing.`);
+        return await untilInSync(node, id.value, signal, io);
+      } finally {
+        await node.close();
+      }
+    },
+  },
+  join: {
+    summary: "Join a community with an invite code, then sync until it is safe to leave.",
+    usage: `meitheal-peer join CODE [--data DIR] ${SYNC_USAGE}`,
+    help: SYNC_HELP,
+    options: { ...SYNC_OPTIONS },
+    async run(values, positionals, io, signal) {
+      if (positionals.length !== 1 || !positionals[0]) {
+        io.err(`join takes one invite CODE (or the meitheal:join link).\nUsage: ${this.usage}`);
+        return EXIT.usage;
+      }
+      const plan = planSync(values);
+      if (!plan.ok || !plan.value) {
+        io.err(
+          `${plan.ok ? "Joining needs LAN sync; drop --no-lan." : plan.error.message}\nUsage: ${this.usage}`,
+        );
+        return EXIT.usage;
+      }
+      const node = await startWithSync(values, plan.value);
+      try {
+        const joined = await node.sync?.join(positionals[0]);
+        if (!joined?.ok) {
+          io.err(joined?.error.message ?? "Sync is not running.");
+          return joined?.error.code === ErrorCode.BadInput ? EXIT.usage : EXIT.failed;
+        }
+        io.out(`Paired. Joined community ${joined.value.id}; fetching its documents…`);
+        return await untilInSync(node, joined.value.id, signal, io);
+      } finally {
+        await node.close();
+      }
     },
   },
   communities: {
@@ -244,12 +397,7 @@ export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promi
     return EXIT.usage;
   }
   try {
-    return await command.run(
-      parsed.values as Record<string, string | boolean | undefined>,
-      parsed.positionals,
-      io,
-      signal,
-    );
+    return await command.run(parsed.values as Values, parsed.positionals, io, signal);
   } catch (e) {
     if (e instanceof MeithealFailure) {
       io.err(e.message);

@@ -1,12 +1,9 @@
 // The communities on this device. Each has its own automerge-repo Repo on its own storage folder,
 // so documents of one community can never be served through another's connections. The list of
 // communities is device data (communities.json); their names live in their index documents.
-import {
-  Repo,
-  type DocHandle,
-  type NetworkAdapterInterface,
-  type PeerId,
-} from "@automerge/automerge-repo";
+import { Repo, type DocHandle, type PeerId, type RepoConfig } from "@automerge/automerge-repo";
+
+type ShareConfig = NonNullable<RepoConfig["shareConfig"]>;
 import { join } from "node:path";
 import type { CommunitySummary } from "../shared/contract.ts";
 import { isDocumentId, type CommunityId } from "../shared/ids.ts";
@@ -63,14 +60,20 @@ export function openRepo(
   id: string,
   peerId: PeerId,
   onQuarantine: (w: QuarantineWarning) => void,
-  network: NetworkAdapterInterface[] = [],
+  shareConfig?: ShareConfig,
 ): { repo: Repo; storage: SafeFsStorageAdapter } {
   const storage = new SafeFsStorageAdapter({
     dir: join(communityDir(dataDir, id), "docs"),
     quarantineDir: quarantineDir(dataDir, id),
     onQuarantine,
   });
-  const repo = new Repo({ storage, network, peerId, isEphemeral: false });
+  const repo = new Repo({
+    storage,
+    network: [],
+    peerId,
+    isEphemeral: false,
+    ...(shareConfig ? { shareConfig } : {}),
+  });
   return { repo, storage };
 }
 

@@ -44,6 +44,9 @@ import { loadProfile, saveProfile } from "./profile.ts";
 import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 import type { QuarantineWarning } from "./storage/fsStorage.ts";
 import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
+import { communityShareConfig } from "./net/secureAdapter.ts";
+import { foundCommunity } from "./sync/membership.ts";
+import { SyncService, type SyncConfig } from "./sync/service.ts";
 
 export const APP_VERSION = "0.1.0";
 const DISMISSED_FILE = "dismissed-warnings.json";
@@ -53,7 +56,12 @@ export type PeerOptions = {
   dataDir: string;
   mode?: PeerInfo["mode"];
   ctx?: OpContext;
+  /** LAN sync (listener, invites, dialling); off when absent. */
+  sync?: SyncConfig;
 };
+
+const SYNC_OFF =
+  "LAN sync is off on this device (the peer was started without it). Restart Meitheal with sync on to invite, join or link devices.";
 
 const warningId = (w: QuarantineWarning) =>
   createHash("sha256").update(w.quarantinedTo).digest("hex").slice(0, 16);
@@ -65,6 +73,7 @@ export class PeerNode {
   #dismissed = new Set<string>();
   #profile: Profile;
   #closed = false;
+  #sync: SyncService | undefined;
   /** Serialises read-modify-write of communities.json, so concurrent creates cannot drop each other. */
   #registryQueue: Promise<unknown> = Promise.resolve();
 
@@ -108,9 +117,17 @@ export class PeerNode {
         );
       }
       await Promise.all(registry.communities.map((c) => node.#open(asCommunityId(c.id))));
+      if (options.sync) {
+        try {
+          await node.#startSync(options.sync);
+        } catch (e) {
+          await node.close();
+          throw e;
+        }
+      }
       return node;
     } catch (e) {
-      await release();
+      await release(); // idempotent: close() may have released it already
       throw e;
     }
   }
@@ -118,6 +135,48 @@ export class PeerNode {
   /** The automerge-repo peer id of this device: derived from its key, never chosen by a remote. */
   get peerId(): PeerId {
     return `device-${this.device.publicKey.slice(0, 32)}` as PeerId;
+  }
+
+  async #startSync(config: SyncConfig): Promise<void> {
+    const sync = new SyncService(
+      {
+        dataDir: this.dataDir,
+        device: this.device,
+        displayName: () => this.#profile.displayName,
+        now: () => this.ctx.now(),
+        community: (id) => this.community(id),
+        communityIds: () => this.communityIds(),
+        joinCommunity: (id) => this.joinCommunity(id),
+        emit: (name, data) => this.#emit(name, data),
+      },
+      config,
+    );
+    this.#sync = sync;
+    try {
+      await sync.start();
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      throw new MeithealFailure(
+        ErrorCode.Unavailable,
+        `Sync could not listen on ${config.listen.host}:${config.listen.port} (${why}). Another program may be using that port: choose another, or start without LAN sync.`,
+      );
+    }
+    for (const community of this.#communities.values()) await sync.attach(community);
+  }
+
+  /** The LAN sync service, when it runs. */
+  get sync(): SyncService | undefined {
+    return this.#sync;
+  }
+
+  #openRepo(id: CommunityId) {
+    // Only roster members' devices (and this device's own windows) may read a community's
+    // documents; the sync service answers, and with sync off no device is a member.
+    const shareConfig = communityShareConfig({
+      isMemberPeerId: (peerId) => this.#sync?.isMemberPeerId(id, peerId) ?? false,
+      hasDocument: (docId) => this.#sync?.hasDocument(id, docId) ?? false,
+    });
+    return openRepo(this.dataDir, id, this.peerId, (w) => this.#addWarning(id, w), shareConfig);
   }
 
   community(id: string): OpenCommunity | undefined {
@@ -163,9 +222,7 @@ export class PeerNode {
   }
 
   async #open(id: CommunityId): Promise<OpenCommunity> {
-    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) =>
-      this.#addWarning(id, w),
-    );
+    const { repo, storage } = this.#openRepo(id);
     const community: OpenCommunity = { id, repo, storage, index: undefined, loadError: undefined };
     this.#communities.set(id, community);
     try {
@@ -189,8 +246,8 @@ export class PeerNode {
 
   /**
    * Adds a community known only by its id, with an empty repo: its index (and then its documents)
-   * arrive from a linked peer that has it (the loopback development link, peer/net/devLink.ts,
-   * until invites land). Joining a community that is already here changes nothing.
+   * arrive from a linked member device (after an invite: sync/service.ts). Joining a community
+   * that is already here changes nothing.
    */
   async joinCommunity(id: string): Promise<Result<CommunitySummary>> {
     if (!isDocumentId(id))
@@ -201,9 +258,7 @@ export class PeerNode {
     const existing = this.community(id);
     if (existing) return ok(summarise(existing));
     const cid = asCommunityId(id);
-    const { repo, storage } = openRepo(this.dataDir, cid, this.peerId, (w) =>
-      this.#addWarning(cid, w),
-    );
+    const { repo, storage } = this.#openRepo(cid);
     const community: OpenCommunity = {
       id: cid,
       repo,
@@ -215,6 +270,7 @@ export class PeerNode {
     this.#indexFromPeers(community);
     const saved = await this.#remember(cid);
     if (!saved.ok) return saved;
+    await this.#sync?.attach(community);
     this.#emit("communities:changed", {});
     return ok(summarise(community));
   }
@@ -337,16 +393,30 @@ export class PeerNode {
         this.ctx,
       ),
     );
-    const { repo, storage } = openRepo(this.dataDir, id, this.peerId, (w) =>
-      this.#addWarning(id, w),
-    );
+    const { repo, storage } = this.#openRepo(id);
     const handle = repo.import<CommunityIndex>(Automerge.save(initial), { docId });
     await repo.flush();
     const community: OpenCommunity = { id, repo, storage, index: handle, loadError: undefined };
+    // Its key and roster (this device the founder) exist from the start, with sync on or off.
+    try {
+      await foundCommunity({
+        dataDir: this.dataDir,
+        community,
+        deviceKey: this.device.publicKey,
+        name: this.#profile.displayName,
+        now: this.ctx.now(),
+      });
+    } catch (e) {
+      return err(
+        ErrorCode.Storage,
+        `The community's key could not be saved in ${this.dataDir} (${(e as Error).message}). Check the data folder is writable and try again.`,
+      );
+    }
     this.#communities.set(id, community);
     this.#watchIndex(handle);
     const saved = await this.#remember(id);
     if (!saved.ok) return saved;
+    await this.#sync?.attach(community);
     this.#emit("communities:changed", {});
     return ok(summarise(community));
   }
@@ -405,6 +475,32 @@ export class PeerNode {
       }
       return ok(null);
     },
+    "sync:status": ({ communityId }) =>
+      Promise.resolve(
+        this.#sync ? this.#sync.status(communityId) : err(ErrorCode.Unavailable, SYNC_OFF),
+      ),
+    "sync:invite": ({ communityId }) =>
+      this.#sync
+        ? this.#sync.invite(communityId)
+        : Promise.resolve(err(ErrorCode.Unavailable, SYNC_OFF)),
+    "sync:join": ({ code }) =>
+      this.#sync ? this.#sync.join(code) : Promise.resolve(err(ErrorCode.Unavailable, SYNC_OFF)),
+    "sync:connect": ({ address }) =>
+      Promise.resolve(
+        this.#sync ? this.#sync.connect(address) : err(ErrorCode.Unavailable, SYNC_OFF),
+      ),
+    "sync:writeBundle": () => Promise.resolve(err(ErrorCode.Unavailable, "Not yet.")),
+    "sync:readBundle": () => Promise.resolve(err(ErrorCode.Unavailable, "Not yet.")),
+    "members:list": ({ communityId }) =>
+      Promise.resolve(
+        this.#sync ? this.#sync.members(communityId) : err(ErrorCode.Unavailable, SYNC_OFF),
+      ),
+    "members:remove": ({ communityId, deviceKey }) =>
+      Promise.resolve(
+        this.#sync
+          ? this.#sync.removeMember(communityId, deviceKey)
+          : err(ErrorCode.Unavailable, SYNC_OFF),
+      ),
   };
 
   /** Waits until every change made so far is on disk, in every community. */
@@ -416,6 +512,7 @@ export class PeerNode {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      await this.#sync?.close();
       // Repo.shutdown() flushes every cached handle and throws on one that never became ready (an
       // index whose chunks were all quarantined), which would skip the other saves and leave the
       // data folder locked. Disconnect, then flush only what is loaded.

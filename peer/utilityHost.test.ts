@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { Repo, type AutomergeUrl } from "@automerge/automerge-repo";
+import { Repo, type PeerId, type AutomergeUrl } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PeerChannelMessage } from "../shared/bridge.ts";
@@ -296,7 +296,12 @@ describe("runUtilityHost", () => {
       { type: "channel", request: { kind: "sync", communityId: id } } satisfies PeerChannelMessage,
       [asPortMain(port1)],
     );
-    const windowRepo = new Repo({ network: [new MessageChannelNetworkAdapter(port2)] });
+    // Windows join under a "ui-" peer id (renderer/repo.ts); the community's share config serves
+    // those and roster members only.
+    const windowRepo = new Repo({
+      network: [new MessageChannelNetworkAdapter(port2)],
+      peerId: "ui-test-window" as PeerId,
+    });
     cleanups.push(
       () => windowRepo.shutdown(),
       () => port2.close(),

@@ -169,7 +169,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!allowedHosts().has(req.headers.host ?? ""))
       return refuse(socket, 421, "Misdirected Request");
-    if (!allowedOrigins().has(req.headers.origin ?? "")) return refuse(socket, 403, "Forbidden");
+    // Browsers always send Origin on a WebSocket upgrade, so a page of another site is refused
+    // here. A request without one is a program (a test, a benchmark client), not a page: it is held
+    // to the token like everyone else, and could have sent any Origin it liked.
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin))
+      return refuse(socket, 403, "Forbidden");
     const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
     if (!sameToken(url.searchParams.get("token"), token))
       return refuse(socket, 401, "Unauthorized");

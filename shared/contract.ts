@@ -40,6 +40,81 @@ export type StorageWarning = {
   at: string;
 };
 
+/** A device linked to this one now, for one community. */
+export type SyncPeer = {
+  deviceKey: DeviceKey;
+  /** The member's name on the roster (null when the roster has not arrived yet). */
+  name: string | null;
+  /** host:port of the other end of the link. */
+  address: string;
+  /** ISO time the link came up. */
+  since: string;
+  /** Who dialled: "out" this device, "in" the other. */
+  direction: "in" | "out";
+};
+
+/** A document that is not yet the same on this device and a linked one. */
+export type SyncGap = {
+  documentId: string;
+  /** Its title in the community index, when it has one. */
+  title: string | null;
+  /** The linked devices that do not have this device's version of it (or that it lacks theirs). */
+  peers: DeviceKey[];
+  /** "fetching": not here yet; "differs": here, but heads differ from a peer's. */
+  reason: "fetching" | "differs";
+};
+
+export type SyncStatus = {
+  communityId: CommunityId;
+  /** host:port where this device accepts links (empty when LAN sync is off). */
+  listening: string[];
+  /** mDNS: "on" (advertising and browsing), "off" (not started), "failed" (with why in `problems`). */
+  discovery: "on" | "off" | "failed";
+  peers: SyncPeer[];
+  /** Documents the community lists (index, roster and every entry) and how many are here, loaded. */
+  documents: { total: number; here: number };
+  /**
+   * "alone": no linked peer; "syncing": something differs (see gaps); "in-sync": every document
+   * has the same heads here and on every linked peer, as their last sync messages said.
+   */
+  state: "alone" | "syncing" | "in-sync";
+  gaps: SyncGap[];
+  problems: string[];
+};
+
+/** One device on a community's roster. */
+export type MemberInfo = {
+  deviceKey: DeviceKey;
+  name: string;
+  addedBy: DeviceKey;
+  addedByName: string | null;
+  /** ISO time. */
+  addedAt: string;
+  removed: { by: DeviceKey; byName: string | null; at: string } | null;
+  /** This device. */
+  self: boolean;
+  /** Linked now. */
+  connected: boolean;
+};
+
+export type InviteInfo = {
+  communityId: CommunityId;
+  /** The typed code (Crockford base32, grouped) and the same invite as a URI for a QR code. */
+  code: string;
+  uri: string;
+  /** ISO time after which the code no longer works. */
+  expiresAt: string;
+  /** Where the joiner will reach this device. */
+  addresses: string[];
+};
+
+export type BundleSummary = {
+  path: string;
+  communityId: CommunityId;
+  documents: number;
+  bytes: number;
+};
+
 export type Handlers = {
   /** Who this peer is: device key, data folder, version. */
   "peer:info": (args: Record<string, never>) => Promise<Result<PeerInfo>>;
@@ -59,6 +134,25 @@ export type Handlers = {
   "storage:warnings": (args: Record<string, never>) => Promise<Result<StorageWarning[]>>;
   /** Hides a warning (the quarantined file stays where it is). */
   "storage:dismiss": (args: { id: string }) => Promise<Result<null>>;
+  /** Peers linked now, first-sync progress and whether it is safe to leave, for one community. */
+  "sync:status": (args: { communityId: string }) => Promise<Result<SyncStatus>>;
+  /** A new one-time invite (10 minutes, single use) to this community. */
+  "sync:invite": (args: { communityId: string }) => Promise<Result<InviteInfo>>;
+  /** Joins a community with an invite code or URI; resolves once paired (the documents follow). */
+  "sync:join": (args: { code: string }) => Promise<Result<CommunitySummary>>;
+  /** Links to a device at a typed host:port (when discovery cannot find it). */
+  "sync:connect": (args: { address: string }) => Promise<Result<null>>;
+  /** Writes the community's documents, encrypted with its key, to a file (e.g. on a USB stick). */
+  "sync:writeBundle": (args: {
+    communityId: string;
+    path: string;
+  }) => Promise<Result<BundleSummary>>;
+  /** Reads a bundle written by a member device and merges it, as a sync would. */
+  "sync:readBundle": (args: { path: string }) => Promise<Result<BundleSummary>>;
+  /** The community's roster, removed devices included (marked). */
+  "members:list": (args: { communityId: string }) => Promise<Result<MemberInfo[]>>;
+  /** Removes a device for good: it is refused from now on and its links close. */
+  "members:remove": (args: { communityId: string; deviceKey: string }) => Promise<Result<null>>;
 };
 
 export type Method = keyof Handlers;
@@ -70,6 +164,8 @@ export type ValueOf<M extends Method> =
 export type PeerEvents = {
   "communities:changed": Record<string, never>;
   "storage:warning": StorageWarning;
+  /** Something on the Sync screen of this community changed (peers, progress, members). */
+  "sync:changed": { communityId: CommunityId };
 };
 export type EventName = keyof PeerEvents;
 
@@ -81,6 +177,14 @@ export const METHODS: readonly Method[] = [
   "communities:create",
   "storage:warnings",
   "storage:dismiss",
+  "sync:status",
+  "sync:invite",
+  "sync:join",
+  "sync:connect",
+  "sync:writeBundle",
+  "sync:readBundle",
+  "members:list",
+  "members:remove",
 ];
 
 /** Wire messages on the RPC channel (JSON text). */

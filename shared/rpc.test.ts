@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import type { EventName, Handlers, PeerEvents, StorageWarning } from "./contract.ts";
+import {
+  METHODS,
+  type EventName,
+  type Handlers,
+  type PeerEvents,
+  type StorageWarning,
+} from "./contract.ts";
 import { ErrorCode, MeithealFailure, err, ok } from "./result.ts";
 import { RpcClient, serveRpc, type EventSource, type TextPort } from "./rpc.ts";
 
@@ -42,13 +48,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 const notHere = () => Promise.resolve(err(ErrorCode.NotFound, "not used in this test"));
 const makeHandlers = (overrides: Partial<Handlers> = {}): Handlers => ({
-  "peer:info": notHere,
-  "profile:get": notHere,
-  "profile:set": notHere,
-  "communities:list": notHere,
-  "communities:create": notHere,
-  "storage:warnings": notHere,
-  "storage:dismiss": notHere,
+  ...(Object.fromEntries(METHODS.map((m) => [m, notHere])) as unknown as Handlers),
   ...overrides,
 });
 

@@ -21,6 +21,7 @@ import {
   type PeerId,
   type PeerMetadata,
   type RepoMessage,
+  type StorageId,
 } from "@automerge/automerge-repo";
 import { DEFAULT_ADAPTER_LIMITS, TokenBucket, type AdapterLimits } from "./limits.ts";
 import {
@@ -85,6 +86,19 @@ type Link = {
   queue: Uint8Array[];
   queuedBytes: number;
   draining: boolean;
+  /** When the connection was authenticated (ms since epoch). */
+  since: number;
+  storageId: StorageId | undefined;
+};
+
+/** A linked, announced peer as the Sync screen shows it. */
+export type LinkInfo = {
+  peerId: PeerId;
+  remoteKey: string;
+  remoteAddress: string;
+  direction: "in" | "out";
+  since: number;
+  storageId: StorageId | undefined;
 };
 
 export class SecureNetworkAdapter extends NetworkAdapter {
@@ -160,6 +174,25 @@ export class SecureNetworkAdapter extends NetworkAdapter {
     }
   }
 
+  /** The peers linked and announced now. */
+  links(): LinkInfo[] {
+    return [...this.#links.values()]
+      .filter((l) => l.announced && !l.connection.closed)
+      .map((l) => ({
+        peerId: l.peerId,
+        remoteKey: l.connection.remoteKey,
+        remoteAddress: l.connection.remoteAddress,
+        direction: l.connection.isInitiator ? "out" : "in",
+        since: l.since,
+        storageId: l.storageId,
+      }));
+  }
+
+  /** Whether a device (by key) is linked now. */
+  isLinked(remoteKey: string): boolean {
+    return this.#links.get(peerIdOfKey(remoteKey))?.announced === true;
+  }
+
   /** Dropped frames and refused connections so far, by reason. */
   stats(): { peers: PeerId[]; dropped: Partial<Record<DropReason, number>> } {
     return {
@@ -229,6 +262,8 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       queue: [],
       queuedBytes: 0,
       draining: false,
+      since: Date.now(),
+      storageId: undefined,
     };
     this.#links.set(peerId, link);
 
@@ -316,6 +351,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       link.announced = true;
       const peerMetadata: PeerMetadata = { isEphemeral: hello.isEphemeral };
       if (hello.storageId !== undefined) peerMetadata.storageId = hello.storageId;
+      link.storageId = hello.storageId;
       this.emit("peer-candidate", { peerId: link.peerId, peerMetadata });
       this.#markReady();
       return;
@@ -336,18 +372,19 @@ export class SecureNetworkAdapter extends NetworkAdapter {
           return this.#drop("too-many-documents", remoteKey, link);
         link.documents.add(id);
       }
-      if (
-        message.type === "request" &&
-        this.#options.hasDocument &&
-        !this.#options.hasDocument(id)
-      ) {
+      if (this.#options.hasDocument && !this.#options.hasDocument(id)) {
         this.#drop("unknown-document", remoteKey);
-        this.#sendTo(link, {
-          type: "doc-unavailable",
-          senderId: this.peerId,
-          targetId: link.peerId,
-          documentId: id,
-        });
+        // A request is answered, so the asker stops waiting; anything else about a document this
+        // community does not list (a pushed document, presence for it) is dropped unseen: the repo
+        // would otherwise create, and store, a handle for it. A document a member has just created
+        // is fetched once the index that lists it arrives.
+        if (message.type === "request")
+          this.#sendTo(link, {
+            type: "doc-unavailable",
+            senderId: this.peerId,
+            targetId: link.peerId,
+            documentId: id,
+          });
         return;
       }
     }
@@ -392,8 +429,11 @@ export function communityShareConfig(options: {
   access: (peerId: PeerId, documentId: DocumentId) => Promise<boolean>;
 } {
   const allowed = (peerId: PeerId, documentId?: DocumentId): boolean => {
-    const peerOk = peerId.startsWith(LOCAL_UI_PREFIX) || options.isMemberPeerId(peerId);
-    if (!peerOk) return false;
+    // This device's own windows create documents before the index lists them (a new story), so
+    // they are not held to the list; they never reach the network under a "ui-" id (the adapter
+    // refuses data from such ids).
+    if (peerId.startsWith(LOCAL_UI_PREFIX)) return true;
+    if (!options.isMemberPeerId(peerId)) return false;
     if (documentId === undefined || !options.hasDocument) return true;
     return options.hasDocument(documentId);
   };
@@ -427,6 +467,7 @@ export function communityRouter(
     const waiting: Uint8Array[] = [];
     const view: SecureConnection = {
       remoteKey: connection.remoteKey,
+      remoteAddress: connection.remoteAddress,
       isInitiator: connection.isInitiator,
       get closed() {
         return connection.closed;

@@ -44,6 +44,8 @@ export type SecureConnection = {
   readonly remoteKey: string;
   /** Whether this side dialled. */
   readonly isInitiator: boolean;
+  /** host:port of the other end, as the socket saw it (for display; never trusted). */
+  readonly remoteAddress: string;
   /** Sends one message; false if it is over the cap or the connection is closed (nothing sent). */
   send(bytes: Uint8Array): boolean;
   /** Messages are held (with backpressure) until a handler is set. */
@@ -68,6 +70,13 @@ export type ListenOptions = {
   port: number;
   onConnection: (connection: SecureConnection) => void;
   limits?: Partial<TransportLimits>;
+  /**
+   * Another protocol on the same port (the invite handshake): given a socket's first `bytes`
+   * bytes, `take` returns true to own the socket from then on. Otherwise the bytes are put back
+   * and the Noise handshake runs. The socket counts as unauthenticated until decided, and a
+   * socket that sends fewer bytes before the handshake timeout is destroyed.
+   */
+  claim?: { bytes: number; take: (first: Buffer, socket: Socket) => boolean };
 };
 
 export type ConnectOptions = {
@@ -161,7 +170,8 @@ function secure(
         return resolve(undefined);
       }
       authenticated = true;
-      resolve(wrap(stream, remote.toString("hex"), isInitiator, limits));
+      const address = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
+      resolve(wrap(stream, remote.toString("hex"), isInitiator, limits, address));
     });
   });
 }
@@ -171,6 +181,7 @@ function wrap(
   remoteKey: string,
   isInitiator: boolean,
   limits: TransportLimits,
+  remoteAddress: string,
 ): SecureConnection {
   let closed = false;
   const closeHandlers: (() => void)[] = [];
@@ -191,6 +202,7 @@ function wrap(
   return {
     remoteKey,
     isInitiator,
+    remoteAddress,
     get closed() {
       return closed;
     },
@@ -233,6 +245,55 @@ function wrap(
   };
 }
 
+/**
+ * Reads a socket's first bytes for `claim` (see ListenOptions); then either hands the socket over
+ * (`taken`) or puts the bytes back and runs `handshake`. A socket that stays silent is destroyed at
+ * the handshake timeout, exactly as in the handshake itself.
+ */
+function peek(
+  socket: Socket,
+  claim: NonNullable<ListenOptions["claim"]>,
+  limits: TransportLimits,
+  handshake: () => void,
+  taken: () => void,
+): void {
+  let first = Buffer.alloc(0);
+  let decided = false;
+  socket.on("error", () => undefined);
+  const timer = setTimeout(() => socket.destroy(), limits.handshakeTimeoutMs);
+  timer.unref();
+  const onClose = () => {
+    clearTimeout(timer);
+    if (!decided) {
+      decided = true;
+      taken();
+    }
+  };
+  const onData = (chunk: Buffer) => {
+    first = Buffer.concat([first, chunk]);
+    if (first.length < claim.bytes) return;
+    decided = true;
+    clearTimeout(timer);
+    socket.off("data", onData);
+    socket.off("close", onClose);
+    socket.pause();
+    if (claim.take(first, socket)) return taken();
+    socket.unshift(first);
+    const readers = socket.listenerCount("data");
+    handshake();
+    // The bytes wait in the paused socket until secret-stream has attached its reader (it does so
+    // when the stream opens, a tick or two later); flowing earlier would hand them to no one.
+    const flow = () => {
+      if (socket.destroyed) return;
+      if (socket.listenerCount("data") >= readers + 2) socket.resume();
+      else setImmediate(flow);
+    };
+    flow();
+  };
+  socket.on("data", onData);
+  socket.once("close", onClose);
+}
+
 export async function listenSecure(options: ListenOptions): Promise<SecureListener> {
   const limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
   let unauthenticated = 0;
@@ -250,17 +311,20 @@ export async function listenSecure(options: ListenOptions): Promise<SecureListen
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     unauthenticated++;
-    void secure(socket, false, options.keyPair, limits, () => timedOut++).then((connection) => {
-      unauthenticated--;
-      if (!connection) return;
-      connections.add(connection);
-      connection.onClose(() => connections.delete(connection));
-      try {
-        options.onConnection(connection);
-      } catch {
-        connection.close();
-      }
-    });
+    const handshake = () =>
+      void secure(socket, false, options.keyPair, limits, () => timedOut++).then((connection) => {
+        unauthenticated--;
+        if (!connection) return;
+        connections.add(connection);
+        connection.onClose(() => connections.delete(connection));
+        try {
+          options.onConnection(connection);
+        } catch {
+          connection.close();
+        }
+      });
+    if (options.claim) peek(socket, options.claim, limits, handshake, () => unauthenticated--);
+    else handshake();
   });
   server.on("error", () => undefined);
 

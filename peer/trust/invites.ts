@@ -392,6 +392,11 @@ export type InviterOptions = {
    * device). Runs only after the handshake proved the secret and the joiner's key.
    */
   readonly onJoin: (request: JoinRequest) => Promise<RosterEntry>;
+  /**
+   * The community's secret key (64 hex), sent in the sealed welcome: members encrypt offline
+   * bundles with it and derive discovery tags from it.
+   */
+  readonly communityKey?: (communityId: CommunityId) => string | undefined;
   readonly handshakeTimeoutMs?: number;
 };
 
@@ -402,6 +407,10 @@ export type InviterOutcome =
 const welcomeValidator = z.object({
   communityId: z.string(),
   inviterKey: z.string().regex(/^[0-9a-f]{64}$/),
+  communityKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   member: z.object({
     deviceKey: z.string().regex(/^[0-9a-f]{64}$/),
     name: z.string().max(MAX_NAME),
@@ -413,6 +422,8 @@ export type Welcome = {
   readonly communityId: CommunityId;
   readonly inviterKey: DeviceKey;
   readonly member: RosterEntry;
+  /** The community key (64 hex), when the inviter sent one. */
+  readonly communityKey?: string;
 };
 
 const joinPayloadValidator = z.object({ name: z.string().max(MAX_NAME) });
@@ -491,10 +502,12 @@ export async function serveInvite(
       return fail(InviteFailure.Refused, `refused: ${(e as Error).message}`);
     }
     await options.book.flush();
+    const communityKey = options.communityKey?.(communityId);
     const welcome = {
       communityId,
       inviterKey: Buffer.from(options.keyPair.publicKey).toString("hex"),
       member: entry,
+      ...(communityKey === undefined ? {} : { communityKey }),
     };
     const sealed = new CipherState(noise.tx).encrypt(Buffer.from(JSON.stringify(welcome), "utf8"));
     socket.end(frame(FRAME_WELCOME, sealed));
@@ -677,6 +690,7 @@ async function joinAt(host: string, port: number, options: JoinOptions): Promise
     return ok({
       communityId: invite.communityId,
       inviterKey: invite.inviterKey,
+      ...(welcome.communityKey === undefined ? {} : { communityKey: welcome.communityKey }),
       member: {
         deviceKey: asDeviceKey(welcome.member.deviceKey),
         name: welcome.member.name,

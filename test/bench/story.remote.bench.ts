@@ -1,5 +1,6 @@
 // How long a keystroke takes to show on the other person's screen: two `meitheal-peer serve`
-// processes linked by the loopback development link, a writer on peer A typing at about 8
+// processes paired by invite and linked over the secure LAN transport (Noise over TCP on
+// 127.0.0.1), a writer on peer A typing at about 8
 // characters a second (uneven gaps, 40–210 ms, like a person), a reader on peer B. Measured with
 // the sync throttle this app sets (shared/syncTuning.ts) and with
 // automerge-repo's stock 100 ms.
@@ -13,9 +14,8 @@
 //   to the story's Automerge text on A's side until B's side has it. No browser, no rendering.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Repo, splice, type AutomergeUrl, type DocHandle, type PeerId } from "@automerge/automerge-repo";
+import { splice, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo";
 import type { Page } from "playwright-core";
-import { DevLinkClientAdapter, linkUrl } from "../../peer/net/devLink.ts";
 import { LIVE_SYNC_THROTTLE_MS as PEER_LIVE_MS } from "../../peer/net/syncTuning.ts";
 import {
   LIVE_SYNC_THROTTLE_MS as WINDOW_LIVE_MS,
@@ -30,6 +30,7 @@ import { initStory } from "../../shared/ops/story.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { windowRepo } from "../helpers/peerRpc.ts";
 import { REPO_ROOT } from "../helpers/servePeer.ts";
 import { startLinkedPeers, type LinkedPeers } from "../sync/linkedPeers.ts";
 import { median, once, quantile, round, type Bench } from "./registry.ts";
@@ -167,22 +168,11 @@ async function measureInBrowser(peers: LinkedPeers, throttleMs: number | undefin
   }
 }
 
-/** A Node client attached to a listening peer over the link: it stands in for a window. */
-async function client(port: number, communityId: string, secret: string, name: string) {
-  const repo = new Repo({
-    network: [new DevLinkClientAdapter(linkUrl({ host: "127.0.0.1", port }, communityId, secret), () => undefined)],
-    isEphemeral: true,
-    peerId: `bench-${name}` as PeerId,
-  });
-  for (let i = 0; i < 200 && repo.peers.length === 0; i++) await sleep(25);
-  return repo;
-}
-
 async function measureDocs(peers: LinkedPeers, throttleMs: number): Promise<Sample> {
   // Every DocSynchronizer built from here on (the two clients') gets the windows' setting.
   setSyncThrottle(throttleMs);
-  const writer = await client(peers.linkPortA, peers.communityId, peers.secret, "writer");
-  const reader = await client(peers.linkPortB ?? 0, peers.communityId, peers.secret, "reader");
+  const writer = await windowRepo(peers.a, peers.communityId);
+  const reader = await windowRepo(peers.b, peers.communityId);
   try {
     const index = await writer.find<CommunityIndex>(`automerge:${peers.communityId}` as AutomergeUrl);
     const ctx = systemContext();
@@ -241,7 +231,6 @@ export async function measureRemoteVisible(
   const peers = await startLinkedPeers({
     communityName: "Bench",
     throttleMs,
-    listenOnB: true,
     serveArgs: webDir ? ["--web-dir", webDir] : [],
   });
   try {

@@ -7,6 +7,8 @@ export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export type ServedPeer = {
   url: string;
+  /** host:port of its LAN sync listener (undefined with --no-lan). */
+  syncAddress: string | undefined;
   origin: string;
   token: string;
   child: ChildProcess;
@@ -14,10 +16,28 @@ export type ServedPeer = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
+/**
+ * LAN sync in tests: on 127.0.0.1 only, a free port, and no mDNS (no multicast may leave this
+ * machine). A test that passes --listen or --no-lan decides for itself.
+ */
+const LOCAL_SYNC = ["--listen", "127.0.0.1:0", "--no-discovery"];
+
 export async function servePeer(dataDir: string, extra: string[] = []): Promise<ServedPeer> {
+  const sync = extra.includes("--listen") || extra.includes("--no-lan") ? [] : LOCAL_SYNC;
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "peer/cli.ts", "serve", "--port", "0", "--data", dataDir, ...extra],
+    [
+      "--import",
+      "tsx",
+      "peer/cli.ts",
+      "serve",
+      "--port",
+      "0",
+      "--data",
+      dataDir,
+      ...sync,
+      ...extra,
+    ],
     {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
@@ -50,6 +70,7 @@ export async function servePeer(dataDir: string, extra: string[] = []): Promise<
   const parsed = new URL(url);
   return {
     url,
+    syncAddress: /LAN sync: listening on (127\.0\.0\.1:\d+)/.exec(out)?.[1],
     origin: parsed.origin,
     token: parsed.hash.replace("#token=", ""),
     child,

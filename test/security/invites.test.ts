@@ -39,6 +39,7 @@ let joins: JoinRequest[];
 let outcomes: InviterOutcome[];
 const servers: Server[] = [];
 const communityId = asCommunityId(parseAutomergeUrl(generateAutomergeUrl()).documentId);
+const COMMUNITY_KEY = "ab".repeat(32);
 
 beforeEach(async () => {
   dir = await makeTempDir("meitheal-invites-");
@@ -65,6 +66,7 @@ beforeEach(async () => {
         addedAt: now * 1000,
       });
     },
+    communityKey: (id) => (id === communityId ? COMMUNITY_KEY : undefined),
     onOutcome: (o) => outcomes.push(o),
   });
 });
@@ -117,6 +119,8 @@ describe("pairing over 127.0.0.1", () => {
       value: {
         communityId,
         inviterKey,
+        // The community key travels only inside the sealed welcome.
+        communityKey: COMMUNITY_KEY,
         member: { deviceKey: joinerKey, name: "Áine", addedBy: inviterKey, addedAt: now * 1000 },
       },
     });

@@ -1,9 +1,10 @@
-// Two `meitheal-peer serve` processes on this machine, each with its own data folder, linked by the
-// loopback development link (peer/net/devLink.ts): A has a community and listens, B joins it. Used
-// by the co-writing browser test and the remote-latency benchmark.
+// Two `meitheal-peer serve` processes on this machine, each with its own data folder, paired the
+// way people pair them: A creates a community and invites, B joins with the code, and they sync
+// over the secure LAN transport on 127.0.0.1. Used by the co-writing browser test, the sync tests
+// and the remote-latency benchmark.
 import { spawn } from "node:child_process";
-import { newLinkSecret } from "../../peer/net/devLink.ts";
 import { SYNC_THROTTLE_ENV } from "../../peer/net/syncTuning.ts";
+import { connectRpc, eventually, type PeerRpc } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 
@@ -24,29 +25,40 @@ export const runPeerCli = (args: string[]): Promise<{ code: number | null; out: 
 export type LinkedPeers = {
   a: ServedPeer;
   b: ServedPeer;
+  rpcA: PeerRpc;
+  rpcB: PeerRpc;
   communityId: string;
-  /** A's link port. */
-  linkPortA: number;
-  /** B's own link port when `listenOnB` was asked for (a third party can attach to B there). */
-  linkPortB: number | undefined;
-  secret: string;
   stop(): Promise<void>;
 };
 
-const linkPortOf = (peer: ServedPeer): number => {
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(peer.output())?.[1];
-  if (!port) throw new Error(`no link port in the peer's output:\n${peer.output()}`);
-  return Number(port);
-};
+/** Invites `joiner` into `communityId` of `inviter` and waits until both say "in sync". */
+export async function pair(
+  inviter: PeerRpc,
+  joiner: PeerRpc,
+  communityId: string,
+  ms = 20_000,
+): Promise<void> {
+  const invite = await inviter.call("sync:invite", { communityId });
+  await joiner.call("sync:join", { code: invite.code });
+  await eventually(
+    async () => {
+      const [x, y] = await Promise.all([
+        inviter.call("sync:status", { communityId }),
+        joiner.call("sync:status", { communityId }),
+      ]);
+      return x.state === "in-sync" && y.state === "in-sync" ? true : undefined;
+    },
+    ms,
+    "both peers in sync after pairing",
+  );
+}
 
-/** Starts A (with a new community) and B, which joins it; B receives the index a moment later. */
+/** Starts A (with a new community) and B, which joins it by invite and syncs. */
 export async function startLinkedPeers(
   options: {
     communityName?: string;
     /** Sync throttle of both peers (MEITHEAL_SYNC_THROTTLE_MS); the peers' own default when unset. */
     throttleMs?: number;
-    /** B also listens (same secret), so a benchmark client can attach to B like a window. */
-    listenOnB?: boolean;
     /** More `serve` arguments for both peers (e.g. --web-dir for another build). */
     serveArgs?: string[];
   } = {},
@@ -54,7 +66,9 @@ export async function startLinkedPeers(
   const dirA = await makeTempDir("meitheal-linked-a-");
   const dirB = await makeTempDir("meitheal-linked-b-");
   const started: ServedPeer[] = [];
+  const rpcs: PeerRpc[] = [];
   const stop = async () => {
+    for (const r of rpcs) r.close();
     for (const p of started.reverse()) await p.stop();
     await removeDir(dirA);
     await removeDir(dirB);
@@ -70,34 +84,16 @@ export async function startLinkedPeers(
     ]);
     if (created.code !== 0) throw new Error(`create-community failed:\n${created.out}`);
     const communityId = (JSON.parse(created.out) as { id: string }).id;
-    const secret = newLinkSecret();
     // The child inherits the environment at spawn time.
     if (options.throttleMs !== undefined)
       process.env[SYNC_THROTTLE_ENV] = String(options.throttleMs);
     const extra = options.serveArgs ?? [];
-    const a = await servePeer(dirA, ["--link-listen", "0", "--link-secret", secret, ...extra]);
-    started.push(a);
-    const linkPortA = linkPortOf(a);
-    const b = await servePeer(dirB, [
-      "--link-connect",
-      `127.0.0.1:${linkPortA}`,
-      "--link-secret",
-      secret,
-      "--join",
-      communityId,
-      ...(options.listenOnB ? ["--link-listen", "0"] : []),
-      ...extra,
-    ]);
-    started.push(b);
-    return {
-      a,
-      b,
-      communityId,
-      secret,
-      linkPortA,
-      linkPortB: options.listenOnB ? linkPortOf(b) : undefined,
-      stop,
-    };
+    const [a, b] = await Promise.all([servePeer(dirA, extra), servePeer(dirB, extra)]);
+    started.push(a, b);
+    const [rpcA, rpcB] = await Promise.all([connectRpc(a), connectRpc(b)]);
+    rpcs.push(rpcA, rpcB);
+    await pair(rpcA, rpcB, communityId);
+    return { a, b, rpcA, rpcB, communityId, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,0 +1,83 @@
+// A community's members: its roster document and this device's private trust record. Both are made
+// when a community is founded here; a device that joins gets the trust record from the invite and
+// the roster by sync.
+import * as Automerge from "@automerge/automerge";
+import {
+  interpretAsDocumentId,
+  type AutomergeUrl,
+  type DocHandle,
+  type DocumentId,
+} from "@automerge/automerge-repo";
+import { createHash } from "node:crypto";
+import { asDeviceKey } from "../../shared/ids.ts";
+import type { Roster } from "../../shared/schema/roster.ts";
+import { rosterKind } from "../../shared/schema/roster.ts";
+import type { OpenCommunity } from "../communities.ts";
+import { createRoster, isMember, isRemoved } from "../trust/roster.ts";
+import { CommunityTrust, newCommunityKey } from "./trust.ts";
+
+/**
+ * The roster's document id, derived from the community id: a joining device knows where its
+ * roster is before the index arrives, and no schema change was needed to point at it. Only the
+ * founding device ever creates it; everyone else receives it.
+ */
+export function rosterDocumentId(communityId: string): DocumentId {
+  const digest = createHash("sha256").update(`meitheal/roster/v1/${communityId}`).digest();
+  const bytes = Uint8Array.from(digest.subarray(0, 16));
+  return interpretAsDocumentId(bytes as Parameters<typeof interpretAsDocumentId>[0]);
+}
+
+export const rosterUrl = (communityId: string) =>
+  `automerge:${rosterDocumentId(communityId)}` as AutomergeUrl;
+
+/**
+ * Makes this device the founder: a new community key and a roster with this device on it. Used for
+ * a community created here and for one created before rosters existed (its only device).
+ */
+export async function foundCommunity(options: {
+  dataDir: string;
+  community: OpenCommunity;
+  deviceKey: string;
+  name: string;
+  now: number;
+}): Promise<{ trust: CommunityTrust; roster: DocHandle<Roster> }> {
+  const { community } = options;
+  const trust = await CommunityTrust.create(options.dataDir, community.id, {
+    communityKey: newCommunityKey(),
+    bootstrap: [],
+  });
+  const docId = rosterDocumentId(community.id);
+  const initial = Automerge.from<Roster>(
+    createRoster(
+      community.id,
+      { deviceKey: asDeviceKey(options.deviceKey), name: options.name },
+      options.now,
+    ),
+  );
+  const roster = community.repo.import<Roster>(Automerge.save(initial), { docId });
+  await community.repo.flush([docId]);
+  return { trust, roster };
+}
+
+/** The roster as read now: undefined while it has not arrived or does not validate. */
+export function readRoster(handle: DocHandle<Roster> | undefined): Roster | undefined {
+  if (!handle?.isReady()) return undefined;
+  const read = rosterKind.read(handle.doc());
+  return read.state === "ok" ? read.doc : undefined;
+}
+
+/**
+ * Whether a device may sync this community: on the roster and never removed. Before the roster
+ * has arrived, only the devices the invite named (the inviter) are trusted.
+ */
+export function mayLink(
+  roster: Roster | undefined,
+  trust: CommunityTrust | undefined,
+  deviceKey: string,
+): boolean {
+  if (roster) {
+    if (isRemoved(roster, deviceKey)) return false;
+    if (isMember(roster, deviceKey)) return true;
+  }
+  return trust?.isBootstrap(deviceKey) ?? false;
+}
