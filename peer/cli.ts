@@ -47,13 +47,15 @@ const startWithSync = (values: Values, plan: SyncPlan | undefined) =>
   PeerNode.start({
     dataDir: dataDirOf(values),
     mode: "web",
-    ...(plan ? { sync: { ...plan.config, anyPortIfTaken: plan.defaultPort } } : {}),
+    ...(plan
+      ? { sync: { ...plan.config, anyPortIfTaken: plan.defaultPort, discovery: plan.discovery } }
+      : {}),
   });
 
 const syncLine = (node: PeerNode) => {
   const sync = node.sync;
   if (!sync) return "LAN sync: off.";
-  return `LAN sync: listening on ${sync.listening().join(", ")}`;
+  return `LAN sync: listening on ${sync.listening().join(", ")}${sync.discovering ? " (finding devices with mDNS)" : ""}`;
 };
 
 function pickCommunity(node: PeerNode, given: unknown): Result<CommunityId> {

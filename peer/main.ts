@@ -45,6 +45,7 @@ import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 import type { QuarantineWarning } from "./storage/fsStorage.ts";
 import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
 import { communityShareConfig } from "./net/secureAdapter.ts";
+import { exportBundle, importBundle } from "./sync/bundleFiles.ts";
 import { foundCommunity } from "./sync/membership.ts";
 import { SyncService, type SyncConfig } from "./sync/service.ts";
 
@@ -489,8 +490,13 @@ export class PeerNode {
       Promise.resolve(
         this.#sync ? this.#sync.connect(address) : err(ErrorCode.Unavailable, SYNC_OFF),
       ),
-    "sync:writeBundle": () => Promise.resolve(err(ErrorCode.Unavailable, "Not yet.")),
-    "sync:readBundle": () => Promise.resolve(err(ErrorCode.Unavailable, "Not yet.")),
+    "sync:writeBundle": ({ communityId, path }) => {
+      const community = this.community(communityId);
+      return community
+        ? exportBundle(community, this.dataDir, path)
+        : Promise.resolve(err(ErrorCode.NotFound, "That community is not on this device."));
+    },
+    "sync:readBundle": ({ path }) => importBundle((id) => this.community(id), this.dataDir, path),
     "members:list": ({ communityId }) =>
       Promise.resolve(
         this.#sync ? this.#sync.members(communityId) : err(ErrorCode.Unavailable, SYNC_OFF),

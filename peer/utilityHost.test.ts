@@ -16,6 +16,7 @@ import {
   createDispatcher,
   dataDirFromArgs,
   runUtilityHost,
+  syncFromArgs,
   type MessagePortMainLike,
   type ParentPortLike,
   type PeerLike,
@@ -100,6 +101,9 @@ function recordingPort() {
   return port;
 }
 
+/** LAN sync on 127.0.0.1 only and no mDNS: tests send nothing beyond this machine. */
+const LOCAL_SYNC = ["--listen", "127.0.0.1:0", "--no-discovery"];
+
 const dirs: string[] = [];
 const cleanups: (() => Promise<unknown> | void)[] = [];
 const tempDir = async () => {
@@ -111,6 +115,30 @@ const tempDir = async () => {
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe("syncFromArgs", () => {
+  it("turns LAN sync on by default: every network, the usual port or a free one, mDNS on", () => {
+    expect(syncFromArgs(["--data", "/x", "--some-electron-flag"])).toEqual({
+      listen: { host: "0.0.0.0", port: 47800 },
+      anyPortIfTaken: true,
+      discovery: true,
+    });
+  });
+  it("takes --listen, --no-discovery and --no-lan as meitheal-peer serve does", () => {
+    expect(syncFromArgs(["--listen", "127.0.0.1:0", "--no-discovery"])).toEqual({
+      listen: { host: "127.0.0.1", port: 0 },
+      anyPortIfTaken: false,
+      discovery: false,
+    });
+    expect(syncFromArgs(["--no-lan"])).toBeUndefined();
+  });
+  it("falls back to the defaults on a malformed option rather than leaving the app without a peer", () => {
+    expect(syncFromArgs(["--listen", "nonsense"])?.listen).toEqual({
+      host: "0.0.0.0",
+      port: 47800,
+    });
+  });
 });
 
 describe("DomMessagePortShim", () => {
@@ -258,7 +286,7 @@ describe("runUtilityHost", () => {
     const dir = await tempDir();
     const { parent, send } = fakeParent();
     const exit = vi.fn();
-    const running = runUtilityHost({ parent, argv: ["--data", dir], exit });
+    const running = runUtilityHost({ parent, argv: ["--data", dir, ...LOCAL_SYNC], exit });
     const { port1, port2 } = new MessageChannel();
     send({ type: "channel", request: { kind: "rpc" } } satisfies PeerChannelMessage, [
       asPortMain(port1),
@@ -283,7 +311,7 @@ describe("runUtilityHost", () => {
     const { parent, send } = fakeParent();
     const node = (await runUtilityHost({
       parent,
-      argv: ["--data", dir],
+      argv: ["--data", dir, ...LOCAL_SYNC],
       exit: vi.fn(),
     })) as PeerNode;
     cleanups.push(() => node.close());
@@ -322,7 +350,7 @@ describe("runUtilityHost", () => {
     const dir = await tempDir();
     const { parent, send } = fakeParent();
     const exit = vi.fn();
-    await runUtilityHost({ parent, argv: ["--data", dir], exit });
+    await runUtilityHost({ parent, argv: ["--data", dir, ...LOCAL_SYNC], exit });
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
     send({ type: "shutdown" });
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(0));
@@ -337,7 +365,7 @@ describe("runUtilityHost", () => {
     const exit = vi.fn();
     const node = await runUtilityHost({
       parent,
-      argv: ["--data", notAFolder],
+      argv: ["--data", notAFolder, ...LOCAL_SYNC],
       exit,
       fatalExitDelayMs: 1,
     });

@@ -3,11 +3,14 @@
 // runs headless too), so the few shapes it needs from Electron are declared here, and anything with
 // those shapes (Node's MessagePort in tests) can drive it.
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
+import { parseArgs } from "node:util";
 import { isChannelRequest, type PeerChannelMessage } from "../shared/bridge.ts";
 import { MeithealFailure } from "../shared/result.ts";
 import { serveRpc, type TextPort } from "../shared/rpc.ts";
 import { defaultDataDir } from "./dataDir.ts";
 import { PeerNode } from "./main.ts";
+import { DEFAULT_SYNC_PORT, planSync, SYNC_OPTIONS } from "./sync/cliOptions.ts";
+import type { SyncConfig } from "./sync/service.ts";
 
 /** What this file uses of Electron's MessagePortMain. */
 export interface MessagePortMainLike {
@@ -174,6 +177,31 @@ export function dataDirFromArgs(argv: readonly string[]): string {
   return defaultDataDir();
 }
 
+/**
+ * LAN sync for the desktop app: on by default (every network, the default port or a free one,
+ * mDNS on); `--listen HOST:PORT`, `--no-discovery`, `--no-lan` as for meitheal-peer serve.
+ * Unknown arguments (Electron's own) are ignored.
+ */
+export function syncFromArgs(argv: readonly string[]): SyncConfig | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: SYNC_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+  });
+  const plan = planSync(values);
+  // A malformed option must not leave the app without its peer: the defaults apply instead.
+  if (!plan.ok)
+    return {
+      listen: { host: "0.0.0.0", port: DEFAULT_SYNC_PORT },
+      anyPortIfTaken: true,
+      discovery: true,
+    };
+  if (!plan.value) return undefined;
+  const { config, defaultPort, discovery } = plan.value;
+  return { ...config, anyPortIfTaken: defaultPort, discovery };
+}
+
 /** How long a failed start waits before exiting, so the fatal message reaches main first. */
 export const FATAL_EXIT_DELAY_MS = 500;
 
@@ -187,7 +215,12 @@ export type HostOptions = {
 /** Starts the peer and serves main's messages; channels asked for while it starts wait for it. */
 export async function runUtilityHost(options: HostOptions): Promise<PeerNode | undefined> {
   const { parent, exit } = options;
-  const started = PeerNode.start({ dataDir: dataDirFromArgs(options.argv), mode: "desktop" });
+  const sync = syncFromArgs(options.argv);
+  const started = PeerNode.start({
+    dataDir: dataDirFromArgs(options.argv),
+    mode: "desktop",
+    ...(sync ? { sync } : {}),
+  });
   const dispatcher = started.then((node) => createDispatcher(node, exit));
   // A failed start is reported below; this only keeps Node from also calling it unhandled.
   dispatcher.catch(() => undefined);

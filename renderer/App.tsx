@@ -7,6 +7,7 @@ import { CommunityPage } from "./features/communities/CommunityPage.tsx";
 import { CreateCommunity } from "./features/communities/CreateCommunity.tsx";
 import { CommunitySwitcher } from "./features/communities/CommunitySwitcher.tsx";
 import { ProfilePage } from "./features/settings/ProfilePage.tsx";
+import { JoinPage } from "./features/sync/JoinCommunity.tsx";
 import { StorageWarnings } from "./features/warnings/StorageWarnings.tsx";
 import { t } from "./i18n/index.ts";
 import { PeerContext } from "./peerContext.ts";
@@ -146,6 +147,8 @@ function Shell({ connection }: { connection: PeerConnection }) {
       <StorageWarnings />
       {route.page === "new" ? (
         <CreateCommunity />
+      ) : route.page === "join" ? (
+        <JoinPage />
       ) : route.page === "profile" ? (
         <ProfilePage />
       ) : route.page === "community" && current ? (
@@ -159,9 +162,14 @@ function Shell({ connection }: { connection: PeerConnection }) {
           <EmptyState
             title={t("welcome.title")}
             action={
-              <a className="button primary" href={href({ page: "new" })}>
-                {t("welcome.create")}
-              </a>
+              <div className="actions">
+                <a className="button primary" href={href({ page: "new" })}>
+                  {t("welcome.create")}
+                </a>
+                <a className="button" href={href({ page: "join" })}>
+                  {t("welcome.join")}
+                </a>
+              </div>
             }
           >
             {t("welcome.body")}

@@ -1,5 +1,5 @@
 // Hash routes, so a reload (or the desktop window restoring) opens the same place:
-//   #/new · #/profile · #/c/<community>/<section>[/<document>]
+//   #/new · #/join · #/profile · #/c/<community>/<section>[/<document>]
 import { useEffect, useState } from "react";
 
 export const SECTIONS = ["stories", "logs", "maps", "collections", "sync", "settings"] as const;
@@ -8,12 +8,14 @@ export type Section = (typeof SECTIONS)[number];
 export type Route =
   | { page: "home" }
   | { page: "new" }
+  | { page: "join" }
   | { page: "profile" }
   | { page: "community"; communityId: string; section: Section; docId: string | null };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "new") return { page: "new" };
+  if (parts[0] === "join") return { page: "join" };
   if (parts[0] === "profile") return { page: "profile" };
   if (parts[0] === "c" && parts[1]) {
     const section = (SECTIONS as readonly string[]).includes(parts[2] ?? "")
@@ -30,6 +32,8 @@ export function href(route: Route): string {
       return "#/";
     case "new":
       return "#/new";
+    case "join":
+      return "#/join";
     case "profile":
       return "#/profile";
     case "community":

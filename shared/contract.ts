@@ -169,6 +169,11 @@ export type PeerEvents = {
 };
 export type EventName = keyof PeerEvents;
 
+/** Every event, forwarded to each window (the check below fails to compile if one is missing). */
+export const EVENTS = ["communities:changed", "storage:warning", "sync:changed"] as const;
+type MissingEvent = Exclude<EventName, (typeof EVENTS)[number]>;
+const _allEvents: MissingEvent extends never ? true : never = true;
+
 export const METHODS: readonly Method[] = [
   "peer:info",
   "profile:get",

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import { asCommunityId } from "./ids.ts";
 import {
+  EVENTS,
   METHODS,
   type EventName,
   type Handlers,
@@ -337,10 +339,20 @@ describe("events", () => {
     expect(changed).toEqual([{}]);
   });
 
+  it("forwards the Sync screen's event too", async () => {
+    const source = eventSource();
+    const { rpc } = connect({}, source.on);
+    const synced: unknown[] = [];
+    rpc.on("sync:changed", (d) => synced.push(d));
+    source.emit("sync:changed", { communityId: asCommunityId("c1") });
+    await settle();
+    expect(synced).toEqual([{ communityId: "c1" }]);
+  });
+
   it("stops listening to the peer when the port closes", () => {
     const source = eventSource();
     const { close } = connect({}, source.on);
-    expect(source.count()).toBe(2);
+    expect(source.count()).toBe(EVENTS.length);
     close();
     expect(source.count()).toBe(0);
     expect(() => source.emit("communities:changed", {})).not.toThrow();

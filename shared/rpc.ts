@@ -1,6 +1,7 @@
 // The contract over any text channel: a loopback WebSocket in browser mode, a MessagePort in the
 // desktop app. Kept transport-free so both ends are tested in one process.
 import {
+  EVENTS,
   METHODS,
   type ArgsOf,
   type EventName,
@@ -112,7 +113,7 @@ export function serveRpc(port: TextPort, handlers: Handlers, events?: EventSourc
       const evt: RpcEvent = { t: "evt", name, data };
       port.send(JSON.stringify(evt));
     });
-  for (const name of ["communities:changed", "storage:warning"] as const) {
+  for (const name of EVENTS) {
     const off = forward(name);
     if (off) unsubscribe.push(off);
   }

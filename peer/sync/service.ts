@@ -32,6 +32,12 @@ import {
   type SecureKeyPair,
   type SecureListener,
 } from "../net/transport.ts";
+import {
+  communityTag,
+  startDiscovery,
+  type BonjourLike,
+  type Discovery,
+} from "../net/discovery.ts";
 import type { DeviceKeyPair } from "../trust/deviceKey.ts";
 import { decodeInvite, MAX_ADDRESSES } from "../trust/inviteCode.ts";
 import {
@@ -60,6 +66,8 @@ export type SyncConfig = {
   retryMs?: number;
   /** When the port is taken, listen on any free one instead of failing (the default port). */
   anyPortIfTaken?: boolean;
+  /** Announce this device and look for others with mDNS (never in tests: no multicast there). */
+  discovery?: boolean | { bonjour: BonjourLike };
 };
 
 /** What the service needs from the peer that owns it. */
@@ -147,6 +155,9 @@ export class SyncService {
   #inviteSockets = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #discovery: Discovery | undefined;
+  #discoveryState: SyncStatus["discovery"] = "off";
+  #discoveryProblem: string | undefined;
   readonly #changed = new Set<CommunityId>();
   #changeTimer: NodeJS.Timeout | undefined;
 
@@ -184,6 +195,37 @@ export class SyncService {
     this.#timer = setInterval(() => this.#dialAll(), DIAL_TICK_MS);
     this.#timer.unref();
     this.#dialAll();
+    if (this.#config.discovery) this.#startDiscovery(this.#config.discovery);
+  }
+
+  /**
+   * mDNS: this device advertises its port and one tag per community (an HMAC of the community key
+   * and its device key: members recognise it, strangers learn nothing); devices found are only
+   * dialled when a tag matches a community here, and the handshake and roster decide the rest.
+   */
+  #startDiscovery(option: true | { bonjour: BonjourLike }): void {
+    const port = this.#listener?.port;
+    if (port === undefined) return;
+    try {
+      this.#discovery = startDiscovery({
+        deviceKey: this.self,
+        port,
+        tags: () => this.communityTrusts().map((t) => communityTag(t.communityKey, this.self)),
+        onPeer: (peer) =>
+          this.discovered(peer.deviceKey, `${peer.host}:${peer.port}`, (trust) =>
+            peer.communityTags.includes(communityTag(trust.communityKey, peer.deviceKey)),
+          ),
+        onError: (message) => {
+          this.#discoveryProblem = message;
+          this.#discoveryState = "failed";
+        },
+        ...(option === true ? {} : { bonjour: option.bonjour }),
+      });
+      this.#discoveryState = "on";
+    } catch (e) {
+      this.#discoveryState = "failed";
+      this.#discoveryProblem = (e as Error).message;
+    }
   }
 
   /** host:port where this device accepts links. */
@@ -197,6 +239,10 @@ export class SyncService {
       for (const a of list ?? [])
         if (!a.internal && a.family === "IPv4") out.push(`${a.address}:${port}`);
     return out.length > 0 ? out : [`127.0.0.1:${port}`];
+  }
+
+  get discovering(): boolean {
+    return this.#discoveryState === "on";
   }
 
   get port(): number | undefined {
@@ -226,6 +272,7 @@ export class SyncService {
     community.repo.networkSubsystem.addNetworkAdapter(sync.adapter);
     await this.#watchRoster(sync, roster);
     this.#watchIndex(sync);
+    this.#discovery?.update();
     this.#dial(sync);
   }
 
@@ -622,10 +669,14 @@ export class SyncService {
     const gaps = links.length === 0 ? [] : findGaps(docs, linked);
     const problems: string[] = [];
     if (!roster) problems.push("The member list has not arrived yet.");
+    if (this.#discoveryState === "failed" && this.#discoveryProblem)
+      problems.push(
+        `Finding devices on the network automatically does not work here (${this.#discoveryProblem}). Type the other device's address instead.`,
+      );
     return ok({
       communityId: sync.id,
       listening: this.listening(),
-      discovery: "off",
+      discovery: this.#discoveryState,
       peers: links.map((l) => ({
         deviceKey: asDeviceKey(l.remoteKey),
         name: roster?.members[l.remoteKey]?.name ?? null,
@@ -654,6 +705,7 @@ export class SyncService {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#changeTimer) clearTimeout(this.#changeTimer);
+    await this.#discovery?.stop().catch(() => undefined);
     for (const sync of this.#communities.values()) sync.adapter.disconnect();
     await this.#listener?.close();
     await this.#book?.flush();

@@ -9,7 +9,7 @@ import { Placeholder } from "../sections/Placeholder.tsx";
 import { CommunitySettings } from "../settings/CommunitySettings.tsx";
 import { StoriesList } from "../stories/StoriesList.tsx";
 import { StoryPage } from "../stories/StoryPage.tsx";
-import { SyncPage } from "../sections/SyncPage.tsx";
+import { SyncPage } from "../sync/SyncPage.tsx";
 
 const NAV: { section: Section; label: MessageKey }[] = [
   { section: "stories", label: "nav.stories" },
@@ -31,6 +31,23 @@ export function CommunityPage({
   const repo = useCommunityRepo(connection, summary.state === "ok" ? summary.id : null);
   const index = useDoc(repo, summary.state === "ok" ? summary.id : null, communityKind);
 
+  // Sync works without the index, and is how a community just joined (its index still on the way)
+  // or a damaged one gets it from another device: its page opens whatever the index's state.
+  if (summary.state !== "ok" && route.section === "sync") {
+    return (
+      <main id="main" className="page">
+        <Notice tone="warning" title={t("sync.indexMissing")}>
+          <ul>
+            {summary.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </Notice>
+        <SyncPage communityId={summary.id} />
+      </main>
+    );
+  }
+
   if (summary.state !== "ok") {
     return (
       <main id="main" className="page narrow">
@@ -48,6 +65,20 @@ export function CommunityPage({
               <li key={p}>{p}</li>
             ))}
           </ul>
+          {summary.state === "damaged" && (
+            <p>
+              <a
+                href={href({
+                  page: "community",
+                  communityId: summary.id,
+                  section: "sync",
+                  docId: null,
+                })}
+              >
+                {t("community.damaged.sync")}
+              </a>
+            </p>
+          )}
         </Notice>
       </main>
     );
@@ -130,7 +161,7 @@ export function CommunityPage({
                 heading="nav.collections"
               />
             )}
-            {route.section === "sync" && <SyncPage />}
+            {route.section === "sync" && <SyncPage communityId={summary.id} />}
             {route.section === "settings" && <CommunitySettings index={index} />}
           </>
         )}

@@ -3,6 +3,7 @@ import { t } from "../../i18n/index.ts";
 import { navigate } from "../../route.ts";
 
 const NEW = "__new__";
+const JOIN = "__join__";
 
 export function CommunitySwitcher({
   communities,
@@ -25,6 +26,7 @@ export function CommunitySwitcher({
         onChange={(e) => {
           const value = e.target.value;
           if (value === NEW) navigate({ page: "new" });
+          else if (value === JOIN) navigate({ page: "join" });
           else if (value)
             navigate({ page: "community", communityId: value, section: "stories", docId: null });
         }}
@@ -36,6 +38,7 @@ export function CommunitySwitcher({
           </option>
         ))}
         <option value={NEW}>{t("switcher.new")}</option>
+        <option value={JOIN}>{t("switcher.join")}</option>
       </select>
     </label>
   );

@@ -1,0 +1,149 @@
+// Sync without a network: write the community to one encrypted file (a USB stick), read one that
+// another member device wrote. Paths are on the computer the peer runs on.
+import { useId, useState, type FormEvent } from "react";
+import type { BundleSummary } from "../../../shared/contract.ts";
+import type { Result } from "../../../shared/result.ts";
+import { t } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { href } from "../../route.ts";
+import { Field } from "../../ui/kit.tsx";
+import { countKey, formatBytes } from "./format.ts";
+
+export function Bundle({ communityId }: { communityId: string }) {
+  const { connection } = usePeer();
+  const headingId = useId();
+  return (
+    <section aria-labelledby={headingId} className="sync-section">
+      <h2 id={headingId}>{t("bundle.title")}</h2>
+      <p className="lede">
+        {t("bundle.intro")} {t("bundle.explain")}
+      </p>
+      <div className="bundle-forms">
+        <BundleForm
+          heading={t("bundle.write.title")}
+          label={t("bundle.write.label")}
+          hint={t("bundle.write.hint")}
+          submit={t("bundle.write.submit")}
+          busyText={t("bundle.write.busy")}
+          run={(path) => connection.rpc.call("sync:writeBundle", { communityId, path })}
+          done={(s) =>
+            t(countKey(s.documents, "bundle.write.done", "bundle.write.done.one"), {
+              count: s.documents,
+              size: formatBytes(s.bytes),
+              path: s.path,
+            })
+          }
+        />
+        <BundleForm
+          heading={t("bundle.read.title")}
+          label={t("bundle.read.label")}
+          hint={t("bundle.read.hint")}
+          submit={t("bundle.read.submit")}
+          busyText={t("bundle.read.busy")}
+          run={(path) => connection.rpc.call("sync:readBundle", { path })}
+          done={(s) =>
+            t(countKey(s.documents, "bundle.read.done", "bundle.read.done.one"), {
+              count: s.documents,
+              path: s.path,
+            })
+          }
+          elsewhere={(s) => (s.communityId === communityId ? null : s.communityId)}
+        />
+      </div>
+    </section>
+  );
+}
+
+function BundleForm({
+  heading,
+  label,
+  hint,
+  submit,
+  busyText,
+  run,
+  done,
+  elsewhere,
+}: {
+  heading: string;
+  label: string;
+  hint: string;
+  submit: string;
+  busyText: string;
+  run: (path: string) => Promise<Result<BundleSummary>>;
+  done: (summary: BundleSummary) => string;
+  /** The other community a bundle turned out to belong to, if it did. */
+  elsewhere?: (summary: BundleSummary) => string | null;
+}) {
+  const [path, setPath] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<BundleSummary | null>(null);
+  const headingId = useId();
+
+  const go = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    const typed = path.trim();
+    setResult(null);
+    if (!typed) return setError(t("bundle.pathEmpty"));
+    setBusy(true);
+    setError(null);
+    const answer = await run(typed);
+    setBusy(false);
+    if (answer.ok) setResult(answer.value);
+    else setError(answer.error.message);
+  };
+
+  const other = result && elsewhere ? elsewhere(result) : null;
+  return (
+    <form
+      onSubmit={(e) => void go(e)}
+      noValidate
+      aria-labelledby={headingId}
+      aria-busy={busy}
+      className="bundle-form"
+    >
+      <h3 id={headingId}>{heading}</h3>
+      <Field label={label} hint={hint} error={error}>
+        {({ id, describedBy, invalid }) => (
+          <input
+            id={id}
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+            placeholder={t("bundle.placeholder")}
+            autoComplete="off"
+            spellCheck={false}
+            className="path-input"
+            readOnly={busy}
+          />
+        )}
+      </Field>
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {submit}
+        </button>
+      </div>
+      <p role="status" className="bundle-result">
+        {busy ? busyText : result ? done(result) : ""}
+        {other && (
+          <>
+            {" "}
+            {t("bundle.read.otherCommunity")}{" "}
+            <a
+              href={href({
+                page: "community",
+                communityId: other,
+                section: "stories",
+                docId: null,
+              })}
+            >
+              {t("bundle.read.open")}
+            </a>
+          </>
+        )}
+      </p>
+    </form>
+  );
+}

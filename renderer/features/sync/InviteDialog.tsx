@@ -1,0 +1,262 @@
+// "Invite a device": a one-time invite to this community, shown as a QR code and a typed code,
+// with the time it has left. Closing the dialog does not withdraw the invite (the contract has no
+// call for that); it lapses on its own after ten minutes.
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import type { InviteInfo } from "../../../shared/contract.ts";
+import { t } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { formatCountdown, msUntil } from "./format.ts";
+import { qrImageSrc } from "./qr.ts";
+
+type InviteState =
+  | { kind: "closed" }
+  | { kind: "making" }
+  | { kind: "ready"; invite: InviteInfo }
+  | { kind: "failed"; message: string };
+
+export function InviteDevice({ communityId }: { communityId: string }) {
+  const { connection } = usePeer();
+  const [state, setState] = useState<InviteState>({ kind: "closed" });
+  const [attempt, setAttempt] = useState(0);
+  // Each request is numbered, so an answer that arrives after the dialog closed (or after a newer
+  // request) is dropped. Requests start from clicks, not effects: one click, one invite.
+  const request = useRef(0);
+
+  const make = async () => {
+    const mine = ++request.current;
+    setState({ kind: "making" });
+    setAttempt(mine);
+    const result = await connection.rpc.call("sync:invite", { communityId });
+    if (mine !== request.current) return;
+    setState(
+      result.ok
+        ? { kind: "ready", invite: result.value }
+        : { kind: "failed", message: result.error.message },
+    );
+  };
+  const close = () => {
+    request.current++;
+    setState({ kind: "closed" });
+  };
+
+  return (
+    <>
+      <button type="button" className="primary" onClick={() => void make()}>
+        {t("invite.open")}
+      </button>
+      {state.kind !== "closed" && (
+        <Dialog
+          title={t("invite.title")}
+          onClose={close}
+          focusKey={attempt}
+          className="invite-dialog"
+        >
+          <p>{t("invite.explain")}</p>
+          {state.kind === "making" && (
+            <p role="status" aria-busy="true">
+              {t("invite.making")}
+            </p>
+          )}
+          {state.kind === "failed" && (
+            <div className="notice notice-error" role="alert">
+              <strong>{t("invite.failed")}</strong>
+              <p>{state.message}</p>
+              <button type="button" onClick={() => void make()}>
+                {t("invite.retry")}
+              </button>
+            </div>
+          )}
+          {state.kind === "ready" && (
+            <InviteBody key={state.invite.code} invite={state.invite} onRenew={() => void make()} />
+          )}
+          <div className="actions modal-actions">
+            <button type="button" onClick={close}>
+              {t("common.close")}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </>
+  );
+}
+
+function InviteBody({ invite, onRenew }: { invite: InviteInfo; onRenew: () => void }) {
+  const left = useTimeLeft(invite.expiresAt);
+  const expired = left <= 0;
+  const renew = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    // The button that had focus may have gone with the code: do not leave the keyboard nowhere.
+    if (expired && (document.activeElement === document.body || !document.activeElement))
+      renew.current?.focus();
+  }, [expired]);
+
+  return (
+    <>
+      <p role="status" className={expired ? "invite-expired" : "visually-hidden"}>
+        {expired ? t("invite.expired") : ""}
+      </p>
+      {expired ? (
+        <button type="button" className="primary" ref={renew} onClick={onRenew}>
+          {t("invite.new")}
+        </button>
+      ) : (
+        <InviteCode invite={invite} left={left} />
+      )}
+    </>
+  );
+}
+
+function InviteCode({ invite, left }: { invite: InviteInfo; left: number }) {
+  const qr = useQr(invite.uri);
+  const codeRef = useRef<HTMLElement>(null);
+  const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
+
+  const copyCode = async () => {
+    try {
+      await navigator.clipboard.writeText(invite.code);
+      setCopy("copied");
+    } catch {
+      // No clipboard (an insecure origin, a denied permission): select the code for Ctrl+C.
+      const code = codeRef.current;
+      const selection = window.getSelection();
+      if (code && selection) {
+        const range = document.createRange();
+        range.selectNodeContents(code);
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+      setCopy("failed");
+    }
+  };
+
+  return (
+    <div className="invite">
+      <div className="invite-qr">
+        {qr.kind === "ok" && <img src={qr.src} alt={t("invite.qrAlt")} width={220} height={220} />}
+        {qr.kind === "failed" && <p className="hint">{t("invite.qrFailed")}</p>}
+      </div>
+      <div className="invite-details">
+        <p>{t("invite.typeIt")}</p>
+        <p className="invite-code-row">
+          <code ref={codeRef} className="invite-code">
+            {invite.code}
+          </code>
+        </p>
+        <div className="actions">
+          <button type="button" onClick={() => void copyCode()}>
+            {t("invite.copy")}
+          </button>
+          <span role="status" className="hint">
+            {copy === "copied"
+              ? t("invite.copied")
+              : copy === "failed"
+                ? t("invite.copyFailed")
+                : ""}
+          </span>
+        </div>
+        <p className="invite-expires">{t("invite.expiresIn", { time: formatCountdown(left) })}</p>
+        {invite.addresses.length > 0 ? (
+          <>
+            <p className="invite-addresses-label">{t("invite.addresses")}</p>
+            <ul className="invite-addresses">
+              {invite.addresses.map((a) => (
+                <li key={a}>
+                  <code>{a}</code>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p className="hint">{t("invite.noAddresses")}</p>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** Milliseconds until `expiresAt`, updated every second (and 0 once past). */
+function useTimeLeft(expiresAt: string): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return Math.max(0, msUntil(expiresAt, now));
+}
+
+type Qr = { kind: "drawing" } | { kind: "ok"; src: string } | { kind: "failed" };
+
+function useQr(text: string): Qr {
+  const [held, setHeld] = useState<{ text: string; qr: Qr }>({ text, qr: { kind: "drawing" } });
+  useEffect(() => {
+    let live = true;
+    qrImageSrc(text).then(
+      (src) => live && setHeld({ text, qr: { kind: "ok", src } }),
+      () => live && setHeld({ text, qr: { kind: "failed" } }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [text]);
+  return held.text === text ? held.qr : { kind: "drawing" };
+}
+
+/**
+ * A modal dialog (the platform's <dialog>: focus stays inside, Escape closes). Focus starts on the
+ * title, so a screen reader reads it first, and returns to what had it before, the opening button.
+ * (Like the versions panel's Modal; a shared one in ui/kit.tsx would serve both.)
+ */
+function Dialog({
+  title,
+  onClose,
+  focusKey,
+  className,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  /** When this changes (a new request began), focus goes back to the title. */
+  focusKey: number;
+  className?: string;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const close = useRef(onClose);
+  useEffect(() => {
+    close.current = onClose;
+  });
+  useEffect(() => {
+    const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (dialog && !dialog.open) dialog.showModal();
+    const onCancel = (e: Event) => {
+      // Escape: let React unmount the dialog rather than the browser closing it under React.
+      e.preventDefault();
+      close.current();
+    };
+    dialog?.addEventListener("cancel", onCancel);
+    return () => {
+      dialog?.removeEventListener("cancel", onCancel);
+      if (dialog?.open) dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  // After showModal (effects run in order): the content the focus was on may have been replaced.
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>("h2")?.focus();
+  }, [focusKey]);
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      aria-modal="true"
+      className={`modal ${className ?? ""}`}
+    >
+      <h2 id={titleId} tabIndex={-1}>
+        {title}
+      </h2>
+      {children}
+    </dialog>
+  );
+}

@@ -1,0 +1,208 @@
+// The community's roster: who is in it, who added whom, and removing a device (with what that can
+// and cannot do said plainly before it happens).
+import { useEffect, useId, useRef, useState } from "react";
+import type { MemberInfo } from "../../../shared/contract.ts";
+import { t } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { Notice } from "../../ui/kit.tsx";
+import { deviceName, formatDate, shortKey } from "./format.ts";
+
+type Load =
+  { kind: "loading" } | { kind: "ok"; members: MemberInfo[] } | { kind: "failed"; message: string };
+
+/**
+ * `linked` is the keys of the devices linked now (from the sync status): when it changes, the
+ * "linked now" marks are read again, as is the whole list on the peer's "sync:changed".
+ */
+export function Members({ communityId, linked }: { communityId: string; linked: string }) {
+  const { connection } = usePeer();
+  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const [said, setSaid] = useState("");
+  // Bumped after a removal, to read the list again.
+  const [version, setVersion] = useState(0);
+  const headingId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    const reload = () =>
+      void connection.rpc.call("members:list", { communityId }).then((result) => {
+        if (!live) return;
+        setLoad(
+          result.ok
+            ? { kind: "ok", members: result.value }
+            : { kind: "failed", message: result.error.message },
+        );
+      });
+    reload();
+    const off = connection.rpc.on("sync:changed", (e) => {
+      if (e.communityId === communityId) reload();
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [connection, communityId, linked, version]);
+
+  const current = load.kind === "ok" ? load.members.filter((m) => !m.removed) : [];
+  const removed = load.kind === "ok" ? load.members.filter((m) => m.removed) : [];
+  // Names on the roster, for "added by" when the peer did not resolve one.
+  const nameOf = (key: string, given: string | null) =>
+    given ??
+    (load.kind === "ok" ? load.members.find((m) => m.deviceKey === key)?.name : undefined) ??
+    deviceName(null, key);
+
+  return (
+    <section aria-labelledby={headingId} className="sync-section">
+      <h2 id={headingId} ref={heading} tabIndex={-1}>
+        {t("members.title")}
+      </h2>
+      <p className="lede">{t("members.intro")}</p>
+      {load.kind === "loading" && <p role="status">{t("common.loading")}</p>}
+      {load.kind === "failed" && (
+        <Notice tone="error" title={t("members.failed")}>
+          {load.message}
+        </Notice>
+      )}
+      {load.kind === "ok" && current.length === 0 && <p>{t("members.empty")}</p>}
+      {current.length > 0 && (
+        <ul className="members">
+          {current.map((m) => (
+            <Member
+              key={m.deviceKey}
+              member={m}
+              communityId={communityId}
+              addedBy={nameOf(m.addedBy, m.addedByName)}
+              onRemoved={(name) => {
+                setSaid(t("members.removed", { name }));
+                setVersion((v) => v + 1);
+                // Its button is gone with it: land on the list's heading, not nowhere.
+                heading.current?.focus();
+              }}
+            />
+          ))}
+        </ul>
+      )}
+      <p role="status" className="members-said">
+        {said}
+      </p>
+      {removed.length > 0 && (
+        <>
+          <h3>{t("members.removedGroup")}</h3>
+          <ul className="members members-removed">
+            {removed.map((m) => (
+              <li key={m.deviceKey} className="member">
+                <div className="member-main">
+                  <span className="member-name">{m.name || deviceName(null, m.deviceKey)}</span>{" "}
+                  <code className="member-key">{shortKey(m.deviceKey)}</code>
+                </div>
+                {m.removed && (
+                  <p className="meta">
+                    {t("members.removedBy", {
+                      name: nameOf(m.removed.by, m.removed.byName),
+                      when: formatDate(m.removed.at),
+                    })}
+                  </p>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Member({
+  member,
+  communityId,
+  addedBy,
+  onRemoved,
+}: {
+  member: MemberInfo;
+  communityId: string;
+  addedBy: string;
+  onRemoved: (name: string) => void;
+}) {
+  const { connection } = usePeer();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const removeButton = useRef<HTMLButtonElement>(null);
+  const confirmId = useId();
+  const name = member.name || deviceName(null, member.deviceKey);
+  const when = formatDate(member.addedAt);
+
+  const cancel = () => {
+    setConfirming(false);
+    setError(null);
+    // Back to where the keyboard was, after React has put the button back.
+    queueMicrotask(() => removeButton.current?.focus());
+  };
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    const result = await connection.rpc.call("members:remove", {
+      communityId,
+      deviceKey: member.deviceKey,
+    });
+    setBusy(false);
+    if (!result.ok) return setError(result.error.message);
+    setConfirming(false);
+    onRemoved(name);
+  };
+
+  return (
+    <li className="member">
+      <div className="member-main">
+        <span className="member-name">{name}</span>{" "}
+        <code className="member-key">{shortKey(member.deviceKey)}</code>
+        {member.self && <span className="tag tag-self">{t("members.self")}</span>}
+        {member.connected && (
+          <span className="tag tag-linked">
+            <span aria-hidden="true">● </span>
+            {t("members.linked")}
+          </span>
+        )}
+      </div>
+      <p className="meta">
+        {member.addedBy === member.deviceKey
+          ? t("members.founded", { when })
+          : t("members.added", { name: addedBy, when })}
+      </p>
+      {!member.self && !confirming && (
+        <button
+          type="button"
+          ref={removeButton}
+          className="member-remove"
+          aria-label={t("members.removeNamed", { name })}
+          onClick={() => setConfirming(true)}
+        >
+          {t("members.remove")}
+        </button>
+      )}
+      {confirming && (
+        <div className="confirm" role="group" aria-labelledby={confirmId} aria-busy={busy}>
+          <p id={confirmId}>
+            <strong>{t("members.confirmTitle", { name })}</strong>
+          </p>
+          <p>{t("members.confirm", { name })}</p>
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="actions">
+            <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
+              {t("members.confirmButton", { name })}
+            </button>
+            {/* Focus starts on the safe choice: a second Enter must not remove. */}
+            <button type="button" autoFocus onClick={cancel}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </div>
+      )}
+    </li>
+  );
+}
