@@ -1,5 +1,5 @@
 // Co-writing without lost keystrokes: two `meitheal-peer serve` processes with their own data
-// folders, linked by the loopback development link; Aoife's page on peer A and Brian's page on
+// folders, paired by invite over the secure LAN transport on 127.0.0.1; Aoife's page on peer A and Brian's page on
 // peer B open the same story and type different sentences into the same paragraph at the same
 // time. Afterwards both editors hold both sentences whole and the same text, each page shows the
 // other person while both are there, and the other person is gone within seconds of leaving.
