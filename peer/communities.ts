@@ -22,6 +22,8 @@ export type OpenCommunity = {
   /** Undefined when the index could not be loaded at all (its chunks quarantined or missing). */
   index: DocHandle<CommunityIndex> | undefined;
   loadError: string | undefined;
+  /** Joined, and nothing of its index is on this device yet: it is on its way, not damaged. */
+  arriving?: boolean;
 };
 
 export const communityDir = (dataDir: string, id: string) => join(dataDir, "communities", id);
@@ -79,6 +81,7 @@ export function openRepo(
 
 export function summarise(community: OpenCommunity): CommunitySummary {
   const base = { id: community.id, name: null, purpose: null, entryCount: 0 };
+  if (!community.index && community.arriving) return { ...base, state: "arriving", problems: [] };
   if (!community.index) {
     return {
       ...base,

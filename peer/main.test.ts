@@ -1,3 +1,4 @@
+import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -248,6 +249,27 @@ describe("PeerNode", () => {
       expect(await readFile(warning?.quarantinedTo ?? "", "utf8")).toBe(
         "this is not a chunk at all",
       );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "lists a community joined but not yet received as arriving, not damaged, across a restart",
+    async () => {
+      const node = await start();
+      const elsewhere = value(await node.createCommunity({ name: "Elsewhere" })).id;
+      await node.close();
+      // Another device's community: this one knows only its id, as right after an invite.
+      const id = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+      const second = await start();
+      const joined = value(await second.joinCommunity(id));
+      expect(joined).toMatchObject({ id, state: "arriving", problems: [] });
+      await second.close();
+      const third = await start();
+      const list = third.listCommunities();
+      expect(list.find((c) => c.id === id)?.state).toBe("arriving");
+      expect(list.find((c) => c.id === elsewhere)?.state).toBe("ok");
+      await third.close();
     },
     TIMEOUT,
   );

@@ -236,6 +236,10 @@ export class PeerNode {
       this.#migrateIndex(handle);
     } catch (e) {
       community.loadError = `The index of community ${id} could not be loaded from ${this.dataDir} (${(e as Error).message}). Any damaged data was moved to the quarantine folder; nothing was deleted.`;
+      // Nothing of it stored at all, and nothing quarantined: joined, and still on its way.
+      const stored = await storage.loadRange([id]).catch(() => [undefined]);
+      const quarantined = [...this.#warnings.values()].some((w) => w.documentId === id);
+      community.arriving = stored.length === 0 && !quarantined;
       // A community joined by id whose index had not arrived before a restart: a linked peer may send it.
       this.#indexFromPeers(community);
     }
@@ -266,6 +270,7 @@ export class PeerNode {
       storage,
       index: undefined,
       loadError: `Waiting for the index of community ${cid} from a linked peer.`,
+      arriving: true,
     };
     this.#communities.set(cid, community);
     this.#indexFromPeers(community);
@@ -290,6 +295,7 @@ export class PeerNode {
       handle.off("heads-changed", later);
       community.index = handle;
       community.loadError = undefined;
+      community.arriving = false;
       this.#watchIndex(handle);
       this.#migrateIndex(handle);
       this.#emit("communities:changed", {});

@@ -21,8 +21,11 @@ export type CommunitySummary = {
   /** Null while the index document cannot be read (see `state`). */
   name: string | null;
   purpose: string | null;
-  /** ok; damaged (index unreadable or invalid); newer (written by a newer Meitheal). */
-  state: "ok" | "damaged" | "newer";
+  /**
+   * ok; damaged (index unreadable or invalid); newer (written by a newer Meitheal); arriving
+   * (joined, and its index has not come from another device yet).
+   */
+  state: "ok" | "damaged" | "newer" | "arriving";
   problems: string[];
   entryCount: number;
 };

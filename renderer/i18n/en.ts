@@ -25,6 +25,7 @@ export const en = {
   "switcher.join": "Join with an invite code…",
   "switcher.damaged": "{name} (damaged)",
   "switcher.newer": "{name} (needs a newer Meitheal)",
+  "switcher.arriving": "Joined community (arriving…)",
 
   "welcome.title": "Welcome to Meitheal",
   "welcome.body":
@@ -45,6 +46,10 @@ export const en = {
     "Its index could not be read. Nothing was deleted: damaged data was moved to the quarantine folder in {dataDir}.",
   "community.damaged.sync": "Get it from another device of the community on the Sync page",
   "community.newer.title": "Made with a newer Meitheal",
+  "community.arriving.title": "On its way from another device",
+  "community.arriving.body":
+    "You have joined this community. Its documents arrive from the device that invited you, or any other member, while both are on the same network.",
+  "community.arriving.sync": "Watch them arrive on the Sync page",
   "community.newer.body": "Update Meitheal to open this community. Nothing in it has been changed.",
   "community.problems": "{count} item(s) in this community could not be read and are hidden.",
 

@@ -54,7 +54,7 @@ const allInSync = (ds: Device[], communityId: string, links: number, ms = 30_000
 
 async function openStory(d: Device, communityId: string, url: AutomergeUrl) {
   d.window ??= await windowRepo(d.peer, communityId);
-  return eventually(
+  return eventually<DocHandle<Story>>(
     () =>
       d
         .window!.find<Story>(url)
@@ -173,7 +173,11 @@ describe("three devices on a LAN", () => {
     const index = await a.window!.find<CommunityIndex>(`automerge:${communityId}` as AutomergeUrl);
     const storyId = Object.keys(index.doc().entries)[0] as DocumentId;
     const url = `automerge:${storyId}` as AutomergeUrl;
-    const [onA, onB, onC] = await Promise.all([a, b, c].map((d) => openStory(d, communityId, url)));
+    const [onA, onB, onC] = await Promise.all([
+      openStory(a, communityId, url),
+      openStory(b, communityId, url),
+      openStory(c, communityId, url),
+    ]);
     typeAt(onA, "end", "[a-during]");
     typeAt(onB, "start", "[b-during]");
     typeAt(onC, "end", "[c-during]");

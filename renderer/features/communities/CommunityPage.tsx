@@ -36,14 +36,39 @@ export function CommunityPage({
   if (summary.state !== "ok" && route.section === "sync") {
     return (
       <main id="main" className="page">
-        <Notice tone="warning" title={t("sync.indexMissing")}>
-          <ul>
-            {summary.problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Notice>
+        {summary.state === "arriving" ? (
+          <Notice tone="info" title={t("community.arriving.title")}>
+            <p>{t("community.arriving.body")}</p>
+          </Notice>
+        ) : (
+          <Notice tone="warning" title={t("sync.indexMissing")}>
+            <ul>
+              {summary.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </Notice>
+        )}
         <SyncPage communityId={summary.id} />
+      </main>
+    );
+  }
+
+  const syncHref = href({
+    page: "community",
+    communityId: summary.id,
+    section: "sync",
+    docId: null,
+  });
+  if (summary.state === "arriving") {
+    return (
+      <main id="main" className="page narrow">
+        <Notice tone="info" title={t("community.arriving.title")}>
+          <p>{t("community.arriving.body")}</p>
+          <p>
+            <a href={syncHref}>{t("community.arriving.sync")}</a>
+          </p>
+        </Notice>
       </main>
     );
   }
@@ -67,16 +92,7 @@ export function CommunityPage({
           </ul>
           {summary.state === "damaged" && (
             <p>
-              <a
-                href={href({
-                  page: "community",
-                  communityId: summary.id,
-                  section: "sync",
-                  docId: null,
-                })}
-              >
-                {t("community.damaged.sync")}
-              </a>
+              <a href={syncHref}>{t("community.damaged.sync")}</a>
             </p>
           )}
         </Notice>

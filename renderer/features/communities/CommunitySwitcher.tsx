@@ -16,6 +16,7 @@ export function CommunitySwitcher({
     const name = c.name ?? c.id.slice(0, 8);
     if (c.state === "damaged") return t("switcher.damaged", { name });
     if (c.state === "newer") return t("switcher.newer", { name });
+    if (c.state === "arriving") return t("switcher.arriving");
     return name;
   };
   return (
