@@ -96,6 +96,9 @@ async function waitFor<T>(
   }
 }
 
+/** "In sync" must hold this long before a command ends, so the last sync messages get out. */
+const STABLE_MS = 600;
+
 /** Prints progress until the community is in sync with a linked device, then exits 0. */
 async function untilInSync(
   node: PeerNode,
@@ -104,13 +107,29 @@ async function untilInSync(
   io: Io,
 ): Promise<number> {
   let last = "";
+  let since: number | undefined;
+  let linked = false;
   const done = await waitFor(signal, () => {
     const status = node.sync?.status(id);
     if (!status?.ok) return undefined;
-    const { documents, state } = status.value;
+    const { documents, state, peers } = status.value;
+    if (peers.length > 0) linked = true;
+    else if (linked) {
+      linked = false;
+      // It left right after both were in sync (it waited out its own STABLE_MS first): done.
+      if (since !== undefined) return true;
+      io.out(
+        "The other device left before both said in sync; waiting for it to come back (Ctrl+C to stop).",
+      );
+    }
     const line = `syncing ${documents.here} / ${documents.total} documents`;
     if (state === "syncing" && line !== last) io.out((last = line));
-    return state === "in-sync" ? true : undefined;
+    if (state !== "in-sync") {
+      since = undefined;
+      return undefined;
+    }
+    since ??= Date.now();
+    return Date.now() - since >= STABLE_MS ? true : undefined;
   });
   if (!done) {
     io.err("Stopped before the community was in sync. What arrived so far is saved.");

@@ -1,4 +1,5 @@
 import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
+import { asCommunityId } from "../shared/ids.ts";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -260,7 +261,7 @@ describe("PeerNode", () => {
       const elsewhere = value(await node.createCommunity({ name: "Elsewhere" })).id;
       await node.close();
       // Another device's community: this one knows only its id, as right after an invite.
-      const id = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+      const id = asCommunityId(parseAutomergeUrl(generateAutomergeUrl()).documentId);
       const second = await start();
       const joined = value(await second.joinCommunity(id));
       expect(joined).toMatchObject({ id, state: "arriving", problems: [] });

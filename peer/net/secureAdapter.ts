@@ -360,10 +360,17 @@ export class SecureNetworkAdapter extends NetworkAdapter {
     const message = validateRepoMessage(decoded, this.#limits.maxDataBytes);
     if (!message) return this.#drop("bad-shape", remoteKey, link);
     if (message.targetId !== this.peerId) return this.#drop("wrong-target", remoteKey, link);
-    if (message.senderId !== link.peerId && !this.#relayedPresence(message))
-      return this.#drop("spoofed-sender", remoteKey, link);
+    // A frame that is not the link's own (presence relayed under another id) is dropped without
+    // counting against the link: an honest device that relays must never be closed for it.
+    const own = message.senderId === link.peerId;
+    if (!own && !this.#relayedPresence(message))
+      return this.#drop(
+        "spoofed-sender",
+        remoteKey,
+        message.type === "ephemeral" ? undefined : link,
+      );
     if (message.type === "ephemeral" && !link.ephemeral.take())
-      return this.#drop("ephemeral-rate", remoteKey, link);
+      return this.#drop("ephemeral-rate", remoteKey, own ? link : undefined);
 
     if ("documentId" in message) {
       const id = message.documentId;
@@ -409,8 +416,12 @@ export class SecureNetworkAdapter extends NetworkAdapter {
   send(message: Message): void {
     const link = this.#links.get(message.targetId);
     if (!link?.announced) return;
-    // Only our own messages leave through this adapter, under our own id.
-    if (message.senderId !== this.peerId && !(message.type === "ephemeral")) return;
+    // Only our own messages leave through this adapter, under our own id, and presence from this
+    // device's own windows ("ui-…"). Presence automerge-repo relays from another device is not
+    // passed on: devices link directly, and relaying would let one member flood the others.
+    if (message.senderId !== this.peerId) {
+      if (message.type !== "ephemeral" || !message.senderId.startsWith(LOCAL_UI_PREFIX)) return;
+    }
     this.#sendTo(link, message);
   }
 }
