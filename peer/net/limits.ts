@@ -51,6 +51,12 @@ export type AdapterLimits = {
   ephemeralBurst: number;
   /** Distinct document ids one connection may request or sync; more are dropped. */
   maxDocumentsPerPeer: number;
+  /**
+   * Bytes of sync data one connection may send for one document; past it, that document's sync
+   * messages from that connection are refused (what already arrived stays) and reported, so one
+   * device cannot grow a document, or this disk, without bound.
+   */
+  maxBytesPerDocument: number;
   /** Dropped messages on one connection before it is closed: a peer that keeps misbehaving goes. */
   maxDropsBeforeClose: number;
   /** How long a connection may take to send its hello after the handshake. */
@@ -67,6 +73,7 @@ export const DEFAULT_ADAPTER_LIMITS: AdapterLimits = {
   ephemeralPerSecond: 20,
   ephemeralBurst: 100,
   maxDocumentsPerPeer: 20_000,
+  maxBytesPerDocument: 256 * 1024 * 1024,
   maxDropsBeforeClose: 1_000,
   helloTimeoutMs: 5_000,
   readyTimeoutMs: 2_000,

@@ -55,6 +55,7 @@ export type DropReason =
   | "rate"
   | "ephemeral-rate"
   | "too-many-documents"
+  | "document-budget"
   | "unknown-document"
   | "send-too-large";
 
@@ -72,6 +73,8 @@ export type SecureAdapterOptions = {
   limits?: Partial<AdapterLimits>;
   /** Called for each dropped frame or refused connection (for counters and logs). */
   onDrop?: (reason: DropReason, remoteKeyHex: string) => void;
+  /** Called once per connection and document when the document's byte budget is spent. */
+  onBudgetSpent?: (documentId: DocumentId, remoteKeyHex: string) => void;
 };
 
 type Link = {
@@ -81,6 +84,8 @@ type Link = {
   messages: TokenBucket;
   ephemeral: TokenBucket;
   documents: Set<string>;
+  /** Sync bytes received per document on this connection. */
+  documentBytes: Map<string, number>;
   drops: number;
   /** Frames received but not yet processed, waiting for rate tokens (the connection is paused). */
   queue: Uint8Array[];
@@ -258,6 +263,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       messages: new TokenBucket(this.#limits.messagesPerSecond, this.#limits.messageBurst),
       ephemeral: new TokenBucket(this.#limits.ephemeralPerSecond, this.#limits.ephemeralBurst),
       documents: new Set(),
+      documentBytes: new Map(),
       drops: 0,
       queue: [],
       queuedBytes: 0,
@@ -378,6 +384,19 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         if (link.documents.size >= this.#limits.maxDocumentsPerPeer)
           return this.#drop("too-many-documents", remoteKey, link);
         link.documents.add(id);
+      }
+      if (message.type === "sync") {
+        const before = link.documentBytes.get(id) ?? 0;
+        const after = before + message.data.byteLength;
+        if (after > this.#limits.maxBytesPerDocument) {
+          if (before <= this.#limits.maxBytesPerDocument) {
+            link.documentBytes.set(id, after);
+            this.#options.onBudgetSpent?.(id, remoteKey);
+          }
+          // Not counted toward closing: the link stays useful for every other document.
+          return this.#drop("document-budget", remoteKey);
+        }
+        link.documentBytes.set(id, after);
       }
       if (this.#options.hasDocument && !this.#options.hasDocument(id)) {
         this.#drop("unknown-document", remoteKey);

@@ -23,7 +23,7 @@ import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
 import type { OpenCommunity } from "../communities.ts";
-import type { AdapterLimits, TransportLimits } from "../net/limits.ts";
+import { DEFAULT_ADAPTER_LIMITS, type AdapterLimits, type TransportLimits } from "../net/limits.ts";
 import { SecureNetworkAdapter, communityRouter, type DropReason } from "../net/secureAdapter.ts";
 import {
   connectSecure,
@@ -101,6 +101,8 @@ class CommunitySync {
   replicating = false;
   readonly opened = new Map<string, DocHandle<unknown>>();
   readonly drops = new Map<DropReason, number>();
+  /** Documents whose byte budget a device spent this session, by document id → device keys. */
+  readonly overBudget = new Map<string, Set<string>>();
 
   constructor(
     readonly community: OpenCommunity,
@@ -283,6 +285,11 @@ export class SyncService {
       hasDocument: (id) => sync.listed.has(id),
       ...(this.#config.adapterLimits ? { limits: this.#config.adapterLimits } : {}),
       onDrop: (reason) => sync.drops.set(reason, (sync.drops.get(reason) ?? 0) + 1),
+      onBudgetSpent: (documentId, remoteKey) => {
+        const keys = sync.overBudget.get(documentId) ?? new Set<string>();
+        sync.overBudget.set(documentId, keys.add(remoteKey));
+        this.#notify(sync.id);
+      },
     });
     adapter.on("peer-candidate", () => {
       this.#replicate(sync);
@@ -669,6 +676,13 @@ export class SyncService {
     const gaps = links.length === 0 ? [] : findGaps(docs, linked);
     const problems: string[] = [];
     if (!roster) problems.push("The member list has not arrived yet.");
+    for (const [documentId, keys] of sync.overBudget) {
+      const who = [...keys].map((k) => roster?.members[k]?.name ?? `device ${k.slice(0, 8)}`);
+      const title = sync.titleOf(documentId) ?? documentId;
+      problems.push(
+        `${who.join(", ")} sent more changes to “${title}” than one link may carry (${Math.round((this.#config.adapterLimits?.maxBytesPerDocument ?? DEFAULT_ADAPTER_LIMITS.maxBytesPerDocument) / 1024 / 1024)} MB). What arrived is kept; further changes to it from that device are refused until it links again. If this keeps happening, that device may be faulty.`,
+      );
+    }
     if (this.#discoveryState === "failed" && this.#discoveryProblem)
       problems.push(
         `Finding devices on the network automatically does not work here (${this.#discoveryProblem}). Type the other device's address instead.`,

@@ -209,6 +209,29 @@ describe("secure transport", () => {
     expect(b.drops).toEqual([]);
   });
 
+  it("refuses a document's changes from a link past its byte budget, and keeps syncing the rest", async () => {
+    const { a, b } = await pair({ adapter: { maxBytesPerDocument: 64 * 1024 } });
+    const { handleA, handleB } = await shared(a, b);
+    const other = await shared(a, b);
+    // B grows the note past A's budget for it on this link: 8 changes of 16 KB each.
+    for (let i = 0; i < 8; i++) {
+      handleB.change((d) => {
+        d.text = `${i}:${"x".repeat(16 * 1024)}`;
+      });
+      await sleep(60);
+    }
+    await until(() => a.drops.includes("document-budget"), 5_000, "budget spent");
+    const before = handleA.doc().text;
+    expect(before.startsWith("7:")).toBe(false);
+    // What already arrived stays; the rest is held back, and the link still carries other documents.
+    await stillSyncing(other.handleA, other.handleB);
+    other.handleB.change((d) => {
+      d.text = "from B, on another document";
+    });
+    await until(() => other.handleA.doc().text === "from B, on another document", 5_000, "B to A");
+    expect(handleA.doc().text).toBe(before);
+  });
+
   it("closes a device not on the roster right after the handshake, sending it nothing", async () => {
     const { a, b } = await pair();
     const { handleA } = await shared(a, b);
