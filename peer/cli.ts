@@ -431,6 +431,11 @@ export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promi
 
 const isMain = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
 if (isMain) {
+  // A rejected promise inside a library (a handle whose wait timed out) must not take the peer,
+  // and everyone's unsaved sync, down with it: report it and carry on.
+  process.on("unhandledRejection", (e) =>
+    console.error("meitheal-peer: an internal task failed; the peer keeps running.", e),
+  );
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.once("SIGTERM", () => controller.abort());
@@ -441,6 +446,9 @@ if (isMain) {
   ).then(
     (code) => {
       process.exitCode = code;
+      // Everything is saved and closed by now; a library timer left running (automerge-repo waits
+      // up to a minute on handles that never loaded) must not hold the process open.
+      setTimeout(() => process.exit(code), 2_000).unref();
     },
     (e: unknown) => {
       console.error(e);

@@ -532,6 +532,7 @@ export class PeerNode {
         [...this.#communities.values()].map(async (c) => {
           for (const adapter of c.repo.networkSubsystem.adapters) adapter.disconnect();
           await flushReady(c.repo);
+          await c.storage.close();
         }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -1,6 +1,15 @@
 import { cbor, generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
 import { describe, expect, it } from "vitest";
-import { decodeFrame, encodeHello, validateHello, validateRepoMessage } from "./messages.ts";
+import {
+  MAX_HEADS_DOCUMENTS,
+  decodeFrame,
+  encodeHeadsAnswer,
+  encodeHeadsQuery,
+  encodeHello,
+  validateHeadsFrame,
+  validateHello,
+  validateRepoMessage,
+} from "./messages.ts";
 
 const DOC = parseAutomergeUrl(generateAutomergeUrl()).documentId;
 const base = { senderId: "device-aa", targetId: "device-bb" };
@@ -101,5 +110,35 @@ describe("decodeFrame", () => {
   it("returns undefined for garbage and for nesting deep enough to overflow the decoder", () => {
     expect(decodeFrame(new Uint8Array([0xff, 0xff, 0x00]))).toBeUndefined();
     expect(decodeFrame(new Uint8Array(200_000).fill(0x81))).toBeUndefined();
+  });
+});
+
+describe("heads query and answer", () => {
+  it("round-trip, and refuse bad ids, long lists and other shapes", () => {
+    expect(validateHeadsFrame(decodeFrame(encodeHeadsQuery([DOC])))).toEqual({
+      kind: "query",
+      documents: [DOC],
+    });
+    expect(validateHeadsFrame(decodeFrame(encodeHeadsAnswer({ [DOC]: ["h1", "h2"] })))).toEqual({
+      kind: "answer",
+      heads: { [DOC]: ["h1", "h2"] },
+    });
+    expect(
+      validateHeadsFrame({ type: "meitheal/heads?", documents: ["not an id"] }),
+    ).toBeUndefined();
+    expect(
+      validateHeadsFrame({
+        type: "meitheal/heads?",
+        documents: Array<string>(MAX_HEADS_DOCUMENTS + 1).fill(DOC),
+      }),
+    ).toBeUndefined();
+    expect(validateHeadsFrame({ type: "meitheal/heads", heads: { [DOC]: [1] } })).toBeUndefined();
+    expect(validateHeadsFrame({ type: "meitheal/heads", heads: { nope: [] } })).toBeUndefined();
+    expect(validateHeadsFrame({ type: "sync" })).toBeUndefined();
+    // The query never carries more than the cap, however many are asked.
+    const many = Array<string>(MAX_HEADS_DOCUMENTS * 2).fill(DOC);
+    expect(validateHeadsFrame(decodeFrame(encodeHeadsQuery(many)))).toMatchObject({
+      kind: "query",
+    });
   });
 });

@@ -80,6 +80,49 @@ export function validateHello(value: unknown): Hello | undefined {
   return hello;
 }
 
+/**
+ * "Where do you stand on these documents?" and its answer: our own small exchange beside
+ * automerge-repo's, for the "in sync" check. A device's heads are otherwise known only from the
+ * sync messages it happens to send, and after two devices got the same change from a third, neither
+ * may send the other one again.
+ */
+const HEADS_QUERY = "meitheal/heads?";
+const HEADS = "meitheal/heads";
+/** Documents per query or answer. */
+export const MAX_HEADS_DOCUMENTS = 64;
+
+export type HeadsFrame =
+  { kind: "query"; documents: string[] } | { kind: "answer"; heads: Record<string, string[]> };
+
+export const encodeHeadsQuery = (documents: readonly string[]): Uint8Array =>
+  encodeFrame({ type: HEADS_QUERY, documents: documents.slice(0, MAX_HEADS_DOCUMENTS) });
+
+export const encodeHeadsAnswer = (heads: Record<string, string[]>): Uint8Array =>
+  encodeFrame({ type: HEADS, heads });
+
+export function validateHeadsFrame(value: unknown): HeadsFrame | undefined {
+  if (!isRecord(value)) return undefined;
+  if (value.type === HEADS_QUERY) {
+    const { documents } = value;
+    if (!Array.isArray(documents) || documents.length > MAX_HEADS_DOCUMENTS) return undefined;
+    if (!documents.every((d) => typeof d === "string" && isValidDocumentId(d))) return undefined;
+    return { kind: "query", documents: [...(documents as string[])] };
+  }
+  if (value.type === HEADS) {
+    if (!isRecord(value.heads)) return undefined;
+    const entries = Object.entries(value.heads);
+    if (entries.length > MAX_HEADS_DOCUMENTS) return undefined;
+    const heads: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+    for (const [id, list] of entries) {
+      if (!isValidDocumentId(id) || !isIdList(list) || list.length > MAX_HEADS_DOCUMENTS)
+        return undefined;
+      heads[id] = [...list];
+    }
+    return { kind: "answer", heads };
+  }
+  return undefined;
+}
+
 function validHeads(
   value: unknown,
 ): Record<StorageId, { heads: string[]; timestamp: number }> | undefined {

@@ -27,9 +27,13 @@ import { DEFAULT_ADAPTER_LIMITS, TokenBucket, type AdapterLimits } from "./limit
 import {
   decodeFrame,
   encodeFrame,
+  encodeHeadsAnswer,
+  encodeHeadsQuery,
   encodeHello,
+  validateHeadsFrame,
   validateHello,
   validateRepoMessage,
+  type HeadsFrame,
 } from "./messages.ts";
 import type { SecureConnection } from "./transport.ts";
 
@@ -73,6 +77,10 @@ export type SecureAdapterOptions = {
   limits?: Partial<AdapterLimits>;
   /** Called for each dropped frame or refused connection (for counters and logs). */
   onDrop?: (reason: DropReason, remoteKeyHex: string) => void;
+  /** This device's heads of a document, to answer a linked device's query (listed documents only). */
+  headsOf?: (documentId: string) => string[] | undefined;
+  /** A linked device answered a heads query. */
+  onHeads?: (remoteKeyHex: string, heads: Record<string, string[]>) => void;
   /** Called once per connection and document when the document's byte budget is spent. */
   onBudgetSpent?: (documentId: DocumentId, remoteKeyHex: string) => void;
 };
@@ -179,6 +187,33 @@ export class SecureNetworkAdapter extends NetworkAdapter {
     }
   }
 
+  /** Asks a linked device for its heads of these documents; the answer goes to onHeads. */
+  queryHeads(remoteKey: string, documents: readonly string[]): void {
+    const link = this.#links.get(peerIdOfKey(remoteKey));
+    if (!link?.announced || documents.length === 0) return;
+    link.connection.send(encodeHeadsQuery(documents));
+  }
+
+  #headsFrame(link: Link, frame: HeadsFrame): void {
+    if (frame.kind === "answer") {
+      // Only what this community has; anything else in an answer is ignored.
+      const known = Object.fromEntries(
+        Object.entries(frame.heads).filter(
+          ([id]) => this.#options.hasDocument?.(id as DocumentId) ?? true,
+        ),
+      );
+      this.#options.onHeads?.(link.connection.remoteKey, known);
+      return;
+    }
+    const answer: Record<string, string[]> = {};
+    for (const id of frame.documents) {
+      if (this.#options.hasDocument && !this.#options.hasDocument(id as DocumentId)) continue;
+      const heads = this.#options.headsOf?.(id);
+      if (heads) answer[id] = heads;
+    }
+    link.connection.send(encodeHeadsAnswer(answer));
+  }
+
   /** The peers linked and announced now. */
   links(): LinkInfo[] {
     return [...this.#links.values()]
@@ -255,6 +290,10 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       if (fresh !== old && fresh > old) return connection.close();
       this.#links.delete(peerId);
       existing.connection.close();
+      // The repo must hear that the old link is gone: otherwise it takes the new one's hello for
+      // a peer it already has, keeps every document's sync state from the dead link (messages it
+      // believes in flight), and some documents never sync again on the new one.
+      if (existing.announced) this.emit("peer-disconnected", { peerId });
     }
     const link: Link = {
       connection,
@@ -362,6 +401,9 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       this.#markReady();
       return;
     }
+
+    const heads = validateHeadsFrame(decoded);
+    if (heads) return this.#headsFrame(link, heads);
 
     const message = validateRepoMessage(decoded, this.#limits.maxDataBytes);
     if (!message) return this.#drop("bad-shape", remoteKey, link);

@@ -217,6 +217,9 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
   /** Temp files being written right now, so a sweep cannot pull one out from under a save. */
   readonly #liveTemps = new Set<string>();
 
+  #closed = false;
+  readonly #writing = new Set<Promise<unknown>>();
+
   constructor(options: SafeFsStorageOptions) {
     // Absolute and normalised, so paths built by join() compare equal to it.
     this.#dir = resolve(options.dir);
@@ -228,7 +231,38 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     return this.#loadFile(key, this.#leafPath(key));
   }
 
+  /**
+   * Stops writing: waits for writes under way, then drops any that arrive later. The peer closes
+   * its storage after flushing every document and before releasing the data folder's lock; what
+   * automerge-repo still sends after that is sync-state bookkeeping on a timer (rebuilt on the next
+   * sync), and writing it into a folder another process may now own would be the real harm.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#writing]);
+  }
+
+  #track<T>(work: () => Promise<T>): Promise<T | undefined> {
+    if (this.#closed) return Promise.resolve(undefined);
+    const running = work();
+    this.#writing.add(running);
+    void running.finally(() => this.#writing.delete(running)).catch(() => undefined);
+    return running;
+  }
+
   async save(key: StorageKey, data: Uint8Array): Promise<void> {
+    await this.#track(() => this.#save(key, data));
+  }
+
+  async remove(key: StorageKey): Promise<void> {
+    await this.#track(() => this.#remove(key));
+  }
+
+  async removeRange(keyPrefix: StorageKey): Promise<void> {
+    await this.#track(() => this.#removeRange(keyPrefix));
+  }
+
+  async #save(key: StorageKey, data: Uint8Array): Promise<void> {
     const target = this.#leafPath(key);
     const dir = dirname(target);
     const envelope = encodeEnvelope(data);
@@ -245,7 +279,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     }
   }
 
-  async remove(key: StorageKey): Promise<void> {
+  async #remove(key: StorageKey): Promise<void> {
     const target = this.#leafPath(key);
     try {
       await unlink(target);
@@ -272,7 +306,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     return chunks;
   }
 
-  async removeRange(keyPrefix: StorageKey): Promise<void> {
+  async #removeRange(keyPrefix: StorageKey): Promise<void> {
     if (keyPrefix.length === 0) {
       // Everything we own under the root, but not the root itself: the quarantine dir may live in it.
       await this.#removeOwnedEntries(this.#dir);

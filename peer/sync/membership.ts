@@ -62,9 +62,17 @@ export async function foundCommunity(options: {
 /** The roster as read now: undefined while it has not arrived or does not validate. */
 export function readRoster(handle: DocHandle<Roster> | undefined): Roster | undefined {
   if (!handle?.isReady()) return undefined;
-  const read = rosterKind.read(handle.doc());
-  return read.state === "ok" ? read.doc : undefined;
+  // Asked on every message (the share config), so validated once per version of the document:
+  // each change gives a new document object.
+  const doc = handle.doc();
+  if (validated.has(doc)) return validated.get(doc);
+  const read = rosterKind.read(doc);
+  const roster = read.state === "ok" ? read.doc : undefined;
+  validated.set(doc, roster);
+  return roster;
 }
+
+const validated = new WeakMap<object, Roster | undefined>();
 
 /**
  * Whether a device may sync this community: on the roster and never removed. Before the roster

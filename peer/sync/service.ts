@@ -24,7 +24,12 @@ import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { DEFAULT_ADAPTER_LIMITS, type AdapterLimits, type TransportLimits } from "../net/limits.ts";
-import { SecureNetworkAdapter, communityRouter, type DropReason } from "../net/secureAdapter.ts";
+import {
+  SecureNetworkAdapter,
+  communityRouter,
+  peerIdOfKey,
+  type DropReason,
+} from "../net/secureAdapter.ts";
 import {
   connectSecure,
   keyPairFromDevice,
@@ -50,7 +55,7 @@ import {
 } from "../trust/invites.ts";
 import { addMember, listMembers, removeMember } from "../trust/roster.ts";
 import { foundCommunity, mayLink, readRoster, rosterDocumentId, rosterUrl } from "./membership.ts";
-import { findGaps, syncState, type DocFacts } from "./status.ts";
+import { findGaps, sameHeads, syncState, type DocFacts } from "./status.ts";
 import { CommunityTrust } from "./trust.ts";
 
 export type SyncConfig = {
@@ -62,7 +67,7 @@ export type SyncConfig = {
   connect?: string[];
   transportLimits?: Partial<TransportLimits>;
   adapterLimits?: Partial<AdapterLimits>;
-  /** How often unlinked members are dialled again at most (ms); doubles per failure up to 30 s. */
+  /** How often unlinked members are dialled again at most (ms); doubles per failure up to 10 s. */
   retryMs?: number;
   /** When the port is taken, listen on any free one instead of failing (the default port). */
   anyPortIfTaken?: boolean;
@@ -85,8 +90,10 @@ export type SyncHost = {
 
 /** Invite sockets served at once; more get "busy" (each lasts at most the handshake timeout). */
 const MAX_INVITE_SOCKETS = 8;
-const MAX_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 10_000;
 const ROSTER_LOAD_MS = 5_000;
+/** A document still differing from a linked device after this long gets a fresh sync round. */
+const NUDGE_AFTER_MS = 1_500;
 const DIAL_TICK_MS = 1_000;
 /** Documents opened per step of replication, so a 1,000-document community never stalls the peer. */
 const REPLICATE_BATCH = 50;
@@ -103,6 +110,10 @@ class CommunitySync {
   readonly drops = new Map<DropReason, number>();
   /** Documents whose byte budget a device spent this session, by document id → device keys. */
   readonly overBudget = new Map<string, Set<string>>();
+  /** What linked devices answered to heads queries: device key → document → heads. */
+  readonly reported = new Map<string, Map<string, string[]>>();
+  /** "document|device" → when it was first (or last nudged) seen differing. */
+  readonly differing = new Map<string, number>();
 
   constructor(
     readonly community: OpenCommunity,
@@ -115,6 +126,15 @@ class CommunitySync {
 
   get id(): CommunityId {
     return this.community.id;
+  }
+
+  /**
+   * Whether this community has a document: listed in its index (or is its index or roster). Any
+   * other id is refused both ways: never stored when pushed, never asked of members. A document a
+   * window asks for before its index entry has arrived is fetched once it is listed (see #nudge).
+   */
+  has(id: string): boolean {
+    return this.listed.has(id);
   }
 
   rosterDoc(): Roster | undefined {
@@ -152,6 +172,8 @@ export class SyncService {
   readonly #backoff = new Map<string, Backoff>();
   /** Typed or configured addresses, dialled for every community until a member answers. */
   readonly #manual = new Set<string>();
+  /** The device key that answered at an address (typed or configured). */
+  readonly #keyAt = new Map<string, string>();
   #listener: SecureListener | undefined;
   #book: InviteBook | undefined;
   #inviteSockets = 0;
@@ -272,19 +294,32 @@ export class SyncService {
     const sync = new CommunitySync(community, trust, (s) => this.#makeAdapter(s));
     this.#communities.set(community.id, sync);
     community.repo.networkSubsystem.addNetworkAdapter(sync.adapter);
+    // Dial at once: a device that just joined has only its inviter to learn the roster from.
+    this.#dial(sync);
     await this.#watchRoster(sync, roster);
     this.#watchIndex(sync);
     this.#discovery?.update();
-    this.#dial(sync);
   }
 
   #makeAdapter(sync: CommunitySync): SecureNetworkAdapter {
     const adapter = new SecureNetworkAdapter({
       communityId: sync.community.id,
       isMember: (key) => sync.mayLink(key),
-      hasDocument: (id) => sync.listed.has(id),
-      ...(this.#config.adapterLimits ? { limits: this.#config.adapterLimits } : {}),
+      hasDocument: (id) => sync.has(id),
+      // Ready soon: a document a window creates waits for "ready" before the peer asks for it,
+      // and a handle declared unavailable still arrives when a device links later.
+      limits: { readyTimeoutMs: 2_000, ...this.#config.adapterLimits },
       onDrop: (reason) => sync.drops.set(reason, (sync.drops.get(reason) ?? 0) + 1),
+      headsOf: (id) => {
+        const handle = sync.community.repo.handles[id as never] as DocHandle<unknown> | undefined;
+        return handle?.isReady() ? [...handle.heads()] : undefined;
+      },
+      onHeads: (remoteKey, heads) => {
+        const mine = sync.reported.get(remoteKey) ?? new Map<string, string[]>();
+        for (const [id, list] of Object.entries(heads)) mine.set(id, list);
+        sync.reported.set(remoteKey, mine);
+        this.#notify(sync.id);
+      },
       onBudgetSpent: (documentId, remoteKey) => {
         const keys = sync.overBudget.get(documentId) ?? new Set<string>();
         sync.overBudget.set(documentId, keys.add(remoteKey));
@@ -295,7 +330,11 @@ export class SyncService {
       this.#replicate(sync);
       this.#notify(sync.id);
     });
-    adapter.on("peer-disconnected", () => this.#notify(sync.id));
+    adapter.on("peer-disconnected", ({ peerId }) => {
+      for (const key of sync.reported.keys())
+        if (peerIdOfKey(key) === peerId) sync.reported.delete(key);
+      this.#notify(sync.id);
+    });
     return adapter;
   }
 
@@ -308,7 +347,7 @@ export class SyncService {
   }
 
   hasDocument(communityId: string, documentId: string): boolean {
-    return this.#communities.get(communityId as CommunityId)?.listed.has(documentId) ?? false;
+    return this.#communities.get(communityId as CommunityId)?.has(documentId) ?? false;
   }
 
   async #watchRoster(sync: CommunitySync, created: DocHandle<Roster> | undefined): Promise<void> {
@@ -341,8 +380,13 @@ export class SyncService {
         this.#notify(sync.id);
       });
     };
-    if (sync.community.index) watch(sync.community.index);
-    else {
+    if (sync.community.index) {
+      watch(sync.community.index);
+      // It may have changed (arrived, even) while attach() waited for the roster.
+      sync.refreshListed();
+      if (sync.replicating) this.#replicate(sync);
+      this.#notify(sync.id);
+    } else {
       // A joined community: the index arrives from the inviter (PeerNode takes it then).
       const poll = setInterval(() => {
         if (this.#closed) return clearInterval(poll);
@@ -402,7 +446,16 @@ export class SyncService {
       const address = addresses[0];
       if (address) this.#attempt(sync, address, key);
     }
-    for (const address of this.#manual) this.#attempt(sync, address, undefined);
+    for (const address of this.#manual) {
+      // Once a device answered there, the known-address loop above dials it with its key.
+      const key = this.#keyAt.get(address);
+      if (key === undefined || (key !== this.self && sync.mayLink(key) && !this.#knows(sync, key)))
+        this.#attempt(sync, address, undefined);
+    }
+  }
+
+  #knows(sync: CommunitySync, key: string): boolean {
+    return sync.trust.knownAddresses().some(([k]) => k === key);
   }
 
   #attempt(sync: CommunitySync, address: string, key: string | undefined): void {
@@ -428,19 +481,20 @@ export class SyncService {
       .then((connection) => {
         if (this.#closed) return connection.close();
         const remote = connection.remoteKey;
-        if (remote === this.self) return connection.close();
-        if (sync.adapter.isLinked(remote) || !sync.mayLink(remote)) {
-          // Already linked the other way, or not a member of this community: nothing to do here.
+        this.#keyAt.set(address, remote);
+        if (remote === this.self || sync.adapter.isLinked(remote) || !sync.mayLink(remote)) {
+          // Ourselves, already linked the other way, or not a member of this community.
           connection.close();
-        } else {
-          sync.adapter.addConnection(connection);
-          sync.trust.rememberAddress(remote, address);
+          backoff.next = Date.now() + backoff.delay;
+          backoff.delay = Math.min(backoff.delay * 2, MAX_RETRY_MS);
+          return;
         }
+        sync.adapter.addConnection(connection);
+        sync.trust.rememberAddress(remote, address);
         backoff.delay = this.#config.retryMs ?? 1_000;
         backoff.next = Date.now() + backoff.delay;
       })
-      .catch((e: unknown) => {
-        if (process.env.MEITHEAL_DEBUG) console.error("dial failed", address, e);
+      .catch(() => {
         backoff.next = Date.now() + backoff.delay;
         backoff.delay = Math.min(backoff.delay * 2, MAX_RETRY_MS);
       })
@@ -659,21 +713,39 @@ export class SyncService {
     const storageOf = new Map(links.map((l) => [l.remoteKey, l.storageId]));
     const docs: DocFacts[] = [];
     let here = 0;
+    const entries = sync.community.index?.isReady()
+      ? (sync.community.index.doc() as Partial<CommunityIndex> | undefined)?.entries
+      : undefined;
+    const titleOf = (id: string): string | null => {
+      if (id === sync.id) return "Community index";
+      if (id === rosterDocumentId(sync.id)) return "Members";
+      const title = entries?.[id]?.title;
+      return typeof title === "string" ? title : null;
+    };
     for (const id of sync.listed) {
       const handle = sync.opened.get(id) ?? sync.community.repo.handles[id as never];
       const ready = handle?.isReady() === true;
       if (ready) here++;
       docs.push({
         id,
-        title: sync.titleOf(id),
+        title: titleOf(id),
         heads: ready ? handle.heads() : undefined,
         theirs: (key) => {
+          // The newer of two reports: the sync messages it sent, or its answer to our query.
           const storageId = storageOf.get(key);
-          return storageId === undefined ? undefined : handle?.getSyncInfo(storageId)?.lastHeads;
+          const fromSync =
+            storageId === undefined ? undefined : handle?.getSyncInfo(storageId)?.lastHeads;
+          const answered = sync.reported.get(key)?.get(id);
+          const mine = ready ? handle.heads() : undefined;
+          if (mine && answered && sameHeads(answered, mine)) return answered;
+          return fromSync ?? answered;
         },
       });
     }
     const gaps = links.length === 0 ? [] : findGaps(docs, linked);
+    // A gap that lasts is asked about again: a document still arriving is requested anew (a
+    // window may have asked for it before the index listed it, and been told "unavailable").
+    for (const gap of gaps) for (const key of gap.peers) this.#nudge(sync, gap.documentId, key);
     const problems: string[] = [];
     if (!roster) problems.push("The member list has not arrived yet.");
     for (const [documentId, keys] of sync.overBudget) {
@@ -703,6 +775,31 @@ export class SyncService {
       gaps,
       problems,
     });
+  }
+
+  /**
+   * Asks a linked device again where a document stands, when what it last reported differs from
+   * here for a while. automerge-repo records a device's heads from the sync messages it sends;
+   * when two devices receive the same change from a third at once, neither may send the other a
+   * message afterwards, and each keeps an old record of the other although both are the same.
+   * Restarting sync with that device (a message with our heads) makes it answer with its own.
+   */
+  #nudge(sync: CommunitySync, documentId: string, remoteKey: string): void {
+    const slot = `${documentId}|${remoteKey}`;
+    const now = Date.now();
+    const first = sync.differing.get(slot);
+    if (first === undefined) return void sync.differing.set(slot, now);
+    if (now - first < NUDGE_AFTER_MS) return;
+    sync.differing.set(slot, now);
+    const synchronizer = (
+      sync.community.repo.synchronizer as unknown as {
+        docSynchronizers?: Record<string, { beginSync?: (peers: PeerId[]) => Promise<void> }>;
+      }
+    ).docSynchronizers?.[documentId];
+    // And ask it outright where it stands: its answer settles a record that is only stale.
+    sync.adapter.queryHeads(remoteKey, [documentId]);
+    if (typeof synchronizer?.beginSync !== "function") return;
+    synchronizer.beginSync([peerIdOfKey(remoteKey)]).catch(() => undefined);
   }
 
   /** Dropped frames and refused links per community (tests and diagnostics). */

@@ -14,7 +14,7 @@ export type DocFacts = {
   theirs: (deviceKey: string) => readonly string[] | undefined;
 };
 
-const sameHeads = (a: readonly string[], b: readonly string[]) =>
+export const sameHeads = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /** Every document that is not the same here and on every linked device, and where. */

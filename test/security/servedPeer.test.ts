@@ -465,6 +465,7 @@ describe("hostile devices against a served peer", () => {
     expect(link.closedAt).toBeUndefined();
     const foldersAfter = await documentFolders(dirA, X);
     expect(foldersAfter).not.toContain(foreign);
+    expect(foldersAfter.filter((f) => !foldersBefore.includes(f))).toEqual([]);
     expect(foldersAfter).toEqual(foldersBefore);
     expect(await documentFolders(dirA, Y)).toEqual(foldersYBefore);
     expect(await windowOnAFinds(foreign)).toBe(false);

@@ -42,18 +42,40 @@ const status = (d: Device, communityId: string): Promise<SyncStatus> =>
   d.rpc.call("sync:status", { communityId });
 
 /** Waits until every device says "in sync" with `links` linked devices each. */
-const allInSync = (ds: Device[], communityId: string, links: number, ms = 30_000) =>
-  eventually(
-    async () => {
-      const all = await Promise.all(ds.map((d) => status(d, communityId)));
-      return all.every((s) => s.state === "in-sync" && s.peers.length === links) ? true : undefined;
-    },
-    ms,
-    `${ds.map((d) => d.name).join(", ")} in sync with ${links} link(s) each`,
-  );
+const allInSync = async (ds: Device[], communityId: string, links: number, ms = 30_000) => {
+  let last = "";
+  try {
+    return await eventually(
+      async () => {
+        const all = await Promise.all(ds.map((d) => status(d, communityId)));
+        last = all
+          .map(
+            (s, i) =>
+              `${ds[i]?.name}: ${s.state}, ${s.peers.length} link(s), ${s.documents.here}/${s.documents.total}, gaps ${JSON.stringify(s.gaps.map((g) => [g.title, g.reason, g.peers.length]))}`,
+          )
+          .join("\n");
+        return all.every((s) => s.state === "in-sync" && s.peers.length === links)
+          ? true
+          : undefined;
+      },
+      ms,
+      `${ds.map((d) => d.name).join(", ")} in sync with ${links} link(s) each`,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${last}`);
+  }
+};
 
+/** Opens a story in a device's window the way the app does: once its index lists it. */
 async function openStory(d: Device, communityId: string, url: AutomergeUrl) {
   d.window ??= await windowRepo(d.peer, communityId);
+  const index = await d.window.find<CommunityIndex>(`automerge:${communityId}` as AutomergeUrl);
+  const id = url.slice("automerge:".length);
+  await eventually(
+    () => (id in index.doc().entries ? true : undefined),
+    15_000,
+    `${d.name}'s index lists the story`,
+  );
   return eventually<DocHandle<Story>>(
     () =>
       d
