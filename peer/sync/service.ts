@@ -312,7 +312,7 @@ export class SyncService {
       onDrop: (reason) => sync.drops.set(reason, (sync.drops.get(reason) ?? 0) + 1),
       headsOf: (id) => {
         const handle = sync.community.repo.handles[id as never] as DocHandle<unknown> | undefined;
-        return handle?.isReady() ? [...handle.heads()] : undefined;
+        return handle?.isReady() ? [...headsOf(handle)] : undefined;
       },
       onHeads: (remoteKey, heads) => {
         const mine = sync.reported.get(remoteKey) ?? new Map<string, string[]>();
@@ -729,14 +729,14 @@ export class SyncService {
       docs.push({
         id,
         title: titleOf(id),
-        heads: ready ? handle.heads() : undefined,
+        heads: ready ? headsOf(handle) : undefined,
         theirs: (key) => {
           // The newer of two reports: the sync messages it sent, or its answer to our query.
           const storageId = storageOf.get(key);
           const fromSync =
             storageId === undefined ? undefined : handle?.getSyncInfo(storageId)?.lastHeads;
           const answered = sync.reported.get(key)?.get(id);
-          const mine = ready ? handle.heads() : undefined;
+          const mine = ready ? headsOf(handle) : undefined;
           if (mine && answered && sameHeads(answered, mine)) return answered;
           return fromSync ?? answered;
         },
@@ -822,6 +822,22 @@ export class SyncService {
     await this.#book?.flush();
     await Promise.all([...this.#communities.values()].map((s) => s.trust.flush()));
   }
+}
+
+/**
+ * A handle's heads, encoded once per version of its document (each change makes a new document
+ * object): the Sync screen asks for every document's heads about once a second, and encoding them
+ * hashes each head twice.
+ */
+const encodedHeads = new WeakMap<object, readonly string[]>();
+function headsOf(handle: DocHandle<unknown>): readonly string[] {
+  const doc = handle.doc() as object;
+  let heads = encodedHeads.get(doc);
+  if (!heads) {
+    heads = handle.heads();
+    encodedHeads.set(doc, heads);
+  }
+  return heads;
 }
 
 /** host:port (IPv6 in brackets), as typed. */
