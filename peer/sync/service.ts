@@ -306,9 +306,11 @@ export class SyncService {
       communityId: sync.community.id,
       isMember: (key) => sync.mayLink(key),
       hasDocument: (id) => sync.has(id),
-      // Ready soon: a document a window creates waits for "ready" before the peer asks for it,
-      // and a handle declared unavailable still arrives when a device links later.
-      limits: { readyTimeoutMs: 2_000, ...this.#config.adapterLimits },
+      // Ready at once. automerge-repo holds every lookup of a document it lacks until all adapters
+      // are ready; waiting here for devices that may never come stalled windows (a story page
+      // reloaded stayed "Loading…"). A document that arrives later still arrives: a handle once
+      // "unavailable" turns ready when a linked device sends it, and lasting gaps are re-asked.
+      limits: { readyTimeoutMs: 0, ...this.#config.adapterLimits },
       onDrop: (reason) => sync.drops.set(reason, (sync.drops.get(reason) ?? 0) + 1),
       headsOf: (id) => {
         const handle = sync.community.repo.handles[id as never] as DocHandle<unknown> | undefined;

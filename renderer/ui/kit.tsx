@@ -81,3 +81,48 @@ export function Notice({
     </div>
   );
 }
+
+/**
+ * A modal dialog (the platform's <dialog>: focus stays inside, Escape closes). Focus returns to
+ * whatever had it before, so closing lands the keyboard where it started.
+ */
+export function Modal({
+  labelledBy,
+  onClose,
+  className,
+  children,
+}: {
+  labelledBy: string;
+  onClose: () => void;
+  className?: string;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const close = useRef(onClose);
+  useEffect(() => {
+    close.current = onClose;
+  });
+  useEffect(() => {
+    const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (dialog && !dialog.open) dialog.showModal();
+    // showModal focuses the first control; a dialog may name a better starting point.
+    dialog?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+    const onCancel = (e: Event) => {
+      // Escape: let React unmount the dialog rather than the browser closing it under React.
+      e.preventDefault();
+      close.current();
+    };
+    dialog?.addEventListener("cancel", onCancel);
+    return () => {
+      dialog?.removeEventListener("cancel", onCancel);
+      if (dialog?.open) dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  return (
+    <dialog ref={ref} aria-labelledby={labelledBy} className={`modal ${className ?? ""}`}>
+      {children}
+    </dialog>
+  );
+}

@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { InviteInfo } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
+import { Modal } from "../../ui/kit.tsx";
 import { formatCountdown, msUntil } from "./format.ts";
 import { qrImageSrc } from "./qr.ts";
 
@@ -201,11 +202,7 @@ function useQr(text: string): Qr {
   return held.text === text ? held.qr : { kind: "drawing" };
 }
 
-/**
- * A modal dialog (the platform's <dialog>: focus stays inside, Escape closes). Focus starts on the
- * title, so a screen reader reads it first, and returns to what had it before, the opening button.
- * (Like the versions panel's Modal; a shared one in ui/kit.tsx would serve both.)
- */
+/** The invite's dialog: focus starts on its title, and returns there when a new invite begins. */
 function Dialog({
   title,
   onClose,
@@ -220,43 +217,18 @@ function Dialog({
   className?: string;
   children: ReactNode;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  const close = useRef(onClose);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Runs after Modal has opened the dialog (a child's effects run first).
   useEffect(() => {
-    close.current = onClose;
-  });
-  useEffect(() => {
-    const dialog = ref.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (dialog && !dialog.open) dialog.showModal();
-    const onCancel = (e: Event) => {
-      // Escape: let React unmount the dialog rather than the browser closing it under React.
-      e.preventDefault();
-      close.current();
-    };
-    dialog?.addEventListener("cancel", onCancel);
-    return () => {
-      dialog?.removeEventListener("cancel", onCancel);
-      if (dialog?.open) dialog.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-  // After showModal (effects run in order): the content the focus was on may have been replaced.
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>("h2")?.focus();
+    heading.current?.focus();
   }, [focusKey]);
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      aria-modal="true"
-      className={`modal ${className ?? ""}`}
-    >
-      <h2 id={titleId} tabIndex={-1}>
+    <Modal labelledBy={titleId} onClose={onClose} {...(className ? { className } : {})}>
+      <h2 id={titleId} ref={heading} tabIndex={-1} data-autofocus>
         {title}
       </h2>
       {children}
-    </dialog>
+    </Modal>
   );
 }

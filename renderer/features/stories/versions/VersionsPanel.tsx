@@ -3,7 +3,7 @@
 // restoring adds a new change on top of history: nothing is ever lost by it.
 import { getHeads } from "@automerge/automerge";
 import { encodeHeads, type DocHandle } from "@automerge/automerge-repo";
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useMemo, useState, type FormEvent } from "react";
 import { systemContext } from "../../../../shared/ops/context.ts";
 import {
   VERSION_NAME_MAX,
@@ -21,7 +21,7 @@ import { defaultColour } from "../../../../shared/palette.ts";
 import { storySchemaAdapter } from "../../../../shared/richtext/schema.ts";
 import type { Story } from "../../../../shared/schema/story.ts";
 import { t, timeAgo } from "../../../i18n/index.ts";
-import { Field } from "../../../ui/kit.tsx";
+import { Field, Modal } from "../../../ui/kit.tsx";
 import { StoryEditor, type EditorApi } from "../editor/StoryEditor.tsx";
 
 export type VersionsAuthor = { deviceKey: string; name: string; colour: string };
@@ -188,51 +188,6 @@ function SaveVersionForm({ onSave }: { onSave: (name: string) => string | null }
       </Field>
       <button type="submit">{t("versions.save")}</button>
     </form>
-  );
-}
-
-/**
- * A modal dialog (the platform's <dialog>: focus stays inside, Escape closes). Focus returns to
- * whatever had it before, so closing lands the keyboard where it started.
- */
-function Modal({
-  labelledBy,
-  onClose,
-  className,
-  children,
-}: {
-  labelledBy: string;
-  onClose: () => void;
-  className?: string;
-  children: ReactNode;
-}) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const close = useRef(onClose);
-  useEffect(() => {
-    close.current = onClose;
-  });
-  useEffect(() => {
-    const dialog = ref.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (dialog && !dialog.open) dialog.showModal();
-    // showModal focuses the first control; a dialog may name a better starting point.
-    dialog?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
-    const onCancel = (e: Event) => {
-      // Escape: let React unmount the dialog rather than the browser closing it under React.
-      e.preventDefault();
-      close.current();
-    };
-    dialog?.addEventListener("cancel", onCancel);
-    return () => {
-      dialog?.removeEventListener("cancel", onCancel);
-      if (dialog?.open) dialog.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-  return (
-    <dialog ref={ref} aria-labelledby={labelledBy} className={`modal ${className ?? ""}`}>
-      {children}
-    </dialog>
   );
 }
 
