@@ -22,9 +22,6 @@ import { connectSecure, keyPairFromDevice } from "../../peer/net/transport.ts";
 import { rosterDocumentId } from "../../peer/sync/membership.ts";
 import { decodeInvite } from "../../peer/trust/inviteCode.ts";
 import { joinWithInvite, noiseKeyPairFromDevice } from "../../peer/trust/invites.ts";
-import { addEntry } from "../../shared/ops/community.ts";
-import { systemContext } from "../../shared/ops/context.ts";
-import { initStory } from "../../shared/ops/story.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import {
@@ -46,13 +43,13 @@ import { connectRpc, eventually, windowRepo, type PeerRpc } from "../helpers/pee
 import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { pair } from "../sync/linkedPeers.ts";
+import { listStory } from "../helpers/stories.ts";
 
 const SECRET_X = "The heron keeps the key to the weir under the third stone.";
 const SECRET_Y = "Only the Y circle knows the blue boat is moored at Carrigaholt.";
 const secretX = Buffer.from(SECRET_X, "utf8");
 const secretY = Buffer.from(SECRET_Y, "utf8");
 
-const ctx = systemContext();
 const mallory = makeDevice();
 const eve = makeDevice();
 
@@ -82,19 +79,6 @@ let indexX: DocHandle<CommunityIndex>;
 let storyA: DocHandle<Story>;
 let storyB: DocHandle<Story>;
 let storyY: DocHandle<Story>;
-
-function listStory(index: DocHandle<CommunityIndex>, story: DocHandle<Story>, title: string) {
-  story.change((s) => initStory(s, { communityId: index.documentId, title }, ctx));
-  index.change((i) =>
-    addEntry(i, story.documentId, {
-      kind: "story",
-      title,
-      status: "seed",
-      createdAt: ctx.now(),
-      updatedAt: ctx.now(),
-    }),
-  );
-}
 
 const typeAtEnd = (h: DocHandle<Story>, text: string) =>
   h.change((s) => splice(s, ["body"], s.body.length, 0, text));

@@ -13,9 +13,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeInvite, encodeInviteCode } from "../../peer/trust/inviteCode.ts";
 import type { SyncStatus } from "../../shared/contract.ts";
-import { addEntry } from "../../shared/ops/community.ts";
-import { systemContext } from "../../shared/ops/context.ts";
-import { initStory } from "../../shared/ops/story.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { connectRpc, eventually, windowRepo, type PeerRpc } from "../helpers/peerRpc.ts";
@@ -23,10 +20,10 @@ import { startRelay, type Relay } from "../helpers/relay.ts";
 import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { pair } from "./linkedPeers.ts";
+import { listStory } from "../helpers/stories.ts";
 
 type Device = { name: string; peer: ServedPeer; rpc: PeerRpc; dir: string; window?: Repo };
 
-const ctx = systemContext();
 const devices: Device[] = [];
 const relays: Relay[] = [];
 
@@ -84,19 +81,6 @@ async function openStory(d: Device, communityId: string, url: AutomergeUrl) {
         .catch(() => undefined),
     15_000,
     `${d.name} finds the story`,
-  );
-}
-
-function listStory(index: DocHandle<CommunityIndex>, story: DocHandle<Story>, title: string) {
-  story.change((s) => initStory(s, { communityId: index.documentId, title }, ctx));
-  index.change((i) =>
-    addEntry(i, story.documentId, {
-      kind: "story",
-      title,
-      status: "seed",
-      createdAt: ctx.now(),
-      updatedAt: ctx.now(),
-    }),
   );
 }
 
