@@ -24,12 +24,7 @@ import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { DEFAULT_ADAPTER_LIMITS, type AdapterLimits, type TransportLimits } from "../net/limits.ts";
-import {
-  SecureNetworkAdapter,
-  communityRouter,
-  peerIdOfKey,
-  type DropReason,
-} from "../net/secureAdapter.ts";
+import { SecureNetworkAdapter, communityRouter, peerIdOfKey } from "../net/secureAdapter.ts";
 import {
   connectSecure,
   keyPairFromDevice,
@@ -107,7 +102,6 @@ class CommunitySync {
   listed = new Set<string>();
   replicating = false;
   readonly opened = new Map<string, DocHandle<unknown>>();
-  readonly drops = new Map<DropReason, number>();
   /** Documents whose byte budget a device spent this session, by document id → device keys. */
   readonly overBudget = new Map<string, Set<string>>();
   /** What linked devices answered to heads queries: device key → document → heads. */
@@ -234,11 +228,14 @@ export class SyncService {
       this.#discovery = startDiscovery({
         deviceKey: this.self,
         port,
-        tags: () => this.communityTrusts().map((t) => communityTag(t.communityKey, this.self)),
-        onPeer: (peer) =>
+        tags: () => this.#trusts().map((t) => communityTag(t.communityKey, this.self)),
+        onPeer: (peer) => {
+          // Hearing anyone means it works (again): an earlier error was passing.
+          this.#discoveryState = "on";
           this.discovered(peer.deviceKey, `${peer.host}:${peer.port}`, (trust) =>
             peer.communityTags.includes(communityTag(trust.communityKey, peer.deviceKey)),
-          ),
+          );
+        },
         onError: (message) => {
           this.#discoveryProblem = message;
           this.#discoveryState = "failed";
@@ -311,7 +308,6 @@ export class SyncService {
       // reloaded stayed "Loading…"). A document that arrives later still arrives: a handle once
       // "unavailable" turns ready when a linked device sends it, and lasting gaps are re-asked.
       limits: { readyTimeoutMs: 0, ...this.#config.adapterLimits },
-      onDrop: (reason) => sync.drops.set(reason, (sync.drops.get(reason) ?? 0) + 1),
       headsOf: (id) => {
         const handle = sync.community.repo.handles[id as never] as DocHandle<unknown> | undefined;
         return handle?.isReady() ? [...headsOf(handle)] : undefined;
@@ -527,7 +523,7 @@ export class SyncService {
     }
   }
 
-  communityTrusts(): CommunityTrust[] {
+  #trusts(): CommunityTrust[] {
     return [...this.#communities.values()].map((s) => s.trust);
   }
 
@@ -802,15 +798,6 @@ export class SyncService {
     sync.adapter.queryHeads(remoteKey, [documentId]);
     if (typeof synchronizer?.beginSync !== "function") return;
     synchronizer.beginSync([peerIdOfKey(remoteKey)]).catch(() => undefined);
-  }
-
-  /** Dropped frames and refused links per community (tests and diagnostics). */
-  drops(communityId: string): Partial<Record<DropReason, number>> {
-    return Object.fromEntries(this.#communities.get(communityId as CommunityId)?.drops ?? []);
-  }
-
-  communityKey(communityId: string): Uint8Array | undefined {
-    return this.#communities.get(communityId as CommunityId)?.trust.communityKey;
   }
 
   async close(): Promise<void> {
