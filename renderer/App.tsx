@@ -11,7 +11,7 @@ import { JoinPage } from "./features/sync/JoinCommunity.tsx";
 import { StorageWarnings } from "./features/warnings/StorageWarnings.tsx";
 import { t } from "./i18n/index.ts";
 import { PeerContext } from "./peerContext.ts";
-import { href, navigate, useRoute } from "./route.ts";
+import { href, navigate, parseRoute, useRoute } from "./route.ts";
 import { EmptyState, Notice } from "./ui/kit.tsx";
 
 const LAST_COMMUNITY = "meitheal.lastCommunity";
@@ -115,6 +115,9 @@ function Shell({ connection }: { connection: PeerConnection }) {
   // Open the last community (or the only one) when the address names none.
   useEffect(() => {
     if (route.page !== "home" || !communities || communities.length === 0) return;
+    // The address may have moved on since this render (a link followed while the list loaded):
+    // never pull someone away from where they went.
+    if (parseRoute(window.location.hash).page !== "home") return;
     const last = localStorage.getItem(LAST_COMMUNITY);
     const pick = communities.find((c) => c.id === last) ?? communities[0];
     if (pick)
