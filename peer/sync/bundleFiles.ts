@@ -8,10 +8,9 @@ import { isAbsolute, join } from "node:path";
 import type { BundleSummary } from "../../shared/contract.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { mergeBundle, peekBundle, readBundle, writeBundle } from "./bundle.ts";
-import { rosterDocumentId } from "./membership.ts";
+import { listedDocuments } from "./membership.ts";
 import { CommunityTrust } from "./trust.ts";
 
 const LOAD_MS = 10_000;
@@ -32,18 +31,6 @@ export function resolveBundlePath(text: string): Result<string> {
       `"${trimmed.slice(0, 120)}" is not a full path. Give the whole path, e.g. /media/usb/retreat.meitheal-sync.`,
     );
   return ok(path);
-}
-
-/** The documents a community lists: its index, its roster and every entry. */
-export function listedDocuments(community: OpenCommunity): string[] {
-  const entries = community.index?.isReady()
-    ? (community.index.doc() as Partial<CommunityIndex> | undefined)?.entries
-    : undefined;
-  return [
-    community.id,
-    rosterDocumentId(community.id),
-    ...(entries && typeof entries === "object" ? Object.keys(entries) : []),
-  ];
 }
 
 const keyOf = async (dataDir: string, communityId: string): Promise<Result<CommunityTrust>> => {

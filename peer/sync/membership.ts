@@ -10,6 +10,7 @@ import {
 } from "@automerge/automerge-repo";
 import { createHash } from "node:crypto";
 import { asDeviceKey } from "../../shared/ids.ts";
+import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
 import { rosterKind } from "../../shared/schema/roster.ts";
 import type { OpenCommunity } from "../communities.ts";
@@ -57,6 +58,34 @@ export async function foundCommunity(options: {
   const roster = community.repo.import<Roster>(Automerge.save(initial), { docId });
   await community.repo.flush([docId]);
   return { trust, roster };
+}
+
+/** The index's entries as read now (empty while it has not arrived). */
+export function indexEntries(community: OpenCommunity): Partial<CommunityIndex>["entries"] {
+  if (!community.index?.isReady()) return undefined;
+  const entries = (community.index.doc() as Partial<CommunityIndex> | undefined)?.entries;
+  return entries && typeof entries === "object" ? entries : undefined;
+}
+
+/** The documents a community lists: its index, its roster and every entry. */
+export function listedDocuments(community: OpenCommunity): string[] {
+  return [
+    community.id,
+    rosterDocumentId(community.id),
+    ...Object.keys(indexEntries(community) ?? {}),
+  ];
+}
+
+/** A listed document's name for people: its title, or what the index and roster are. */
+export function documentTitle(
+  communityId: string,
+  entries: Partial<CommunityIndex>["entries"],
+  id: string,
+): string | null {
+  if (id === communityId) return "Community index";
+  if (id === rosterDocumentId(communityId)) return "Members";
+  const title = entries?.[id]?.title;
+  return typeof title === "string" ? title : null;
 }
 
 /** The roster as read now: undefined while it has not arrived or does not validate. */

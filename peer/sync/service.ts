@@ -49,7 +49,15 @@ import {
   type RosterEntry,
 } from "../trust/invites.ts";
 import { addMember, listMembers, removeMember } from "../trust/roster.ts";
-import { foundCommunity, mayLink, readRoster, rosterDocumentId, rosterUrl } from "./membership.ts";
+import {
+  documentTitle,
+  foundCommunity,
+  indexEntries,
+  listedDocuments,
+  mayLink,
+  readRoster,
+  rosterUrl,
+} from "./membership.ts";
 import { findGaps, sameHeads, syncState, type DocFacts } from "./status.ts";
 import { CommunityTrust } from "./trust.ts";
 
@@ -140,21 +148,11 @@ class CommunitySync {
   }
 
   refreshListed(): void {
-    const entries = this.community.index?.isReady()
-      ? (this.community.index.doc() as Partial<CommunityIndex> | undefined)?.entries
-      : undefined;
-    const next = new Set<string>([this.id, rosterDocumentId(this.id)]);
-    if (entries && typeof entries === "object") for (const id of Object.keys(entries)) next.add(id);
-    this.listed = next;
+    this.listed = new Set(listedDocuments(this.community));
   }
 
   titleOf(id: string): string | null {
-    if (id === this.id) return "Community index";
-    if (id === rosterDocumentId(this.id)) return "Members";
-    const entry = (this.community.index?.doc() as Partial<CommunityIndex> | undefined)?.entries?.[
-      id
-    ];
-    return typeof entry?.title === "string" ? entry.title : null;
+    return documentTitle(this.id, indexEntries(this.community), id);
   }
 }
 
@@ -711,15 +709,8 @@ export class SyncService {
     const storageOf = new Map(links.map((l) => [l.remoteKey, l.storageId]));
     const docs: DocFacts[] = [];
     let here = 0;
-    const entries = sync.community.index?.isReady()
-      ? (sync.community.index.doc() as Partial<CommunityIndex> | undefined)?.entries
-      : undefined;
-    const titleOf = (id: string): string | null => {
-      if (id === sync.id) return "Community index";
-      if (id === rosterDocumentId(sync.id)) return "Members";
-      const title = entries?.[id]?.title;
-      return typeof title === "string" ? title : null;
-    };
+    const entries = indexEntries(sync.community);
+    const titleOf = (id: string) => documentTitle(sync.id, entries, id);
     for (const id of sync.listed) {
       const handle = sync.opened.get(id) ?? sync.community.repo.handles[id as never];
       const ready = handle?.isReady() === true;
