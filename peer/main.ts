@@ -513,6 +513,11 @@ export class PeerNode {
           ? this.#sync.removeMember(communityId, deviceKey)
           : err(ErrorCode.Unavailable, SYNC_OFF),
       ),
+    // Being written now (search and links).
+    "search:query": () => Promise.resolve(err(ErrorCode.Unavailable, "Search is not ready yet.")),
+    "links:describe": () => Promise.resolve(err(ErrorCode.Unavailable, "Links are not ready yet.")),
+    "links:backlinks": () =>
+      Promise.resolve(err(ErrorCode.Unavailable, "Links are not ready yet.")),
   };
 
   /** Waits until every change made so far is on disk, in every community. */

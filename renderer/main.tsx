@@ -4,6 +4,9 @@ import { App } from "./App.tsx";
 import { applyWindowSyncTuning } from "../shared/syncTuning.ts";
 import { setLocale } from "./i18n/index.ts";
 import "./styles.css";
+import "./features/logs/logs.css";
+import "./features/maps/maps.css";
+import "./features/links/links.css";
 
 // Before any Repo exists: live edits leave within 25 ms instead of automerge-repo's 100 ms.
 applyWindowSyncTuning();

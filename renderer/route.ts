@@ -1,5 +1,7 @@
 // Hash routes, so a reload (or the desktop window restoring) opens the same place:
-//   #/new · #/join · #/profile · #/c/<community>/<section>[/<document>]
+//   #/new · #/join · #/profile · #/c/<community>/<section>[/<document>[/<focus>]]
+// `focus` is a place inside the document: a log entry's id, a map node's id, or (for a story) the
+// words a search matched, so a result or a link opens where it points.
 import { useEffect, useState } from "react";
 
 export const SECTIONS = ["stories", "logs", "maps", "collections", "sync", "settings"] as const;
@@ -10,7 +12,13 @@ export type Route =
   | { page: "new" }
   | { page: "join" }
   | { page: "profile" }
-  | { page: "community"; communityId: string; section: Section; docId: string | null };
+  | {
+      page: "community";
+      communityId: string;
+      section: Section;
+      docId: string | null;
+      focus?: string | null;
+    };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
@@ -21,7 +29,13 @@ export function parseRoute(hash: string): Route {
     const section = (SECTIONS as readonly string[]).includes(parts[2] ?? "")
       ? (parts[2] as Section)
       : "stories";
-    return { page: "community", communityId: parts[1], section, docId: parts[3] ?? null };
+    return {
+      page: "community",
+      communityId: parts[1],
+      section,
+      docId: parts[3] ?? null,
+      focus: parts[3] ? (parts[4] ?? null) : null,
+    };
   }
   return { page: "home" };
 }
@@ -37,7 +51,7 @@ export function href(route: Route): string {
     case "profile":
       return "#/profile";
     case "community":
-      return `#/c/${encodeURIComponent(route.communityId)}/${route.section}${route.docId ? `/${encodeURIComponent(route.docId)}` : ""}`;
+      return `#/c/${encodeURIComponent(route.communityId)}/${route.section}${route.docId ? `/${encodeURIComponent(route.docId)}${route.focus ? `/${encodeURIComponent(route.focus)}` : ""}` : ""}`;
   }
 }
 

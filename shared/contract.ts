@@ -118,6 +118,43 @@ export type BundleSummary = {
   bytes: number;
 };
 
+/** What search and links can point at: a story, a log entry or a map node. */
+export type ItemType = "story" | "entry" | "node";
+
+/** One search result. `ref` is the link string of the item (shared/links/ref.ts). */
+export type SearchHit = {
+  ref: string;
+  type: ItemType;
+  /** The story's title, or the entry's / node's own short title (first line of its text). */
+  title: string;
+  /** Where it lives: the log's or map's title; null for a story. */
+  context: string | null;
+  /** A short passage around the first match, and the words that matched (for highlighting). */
+  snippet: string;
+  terms: string[];
+  /** Theme ids of the item (stories and entries; nodes have none). */
+  themes: string[];
+  score: number;
+};
+
+export type SearchResult = {
+  hits: SearchHit[];
+  /** All matches before the limit. */
+  total: number;
+  /** While the peer is still reading the community's documents for the first time. */
+  indexing: { done: number; total: number } | null;
+};
+
+/** What a link string points at now, for showing a link or a backlink. */
+export type LinkTarget = {
+  ref: string;
+  type: ItemType;
+  title: string;
+  context: string | null;
+  /** The target is not (or not yet) on this device, or was deleted. */
+  missing: boolean;
+};
+
 export type Handlers = {
   /** Who this peer is: device key, data folder, version. */
   "peer:info": (args: Record<string, never>) => Promise<Result<PeerInfo>>;
@@ -156,6 +193,24 @@ export type Handlers = {
   "members:list": (args: { communityId: string }) => Promise<Result<MemberInfo[]>>;
   /** Removes a device for good: it is refused from now on and its links close. */
   "members:remove": (args: { communityId: string; deviceKey: string }) => Promise<Result<null>>;
+  /**
+   * Full-text search over the community's stories, log entries and map nodes, with prefix and
+   * fuzzy matching; `types` and `theme` narrow it. An empty query gives no hits.
+   */
+  "search:query": (args: {
+    communityId: string;
+    text: string;
+    types?: ItemType[];
+    theme?: string;
+    limit?: number;
+  }) => Promise<Result<SearchResult>>;
+  /** Titles and kinds of link strings, for showing links (unknown ones come back `missing`). */
+  "links:describe": (args: {
+    communityId: string;
+    refs: string[];
+  }) => Promise<Result<LinkTarget[]>>;
+  /** Everything that links to `ref` (a story, an entry or a node), as link targets. */
+  "links:backlinks": (args: { communityId: string; ref: string }) => Promise<Result<LinkTarget[]>>;
 };
 
 export type Method = keyof Handlers;
@@ -169,11 +224,18 @@ export type PeerEvents = {
   "storage:warning": StorageWarning;
   /** Something on the Sync screen of this community changed (peers, progress, members). */
   "sync:changed": { communityId: CommunityId };
+  /** The search index of this community changed (a document was edited here or by a peer). */
+  "search:changed": { communityId: CommunityId };
 };
 export type EventName = keyof PeerEvents;
 
 /** Every event, forwarded to each window (the check below fails to compile if one is missing). */
-export const EVENTS = ["communities:changed", "storage:warning", "sync:changed"] as const;
+export const EVENTS = [
+  "communities:changed",
+  "storage:warning",
+  "sync:changed",
+  "search:changed",
+] as const;
 type MissingEvent = Exclude<EventName, (typeof EVENTS)[number]>;
 const _allEvents: MissingEvent extends never ? true : never = true;
 
@@ -193,6 +255,9 @@ export const METHODS: readonly Method[] = [
   "sync:readBundle",
   "members:list",
   "members:remove",
+  "search:query",
+  "links:describe",
+  "links:backlinks",
 ];
 
 /** Wire messages on the RPC channel (JSON text). */

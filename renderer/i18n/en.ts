@@ -1,6 +1,14 @@
 // English strings. Every string a person reads goes through `t()` so that a translation (Irish
 // next) is a new file of the same shape. Placeholders are {name}.
+import { linksEn } from "./en.links.ts";
+import { logsEn } from "./en.logs.ts";
+import { mapsEn } from "./en.maps.ts";
+
 export const en = {
+  // Each feature's strings live in a file of their own (en.<feature>.ts), spread in here.
+  ...logsEn,
+  ...mapsEn,
+  ...linksEn,
   "app.name": "Meitheal",
   "app.skip": "Skip to content",
   "app.loading": "Opening Meitheal…",
@@ -120,12 +128,6 @@ export const en = {
   "status.ready": "Ready",
   "status.published": "Published",
 
-  "logs.empty.title": "No practice logs yet",
-  "logs.empty.body":
-    "Practice logs — entries for gatherings, experiments, reflections and decisions — arrive in a coming version of Meitheal.",
-  "maps.empty.title": "No inquiry maps yet",
-  "maps.empty.body":
-    "Inquiry maps — the questions you explore, joined to insights, practices and stories — arrive in a coming version of Meitheal.",
   "collections.empty.title": "No collections yet",
   "collections.empty.body":
     "Collections gather ready stories into a book or a web page to share after a retreat. They arrive in a coming version of Meitheal.",

@@ -5,6 +5,9 @@ import { usePeer } from "../../peerContext.ts";
 import { useCommunityRepo, useDoc } from "../../repo.ts";
 import { href, type Route, type Section } from "../../route.ts";
 import { Notice } from "../../ui/kit.tsx";
+import { LogsSection } from "../logs/LogsSection.tsx";
+import { MapsSection } from "../maps/MapsSection.tsx";
+import { SearchLauncher } from "../search/SearchLauncher.tsx";
 import { Placeholder } from "../sections/Placeholder.tsx";
 import { CommunitySettings } from "../settings/CommunitySettings.tsx";
 import { StoriesList } from "../stories/StoriesList.tsx";
@@ -138,6 +141,7 @@ export function CommunityPage({
         )}
         {index.status === "ok" && repo && (
           <>
+            <SearchLauncher communityId={summary.id} index={index} />
             {index.problems.length > 0 && (
               <Notice
                 tone="warning"
@@ -160,15 +164,28 @@ export function CommunityPage({
                   index={index}
                   communityId={summary.id}
                   storyId={route.docId}
+                  focus={route.focus ?? null}
                 />
               ) : (
                 <StoriesList repo={repo} index={index} communityId={summary.id} />
               ))}
             {route.section === "logs" && (
-              <Placeholder title="logs.empty.title" body="logs.empty.body" heading="nav.logs" />
+              <LogsSection
+                repo={repo}
+                index={index}
+                communityId={summary.id}
+                logId={route.docId}
+                focus={route.focus ?? null}
+              />
             )}
             {route.section === "maps" && (
-              <Placeholder title="maps.empty.title" body="maps.empty.body" heading="nav.maps" />
+              <MapsSection
+                repo={repo}
+                index={index}
+                communityId={summary.id}
+                mapId={route.docId}
+                focus={route.focus ?? null}
+              />
             )}
             {route.section === "collections" && (
               <Placeholder

@@ -36,11 +36,14 @@ export function StoryPage({
   index,
   communityId,
   storyId,
+  focus,
 }: {
   repo: Repo;
   index: IndexView;
   communityId: string;
   storyId: string;
+  /** Words a search matched: the story opens with them selected and in view. */
+  focus: string | null;
 }) {
   const story = useDoc(repo, storyId, storyKind);
   const { info, profile } = usePeer();

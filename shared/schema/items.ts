@@ -1,0 +1,35 @@
+// Reading documents that hold many items (a log's entries, a map's nodes and edges) leniently: the
+// header must be right or the document is damaged, but one malformed item (a buggy peer) is left
+// out and named, and the rest stays usable. Validation of an item is remembered by the item's
+// object: Automerge keeps unchanged sub-objects identical across changes, so a document of 5,000
+// entries re-validates only the entry that changed.
+import type { z } from "zod";
+import { describeIssues } from "./kind.ts";
+
+type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+export function itemReader<T>(validator: z.ZodType<T>) {
+  const cache = new WeakMap<object, Checked<T>>();
+  const check = (value: unknown): Checked<T> => {
+    if (typeof value === "object" && value !== null) {
+      const hit = cache.get(value);
+      if (hit) return hit;
+    }
+    const parsed = validator.safeParse(value);
+    const result: Checked<T> = parsed.success
+      ? { ok: true, value: parsed.data }
+      : { ok: false, problem: describeIssues(parsed.error.issues).join("; ") };
+    if (typeof value === "object" && value !== null) cache.set(value, result);
+    return result;
+  };
+  /** The items that read, and a problem per item that did not. */
+  return (record: Record<string, unknown>, what: string, problems: string[]) => {
+    const out: Record<string, T> = {};
+    for (const [id, value] of Object.entries(record)) {
+      const checked = check(value);
+      if (checked.ok) out[id] = checked.value;
+      else problems.push(`${what} ${id}: ${checked.problem}`);
+    }
+    return out;
+  };
+}
