@@ -17,6 +17,7 @@ export default defineConfig({
             "peer/**/*.test.ts",
             "electron/**/*.test.ts",
             "renderer/**/*.test.ts",
+            "renderer/**/*.test.tsx",
           ],
           environment: "node",
           setupFiles,

@@ -252,7 +252,8 @@ export function logParticipants(
   for (const e of entries)
     for (const p of Object.values(e.participants)) {
       const key = participantKey(p);
-      seen.set(key, { key, name: p.name, guest: !p.member });
+      // Trimmed: a guest typed as " Visitor" would otherwise sort before everyone else.
+      seen.set(key, { key, name: p.name.trim(), guest: !p.member });
     }
   return [...seen.values()].sort(
     (a, b) => a.name.localeCompare(b.name) || (a.key < b.key ? -1 : 1),

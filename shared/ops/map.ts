@@ -322,35 +322,63 @@ export function outline(map: Pick<InquiryMap, "nodes" | "edges">): OutlineItem[]
   const sortBy = (list: readonly ShownEdge[], end: "from" | "to") =>
     [...list].sort((a, b) => order(a[end], b[end]) || (a.id < b.id ? -1 : 1));
   const expanded = new Set<string>();
-  const build = (id: string, via: OutlineItem["via"]): OutlineItem => {
-    const node = map.nodes[id]!;
-    if (expanded.has(id)) return { id, node, via, children: [], repeat: true };
-    expanded.add(id);
-    const item: OutlineItem = { id, node, via, children: [], repeat: false };
-    const cameBy = via?.edgeId;
+  type Step = { to: string; via: NonNullable<OutlineItem["via"]> };
+  /** The steps out of an item, in outline order, leaving out the edge it hangs from. */
+  const stepsFrom = (id: string, cameBy: string | undefined): Step[] => {
     const out = (outOf.get(id) ?? []).filter((e) => e.id !== cameBy);
     const incoming = (into.get(id) ?? []).filter((e) => e.id !== cameBy);
-    for (const e of sortBy(
-      out.filter((e) => e.relation === "raises"),
-      "to",
-    ))
-      item.children.push(build(e.to, { edgeId: e.id, relation: e.relation, direction: "out" }));
-    for (const e of sortBy(incoming, "from"))
-      item.children.push(build(e.from, { edgeId: e.id, relation: e.relation, direction: "in" }));
-    for (const e of sortBy(
-      out.filter((e) => e.relation !== "raises"),
-      "to",
-    ))
-      item.children.push(build(e.to, { edgeId: e.id, relation: e.relation, direction: "out" }));
-    return item;
+    const step = (e: ShownEdge, direction: "in" | "out"): Step => ({
+      to: direction === "out" ? e.to : e.from,
+      via: { edgeId: e.id, relation: e.relation, direction },
+    });
+    return [
+      ...sortBy(
+        out.filter((e) => e.relation === "raises"),
+        "to",
+      ).map((e) => step(e, "out")),
+      ...sortBy(incoming, "from").map((e) => step(e, "in")),
+      ...sortBy(
+        out.filter((e) => e.relation !== "raises"),
+        "to",
+      ).map((e) => step(e, "out")),
+    ];
+  };
+  // Depth first with a stack of our own, not recursion: a long chain (a hostile peer can write
+  // one of any length) must not run out of call stack.
+  const build = (rootId: string): OutlineItem => {
+    const root: OutlineItem = {
+      id: rootId,
+      node: map.nodes[rootId]!,
+      via: null,
+      children: [],
+      repeat: false,
+    };
+    expanded.add(rootId);
+    const stack = [{ item: root, steps: stepsFrom(rootId, undefined), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const step = top.steps[top.next++];
+      if (!step) {
+        stack.pop();
+        continue;
+      }
+      const node = map.nodes[step.to]!;
+      const repeat = expanded.has(step.to);
+      const child: OutlineItem = { id: step.to, node, via: step.via, children: [], repeat };
+      top.item.children.push(child);
+      if (repeat) continue;
+      expanded.add(step.to);
+      stack.push({ item: child, steps: stepsFrom(step.to, step.via.edgeId), next: 0 });
+    }
+    return root;
   };
   const raisedByOther = new Set(edges.filter((e) => e.relation === "raises").map((e) => e.to));
   const ids = Object.keys(map.nodes).sort(order);
   const roots: OutlineItem[] = [];
   for (const id of ids)
     if (map.nodes[id]!.kind === "question" && !raisedByOther.has(id) && !expanded.has(id))
-      roots.push(build(id, null));
+      roots.push(build(id));
   // Whatever no question reaches (a lone insight, a cycle of questions) still shows, once.
-  for (const id of ids) if (!expanded.has(id)) roots.push(build(id, null));
+  for (const id of ids) if (!expanded.has(id)) roots.push(build(id));
   return roots;
 }

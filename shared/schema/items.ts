@@ -8,10 +8,19 @@ import { describeIssues } from "./kind.ts";
 
 type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
+// Inside `change` Automerge hands out one proxy per object for the whole change, and writes go
+// through it: remembering a proxy would answer for what it held before the write. The symbol is
+// Automerge's own (`Symbol.for`, so no import from its internals).
+const IS_PROXY = Symbol.for("_am_isProxy");
+const cacheable = (value: unknown): value is object =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as Record<symbol, unknown>)[IS_PROXY] !== true;
+
 export function itemReader<T>(validator: z.ZodType<T>) {
   const cache = new WeakMap<object, Checked<T>>();
   const check = (value: unknown): Checked<T> => {
-    if (typeof value === "object" && value !== null) {
+    if (cacheable(value)) {
       const hit = cache.get(value);
       if (hit) return hit;
     }
@@ -19,7 +28,7 @@ export function itemReader<T>(validator: z.ZodType<T>) {
     const result: Checked<T> = parsed.success
       ? { ok: true, value: parsed.data }
       : { ok: false, problem: describeIssues(parsed.error.issues).join("; ") };
-    if (typeof value === "object" && value !== null) cache.set(value, result);
+    if (cacheable(value)) cache.set(value, result);
     return result;
   };
   /** The items that read, and a problem per item that did not. */
