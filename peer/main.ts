@@ -41,6 +41,7 @@ import { prepareDataDir } from "./dataDir.ts";
 import { acquireLock } from "./lock.ts";
 import { applyPeerSyncTuning } from "./net/syncTuning.ts";
 import { loadProfile, saveProfile } from "./profile.ts";
+import { SearchHub } from "./search/hub.ts";
 import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 import type { QuarantineWarning } from "./storage/fsStorage.ts";
 import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
@@ -75,6 +76,11 @@ export class PeerNode {
   #profile: Profile;
   #closed = false;
   #sync: SyncService | undefined;
+  /** Search and links, per community (started on first use there). */
+  readonly #search = new SearchHub({
+    community: (id) => this.community(id),
+    changed: (communityId) => this.#emit("search:changed", { communityId }),
+  });
   /** Serialises read-modify-write of communities.json, so concurrent creates cannot drop each other. */
   #registryQueue: Promise<unknown> = Promise.resolve();
 
@@ -513,11 +519,9 @@ export class PeerNode {
           ? this.#sync.removeMember(communityId, deviceKey)
           : err(ErrorCode.Unavailable, SYNC_OFF),
       ),
-    // Being written now (search and links).
-    "search:query": () => Promise.resolve(err(ErrorCode.Unavailable, "Search is not ready yet.")),
-    "links:describe": () => Promise.resolve(err(ErrorCode.Unavailable, "Links are not ready yet.")),
-    "links:backlinks": () =>
-      Promise.resolve(err(ErrorCode.Unavailable, "Links are not ready yet.")),
+    "search:query": (args) => this.#search.query(args),
+    "links:describe": (args) => this.#search.describe(args),
+    "links:backlinks": (args) => this.#search.backlinks(args),
   };
 
   /** Waits until every change made so far is on disk, in every community. */
@@ -528,6 +532,7 @@ export class PeerNode {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#search.close();
     try {
       await this.#sync?.close();
       // Repo.shutdown() flushes every cached handle and throws on one that never became ready (an

@@ -1,0 +1,519 @@
+// Search and the link graph of one community, kept in the peer. It follows the community index
+// (which documents exist and of what kind), reads each listed story, log and map through its kind's
+// validator, and keeps a MiniSearch index of their items and a map of who links to what.
+//
+// Updates are incremental: when a document changes (here, in a window, or from a linked device)
+// only that document is read again, a moment later, and only its items whose words changed are
+// replaced in the index. Editing a 20,000-word story never re-indexes anything else, and editing one
+// entry of a 500-entry log re-indexes that entry alone.
+import type { AutomergeUrl, DocHandle, Repo } from "@automerge/automerge-repo";
+import MiniSearch, { type SearchResult as MiniResult } from "minisearch";
+import type { ItemType, LinkTarget, SearchHit, SearchResult } from "../../shared/contract.ts";
+import { isDocumentId, type CommunityId } from "../../shared/ids.ts";
+import { parseRef } from "../../shared/links/ref.ts";
+import type { CommunityIndex } from "../../shared/schema/community.ts";
+import {
+  extractDocument,
+  isSearchableKind,
+  type SearchableKind,
+  type SearchItem,
+} from "../../shared/search/extract.ts";
+import { foldTerm, foldText, snippet } from "./snippet.ts";
+
+/** What the service needs of an open community; `index` is read again each time (it may arrive later). */
+export type SearchSource = {
+  readonly id: CommunityId;
+  readonly repo: Repo;
+  readonly index: DocHandle<CommunityIndex> | undefined;
+};
+
+export type SearchTuning = {
+  /** Quiet time after a change before the document is read again. */
+  debounceMs: number;
+  /** Longest a document waits while changes keep coming (someone typing without a pause). */
+  maxWaitMs: number;
+  /** Documents read at once during a first read (keeps the event loop answering meanwhile). */
+  concurrency: number;
+  /** A document that neither loads nor is declared unavailable by then counts as read (and is read when it arrives). */
+  readTimeoutMs: number;
+  /** `onChanged` runs at most once per this many ms. */
+  notifyMs: number;
+  /** How often to look for an index that has not arrived yet (a joined community). */
+  indexPollMs: number;
+};
+
+export const DEFAULT_TUNING: SearchTuning = {
+  debounceMs: 150,
+  maxWaitMs: 1000,
+  concurrency: 16,
+  readTimeoutMs: 20_000,
+  notifyMs: 250,
+  indexPollMs: 200,
+};
+
+export type Query = {
+  text: string;
+  types?: readonly ItemType[];
+  theme?: string;
+  limit?: number;
+};
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+/** A query longer than this is cut: every word costs a fuzzy walk of the index. */
+export const MAX_QUERY_LENGTH = 200;
+/** Refs described in one call. */
+export const MAX_REFS = 1000;
+
+/** One listed document the service follows. */
+type Tracked = {
+  readonly id: string;
+  readonly kind: SearchableKind;
+  readonly handle: DocHandle<unknown>;
+  /** The refs of the items it gave last time it was read. */
+  refs: Set<string>;
+  /** The document object last read: Automerge documents are immutable, so the same object means no change. */
+  lastDoc: unknown;
+  /** Set when it does not read as its kind (damaged, newer, another kind). */
+  unreadable: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the oldest change not yet read arrived. */
+  firstChangeAt: number | undefined;
+  off: () => void;
+};
+
+/** The text field MiniSearch indexes and snippets are cut from: a story's summary, then its body. */
+const searchText = (item: SearchItem): string =>
+  item.summary.trim() === "" ? item.text : `${item.summary}\n${item.text}`;
+
+/** What the index holds of an item: when this is unchanged, the index entry needs no update. */
+const indexKey = (item: SearchItem): string =>
+  `${item.title}\u0000${item.context ?? ""}\u0000${item.summary}\u0000${item.text}`;
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+const TYPE_ORDER: Record<ItemType, number> = { story: 0, entry: 1, node: 2 };
+
+const PREFIX_MIN = 2;
+const FUZZY_MIN = 4;
+
+function newIndex(): MiniSearch<SearchItem> {
+  return new MiniSearch<SearchItem>({
+    idField: "ref",
+    fields: ["title", "text", "context"],
+    // Nothing stored: hits are built from the service's own item map.
+    storeFields: [],
+    // Asked for the id field too.
+    extractField: (item, field) => {
+      if (field === "text") return searchText(item);
+      if (field === "context") return item.context ?? "";
+      return field === "title" ? item.title : item.ref;
+    },
+    processTerm: foldTerm,
+    searchOptions: {
+      // Prefix and typo matching for every word long enough for them to mean something: a single
+      // letter would expand to most of the vocabulary, and a one-letter slip in a three-letter word
+      // is another word (npm run bench: the slowest queries were exactly these).
+      prefix: (term) => term.length >= PREFIX_MIN,
+      fuzzy: (term) => (term.length >= FUZZY_MIN ? 0.2 : false),
+      boost: { title: 3, context: 0.5 },
+      combineWith: "AND",
+    },
+  });
+}
+
+export class CommunitySearch {
+  readonly #source: SearchSource;
+  readonly #onChanged: () => void;
+  readonly #tuning: SearchTuning;
+  readonly #mini = newIndex();
+  /** ref → item, for every item in the index. */
+  readonly #items = new Map<string, SearchItem>();
+  readonly #keys = new Map<string, string>();
+  /** target ref → refs of the items linking to it. */
+  readonly #incoming = new Map<string, Set<string>>();
+  readonly #docs = new Map<string, Tracked>();
+  /** Folded text of each item, made when a hit first needs a snippet; dropped with the item. */
+  readonly #folded = new WeakMap<SearchItem, string>();
+  readonly #queue: Tracked[] = [];
+  #inFlight = 0;
+  #reading: { done: number; total: number } | null = null;
+  #idle: (() => void)[] = [];
+  #started = false;
+  #closed = false;
+  #watching: DocHandle<CommunityIndex> | undefined;
+  #notifyTimer: ReturnType<typeof setTimeout> | undefined;
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #offs: (() => void)[] = [];
+  /** What the service has done, for tests and benchmarks: documents read, items (re-)indexed. */
+  readonly stats = { documentsRead: 0, itemsIndexed: 0 };
+
+  constructor(source: SearchSource, onChanged: () => void, tuning: Partial<SearchTuning> = {}) {
+    this.#source = source;
+    this.#onChanged = onChanged;
+    this.#tuning = { ...DEFAULT_TUNING, ...tuning };
+  }
+
+  /** Starts following the community index; safe to call again. */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    if (this.#source.index) {
+      this.#watchIndex(this.#source.index);
+      return;
+    }
+    // A joined community whose index has not arrived: the peer takes it when it comes.
+    this.#pollTimer = setInterval(() => {
+      const index = this.#source.index;
+      if (!index || this.#closed) return;
+      clearInterval(this.#pollTimer);
+      this.#pollTimer = undefined;
+      this.#watchIndex(index);
+    }, this.#tuning.indexPollMs);
+    this.#pollTimer.unref?.();
+  }
+
+  /** Progress of reading documents not read yet (the first read, or many arriving at once). */
+  get indexing(): { done: number; total: number } | null {
+    return this.#reading ? { ...this.#reading } : null;
+  }
+
+  /** Resolves once no document is waiting for its first read. */
+  idle(): Promise<void> {
+    if (this.#started && this.#watching && !this.#reading) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** How many items the index holds (tests and benchmarks). */
+  get size(): number {
+    return this.#items.size;
+  }
+
+  query(query: Query): SearchResult {
+    const indexing = this.indexing;
+    const text = query.text.trim().slice(0, MAX_QUERY_LENGTH);
+    if (text === "") return { hits: [], total: 0, indexing };
+    const types = query.types && query.types.length > 0 ? new Set(query.types) : null;
+    const theme = query.theme || null;
+    const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(query.limit ?? DEFAULT_LIMIT)));
+    const filter = (result: MiniResult) => {
+      const item = this.#items.get(result.id as string);
+      return (
+        item !== undefined &&
+        (types === null || types.has(item.type)) &&
+        (theme === null || item.themes.includes(theme))
+      );
+    };
+    const results = this.#mini.search(text, { filter });
+    const hits: SearchHit[] = [];
+    for (const result of results.slice(0, limit)) {
+      const item = this.#items.get(result.id as string);
+      if (item) hits.push(this.#hit(item, result));
+    }
+    return { hits, total: results.length, indexing };
+  }
+
+  #hit(item: SearchItem, result: MiniResult): SearchHit {
+    const text = searchText(item);
+    let folded = this.#folded.get(item);
+    if (folded === undefined) {
+      folded = foldText(text);
+      this.#folded.set(item, folded);
+    }
+    return {
+      ref: item.ref,
+      type: item.type,
+      title: item.title,
+      context: item.context,
+      snippet: snippet(text, result.terms, undefined, folded),
+      terms: result.terms,
+      themes: item.themes,
+      score: result.score,
+    };
+  }
+
+  /** What each ref points at now, in the order asked; unknown or deleted ones are `missing`. */
+  describe(refs: readonly string[]): LinkTarget[] {
+    return refs.slice(0, MAX_REFS).map((ref) => {
+      const item = this.#items.get(ref);
+      return item ? target(item) : this.#missing(ref);
+    });
+  }
+
+  /** The items that link to `ref` (never itself), stories first, then by title. */
+  backlinks(ref: string): LinkTarget[] {
+    const sources = [...(this.#incoming.get(ref) ?? [])]
+      .filter((source) => source !== ref)
+      .map((source) => this.#items.get(source))
+      .filter((item): item is SearchItem => item !== undefined);
+    return sources
+      .sort(
+        (a, b) =>
+          TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
+          a.title.localeCompare(b.title) ||
+          a.ref.localeCompare(b.ref),
+      )
+      .map(target);
+  }
+
+  /** A ref nothing here answers to: what the index still says about its document, if anything. */
+  #missing(ref: string): LinkTarget {
+    const parsed = parseRef(ref);
+    const type: ItemType = parsed
+      ? parsed.type
+      : ref.startsWith("entry/")
+        ? "entry"
+        : ref.startsWith("node/")
+          ? "node"
+          : "story";
+    const listed = parsed ? this.#entries()?.[parsed.docId]?.title : undefined;
+    const title = typeof listed === "string" ? listed : null;
+    return {
+      ref,
+      type,
+      title: type === "story" ? (title ?? "") : "",
+      context: type === "story" ? null : title,
+      missing: true,
+    };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    if (this.#notifyTimer) clearTimeout(this.#notifyTimer);
+    for (const off of this.#offs.splice(0)) off();
+    for (const tracked of this.#docs.values()) {
+      tracked.off();
+      if (tracked.timer) clearTimeout(tracked.timer);
+    }
+    this.#docs.clear();
+    this.#queue.length = 0;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  // ---- Following the index ----
+
+  #entries(): Partial<CommunityIndex>["entries"] {
+    const index = this.#source.index;
+    if (!index?.isReady()) return undefined;
+    const entries = (index.doc() as Partial<CommunityIndex> | undefined)?.entries;
+    return entries && typeof entries === "object" ? entries : undefined;
+  }
+
+  #watchIndex(index: DocHandle<CommunityIndex>): void {
+    this.#watching = index;
+    const onChange = () => this.#reconcile();
+    index.on("change", onChange);
+    this.#offs.push(() => index.off("change", onChange));
+    this.#reconcile();
+    this.#settleIfIdle();
+  }
+
+  /** Follows what the index lists now: new documents are read, removed ones leave the index. */
+  #reconcile(): void {
+    if (this.#closed) return;
+    const wanted = new Map<string, SearchableKind>();
+    // Each entry is only trusted for its id and kind here; the document itself is validated when read.
+    for (const [id, entry] of Object.entries(this.#entries() ?? {})) {
+      const kind = (entry as { kind?: unknown } | null)?.kind;
+      if (isDocumentId(id) && isSearchableKind(kind)) wanted.set(id, kind);
+    }
+    for (const tracked of [...this.#docs.values()])
+      if (wanted.get(tracked.id) !== tracked.kind) this.#untrack(tracked);
+    for (const [id, kind] of wanted) if (!this.#docs.has(id)) this.#track(id, kind);
+  }
+
+  #track(id: string, kind: SearchableKind): void {
+    let handle: DocHandle<unknown>;
+    try {
+      handle = this.#source.repo.findWithProgress<unknown>(
+        `automerge:${id}` as AutomergeUrl,
+      ).handle;
+    } catch {
+      return; // an id automerge-repo refuses: nothing to read
+    }
+    const tracked: Tracked = {
+      id,
+      kind,
+      handle,
+      refs: new Set(),
+      lastDoc: undefined,
+      unreadable: false,
+      timer: undefined,
+      firstChangeAt: undefined,
+      off: () => undefined,
+    };
+    // Local edits, edits from windows and from linked devices, and a document arriving for the
+    // first time all come as "change" (a document arriving turns ready just after: the delayed read
+    // finds it ready).
+    const onChange = () => this.#schedule(tracked);
+    handle.on("change", onChange);
+    tracked.off = () => handle.off("change", onChange);
+    this.#docs.set(id, tracked);
+    this.#reading = {
+      done: this.#reading?.done ?? 0,
+      total: (this.#reading?.total ?? 0) + 1,
+    };
+    this.#queue.push(tracked);
+    this.#pump();
+  }
+
+  #untrack(tracked: Tracked): void {
+    tracked.off();
+    if (tracked.timer) clearTimeout(tracked.timer);
+    this.#docs.delete(tracked.id);
+    if (tracked.refs.size > 0) {
+      this.#apply(tracked, []);
+    }
+  }
+
+  // ---- Reading documents ----
+
+  /** Runs first reads, a few at a time. */
+  #pump(): void {
+    while (!this.#closed && this.#inFlight < this.#tuning.concurrency && this.#queue.length > 0) {
+      const tracked = this.#queue.shift()!;
+      this.#inFlight++;
+      void this.#firstRead(tracked).finally(() => {
+        this.#inFlight--;
+        if (this.#reading) this.#reading.done++;
+        this.#notify();
+        this.#pump();
+        this.#settleIfIdle();
+      });
+    }
+  }
+
+  async #firstRead(tracked: Tracked): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      tracked.handle.whenReady(["ready", "unavailable", "deleted"]).catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, this.#tuning.readTimeoutMs);
+        timer.unref?.();
+      }),
+    ]);
+    clearTimeout(timer);
+    if (this.#closed || this.#docs.get(tracked.id) !== tracked) return;
+    this.#read(tracked);
+  }
+
+  #settleIfIdle(): void {
+    if (this.#closed || this.#inFlight > 0 || this.#queue.length > 0 || !this.#watching) return;
+    if (this.#reading) {
+      this.#reading = null;
+      this.#notify();
+    }
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /** Reads a changed document again after a quiet moment, or at the latest after maxWaitMs. */
+  #schedule(tracked: Tracked): void {
+    if (this.#closed) return;
+    const now = Date.now();
+    tracked.firstChangeAt ??= now;
+    if (tracked.timer) clearTimeout(tracked.timer);
+    const waited = now - tracked.firstChangeAt;
+    const delay = Math.max(0, Math.min(this.#tuning.debounceMs, this.#tuning.maxWaitMs - waited));
+    tracked.timer = setTimeout(() => {
+      tracked.timer = undefined;
+      tracked.firstChangeAt = undefined;
+      if (this.#docs.get(tracked.id) === tracked) this.#read(tracked);
+    }, delay);
+    tracked.timer.unref?.();
+  }
+
+  #read(tracked: Tracked): void {
+    const { handle } = tracked;
+    if (!handle.isReady()) return;
+    let doc: unknown;
+    try {
+      doc = handle.doc();
+    } catch {
+      return;
+    }
+    if (doc === tracked.lastDoc) return;
+    tracked.lastDoc = doc;
+    this.stats.documentsRead++;
+    // extractDocument never throws; a document that does not read as its kind gives no items.
+    const items = extractDocument(tracked.kind, tracked.id, doc as never);
+    tracked.unreadable = items === null;
+    this.#apply(tracked, items ?? []);
+  }
+
+  /** Replaces a document's items in the index and the link graph, touching only what changed. */
+  #apply(tracked: Tracked, items: readonly SearchItem[]): void {
+    const next = new Map<string, SearchItem>();
+    for (const item of items) next.set(item.ref, item);
+    let changed = false;
+    for (const ref of tracked.refs) {
+      if (next.has(ref)) continue;
+      this.#remove(ref);
+      changed = true;
+    }
+    for (const [ref, item] of next) {
+      const old = this.#items.get(ref);
+      const key = indexKey(item);
+      if (!old) {
+        this.#mini.add(item);
+        this.stats.itemsIndexed++;
+        changed = true;
+      } else if (this.#keys.get(ref) !== key) {
+        this.#mini.replace(item);
+        this.stats.itemsIndexed++;
+        changed = true;
+      } else if (!sameList(old.themes, item.themes) || !sameList(old.links, item.links)) {
+        changed = true;
+      } else {
+        continue; // nothing anyone can see changed: keep the old item (and its cached folding)
+      }
+      this.#setLinks(ref, old?.links ?? [], item.links);
+      this.#items.set(ref, item);
+      this.#keys.set(ref, key);
+    }
+    tracked.refs = new Set(next.keys());
+    if (changed) this.#notify();
+  }
+
+  #remove(ref: string): void {
+    if (this.#mini.has(ref)) this.#mini.discard(ref);
+    const old = this.#items.get(ref);
+    if (old) this.#setLinks(ref, old.links, []);
+    this.#items.delete(ref);
+    this.#keys.delete(ref);
+  }
+
+  #setLinks(source: string, before: readonly string[], after: readonly string[]): void {
+    if (sameList(before, after)) return;
+    for (const to of before) {
+      const set = this.#incoming.get(to);
+      set?.delete(source);
+      if (set?.size === 0) this.#incoming.delete(to);
+    }
+    for (const to of after) {
+      const set = this.#incoming.get(to) ?? new Set<string>();
+      set.add(source);
+      this.#incoming.set(to, set);
+    }
+  }
+
+  /** Tells the peer the index changed, at most once per notifyMs. */
+  #notify(): void {
+    if (this.#closed || this.#notifyTimer) return;
+    this.#notifyTimer = setTimeout(() => {
+      this.#notifyTimer = undefined;
+      if (!this.#closed) this.#onChanged();
+    }, this.#tuning.notifyMs);
+    this.#notifyTimer.unref?.();
+  }
+}
+
+const target = (item: SearchItem): LinkTarget => ({
+  ref: item.ref,
+  type: item.type,
+  title: item.title,
+  context: item.context,
+  missing: false,
+});
