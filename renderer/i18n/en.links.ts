@@ -1,3 +1,50 @@
 // English strings of the links feature, spread into en.ts. Keys start with "links." (search strings
 // with "search.").
-export const linksEn = {} as const;
+export const linksEn = {
+  "links.type.story": "Story",
+  "links.type.entry": "Log entry",
+  "links.type.node": "Map node",
+  "links.untitled": "Untitled",
+  "links.missing": "Not on this device",
+  "links.missingNamed": "{title} (not on this device)",
+  "links.none": "No links yet.",
+  "links.remove": "Remove the link to {title}",
+  "links.describeFailed":
+    "The titles of these links could not be looked up ({message}). The links still open.",
+  "links.backlinks.title": "Linked from",
+  "links.backlinks.none": "Nothing links here yet.",
+  "links.backlinks.failed":
+    "What links here could not be looked up ({message}). Try again in a moment.",
+  "links.picker.title": "Link to…",
+  "links.picker.search": "Find a story, log entry or map node",
+  "links.picker.hint": "Type a few words of its title or text.",
+  "links.picker.button": "Link to a story, log entry or map node",
+  "links.open": "Open “{title}”",
+  "links.openHint": "{key}+click or Alt+Enter opens it",
+  "links.popover": "Internal link",
+  "links.unknown": "This internal link points at something Meitheal cannot read.",
+
+  "search.button": "Search",
+  "search.title": "Search this community",
+  "search.field": "Search for",
+  "search.results": "Results",
+  "search.filter.type": "Show",
+  "search.filter.allTypes": "Everything",
+  "search.filter.story": "Stories",
+  "search.filter.entry": "Log entries",
+  "search.filter.node": "Map nodes",
+  "search.filter.theme": "Theme",
+  "search.filter.allThemes": "Any theme",
+  "search.hint": "Type to search. Use ↑ and ↓ to choose a result and Enter to open it.",
+  "search.searching": "Searching…",
+  "search.none": "Nothing matches “{text}”. Try fewer or shorter words, or another filter.",
+  "search.count.one": "1 result",
+  "search.count": "{count} results",
+  "search.countOf": "{count} of {total} results",
+  "search.indexing":
+    "Still reading this community's documents ({done} of {total}): results may be missing some.",
+  "search.error.title": "Search is not available right now",
+  "search.error.action":
+    "Try again in a moment. If it keeps failing, restart Meitheal; your documents are not affected.",
+  "search.shortcut": "Search ({keys})",
+} as const;

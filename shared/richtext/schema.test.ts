@@ -44,6 +44,53 @@ describe("sanitizeHref", () => {
   });
 });
 
+describe("sanitizeHref and internal links", () => {
+  const DOC = "ULfvzSdMs2gjWUQwaS5tqGCkV24";
+
+  it.each([`meitheal:story/${DOC}`, `meitheal:entry/${DOC}/e1`, `meitheal:node/${DOC}/node_2-b`])(
+    "keeps the internal link %j as it is",
+    (raw) => {
+      expect(sanitizeHref(raw)).toBe(raw);
+      expect(sanitizeHref(`  ${raw} `)).toBe(raw);
+    },
+  );
+
+  it.each([
+    "meitheal:",
+    "meitheal:story",
+    `meitheal:story/${DOC}/extra`,
+    "meitheal:story/not-a-document-id",
+    `meitheal:entry/${DOC}`,
+    `meitheal:entry/${DOC}/bad id`,
+    `meitheal:node/${DOC}/<script>`,
+    `meitheal:map/${DOC}`,
+    `meitheal:story/${DOC}?x=javascript:alert(1)`,
+    `meitheal:story/${DOC}#frag`,
+    `meitheal://story/${DOC}`,
+    `MEITHEAL:story/${DOC}`,
+    `meitheal:story/${DOC}\njavascript:alert(1)`,
+  ])("refuses the malformed internal link %j", (raw) => {
+    expect(sanitizeHref(raw)).toBeNull();
+  });
+
+  it("still refuses every scheme it refused, and other apps' schemes", () => {
+    for (const raw of ["javascript:alert(1)", "data:text/html,x", "file:///x", "meithealx:story/a"])
+      expect(sanitizeHref(raw)).toBeNull();
+  });
+
+  it("reads a stored internal link back and renders it as a link", () => {
+    const href = `meitheal:story/${DOC}`;
+    expect(hrefFromMarkValue(linkMarkValue(href))).toBe(href);
+    expect(hrefFromInput(href)).toBe(href);
+    const link = storySchema.marks.link!;
+    expect(link.spec.toDOM!(link.create({ href }), true)).toEqual([
+      "a",
+      { href, rel: "noopener noreferrer nofollow" },
+      0,
+    ]);
+  });
+});
+
 describe("hrefFromInput", () => {
   it("accepts addresses as people type them", () => {
     expect(hrefFromInput("example.org")).toBe("https://example.org/");

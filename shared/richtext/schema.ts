@@ -5,6 +5,7 @@
 // newer one wrote.
 import { SchemaAdapter, type MappedSchemaSpec } from "@automerge/prosemirror";
 import type { DOMOutputSpec, Mark, Node as PmNode } from "prosemirror-model";
+import { LINK_SCHEME, hrefRef, refHref } from "../links/ref.ts";
 
 /** Heading levels the story editor offers; a deeper heading from a paste or a peer is shown as 3. */
 export const HEADING_LEVELS = [1, 2, 3] as const;
@@ -24,9 +25,10 @@ export function headingLevel(value: unknown): HeadingLevel {
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 
 /**
- * A link target that is safe to put in an href, or null. Only http(s) and mailto survive: a
- * `javascript:` or `data:` link pasted from the web, or written by a hostile peer, must never
- * become clickable in the editor or in an exported book.
+ * A link target that is safe to put in an href, or null. Only http(s), mailto and Meitheal's own
+ * internal links (`meitheal:story/<id>`, shared/links/ref.ts) survive: a `javascript:` or `data:`
+ * link pasted from the web, or written by a hostile peer, must never become clickable in the
+ * editor or in an exported book.
  */
 export function sanitizeHref(raw: unknown): string | null {
   if (typeof raw !== "string") return null;
@@ -35,6 +37,12 @@ export function sanitizeHref(raw: unknown): string | null {
   // is refused outright rather than guessed about.
   // eslint-disable-next-line no-control-regex
   if (trimmed === "" || trimmed.length > 2048 || /[\u0000-\u001f\u007f]/.test(trimmed)) return null;
+  // An internal link is kept only in the exact form Meitheal writes, rebuilt from its parts, so
+  // nothing else can ride along on the scheme.
+  if (trimmed.slice(0, LINK_SCHEME.length).toLowerCase() === LINK_SCHEME) {
+    const ref = hrefRef(trimmed);
+    return ref ? refHref(ref) : null;
+  }
   let url: URL;
   try {
     url = new URL(trimmed);

@@ -107,6 +107,7 @@ export function CommunityPage({
     <div className="community">
       <nav className="sidenav" aria-label={t("nav.label")}>
         <p className="community-name">{index.status === "ok" ? index.doc.name : summary.name}</p>
+        {index.status === "ok" && repo && <SearchLauncher communityId={summary.id} index={index} />}
         <ul>
           {NAV.map(({ section, label }) => (
             <li key={section}>
@@ -141,7 +142,6 @@ export function CommunityPage({
         )}
         {index.status === "ok" && repo && (
           <>
-            <SearchLauncher communityId={summary.id} index={index} />
             {index.problems.length > 0 && (
               <Notice
                 tone="warning"

@@ -2,6 +2,7 @@
 // the top who else is here. Focus mode leaves only the text.
 import type { Repo } from "@automerge/automerge-repo";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { formatRef } from "../../../shared/links/ref.ts";
 import { commentAnchors } from "../../../shared/ops/comments.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
@@ -10,6 +11,8 @@ import { usePeer } from "../../peerContext.ts";
 import { useDoc, type DocView } from "../../repo.ts";
 import { href } from "../../route.ts";
 import { Notice, PageHeading } from "../../ui/kit.tsx";
+import { Backlinks } from "../links/Backlinks.tsx";
+import { useFocusTerms } from "../search/useFocusTerms.ts";
 import { storyActions } from "./actions.ts";
 import { CommentsPanel } from "./comments/CommentsPanel.tsx";
 import { commentsPlugin } from "./comments/commentsPlugin.ts";
@@ -60,6 +63,9 @@ export function StoryPage({
   const [tab, setTab] = useState<Tab>("details");
   const [focusMode, setFocusMode] = useState(false);
   const presence = useStoryPresence(handle, me, editor);
+  useFocusTerms(editor, storyId, focus);
+  const selfRef = formatRef({ type: "story", docId: storyId });
+  const links = useMemo(() => ({ communityId, self: selfRef }), [communityId, selfRef]);
   const plugins = useMemo(
     () => (handle ? [commentsPlugin(() => commentAnchors(handle.doc())), ...presence.plugins] : []),
     [handle, presence.plugins],
@@ -165,7 +171,10 @@ export function StoryPage({
             label={t("story.textLabel")}
             focusMode={focusMode}
             onFocusModeChange={setFocusMode}
+            links={links}
           />
+          {/* Under the text, as a wiki shows what links to a page: where this story is cited. */}
+          {!focusMode && <Backlinks communityId={communityId} target={selfRef} heading="h2" />}
         </div>
         {!focusMode && (
           <aside className="story-side" aria-label={t("story.side")}>

@@ -7,11 +7,17 @@ import { EditorView } from "prosemirror-view";
 import { useEffect, useId, useRef, useState } from "react";
 import type { Story } from "../../../../shared/schema/story.ts";
 import { wordCount } from "../../../../shared/richtext/text.ts";
+import { refHref } from "../../../../shared/links/ref.ts";
 import { t } from "../../../i18n/index.ts";
+import { navigate } from "../../../route.ts";
+import { LinkPicker } from "../../links/LinkPicker.tsx";
+import { refRoute } from "../../links/navigate.ts";
 import { makeEditorApi, type EditorApi } from "./api.ts";
 import { createStoryEditorState, type StoryStateOptions } from "./setup.ts";
 import { originOf } from "./sync.ts";
 import { LinkForm, Toolbar } from "./Toolbar.tsx";
+import { InternalLinkPopover } from "./InternalLinkPopover.tsx";
+import { setLink } from "./commands.ts";
 
 export type { EditorApi };
 
@@ -31,6 +37,12 @@ export type StoryEditorProps = {
   focusMode?: boolean;
   /** Told when the person turns focus mode on or off (button, or Mod-Shift-F). */
   onFocusModeChange?: (on: boolean) => void;
+  /**
+   * Internal links: given, the toolbar can link to a story, log entry or map node of this
+   * community (never to `self`, the story's own link string), and internal links open inside
+   * Meitheal.
+   */
+  links?: { communityId: string; self?: string } | undefined;
 };
 
 /** How often the word count may change: often enough to feel live, rarely enough not to chatter. */
@@ -52,6 +64,7 @@ export function StoryEditor({
   label,
   focusMode,
   onFocusModeChange,
+  links,
 }: StoryEditorProps) {
   const mount = useRef<HTMLDivElement>(null);
   const id = useId();
@@ -59,15 +72,32 @@ export function StoryEditor({
   const [state, setState] = useState<EditorState | null>(null);
   const [words, setWords] = useState<number | null>(null);
   const [linkOpen, setLinkOpen] = useState(false);
+  const [pickerOpen, setPickerOpen] = useState(false);
   const [ownFocusMode, setOwnFocusMode] = useState(false);
   const focusOn = focusMode ?? ownFocusMode;
   /** The editor's own plugins come first in its state; the rest are other features'. */
   const ownPlugins = useRef(0);
 
   // The editor is built once per handle; these change without rebuilding it, so it reads them here.
-  const latest = useRef({ onReady, onLocalChange, onFocusModeChange, focusOn, readOnly, plugins });
+  const latest = useRef({
+    onReady,
+    onLocalChange,
+    onFocusModeChange,
+    focusOn,
+    readOnly,
+    plugins,
+    links,
+  });
   useEffect(() => {
-    latest.current = { onReady, onLocalChange, onFocusModeChange, focusOn, readOnly, plugins };
+    latest.current = {
+      onReady,
+      onLocalChange,
+      onFocusModeChange,
+      focusOn,
+      readOnly,
+      plugins,
+      links,
+    };
   });
 
   const setFocus = (on: boolean) => {
@@ -105,6 +135,10 @@ export function StoryEditor({
           if (!latest.current.readOnly) setLinkOpen(true);
         },
         onFocusModeToggle: () => setFocusRef.current(!latest.current.focusOn),
+        onInternalLink: (ref) => {
+          const community = latest.current.links?.communityId;
+          if (community) navigate(refRoute(community, ref));
+        },
         onSyncError: (error, where) =>
           console.warn(`story editor: ${where} change repaired`, error),
       };
@@ -186,15 +220,35 @@ export function StoryEditor({
           onLinkOpen={setLinkOpen}
           focusMode={focusOn}
           onFocusMode={setFocus}
+          onInternalLink={links ? () => setPickerOpen(true) : undefined}
         />
       )}
       {view && linkOpen && !readOnly && <LinkForm view={view} onClose={() => setLinkOpen(false)} />}
+      {view && pickerOpen && links && !readOnly && (
+        <LinkPicker
+          communityId={links.communityId}
+          {...(links.self ? { exclude: links.self } : {})}
+          onPick={(ref, hit) => {
+            setLink(refHref(ref), hit.title || t("links.untitled"))(
+              view.state,
+              view.dispatch,
+              view,
+            );
+            // After the picker has closed and given focus back to where it was opened.
+            setTimeout(() => view.focus(), 0);
+          }}
+          onClose={() => setPickerOpen(false)}
+        />
+      )}
       {!view && (
         <p className="story-editor-loading" role="status">
           {t("editor.loading")}
         </p>
       )}
       <div ref={mount} className="story-text-frame" />
+      {view && state && links && !readOnly && (
+        <InternalLinkPopover view={view} state={state} communityId={links.communityId} />
+      )}
       <p className="story-editor-status">
         {readOnly && <span className="story-editor-readonly">{t("editor.readOnly")} · </span>}
         <span id={`${id}-words`} aria-live="polite">

@@ -174,6 +174,8 @@ export type ToolbarProps = {
   onLinkOpen: (open: boolean) => void;
   focusMode: boolean;
   onFocusMode: (on: boolean) => void;
+  /** Given: a "Link to…" button opens the picker of stories, log entries and map nodes. */
+  onInternalLink?: (() => void) | undefined;
 };
 
 export function Toolbar({
@@ -184,14 +186,16 @@ export function Toolbar({
   onLinkOpen,
   focusMode,
   onFocusMode,
+  onInternalLink,
 }: ToolbarProps) {
   const groups = items(state);
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
   const [current, setCurrent] = useState(0);
   const flat = groups.flat();
   const linkIndex = flat.length;
-  const focusIndex = flat.length + 1;
-  const count = flat.length + 2;
+  const internalIndex = onInternalLink ? flat.length + 1 : -1;
+  const focusIndex = flat.length + (onInternalLink ? 2 : 1);
+  const count = focusIndex + 1;
 
   const run = (command: Command) => {
     command(view.state, view.dispatch, view);
@@ -222,6 +226,7 @@ export function Toolbar({
       disabled?: boolean;
       onClick: () => void;
       className?: string;
+      opensDialog?: boolean;
     },
   ) => {
     const keys = props.keys ? shortcut(props.keys) : null;
@@ -236,6 +241,7 @@ export function Toolbar({
         tabIndex={index === current ? 0 : -1}
         aria-label={props.label}
         aria-pressed={props.pressed}
+        aria-haspopup={props.opensDialog ? "dialog" : undefined}
         aria-keyshortcuts={keys?.aria}
         title={
           keys ? t("editor.withShortcut", { action: props.label, keys: keys.label }) : props.label
@@ -296,6 +302,31 @@ export function Toolbar({
               pressed: link !== null || linkOpen,
               disabled: readOnly,
               onClick: () => onLinkOpen(!linkOpen),
+            })}
+          {g === 1 &&
+            onInternalLink &&
+            button(internalIndex, {
+              label: t("links.picker.button"),
+              // A page with a link on it: a link to something inside Meitheal.
+              glyph: (
+                <svg
+                  width="16"
+                  height="16"
+                  viewBox="0 0 16 16"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.6"
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                >
+                  <path d="M3.5 1.8h5.5l3.5 3.5v8.9h-9z" />
+                  <path d="M9 1.8v3.5h3.5" />
+                  <path d="M6 10.5l3-3M7 8h2v2" />
+                </svg>
+              ),
+              disabled: readOnly,
+              opensDialog: true,
+              onClick: onInternalLink,
             })}
         </div>
       ))}

@@ -121,11 +121,11 @@ export function linkRange(state: EditorState): { from: number; to: number; href:
 
 /**
  * Links the selection to what the person typed ("example.org" is fine); with nothing selected,
- * changes the link under the cursor or inserts the address itself as a link. False when the
- * address is not one Meitheal allows (only http, https and mailto).
+ * changes the link under the cursor or inserts `text` (by default the address itself) as a link.
+ * False when the address is not one Meitheal allows (http, https, mailto and internal links).
  */
 export const setLink =
-  (input: string): Command =>
+  (input: string, text?: string): Command =>
   (state, dispatch) => {
     const href = hrefFromInput(input);
     if (href === null) return false;
@@ -139,8 +139,8 @@ export const setLink =
       if (existing)
         tr.removeMark(existing.from, existing.to, T.link).addMark(existing.from, existing.to, mark);
       else {
-        const text = input.trim();
-        tr.insertText(text, from).addMark(from, from + text.length, mark);
+        const label = text?.trim() || input.trim();
+        tr.insertText(label, from).addMark(from, from + label.length, mark);
       }
     }
     dispatch(tr.scrollIntoView());

@@ -15,6 +15,7 @@ import {
 import { keymap } from "prosemirror-keymap";
 import { Fragment, Slice, type Node as PmNode } from "prosemirror-model";
 import { EditorState, Plugin, type Command } from "prosemirror-state";
+import type { LinkRef } from "../../../../shared/links/ref.ts";
 import { readBody, repairBody } from "../../../../shared/richtext/body.ts";
 import {
   headingLevel,
@@ -37,6 +38,7 @@ import {
   toggleStrong,
   undoCommand,
 } from "./commands.ts";
+import { internalLinksPlugin } from "./internalLinks.ts";
 import { storySyncPlugin, type SyncStats } from "./sync.ts";
 
 export const BODY_PATH: Prop[] = ["body"];
@@ -46,6 +48,8 @@ export type StoryEditorHooks = {
   onLinkRequest?: () => void;
   /** Mod-Shift-f: the component toggles focus mode. */
   onFocusModeToggle?: () => void;
+  /** Ctrl/⌘+click or Alt+Enter on an internal link (a click when read-only): open its target. */
+  onInternalLink?: (ref: LinkRef) => void;
 };
 
 const callback =
@@ -152,6 +156,7 @@ export function storyPlugins<T>(options: StoryStateOptions<T>): Plugin[] {
     keymap(baseKeymap),
     history(),
     new Plugin({ props: { transformPasted: cleanPastedSlice } }),
+    internalLinksPlugin(options.onInternalLink),
     storySyncPlugin({
       adapter: storySchemaAdapter,
       handle: options.handle,
