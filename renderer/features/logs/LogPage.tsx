@@ -1,0 +1,542 @@
+// One practice log: its title and description, a form for a new entry, the filters, the timeline
+// (newest first, by month) and, beside it, the open entry's editor. The open entry is the route's
+// `focus`, so a link, a search result or a reload opens the same entry; opening a row is following
+// its link.
+import type { DocHandle, Repo } from "@automerge/automerge-repo";
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { sortedThemes } from "../../../shared/ops/community.ts";
+import {
+  filterLogEntries,
+  liveEntries,
+  logParticipants,
+  timelineRows,
+  type LogFilter,
+} from "../../../shared/ops/log.ts";
+import { checkTitle } from "../../../shared/schema/input.ts";
+import {
+  DAY,
+  ENTRY_KINDS,
+  logKind,
+  type EntryKindName,
+  type Log,
+} from "../../../shared/schema/log.ts";
+import { t, timeAgo } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { useDoc } from "../../repo.ts";
+import { href, navigate } from "../../route.ts";
+import { CoTextArea } from "../../ui/CoTextArea.tsx";
+import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import { logActions, type LogActions } from "./actions.ts";
+import { EntryEditor, type EditorFocus } from "./EntryEditor.tsx";
+import { formatDayLong, today } from "./format.ts";
+import type { IndexView } from "./LogsSection.tsx";
+import { Timeline } from "./Timeline.tsx";
+
+export const entriesLabel = (count: number): string =>
+  count === 1 ? t("logs.entries.one") : t("logs.entries.many", { count });
+
+export function LogPage({
+  repo,
+  index,
+  communityId,
+  logId,
+  focus,
+}: {
+  repo: Repo;
+  index: IndexView;
+  communityId: string;
+  logId: string;
+  focus: string | null;
+}) {
+  const view = useDoc(repo, logId, logKind);
+  const back = (
+    <p className="back">
+      <a href={href({ page: "community", communityId, section: "logs", docId: null })}>
+        ← {t("logs.back")}
+      </a>
+    </p>
+  );
+  switch (view.status) {
+    case "loading":
+      return (
+        <>
+          {back}
+          <p role="status">{t("common.loading")}</p>
+        </>
+      );
+    case "unavailable":
+      return (
+        <>
+          {back}
+          <Notice tone="info" title={t("logs.unavailable")} />
+        </>
+      );
+    case "newer":
+      return (
+        <>
+          {back}
+          <Notice tone="error" title={t("logs.newer")} />
+        </>
+      );
+    case "damaged":
+      return (
+        <>
+          {back}
+          <PageHeading>{index.doc.entries[logId]?.title ?? logId}</PageHeading>
+          <Notice tone="error" title={t("logs.damaged.title")}>
+            <p>{t("logs.damaged.body")}</p>
+            <ul>
+              {view.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </Notice>
+          <label className="raw">
+            {t("logs.damaged.raw")}
+            <textarea readOnly rows={12} value={view.raw} />
+          </label>
+        </>
+      );
+    case "ok":
+      return (
+        <LogView
+          back={back}
+          handle={view.handle}
+          log={view.doc}
+          problems={view.problems}
+          index={index}
+          communityId={communityId}
+          logId={logId}
+          focus={focus}
+        />
+      );
+  }
+}
+
+const isFiltered = (f: LogFilter) => Boolean(f.kind || f.theme || f.participant || f.from || f.to);
+
+function LogView({
+  back,
+  handle,
+  log,
+  problems,
+  index,
+  communityId,
+  logId,
+  focus,
+}: {
+  back: ReactNode;
+  handle: DocHandle<Log>;
+  log: Log;
+  problems: readonly string[];
+  index: IndexView;
+  communityId: string;
+  logId: string;
+  focus: string | null;
+}) {
+  const actions = useMemo(
+    () => logActions(handle, index.handle, logId),
+    [handle, index.handle, logId],
+  );
+  const entries = useMemo(() => liveEntries(log), [log]);
+  const [filter, setFilter] = useState<LogFilter>({});
+  const shown = useMemo(() => filterLogEntries(entries, filter), [entries, filter]);
+  const rows = useMemo(() => timelineRows(shown), [shown]);
+  const people = useMemo(() => logParticipants(entries), [entries]);
+  const themes = useMemo(() => sortedThemes(index.doc), [index.doc]);
+  const themeLabels = useMemo(() => new Map(themes.map((th) => [th.id, th.label])), [themes]);
+  const [deleted, setDeleted] = useState<{ id: string; date: string } | null>(null);
+  const [editorFocus, setEditorFocus] = useState<EditorFocus>("heading");
+  // The row to give focus back to (after closing the editor).
+  const [returnTo, setReturnTo] = useState<{ id: string } | null>(null);
+  const undoRef = useRef<HTMLButtonElement>(null);
+
+  const route = (entryId: string | null) => ({
+    page: "community" as const,
+    communityId,
+    section: "logs" as const,
+    docId: logId,
+    focus: entryId,
+  });
+  const open = focus ? log.entries[focus] : undefined;
+
+  // An entry pointed at from elsewhere is shown even if the filters would hide it.
+  const [seenFocus, setSeenFocus] = useState<string | null>(null);
+  if (focus !== seenFocus) {
+    setSeenFocus(focus);
+    if (focus && open?.deletedAt === null && !shown.some((e) => e.id === focus)) setFilter({});
+  }
+
+  useEffect(() => {
+    if (deleted) undoRef.current?.focus();
+  }, [deleted]);
+
+  const close = () => {
+    if (focus) setReturnTo({ id: focus });
+    navigate(route(null));
+  };
+
+  const onDelete = (id: string) => {
+    const date = log.entries[id]?.date ?? "";
+    actions.remove(id);
+    setDeleted({ id, date });
+    navigate(route(null));
+  };
+
+  const undo = () => {
+    if (!deleted) return;
+    actions.restore(deleted.id);
+    setDeleted(null);
+    setEditorFocus("heading");
+    navigate(route(deleted.id));
+  };
+
+  return (
+    <article className="log-page">
+      {back}
+      <PageHeading>{log.title}</PageHeading>
+      <p className="meta">
+        {entriesLabel(entries.length)} · {t("common.created", { when: timeAgo(log.createdAt) })} ·{" "}
+        {t("common.updated", { when: timeAgo(log.updatedAt) })}
+      </p>
+      {problems.length > 0 && (
+        <Notice tone="warning" title={t("logs.problems", { count: problems.length })}>
+          <p>{t("logs.problemsBody")}</p>
+          <details>
+            <summary>{t("common.details")}</summary>
+            <ul>
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </details>
+        </Notice>
+      )}
+      <LogDetails log={log} actions={actions} />
+      <div className={`log-layout${focus ? " has-editor" : ""}`}>
+        <section className="log-main" aria-labelledby="log-timeline-title">
+          <NewEntryForm
+            onAdd={(args) => {
+              const id = actions.addEntry(args);
+              setFilter({});
+              setDeleted(null);
+              setEditorFocus("happened");
+              navigate(route(id));
+            }}
+          />
+          <h2 id="log-timeline-title">{t("logs.timeline")}</h2>
+          {deleted && (
+            <div className="notice notice-info log-undo" role="status">
+              <span>
+                {t("logs.deleted", { date: deleted.date ? formatDayLong(deleted.date) : "" })}
+              </span>
+              <button ref={undoRef} type="button" onClick={undo}>
+                {t("logs.undo")}
+              </button>
+              <button type="button" onClick={() => setDeleted(null)}>
+                {t("common.dismiss")}
+              </button>
+            </div>
+          )}
+          {entries.length === 0 ? (
+            <p className="empty-inline">{t("logs.noEntries")}</p>
+          ) : (
+            <>
+              <Filters
+                filter={filter}
+                setFilter={setFilter}
+                themes={themes}
+                people={people}
+                shown={shown.length}
+                total={entries.length}
+              />
+              {shown.length === 0 ? (
+                <div className="empty-inline" role="status">
+                  <p>{t("logs.filter.none")}</p>
+                  <button type="button" onClick={() => setFilter({})}>
+                    {t("logs.filter.clear")}
+                  </button>
+                </div>
+              ) : (
+                <Timeline
+                  rows={rows}
+                  themeLabels={themeLabels}
+                  openId={focus}
+                  returnTo={returnTo}
+                  entryHref={(id) => href(route(id))}
+                  onOpen={() => setEditorFocus("heading")}
+                />
+              )}
+            </>
+          )}
+        </section>
+        {focus && (
+          <aside className="log-side" aria-label={t("logs.entry.panel")}>
+            {open && open.deletedAt === null ? (
+              <EntryEditor
+                key={focus}
+                entryId={focus}
+                entry={open}
+                actions={actions}
+                communityId={communityId}
+                logId={logId}
+                themes={themes}
+                initialFocus={editorFocus}
+                onClose={close}
+                onDelete={() => onDelete(focus)}
+              />
+            ) : (
+              <GoneEntry
+                deleted={open !== undefined}
+                onRestore={() => {
+                  actions.restore(focus);
+                  setDeleted(null);
+                }}
+                onClose={close}
+              />
+            )}
+          </aside>
+        )}
+      </div>
+    </article>
+  );
+}
+
+/** The open entry is not there: deleted (restorable), or never arrived / never existed. */
+function GoneEntry({
+  deleted,
+  onRestore,
+  onClose,
+}: {
+  deleted: boolean;
+  onRestore: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Notice tone="info" title={deleted ? t("logs.entry.wasDeleted") : t("logs.entry.missing")}>
+      <p>{deleted ? t("logs.entry.wasDeletedBody") : t("logs.entry.missingBody")}</p>
+      <div className="actions">
+        {deleted && (
+          <button type="button" onClick={onRestore}>
+            {t("logs.entry.restore")}
+          </button>
+        )}
+        <button type="button" onClick={onClose}>
+          {t("common.close")}
+        </button>
+      </div>
+    </Notice>
+  );
+}
+
+function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
+  const [title, setTitle] = useState(log.title);
+  const [error, setError] = useState<string | null>(null);
+  // A rename from another laptop shows in the field unless the person is changing it here.
+  const [shownTitle, setShownTitle] = useState(log.title);
+  if (log.title !== shownTitle) {
+    setShownTitle(log.title);
+    if (title === shownTitle) setTitle(log.title);
+  }
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const checked = checkTitle(title);
+    if (!checked.ok) return setError(checked.error.message);
+    setError(null);
+    setTitle(checked.value);
+    if (checked.value !== log.title) actions.rename(checked.value);
+  };
+  const descriptionId = useId();
+  return (
+    <>
+      <div className="field log-description">
+        <label htmlFor={descriptionId}>{t("logs.description")}</label>
+        <CoTextArea
+          id={descriptionId}
+          rows={2}
+          value={log.description}
+          onText={actions.setDescription}
+          placeholder={t("logs.descriptionPlaceholder")}
+        />
+      </div>
+      <details className="log-rename">
+        <summary>{t("logs.renameOpen")}</summary>
+        <form className="inline-form" onSubmit={submit} noValidate>
+          <Field label={t("logs.titleLabel")} error={error}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                value={title}
+                onChange={(e) => setTitle(e.target.value)}
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                autoComplete="off"
+              />
+            )}
+          </Field>
+          <button type="submit" disabled={title === log.title}>
+            {t("logs.rename")}
+          </button>
+        </form>
+      </details>
+    </>
+  );
+}
+
+function NewEntryForm({
+  onAdd,
+}: {
+  onAdd: (args: { date: string; kind: EntryKindName; by: string; byName: string }) => void;
+}) {
+  const { info, profile } = usePeer();
+  const [date, setDate] = useState(() => today());
+  const [kind, setKind] = useState<EntryKindName>("gathering");
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!DAY.test(date)) return setError(t("logs.dateInvalid"));
+    setError(null);
+    onAdd({ date, kind, by: info.deviceKey, byName: profile.displayName });
+  };
+  return (
+    <form
+      className="inline-form log-new"
+      onSubmit={submit}
+      noValidate
+      aria-label={t("logs.newEntry")}
+    >
+      <Field label={t("logs.entry.date")} error={error}>
+        {({ id, describedBy, invalid }) => (
+          <input
+            id={id}
+            type="date"
+            value={date}
+            required
+            onChange={(e) => setDate(e.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+          />
+        )}
+      </Field>
+      <Field label={t("logs.entry.kind")}>
+        {({ id }) => (
+          <select id={id} value={kind} onChange={(e) => setKind(e.target.value as EntryKindName)}>
+            {ENTRY_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`logs.kind.${k}`)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <button type="submit" className="primary">
+        {t("logs.newEntry")}
+      </button>
+    </form>
+  );
+}
+
+function Filters({
+  filter,
+  setFilter,
+  themes,
+  people,
+  shown,
+  total,
+}: {
+  filter: LogFilter;
+  setFilter: (f: LogFilter) => void;
+  themes: { id: string; label: string }[];
+  people: { key: string; name: string; guest: boolean }[];
+  shown: number;
+  total: number;
+}) {
+  const id = useId();
+  const set = (patch: Partial<LogFilter>) => {
+    const next: LogFilter = { ...filter, ...patch };
+    // An emptied control means "any": drop the key rather than filter on "".
+    for (const key of Object.keys(next) as (keyof LogFilter)[]) if (!next[key]) delete next[key];
+    setFilter(next);
+  };
+  return (
+    <div className="log-filters">
+      <div className="filters" role="group" aria-label={t("logs.filters")}>
+        <div className="filter">
+          <label htmlFor={`${id}-kind`}>{t("logs.filter.kind")}</label>
+          <select
+            id={`${id}-kind`}
+            value={filter.kind ?? ""}
+            onChange={(e) => set({ kind: (e.target.value || undefined) as EntryKindName })}
+          >
+            <option value="">{t("logs.filter.any")}</option>
+            {ENTRY_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`logs.kind.${k}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filter">
+          <label htmlFor={`${id}-theme`}>{t("logs.filter.theme")}</label>
+          <select
+            id={`${id}-theme`}
+            value={filter.theme ?? ""}
+            onChange={(e) => set({ theme: e.target.value })}
+          >
+            <option value="">{t("logs.filter.any")}</option>
+            {themes.map((th) => (
+              <option key={th.id} value={th.id}>
+                {th.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filter">
+          <label htmlFor={`${id}-participant`}>{t("logs.filter.participant")}</label>
+          <select
+            id={`${id}-participant`}
+            value={filter.participant ?? ""}
+            onChange={(e) => set({ participant: e.target.value })}
+          >
+            <option value="">{t("logs.filter.anyone")}</option>
+            {people.map((p) => (
+              <option key={p.key} value={p.key}>
+                {p.guest ? t("logs.participant.guest", { name: p.name }) : p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filter">
+          <label htmlFor={`${id}-from`}>{t("logs.filter.from")}</label>
+          <input
+            id={`${id}-from`}
+            type="date"
+            value={filter.from ?? ""}
+            max={filter.to}
+            onChange={(e) => set({ from: e.target.value })}
+          />
+        </div>
+        <div className="filter">
+          <label htmlFor={`${id}-to`}>{t("logs.filter.to")}</label>
+          <input
+            id={`${id}-to`}
+            type="date"
+            value={filter.to ?? ""}
+            min={filter.from}
+            onChange={(e) => set({ to: e.target.value })}
+          />
+        </div>
+        {isFiltered(filter) && (
+          <button type="button" onClick={() => setFilter({})}>
+            {t("logs.filter.clear")}
+          </button>
+        )}
+      </div>
+      <p className="meta log-count" role="status">
+        {shown === total
+          ? entriesLabel(total)
+          : t("logs.filter.showing", { shown, total: entriesLabel(total) })}
+      </p>
+    </div>
+  );
+}

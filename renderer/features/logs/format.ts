@@ -1,0 +1,40 @@
+// Days and months as people read them. An entry's date is a calendar day with no time zone, so it is
+// read and shown in UTC: the day written is the day shown, wherever the laptop is.
+const lang = () => document.documentElement.lang || undefined;
+
+/** Today on this laptop's calendar, as `YYYY-MM-DD`. */
+export function today(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+const utc = (day: string) => {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1));
+};
+
+/** "Tue 14 May" (the month heading above it says the year). */
+export const formatDay = (day: string): string =>
+  new Intl.DateTimeFormat(lang(), {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  }).format(utc(day));
+
+/** "Tuesday 14 May 2025", for a screen reader and the editor. */
+export const formatDayLong = (day: string): string =>
+  new Intl.DateTimeFormat(lang(), { dateStyle: "full", timeZone: "UTC" }).format(utc(day));
+
+/** "May 2025" for `2025-05`. */
+export const formatMonth = (month: string): string =>
+  new Intl.DateTimeFormat(lang(), { month: "long", year: "numeric", timeZone: "UTC" }).format(
+    utc(`${month}-01`),
+  );
+
+/** The first line with words in it, for a timeline row. */
+export const firstLine = (text: string): string =>
+  text
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => line.length > 0) ?? "";
