@@ -1,0 +1,236 @@
+// A book as Markdown: a zip holding one folder with an `index.md` (the title in front matter, the
+// introduction, the stories in order as links) and one `.md` per story with YAML front matter.
+// Links between stories are relative links (`./<slug>.md`). The Markdown is CommonMark that
+// pandoc's Markdown reads the same way: every character that could start syntax is escaped, so
+// what people wrote comes back as the same text (test/export/markdown.test.ts reads it back with
+// pandoc).
+import {
+  ENGLISH_LABELS,
+  type Block,
+  type Book,
+  type BookLabels,
+  type BookLink,
+  type BookStory,
+  type Inline,
+  type ProgressCallback,
+  uniqueSlugs,
+} from "./book.ts";
+import { zipFiles, type ZipEntry } from "./zip.ts";
+
+export type MarkdownOptions = {
+  readonly labels?: BookLabels;
+  readonly onProgress?: ProgressCallback;
+};
+
+// ---- YAML ----
+
+/**
+ * A YAML double-quoted scalar. JSON's string syntax is a subset of it; the book's text is already
+ * free of characters YAML cannot print (book.ts cleanText), and U+2028/9 are escaped so no reader
+ * takes them for line ends.
+ */
+export const yamlString = (text: string): string =>
+  JSON.stringify(text)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+
+const yamlList = (key: string, values: readonly string[]): string =>
+  values.length === 0
+    ? `${key}: []`
+    : `${key}:\n${values.map((v) => `  - ${yamlString(v)}`).join("\n")}`;
+
+const frontMatter = (lines: readonly string[]): string => `---\n${lines.join("\n")}\n---\n`;
+
+// ---- Inline text ----
+
+// Escaped wherever they stand: they open emphasis, links, code, HTML, math (pandoc), attributes
+// (pandoc), sub/superscript and strikeout (pandoc), tables; a `#` ending a heading would be read
+// as its closing sequence.
+const ALWAYS = /[\\`*_[\]<>{}$^~|#]/g;
+
+/** Text escaped so that no character in it is read as Markdown syntax. */
+export function escapeMarkdown(text: string, atLineStart: boolean): string {
+  let out = text
+    .replace(ALWAYS, "\\$&")
+    // An entity reference ("&amp;") would be read as the character it names.
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, "\\&")
+    // A citation in pandoc: "@name" at the start of a word.
+    .replace(/(?<![A-Za-z0-9])@/g, "\\@");
+  if (atLineStart) {
+    out = out
+      .replace(/^[ \t]+/, "")
+      // A heading, quote, list item, setext underline, definition, fenced code or table.
+      .replace(/^[#>+\-=:]/, "\\$&")
+      // An ordered list item: "1. ", "1) ", and pandoc's "a. ", "iv) ", "(b) ".
+      .replace(/^\((?=(\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+)\))/, "\\(")
+      .replace(/^(\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+)([.)])(?=\s|$)/, "$1\\$2");
+  }
+  return out;
+}
+
+/** A link target as Markdown carries it: brackets and spaces would end it early. */
+const markdownHref = (href: string): string =>
+  href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+const linkTarget = (link: BookLink): string =>
+  link.type === "story" ? `./${link.slug}.md` : markdownHref(link.href);
+
+type Open = { kind: "link"; link: BookLink } | { kind: "strong" } | { kind: "em" };
+
+const sameOpen = (a: Open, b: Open): boolean =>
+  a.kind === b.kind &&
+  (a.kind !== "link" || (b.kind === "link" && linkTarget(a.link) === linkTarget(b.link)));
+
+const opener = (o: Open): string => (o.kind === "link" ? "[" : o.kind === "strong" ? "**" : "*");
+const closer = (o: Open): string =>
+  o.kind === "link" ? `](${linkTarget(o.link)})` : o.kind === "strong" ? "**" : "*";
+
+/**
+ * Runs as Markdown. Marks are kept as a stack (links outermost, then strong, then em), so runs
+ * that share a mark share its delimiters; whitespace at a run's edges is moved outside the
+ * delimiters, because `** bold**` is not emphasis. `breakAs` is what a line break becomes: a
+ * backslash line end, or a space where Markdown cannot break (a heading).
+ */
+function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): string {
+  let out = "";
+  let stack: Open[] = [];
+  let pending = "";
+  let atLineStart = true;
+  const closeTo = (keep: number) => {
+    while (stack.length > keep) out += closer(stack.pop() as Open);
+  };
+  for (const run of content) {
+    if (run.type === "break") {
+      closeTo(0);
+      pending = "";
+      if (breakAs === "line") {
+        out += "\\\n";
+        atLineStart = true;
+      } else pending = " ";
+      continue;
+    }
+    const lead = /^\s*/.exec(run.text)?.[0] ?? "";
+    const core = run.text.trim();
+    const trail = core === "" ? "" : (/\s*$/.exec(run.text)?.[0] ?? "");
+    if (core === "") {
+      pending += run.text;
+      continue;
+    }
+    pending += lead;
+    const wanted: Open[] = [];
+    if (run.link) wanted.push({ kind: "link", link: run.link });
+    if (run.strong) wanted.push({ kind: "strong" });
+    if (run.em) wanted.push({ kind: "em" });
+    let keep = 0;
+    while (keep < stack.length && keep < wanted.length && sameOpen(stack[keep]!, wanted[keep]!))
+      keep++;
+    closeTo(keep);
+    if (!atLineStart) out += pending.replace(/\s+/g, " ");
+    pending = "";
+    for (const open of wanted.slice(keep)) {
+      out += opener(open);
+      stack.push(open);
+    }
+    out += escapeMarkdown(core, atLineStart && keep === 0 && wanted.length === 0);
+    atLineStart = false;
+    pending = trail;
+  }
+  closeTo(0);
+  stack = [];
+  return out;
+}
+
+// ---- Blocks ----
+
+const indent = (text: string, first: string, rest: string): string =>
+  text
+    .split("\n")
+    .map((line, i) => (line === "" ? line : (i === 0 ? first : rest) + line))
+    .join("\n");
+
+export function blocksMarkdown(blocks: readonly Block[]): string {
+  return blocks.map(blockMarkdown).join("\n\n");
+}
+
+function blockMarkdown(block: Block): string {
+  switch (block.type) {
+    case "heading":
+      return `${"#".repeat(block.level)} ${inlineMarkdown(block.content, "space")}`;
+    case "paragraph":
+      return inlineMarkdown(block.content, "line");
+    case "quote":
+      return blocksMarkdown(block.blocks)
+        .split("\n")
+        .map((line) => (line === "" ? ">" : `> ${line}`))
+        .join("\n");
+    case "list": {
+      const tight = block.items.every((item) => item.length === 1);
+      return block.items
+        .map((item, i) => {
+          const marker = block.ordered ? `${i + 1}. ` : "- ";
+          return indent(blocksMarkdown(item), marker, " ".repeat(marker.length));
+        })
+        .join(tight ? "\n" : "\n\n");
+    }
+  }
+}
+
+// ---- Files ----
+
+const isoDate = (ms: number): string => new Date(ms).toISOString();
+
+/** One story as a Markdown file: front matter, then its body. */
+export function storyMarkdown(story: BookStory): string {
+  const head = frontMatter([
+    `title: ${yamlString(story.title)}`,
+    `status: ${yamlString(story.status)}`,
+    yamlList("themes", story.themes),
+    yamlList("contributors", story.contributors),
+    `created: ${yamlString(isoDate(story.createdAt))}`,
+    `updated: ${yamlString(isoDate(story.updatedAt))}`,
+  ]);
+  const body = blocksMarkdown(story.blocks);
+  return body === "" ? head : `${head}\n${body}\n`;
+}
+
+/** The index: the book's metadata, its introduction and the stories in order. */
+export function indexMarkdown(book: Book, labels: BookLabels = ENGLISH_LABELS): string {
+  const lines = [`title: ${yamlString(book.title)}`];
+  if (book.subtitle !== "") lines.push(`subtitle: ${yamlString(book.subtitle)}`);
+  lines.push(`lang: ${yamlString(book.language)}`);
+  lines.push(`date: ${yamlString(book.date)}`);
+  lines.push(`identifier: ${yamlString(book.identifier)}`);
+  if (book.contributors.length > 0) {
+    lines.push("credits:");
+    for (const c of book.contributors)
+      lines.push(`  - name: ${yamlString(c.name)}`, `    role: ${yamlString(c.role)}`);
+  }
+  const body: string[] = [];
+  if (book.introduction.length > 0) body.push(blocksMarkdown(book.introduction));
+  body.push(`## ${escapeMarkdown(labels.contents, true)}`);
+  if (book.stories.length > 0)
+    body.push(
+      book.stories
+        .map((s, i) => `${i + 1}. [${escapeMarkdown(s.title, false)}](./${s.slug}.md)`)
+        .join("\n"),
+    );
+  return `${frontMatter(lines)}\n${body.join("\n\n")}\n`;
+}
+
+/** The folder inside the zip: the book's title as a slug (never a name Windows refuses). */
+export const markdownFolder = (book: Book): string => uniqueSlugs([book.title])[0] ?? "book";
+
+/** The whole book as a zip of Markdown files. */
+export function buildMarkdownZip(book: Book, options: MarkdownOptions = {}): Uint8Array {
+  const folder = markdownFolder(book);
+  const total = book.stories.length;
+  const entries: ZipEntry[] = [
+    { path: `${folder}/index.md`, data: indexMarkdown(book, options.labels) },
+  ];
+  book.stories.forEach((story, i) => {
+    entries.push({ path: `${folder}/${story.slug}.md`, data: storyMarkdown(story) });
+    options.onProgress?.(i + 1, total);
+  });
+  if (total === 0) options.onProgress?.(0, 0);
+  return zipFiles(entries, Date.parse(book.modified));
+}
