@@ -1,6 +1,6 @@
 // meitheal-peer: the headless peer. Exit codes a script can rely on:
 //   0 done · 1 failed (message on stderr) · 2 usage error · 3 data folder unusable
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import type { CommunityId } from "../shared/ids.ts";
 import { MeithealFailure, ErrorCode, err, ok, type Result } from "../shared/result.ts";
 import { checkCommunityName } from "../shared/schema/input.ts";
@@ -8,40 +8,12 @@ import { defaultDataDir } from "./dataDir.ts";
 import { APP_VERSION, PeerNode } from "./main.ts";
 import { planSync, SYNC_HELP, SYNC_OPTIONS, SYNC_USAGE, type SyncPlan } from "./sync/cliOptions.ts";
 import { startWebServer } from "./web.ts";
+import { common, dataDirOf, EXIT, withPeer, type Command, type Io, type Values } from "./cliKit.ts";
+import { backupCommands } from "./backup/cli.ts";
+import { exportCommands } from "./export/cli.ts";
+import { importCommands } from "./import/cli.ts";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, dataFolder: 3 } as const;
-
-type Io = { out: (s: string) => void; err: (s: string) => void };
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-const common: Options = {
-  data: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-};
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-type Command = {
-  summary: string;
-  usage: string;
-  /** More lines for `COMMAND --help`. */
-  help?: string;
-  options: Options;
-  run: (values: Values, positionals: string[], io: Io, signal: AbortSignal) => Promise<number>;
-};
-
-const withPeer = async <T>(dataDir: string, fn: (node: PeerNode) => Promise<T>): Promise<T> => {
-  const node = await PeerNode.start({ dataDir, mode: "web" });
-  try {
-    return await fn(node);
-  } finally {
-    await node.close();
-  }
-};
-
-const dataDirOf = (values: Record<string, unknown>) =>
-  typeof values.data === "string" ? values.data : defaultDataDir();
+export { EXIT };
 
 const startWithSync = (values: Values, plan: SyncPlan | undefined) =>
   PeerNode.start({
@@ -141,6 +113,9 @@ async function untilInSync(
 }
 
 const COMMANDS: Record<string, Command> = {
+  ...exportCommands,
+  ...backupCommands,
+  ...importCommands,
   serve: {
     summary:
       "Serve the Meitheal app to a browser on this machine (127.0.0.1 only), and sync on the LAN.",

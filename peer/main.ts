@@ -68,6 +68,8 @@ const SYNC_OFF =
 const warningId = (w: QuarantineWarning) =>
   createHash("sha256").update(w.quarantinedTo).digest("hex").slice(0, 16);
 
+const NOT_YET = "This is not in this version of Meitheal yet.";
+
 export class PeerNode {
   readonly #events = new EventEmitter();
   readonly #communities = new Map<CommunityId, OpenCommunity>();
@@ -522,6 +524,14 @@ export class PeerNode {
     "search:query": (args) => this.#search.query(args),
     "links:describe": (args) => this.#search.describe(args),
     "links:backlinks": (args) => this.#search.backlinks(args),
+    // Being written now (#6): each helper replaces its own.
+    "export:collection": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
+    "backup:write": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
+    "backup:inspect": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
+    "backup:restore": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
+    "import:preview": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
+    "import:run": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
+    "harvest:write": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
   };
 
   /** Waits until every change made so far is on disk, in every community. */

@@ -155,6 +155,52 @@ export type LinkTarget = {
   missing: boolean;
 };
 
+export type ExportFormat = "markdown" | "html" | "epub" | "pdf";
+export type PageSize = "a4" | "a5";
+export type StoryStatusName = "seed" | "draft" | "ready" | "published";
+
+/** What an export, or a harvest report, wrote. */
+export type ExportSummary = {
+  path: string;
+  format: ExportFormat;
+  stories: number;
+  bytes: number;
+  /** Stories left out or damaged, links that could not be kept…: each a sentence for people. */
+  warnings: string[];
+};
+
+/** A backup file: the whole community, its Automerge documents and a manifest with checksums. */
+export type BackupSummary = {
+  path: string;
+  communityId: CommunityId;
+  name: string | null;
+  documents: number;
+  bytes: number;
+  /** ISO time the backup was written. */
+  createdAt: string;
+};
+
+/** One story an import would create, as the preview shows it. */
+export type ImportCandidate = {
+  /** The file (and for a zip, the entry inside it) it comes from; names it in `import:run`. */
+  source: string;
+  title: string;
+  status: StoryStatusName;
+  themes: string[];
+  words: number;
+  warnings: string[];
+};
+
+export type ImportPreview = { candidates: ImportCandidate[]; problems: string[] };
+
+/** Long work in the peer, for a progress bar: export, backup, restore, import, harvest. */
+export type TaskProgress = {
+  communityId: CommunityId | null;
+  task: "export" | "backup" | "restore" | "import" | "harvest";
+  done: number;
+  total: number;
+};
+
 export type Handlers = {
   /** Who this peer is: device key, data folder, version. */
   "peer:info": (args: Record<string, never>) => Promise<Result<PeerInfo>>;
@@ -211,6 +257,44 @@ export type Handlers = {
   }) => Promise<Result<LinkTarget[]>>;
   /** Everything that links to `ref` (a story, an entry or a node), as link targets. */
   "links:backlinks": (args: { communityId: string; ref: string }) => Promise<Result<LinkTarget[]>>;
+  /**
+   * Exports a collection to a file (written atomically: nothing half-written is left behind).
+   * Only stories whose status is in `statuses` are included (default: ready and published).
+   */
+  "export:collection": (args: {
+    communityId: string;
+    collectionId: string;
+    format: ExportFormat;
+    path: string;
+    statuses?: StoryStatusName[];
+    pageSize?: PageSize;
+  }) => Promise<Result<ExportSummary>>;
+  /** Writes a lossless backup of the whole community to a file. */
+  "backup:write": (args: { communityId: string; path: string }) => Promise<Result<BackupSummary>>;
+  /** Reads and checks a backup file without changing anything (for a confirmation). */
+  "backup:inspect": (args: { path: string }) => Promise<Result<BackupSummary>>;
+  /** Restores a backup on this device under the same document ids, so it later merges with peers. */
+  "backup:restore": (args: { path: string }) => Promise<Result<CommunitySummary>>;
+  /** Reads Markdown files, folders or zips and says what stories they would become. */
+  "import:preview": (args: {
+    communityId: string;
+    paths: string[];
+  }) => Promise<Result<ImportPreview>>;
+  /** Creates the stories a preview showed (`sources` picks some of them; default all). */
+  "import:run": (args: {
+    communityId: string;
+    paths: string[];
+    sources?: string[];
+  }) => Promise<Result<{ storyIds: string[] }>>;
+  /** A report of a retreat's days: the log entries, stories created or changed, and the maps. */
+  "harvest:write": (args: {
+    communityId: string;
+    from: string;
+    to: string;
+    format: "html" | "pdf";
+    path: string;
+    pageSize?: PageSize;
+  }) => Promise<Result<ExportSummary>>;
 };
 
 export type Method = keyof Handlers;
@@ -226,6 +310,8 @@ export type PeerEvents = {
   "sync:changed": { communityId: CommunityId };
   /** The search index of this community changed (a document was edited here or by a peer). */
   "search:changed": { communityId: CommunityId };
+  /** Progress of long work (export, backup, restore, import, harvest). */
+  "task:progress": TaskProgress;
 };
 export type EventName = keyof PeerEvents;
 
@@ -235,6 +321,7 @@ export const EVENTS = [
   "storage:warning",
   "sync:changed",
   "search:changed",
+  "task:progress",
 ] as const;
 type MissingEvent = Exclude<EventName, (typeof EVENTS)[number]>;
 const _allEvents: MissingEvent extends never ? true : never = true;
@@ -258,6 +345,13 @@ export const METHODS: readonly Method[] = [
   "search:query",
   "links:describe",
   "links:backlinks",
+  "export:collection",
+  "backup:write",
+  "backup:inspect",
+  "backup:restore",
+  "import:preview",
+  "import:run",
+  "harvest:write",
 ];
 
 /** Wire messages on the RPC channel (JSON text). */

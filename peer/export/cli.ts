@@ -1,0 +1,4 @@
+// meitheal-peer commands of this feature (being written).
+import type { Command } from "../cliKit.ts";
+
+export const exportCommands: Record<string, Command> = {};
