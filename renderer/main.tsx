@@ -7,6 +7,7 @@ import "./styles.css";
 import "./features/logs/logs.css";
 import "./features/maps/maps.css";
 import "./features/links/links.css";
+import "./features/collections/collections.css";
 
 // Before any Repo exists: live edits leave within 25 ms instead of automerge-repo's 100 ms.
 applyWindowSyncTuning();

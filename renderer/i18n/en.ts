@@ -1,5 +1,6 @@
 // English strings. Every string a person reads goes through `t()` so that a translation (Irish
 // next) is a new file of the same shape. Placeholders are {name}.
+import { collectionsEn } from "./en.collections.ts";
 import { linksEn } from "./en.links.ts";
 import { logsEn } from "./en.logs.ts";
 import { mapsEn } from "./en.maps.ts";
@@ -9,6 +10,7 @@ export const en = {
   ...logsEn,
   ...mapsEn,
   ...linksEn,
+  ...collectionsEn,
   "app.name": "Meitheal",
   "app.skip": "Skip to content",
   "app.loading": "Opening Meitheal…",
@@ -128,9 +130,6 @@ export const en = {
   "status.ready": "Ready",
   "status.published": "Published",
 
-  "collections.empty.title": "No collections yet",
-  "collections.empty.body":
-    "Collections gather ready stories into a book or a web page to share after a retreat. They arrive in a coming version of Meitheal.",
   "sync.title": "Sync",
   "sync.intro":
     "The laptops of this community find each other on the same network and share everything directly, with no server in between. Only devices invited into the community receive its documents.",

@@ -8,7 +8,7 @@ import { Notice } from "../../ui/kit.tsx";
 import { LogsSection } from "../logs/LogsSection.tsx";
 import { MapsSection } from "../maps/MapsSection.tsx";
 import { SearchLauncher } from "../search/SearchLauncher.tsx";
-import { Placeholder } from "../sections/Placeholder.tsx";
+import { CollectionsSection } from "../collections/CollectionsSection.tsx";
 import { CommunitySettings } from "../settings/CommunitySettings.tsx";
 import { StoriesList } from "../stories/StoriesList.tsx";
 import { StoryPage } from "../stories/StoryPage.tsx";
@@ -188,10 +188,11 @@ export function CommunityPage({
               />
             )}
             {route.section === "collections" && (
-              <Placeholder
-                title="collections.empty.title"
-                body="collections.empty.body"
-                heading="nav.collections"
+              <CollectionsSection
+                repo={repo}
+                index={index}
+                communityId={summary.id}
+                collectionId={route.docId}
               />
             )}
             {route.section === "sync" && <SyncPage communityId={summary.id} />}
