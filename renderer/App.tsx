@@ -8,6 +8,7 @@ import { CreateCommunity } from "./features/communities/CreateCommunity.tsx";
 import { CommunitySwitcher } from "./features/communities/CommunitySwitcher.tsx";
 import { ProfilePage } from "./features/settings/ProfilePage.tsx";
 import { JoinPage } from "./features/sync/JoinCommunity.tsx";
+import { RestorePage } from "./features/transfer/RestorePage.tsx";
 import { StorageWarnings } from "./features/warnings/StorageWarnings.tsx";
 import { t } from "./i18n/index.ts";
 import { PeerContext } from "./peerContext.ts";
@@ -154,6 +155,8 @@ function Shell({ connection }: { connection: PeerConnection }) {
         <JoinPage />
       ) : route.page === "profile" ? (
         <ProfilePage />
+      ) : route.page === "restore" ? (
+        <RestorePage key={route.path ?? ""} initialPath={route.path} />
       ) : route.page === "community" && current ? (
         <CommunityPage key={current.id} summary={current} route={route} />
       ) : communities === null ? (
@@ -171,6 +174,9 @@ function Shell({ connection }: { connection: PeerConnection }) {
                 </a>
                 <a className="button" href={href({ page: "join" })}>
                   {t("welcome.join")}
+                </a>
+                <a className="button" href={href({ page: "restore", path: null })}>
+                  {t("welcome.restore")}
                 </a>
               </div>
             }

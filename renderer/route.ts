@@ -1,5 +1,5 @@
 // Hash routes, so a reload (or the desktop window restoring) opens the same place:
-//   #/new · #/join · #/profile · #/c/<community>/<section>[/<document>[/<focus>]]
+//   #/new · #/join · #/profile · #/restore[/<backup path>] · #/c/<community>/<section>[/<document>[/<focus>]]
 // `focus` is a place inside the document: a log entry's id, a map node's id, or (for a story) the
 // words a search matched, so a result or a link opens where it points.
 import { useEffect, useState } from "react";
@@ -12,6 +12,8 @@ export type Route =
   | { page: "new" }
   | { page: "join" }
   | { page: "profile" }
+  /** Restore a community from a backup file (a path given by a file association, or typed). */
+  | { page: "restore"; path: string | null }
   | {
       page: "community";
       communityId: string;
@@ -25,6 +27,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "new") return { page: "new" };
   if (parts[0] === "join") return { page: "join" };
   if (parts[0] === "profile") return { page: "profile" };
+  if (parts[0] === "restore") return { page: "restore", path: parts.slice(1).join("/") || null };
   if (parts[0] === "c" && parts[1]) {
     const section = (SECTIONS as readonly string[]).includes(parts[2] ?? "")
       ? (parts[2] as Section)
@@ -50,6 +53,8 @@ export function href(route: Route): string {
       return "#/join";
     case "profile":
       return "#/profile";
+    case "restore":
+      return route.path ? `#/restore/${encodeURIComponent(route.path)}` : "#/restore";
     case "community":
       return `#/c/${encodeURIComponent(route.communityId)}/${route.section}${route.docId ? `/${encodeURIComponent(route.docId)}${route.focus ? `/${encodeURIComponent(route.focus)}` : ""}` : ""}`;
   }

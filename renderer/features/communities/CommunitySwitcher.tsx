@@ -4,6 +4,7 @@ import { navigate } from "../../route.ts";
 
 const NEW = "__new__";
 const JOIN = "__join__";
+const RESTORE = "__restore__";
 
 export function CommunitySwitcher({
   communities,
@@ -28,6 +29,7 @@ export function CommunitySwitcher({
           const value = e.target.value;
           if (value === NEW) navigate({ page: "new" });
           else if (value === JOIN) navigate({ page: "join" });
+          else if (value === RESTORE) navigate({ page: "restore", path: null });
           else if (value)
             navigate({ page: "community", communityId: value, section: "stories", docId: null });
         }}
@@ -40,6 +42,7 @@ export function CommunitySwitcher({
         ))}
         <option value={NEW}>{t("switcher.new")}</option>
         <option value={JOIN}>{t("switcher.join")}</option>
+        <option value={RESTORE}>{t("switcher.restore")}</option>
       </select>
     </label>
   );

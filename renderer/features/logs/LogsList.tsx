@@ -7,6 +7,7 @@ import { checkTitle } from "../../../shared/schema/input.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { href, navigate } from "../../route.ts";
 import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
+import { HarvestDialog } from "../transfer/HarvestDialog.tsx";
 import { createLog } from "./actions.ts";
 import type { IndexView } from "./LogsSection.tsx";
 
@@ -25,6 +26,7 @@ export function LogsList({
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [harvesting, setHarvesting] = useState(false);
   const listId = useId();
 
   const submit = (e: FormEvent) => {
@@ -42,7 +44,19 @@ export function LogsList({
 
   return (
     <>
-      <PageHeading>{t("logs.title")}</PageHeading>
+      <div className="heading-row">
+        <PageHeading>{t("logs.title")}</PageHeading>
+        <button type="button" onClick={() => setHarvesting(true)} aria-haspopup="dialog">
+          {t("harvest.open")}
+        </button>
+      </div>
+      {harvesting && (
+        <HarvestDialog
+          communityId={communityId}
+          communityName={index.doc.name}
+          onClose={() => setHarvesting(false)}
+        />
+      )}
       <p className="lede">{t("logs.lede")}</p>
       <form className="log-create" onSubmit={submit} noValidate aria-label={t("logs.new")}>
         <Field label={t("logs.newTitle")} hint={t("logs.newTitleHint")} error={error}>

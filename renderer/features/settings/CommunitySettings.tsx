@@ -13,6 +13,7 @@ import { checkCommunityName, checkPurpose, checkThemeLabel } from "../../../shar
 import { t } from "../../i18n/index.ts";
 import type { DocView } from "../../repo.ts";
 import { Field, PageHeading } from "../../ui/kit.tsx";
+import { BackupPanel } from "../transfer/BackupPanel.tsx";
 
 type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
 
@@ -70,6 +71,7 @@ export function CommunitySettings({ index }: { index: IndexView }) {
         </div>
       </form>
       <Themes index={index} />
+      <BackupPanel communityId={index.handle.documentId} name={index.doc.name} />
     </>
   );
 }

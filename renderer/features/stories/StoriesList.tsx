@@ -25,6 +25,7 @@ import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import type { DocView } from "../../repo.ts";
 import { href, navigate } from "../../route.ts";
 import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
+import { ImportDialog } from "../transfer/ImportDialog.tsx";
 
 type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
 
@@ -73,6 +74,7 @@ export function StoriesList({
   const [title, setTitle] = useState("");
   const [template, setTemplate] = useState<TemplateId>("blank");
   const [error, setError] = useState<string | null>(null);
+  const [importing, setImporting] = useState(false);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -88,7 +90,15 @@ export function StoriesList({
 
   return (
     <>
-      <PageHeading>{t("stories.title")}</PageHeading>
+      <div className="heading-row">
+        <PageHeading>{t("stories.title")}</PageHeading>
+        <button type="button" onClick={() => setImporting(true)} aria-haspopup="dialog">
+          {t("import.open")}
+        </button>
+      </div>
+      {importing && (
+        <ImportDialog communityId={communityId} index={index} onClose={() => setImporting(false)} />
+      )}
       <form className="inline-form" onSubmit={submit} noValidate aria-label={t("stories.new")}>
         <Field label={t("stories.newTitle")} error={error}>
           {({ id, describedBy, invalid }) => (

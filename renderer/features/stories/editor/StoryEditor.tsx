@@ -1,6 +1,7 @@
 // The co-writing editor for a story's body: ProseMirror over the story's Automerge text, kept in
 // step with everyone's edits by ./sync.ts. Other features hook in through `plugins` and the
 // `EditorApi` handed to `onReady` (comments anchor passages, presence draws cursors).
+import type { Prop } from "@automerge/automerge";
 import type { DocHandle } from "@automerge/automerge-repo";
 import type { EditorState, Plugin } from "prosemirror-state";
 import { EditorView } from "prosemirror-view";
@@ -21,8 +22,13 @@ import { setLink } from "./commands.ts";
 
 export type { EditorApi };
 
-export type StoryEditorProps = {
-  handle: DocHandle<Story>;
+export type StoryEditorProps<T = Story> = {
+  handle: DocHandle<T>;
+  /**
+   * Where the rich text lives in the document: a story's `body` unless given (a collection's
+   * introduction is the same kind of text). Read when the editor is built for a handle.
+   */
+  path?: Prop[];
   /** A version, or a reader without write access: nothing is written, not even repairs. */
   readOnly?: boolean;
   /** Other features' plugins; a new array reconfigures the editor (keep it stable: useMemo). */
@@ -55,8 +61,9 @@ const countWords = (state: EditorState): number =>
     ),
   );
 
-export function StoryEditor({
+export function StoryEditor<T = Story>({
   handle,
+  path,
   readOnly = false,
   plugins,
   onReady,
@@ -65,7 +72,7 @@ export function StoryEditor({
   focusMode,
   onFocusModeChange,
   links,
-}: StoryEditorProps) {
+}: StoryEditorProps<T>) {
   const mount = useRef<HTMLDivElement>(null);
   const id = useId();
   const [view, setView] = useState<EditorView | null>(null);
@@ -87,6 +94,7 @@ export function StoryEditor({
     readOnly,
     plugins,
     links,
+    path,
   });
   useEffect(() => {
     latest.current = {
@@ -97,6 +105,7 @@ export function StoryEditor({
       readOnly,
       plugins,
       links,
+      path,
     };
   });
 
@@ -127,8 +136,10 @@ export function StoryEditor({
 
     const build = () => {
       if (cancelled) return;
-      const options: StoryStateOptions<Story> = {
+      const textPath = latest.current.path;
+      const options: StoryStateOptions<T> = {
         handle,
+        ...(textPath ? { path: textPath } : {}),
         plugins: latest.current.plugins ?? [],
         canWrite: () => !latest.current.readOnly,
         onLinkRequest: () => {
@@ -167,7 +178,7 @@ export function StoryEditor({
       setView(view);
       setState(view.state);
       setWords(countWords(view.state));
-      latest.current.onReady?.(makeEditorApi(view, handle));
+      latest.current.onReady?.(makeEditorApi(view, handle, textPath));
     };
 
     if (handle.isReady()) build();

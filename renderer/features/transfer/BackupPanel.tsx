@@ -1,0 +1,87 @@
+// Community settings → Backup: the whole community in one file (its documents and its key), to keep
+// or to restore on a new laptop (#/restore). Unlike the offline bundle it is not encrypted for a
+// member: whoever holds it holds the community, and the panel says so plainly.
+import { useId, useState, type FormEvent } from "react";
+import type { BackupSummary } from "../../../shared/contract.ts";
+import { t } from "../../i18n/index.ts";
+import { usePeer } from "../../peerContext.ts";
+import { Notice } from "../../ui/kit.tsx";
+import { formatBytes } from "../sync/format.ts";
+import { BACKUP_EXTENSION, defaultPath, isoDay } from "./format.ts";
+import { PathField } from "./PathField.tsx";
+import { ProgressBar, useTaskProgress } from "./progress.tsx";
+
+export function BackupPanel({ communityId, name }: { communityId: string; name: string }) {
+  const { connection } = usePeer();
+  const headingId = useId();
+  const [path, setPath] = useState(() =>
+    defaultPath(`${name} ${isoDay(new Date())}`, BACKUP_EXTENSION, t("backup.fileFallback")),
+  );
+  const [pathError, setPathError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [done, setDone] = useState<BackupSummary | null>(null);
+  const { progress, reset } = useTaskProgress("backup", communityId, busy);
+
+  const go = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    const typed = path.trim();
+    setDone(null);
+    setFailure(null);
+    if (!typed) return setPathError(t("transfer.pathEmpty"));
+    setPathError(null);
+    reset();
+    setBusy(true);
+    const answer = await connection.rpc.call("backup:write", { communityId, path: typed });
+    setBusy(false);
+    if (answer.ok) setDone(answer.value);
+    else setFailure(answer.error.message);
+  };
+
+  return (
+    <section className="narrow backup-panel" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("backup.title")}</h2>
+      <p className="lede">{t("backup.intro")}</p>
+      <Notice tone="warning" title={t("backup.keepSafe.title")}>
+        <p>{t("backup.keepSafe.body")}</p>
+      </Notice>
+      <form onSubmit={(e) => void go(e)} noValidate aria-busy={busy} aria-label={t("backup.title")}>
+        <PathField
+          label={t("backup.path")}
+          hint={t("transfer.pathHint")}
+          value={path}
+          onChange={setPath}
+          error={pathError}
+          busy={busy}
+        />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {t("backup.submit")}
+          </button>
+        </div>
+      </form>
+      {busy && <ProgressBar progress={progress} label={t("backup.busy")} />}
+      {failure && (
+        <Notice tone="error" title={t("backup.failed")}>
+          <p>{failure}</p>
+          <p>{t("transfer.nothingWritten")}</p>
+        </Notice>
+      )}
+      {done && (
+        <div className="transfer-summary">
+          <p role="status">
+            {t(done.documents === 1 ? "backup.done.one" : "backup.done", {
+              count: done.documents,
+              size: formatBytes(done.bytes),
+            })}
+          </p>
+          <p className="transfer-path">
+            <code>{done.path}</code>
+          </p>
+          <p className="hint">{t("backup.done.restoreHint")}</p>
+        </div>
+      )}
+    </section>
+  );
+}
