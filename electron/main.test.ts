@@ -334,6 +334,35 @@ describe("main", () => {
   });
 });
 
+describe("opening a backup file", () => {
+  const backupAsked = (child: { posted: { message: unknown }[] }) =>
+    child.posted.some(
+      (p) =>
+        JSON.stringify(p.message) === JSON.stringify({ type: "channel", request: { kind: "rpc" } }),
+    );
+
+  it("handed over by macOS (open-file): asks the peer about it over a channel and shows a dialog", async () => {
+    const { child } = await start();
+    const event = quitEvent();
+    fake.state.app.emit("open-file", event, "/media/usb/shore.meitheal-backup");
+    expect(event.preventDefault).toHaveBeenCalled();
+    expect(backupAsked(child)).toBe(true);
+    await vi.waitFor(() => expect(fake.dialog.showMessageBox).toHaveBeenCalled());
+  });
+
+  it("named on the command line: waits until the app is ready, then asks the peer", async () => {
+    process.argv = [...process.argv, "/media/usb/shore.meitheal-backup"];
+    const { child } = await start();
+    await vi.waitFor(() => expect(backupAsked(child)).toBe(true));
+  });
+
+  it("not a backup on the command line: nothing is asked", async () => {
+    const { child } = await start();
+    fake.state.app.emit("second-instance", {}, ["meitheal", "--data", dir]);
+    expect(backupAsked(child)).toBe(false);
+  });
+});
+
 describe("PeerProcess", () => {
   it("kills a peer that does not exit within the timeout, and can start again", async () => {
     const { PeerProcess } = await import("./peerProcess.ts");

@@ -3,8 +3,10 @@
 import { app, BrowserWindow, dialog, type MessageBoxOptions } from "electron";
 import { join, resolve } from "node:path";
 import { defaultDataDir } from "../peer/dataDir.ts";
+import { backupPathIn, callOverPort, offerRestore } from "./backupFile.ts";
 import { registerChannelIpc } from "./ipc.ts";
 import { installMenu } from "./menu.ts";
+import { electronPdfPrinter } from "./pdf.ts";
 import { PeerProcess, type PeerExit } from "./peerProcess.ts";
 import { t } from "./strings.ts";
 import {
@@ -42,6 +44,8 @@ let mainWindow: BrowserWindow | undefined;
 let quitState: QuitState = "running";
 let ready = false;
 let crashDialogOpen = false;
+/** A backup file the app was asked to open before it was ready (argv, or macOS "open-file"). */
+let pendingBackup: string | undefined;
 
 const liveMainWindow = (): BrowserWindow | undefined =>
   mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined;
@@ -73,6 +77,24 @@ function focusMainWindow(): void {
   if (win.isMinimized()) win.restore();
   win.show();
   win.focus();
+}
+
+/** Opening a .meitheal-backup file: check it, ask, restore, then show the community. */
+function openBackup(path: string): void {
+  const p = peer;
+  if (!ready || !p) {
+    pendingBackup = path;
+    return;
+  }
+  focusMainWindow();
+  void offerRestore(path, {
+    call: callOverPort(() => p.openChannel({ kind: "rpc" })),
+    showMessage,
+    openCommunity: (id) => {
+      const win = liveMainWindow();
+      if (win) void win.loadURL(`${appEntryUrl()}#/c/${encodeURIComponent(id)}/stories`);
+    },
+  });
 }
 
 async function showAbout(): Promise<void> {
@@ -135,7 +157,7 @@ async function onReady(dataDir: string): Promise<void> {
     devServerUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL,
   });
   installAppSession();
-  const p = new PeerProcess({ entry: PEER_ENTRY, dataDir });
+  const p = new PeerProcess({ entry: PEER_ENTRY, dataDir, printPdf: electronPdfPrinter() });
   peer = p;
   p.onFatal((message) => {
     showFatal(message).catch(reportStartupError);
@@ -152,6 +174,9 @@ async function onReady(dataDir: string): Promise<void> {
   });
   ready = true;
   await openMainWindow();
+  const backup = pendingBackup;
+  pendingBackup = undefined;
+  if (backup) openBackup(backup);
 }
 
 function main(): void {
@@ -169,12 +194,17 @@ function main(): void {
     return;
   }
 
-  app.on("second-instance", () => focusMainWindow());
-  // Importing a backup needs a contract call the peer does not have yet; until it does, opening a
-  // .meitheal-backup file brings Meitheal forward rather than making macOS report a failure.
-  app.on("open-file", (event) => {
+  pendingBackup = backupPathIn(process.argv.slice(1));
+  app.on("second-instance", (_event, argv?: string[]) => {
+    focusMainWindow();
+    const backup = backupPathIn((argv ?? []).slice(1));
+    if (backup) openBackup(backup);
+  });
+  // macOS hands a double-clicked .meitheal-backup file over here (the association in
+  // build/electron-builder.json), possibly before the app is ready.
+  app.on("open-file", (event, path: string) => {
     event.preventDefault();
-    if (ready) focusMainWindow();
+    openBackup(path);
   });
   app.on("activate", () => focusMainWindow());
   app.on("window-all-closed", () => {

@@ -8,6 +8,7 @@ import {
 } from "electron";
 import type { ChannelRequest, PeerChannelMessage } from "../shared/bridge.ts";
 import type { HostToParent, ParentToHost } from "../peer/utilityHost.ts";
+import { answerPdfRequest, isPdfRequest, type PdfPrinter } from "../peer/export/pdf.ts";
 
 export type PeerExit = {
   code: number;
@@ -21,6 +22,8 @@ export type PeerProcessOptions = {
   /** The built utility-process entry (out/main/peer.js). */
   entry: string;
   dataDir: string;
+  /** Prints the peer's PDF exports (electron/pdf.ts); without it the peer's requests are refused. */
+  printPdf?: PdfPrinter;
 };
 
 export const SHUTDOWN_TIMEOUT_MS = 3_000;
@@ -66,6 +69,10 @@ export class PeerProcess {
     });
     this.#child = child;
     child.on("message", (message: unknown) => {
+      if (isPdfRequest(message)) {
+        this.#print(child, message);
+        return;
+      }
       if (!isFatal(message)) return;
       this.#fatal = message.message;
       for (const listener of [...this.#fatalListeners]) listener(message.message);
@@ -77,6 +84,26 @@ export class PeerProcess {
         for (const listener of [...this.#exitListeners]) listener(exit);
         resolve();
       });
+    });
+  }
+
+  #print(child: UtilityProcess, request: Parameters<typeof answerPdfRequest>[0]): void {
+    const print: PdfPrinter =
+      this.options.printPdf ??
+      (() =>
+        Promise.reject(
+          new Error(
+            "This build of Meitheal cannot print PDFs. Export HTML and print it from a browser instead.",
+          ),
+        ));
+    void answerPdfRequest(request, print).then((answer) => {
+      // The peer may have exited meanwhile (quit, crash): nobody is waiting for the answer then.
+      if (this.#child !== child) return;
+      try {
+        child.postMessage(answer satisfies ParentToHost);
+      } catch {
+        // Going away: see above.
+      }
     });
   }
 

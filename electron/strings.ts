@@ -45,6 +45,16 @@ export const STRINGS = {
   "peer.crashed.restart": "Restart",
   "peer.crashed.quit": "Quit Meitheal",
   "peer.fatal.message": "Meitheal could not start.",
+
+  "backup.confirm.message": "Restore “{name}” from this backup?",
+  "backup.confirm.detail":
+    "{documents} documents, written {date}.\n{path}\n\nIf this community is already on this device, the backup is merged into it: nothing here is lost or duplicated. A backup holds the community's key, so keep it as safe as this laptop.",
+  "backup.confirm.restore": "Restore",
+  "backup.confirm.cancel": "Cancel",
+  "backup.done.message": "“{name}” is restored.",
+  "backup.done.detail":
+    "To sync with the others again, ask a member to invite this device (Sync → Invite a device), then join with the code here. Its documents then merge; nothing is copied twice.",
+  "backup.failed.message": "The backup was not restored.",
 } as const;
 
 export type StringKey = keyof typeof STRINGS;

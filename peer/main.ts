@@ -46,7 +46,12 @@ import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 import type { QuarantineWarning } from "./storage/fsStorage.ts";
 import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
 import { communityShareConfig } from "./net/secureAdapter.ts";
+import { exportCollection } from "./export/collection.ts";
+import { headlessChromiumPrinter, type PdfPrinter } from "./export/pdf.ts";
+import { writeHarvest } from "./harvest/write.ts";
+import { previewImport, runImport, type ImportDeps } from "./import/run.ts";
 import { exportBundle, importBundle } from "./sync/bundleFiles.ts";
+import { inspectBackup, restoreBackup, writeBackup, type BackupHost } from "./backup/backup.ts";
 import { foundCommunity } from "./sync/membership.ts";
 import { SyncService, type SyncConfig } from "./sync/service.ts";
 
@@ -60,6 +65,8 @@ export type PeerOptions = {
   ctx?: OpContext;
   /** LAN sync (listener, invites, dialling); off when absent. */
   sync?: SyncConfig;
+  /** Prints HTML to PDF (Electron's printToPDF in the desktop app); a headless Chromium otherwise. */
+  printPdf?: PdfPrinter;
 };
 
 const SYNC_OFF =
@@ -67,8 +74,6 @@ const SYNC_OFF =
 
 const warningId = (w: QuarantineWarning) =>
   createHash("sha256").update(w.quarantinedTo).digest("hex").slice(0, 16);
-
-const NOT_YET = "This is not in this version of Meitheal yet.";
 
 export class PeerNode {
   readonly #events = new EventEmitter();
@@ -78,6 +83,7 @@ export class PeerNode {
   #profile: Profile;
   #closed = false;
   #sync: SyncService | undefined;
+  #printPdf: PdfPrinter = headlessChromiumPrinter();
   /** Search and links, per community (started on first use there). */
   readonly #search = new SearchHub({
     community: (id) => this.community(id),
@@ -115,6 +121,7 @@ export class PeerNode {
         profile,
         release,
       );
+      if (options.printPdf) node.#printPdf = options.printPdf;
       await node.#loadWarnings();
       let registry;
       try {
@@ -171,6 +178,11 @@ export class PeerNode {
       );
     }
     for (const community of this.#communities.values()) await sync.attach(community);
+  }
+
+  /** How this peer prints HTML to PDF (exports, harvest reports). */
+  get printPdf(): PdfPrinter {
+    return this.#printPdf;
   }
 
   /** The LAN sync service, when it runs. */
@@ -436,6 +448,37 @@ export class PeerNode {
     return ok(summarise(community));
   }
 
+  /**
+   * Opens a community whose folder a restore has just put in place (backup/backup.ts), then lists
+   * it, like createCommunity and joinCommunity. If it cannot be listed it is closed again, so the
+   * restore can take its folder away.
+   */
+  async #adopt(id: CommunityId): Promise<Result<CommunitySummary>> {
+    const community = await this.#open(id);
+    const saved = await this.#remember(id);
+    if (!saved.ok) {
+      this.#communities.delete(id);
+      await community.storage.close();
+      return saved;
+    }
+    await this.#sync?.attach(community);
+    this.#emit("communities:changed", {});
+    return ok(summarise(community));
+  }
+
+  /** What backup and restore use of this peer. */
+  backupHost(): BackupHost {
+    return {
+      dataDir: this.dataDir,
+      deviceKey: this.device.publicKey,
+      appVersion: APP_VERSION,
+      now: () => this.ctx.now(),
+      community: (id) => this.community(id),
+      adopt: (id) => this.#adopt(id),
+      progress: (p) => this.#emit("task:progress", p),
+    };
+  }
+
   /** Adds a community to this device's list (communities.json). */
   async #remember(id: CommunityId): Promise<Result<null>> {
     const addedAt = new Date(this.ctx.now()).toISOString();
@@ -525,14 +568,44 @@ export class PeerNode {
     "links:describe": (args) => this.#search.describe(args),
     "links:backlinks": (args) => this.#search.backlinks(args),
     // Being written now (#6): each helper replaces its own.
-    "export:collection": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
-    "backup:write": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
-    "backup:inspect": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
-    "backup:restore": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
-    "import:preview": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
-    "import:run": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
-    "harvest:write": () => Promise.resolve(err(ErrorCode.Unavailable, NOT_YET)),
+    "export:collection": ({ communityId, ...args }) => {
+      const community = this.community(communityId);
+      if (!community)
+        return Promise.resolve(err(ErrorCode.NotFound, "That community is not on this device."));
+      return exportCollection(community, args, {
+        printPdf: this.#printPdf,
+        progress: (done, total) =>
+          this.#emit("task:progress", { communityId: community.id, task: "export", done, total }),
+      });
+    },
+    "backup:write": (args) => writeBackup(this.backupHost(), args),
+    "backup:inspect": ({ path }) => inspectBackup(path),
+    "backup:restore": async ({ path }) => {
+      const restored = await restoreBackup(this.backupHost(), path);
+      return restored.ok ? ok(restored.value.community) : restored;
+    },
+    "import:preview": ({ communityId, paths }) =>
+      previewImport(this.#importDeps(communityId), paths),
+    "import:run": ({ communityId, paths, sources }) =>
+      runImport(this.#importDeps(communityId), paths, sources),
+    "harvest:write": (args) =>
+      writeHarvest(
+        {
+          community: this.community(args.communityId),
+          printPdf: this.#printPdf,
+          progress: (p) => this.#emit("task:progress", p),
+        },
+        args,
+      ),
   };
+
+  #importDeps(communityId: string): ImportDeps {
+    return {
+      community: this.community(communityId),
+      ctx: this.ctx,
+      progress: (p) => this.#emit("task:progress", p),
+    };
+  }
 
   /** Waits until every change made so far is on disk, in every community. */
   async flush(): Promise<void> {

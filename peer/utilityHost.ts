@@ -9,6 +9,7 @@ import { MeithealFailure } from "../shared/result.ts";
 import { serveRpc, type TextPort } from "../shared/rpc.ts";
 import { defaultDataDir } from "./dataDir.ts";
 import { PeerNode } from "./main.ts";
+import { pdfViaParent, type PdfRequest, type PdfResponse } from "./export/pdf.ts";
 import { DEFAULT_SYNC_PORT, planSync, SYNC_OPTIONS } from "./sync/cliOptions.ts";
 import type { SyncConfig } from "./sync/service.ts";
 
@@ -30,9 +31,9 @@ export interface ParentPortLike {
 }
 
 /** From Electron main to this process. */
-export type ParentToHost = PeerChannelMessage | { type: "shutdown" };
+export type ParentToHost = PeerChannelMessage | { type: "shutdown" } | PdfResponse;
 /** From this process to Electron main. */
-export type HostToParent = { type: "fatal"; message: string };
+export type HostToParent = { type: "fatal"; message: string } | PdfRequest;
 
 /** The contract channel: JSON text both ways. */
 export function textPortOf(port: MessagePortMainLike): TextPort {
@@ -216,9 +217,12 @@ export type HostOptions = {
 export async function runUtilityHost(options: HostOptions): Promise<PeerNode | undefined> {
   const { parent, exit } = options;
   const sync = syncFromArgs(options.argv);
+  // PDFs are printed by Electron main (electron/pdf.ts): asked here, answered on the same port.
+  const pdf = pdfViaParent((request) => parent.postMessage(request satisfies HostToParent));
   const started = PeerNode.start({
     dataDir: dataDirFromArgs(options.argv),
     mode: "desktop",
+    printPdf: pdf.printer,
     ...(sync ? { sync } : {}),
   });
   const dispatcher = started.then((node) => createDispatcher(node, exit));
@@ -227,6 +231,7 @@ export async function runUtilityHost(options: HostOptions): Promise<PeerNode | u
   // Listening before the peer is up: main opens channels as soon as the window asks, and messages
   // handled in arrival order keep a shutdown behind the channels sent before it.
   parent.on("message", (event) => {
+    if (pdf.deliver(event.data)) return;
     dispatcher
       .then(
         (dispatch) => dispatch(event),

@@ -48,7 +48,7 @@ import {
   serveInvite,
   type RosterEntry,
 } from "../trust/invites.ts";
-import { addMember, listMembers, removeMember } from "../trust/roster.ts";
+import { addMember, isMember, listMembers, removeMember } from "../trust/roster.ts";
 import {
   documentTitle,
   foundCommunity,
@@ -614,7 +614,14 @@ export class SyncService {
     const decoded = decodeInvite(String(code), Math.floor(this.#host.now() / 1000));
     if (!decoded.ok) return decoded;
     const invite = decoded.value;
-    if (this.#host.community(invite.communityId))
+    // A community here whose member list does not name this device was restored from a backup
+    // (backup/backup.ts): it joins again to be added, and its documents merge by sync, same ids.
+    const restored = this.#communities.get(invite.communityId);
+    const roster = restored?.rosterDoc();
+    if (
+      this.#host.community(invite.communityId) &&
+      !(restored && roster && !isMember(roster, this.self))
+    )
       return err(ErrorCode.BadInput, "This device is already in that community.");
     const welcome = await joinWithInvite({
       invite,
@@ -628,6 +635,16 @@ export class SyncService {
         ErrorCode.Unavailable,
         "The inviting device did not send the community's key. Update Meitheal on both devices and make a new invite.",
       );
+    if (restored) {
+      if (welcome.value.communityKey !== restored.trust.communityKeyHex)
+        return err(
+          ErrorCode.BadInput,
+          "The inviting device holds a different key for this community than the one restored here, so they are not the same community. Nothing was changed.",
+        );
+      await restored.trust.trustInviter(invite.inviterKey, invite.addresses);
+      this.#dial(restored);
+      return this.#host.joinCommunity(invite.communityId);
+    }
     await CommunityTrust.create(this.#host.dataDir, invite.communityId, {
       communityKey: welcome.value.communityKey,
       bootstrap: [invite.inviterKey],

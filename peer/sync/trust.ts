@@ -102,6 +102,22 @@ export class CommunityTrust {
     void this.#write().catch(() => undefined);
   }
 
+  /**
+   * Trusts an inviter until the roster decides, and remembers where it is: a restored community
+   * joined again (sync/service.ts) learns the roster from that device. Saved before it resolves.
+   */
+  async trustInviter(deviceKey: string, addresses: readonly string[]): Promise<void> {
+    if (!/^[0-9a-f]{64}$/.test(deviceKey)) return;
+    if (!this.record.bootstrap.includes(deviceKey))
+      this.record.bootstrap = [deviceKey, ...this.record.bootstrap].slice(0, 16);
+    const known = addresses.filter((a) => a.length <= 300);
+    if (known.length > 0)
+      this.record.addresses[deviceKey] = [
+        ...new Set([...known, ...(this.record.addresses[deviceKey] ?? [])]),
+      ].slice(0, MAX_ADDRESSES_PER_DEVICE);
+    await this.#write();
+  }
+
   forgetDevice(deviceKey: string): void {
     if (!(deviceKey in this.record.addresses)) return;
     delete this.record.addresses[deviceKey];

@@ -1,0 +1,252 @@
+// The backup file: a whole community, losslessly, in one zip a person can keep on a stick.
+//
+//   manifest.json                 first entry, so a file can be recognised from its first bytes
+//   trust.json                    the community key and where member devices were last reached
+//   documents/<documentId>.automerge   Automerge.save of each document: every change, its history
+//
+// manifest.json names the format and version, the community (id, name), when and by which version
+// of Meitheal it was written, and per document its id, kind, byte length, SHA-256 and heads; the
+// same for trust.json. Reading checks all of it — every length, every checksum, every document
+// loads with Automerge and has the heads the manifest says — before anything may be restored.
+//
+// Why this shape:
+// - Automerge's own save format (not JSON of the content) is what makes the backup lossless: a
+//   restored document is the same document, with every change and its actors, so it merges with
+//   the copies on other devices instead of duplicating them.
+// - The community key is in the backup because a community cannot be used on a new laptop without
+//   it (offline bundles and discovery depend on it): a backup must be kept as safe as the laptop.
+//   This device's private key is never in it; a restored device gets its own key and is invited.
+// - Entries are stored, not compressed: Automerge already compresses its columns, and storing keeps
+//   writing and reading 1,000 documents fast. zip's CRC-32 is not checked by fflate; SHA-256 is.
+import * as Automerge from "@automerge/automerge";
+import { isValidDocumentId } from "@automerge/automerge-repo";
+import { strFromU8, unzipSync } from "fflate";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { zipFiles } from "../../shared/export/zip.ts";
+import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+
+export const BACKUP_EXTENSION = ".meitheal-backup";
+export const BACKUP_FORMAT = "meitheal/backup";
+export const BACKUP_VERSION = 1;
+/** A file larger than this is refused before it is read (the whole file is held in memory). */
+export const MAX_BACKUP_BYTES = 1024 ** 3;
+export const MAX_BACKUP_DOCUMENTS = 100_000;
+export const MANIFEST_ENTRY = "manifest.json";
+export const TRUST_ENTRY = "trust.json";
+/** Said wherever a backup is written or restored: it holds the community's key. */
+export const KEEP_SAFE =
+  "This backup holds the community's key: keep it as safe as this laptop, and give it to no one outside the community.";
+
+export const documentEntry = (id: string) => `documents/${id}.automerge`;
+
+export const NOT_A_BACKUP =
+  "This file is not a Meitheal backup. Check that you chose the .meitheal-backup file you meant.";
+const DAMAGED =
+  "The backup is damaged or incomplete (perhaps it was cut short while copying, or changed afterwards)";
+const damaged = <T>(why: string): Result<T> =>
+  err(
+    ErrorCode.Damaged,
+    `${DAMAGED}: ${why}. Nothing was restored. Use another copy of the backup, or write a new one.`,
+  );
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const documentId = z.string().refine((s): boolean => isValidDocumentId(s), "not a document id");
+const entryInfo = z.object({
+  path: z.string().max(300),
+  bytes: z.number().int().min(0),
+  sha256: hex64,
+});
+
+const manifestSchema = z.object({
+  format: z.literal(BACKUP_FORMAT),
+  version: z.literal(BACKUP_VERSION),
+  communityId: documentId,
+  name: z.string().max(1000).nullable(),
+  createdAt: z.string().max(40),
+  appVersion: z.string().max(40),
+  notice: z.string().max(1000),
+  documents: z
+    .array(
+      entryInfo.extend({
+        id: documentId,
+        /** "index", "roster", or the index entry's kind (story, log, map, collection…). */
+        kind: z.string().max(40),
+        heads: z.array(z.string().max(128)).max(10_000),
+      }),
+    )
+    .min(1)
+    .max(MAX_BACKUP_DOCUMENTS),
+  /** Listed documents this device did not have when the backup was written. */
+  missing: z.array(documentId).max(MAX_BACKUP_DOCUMENTS),
+  trust: entryInfo,
+});
+export type BackupManifest = z.infer<typeof manifestSchema>;
+
+const trustSchema = z.object({
+  kind: z.literal("meitheal/backup-trust"),
+  version: z.literal(1),
+  communityKey: hex64,
+  addresses: z.record(hex64, z.array(z.string().max(300)).max(6)),
+});
+export type BackupTrust = Omit<z.infer<typeof trustSchema>, "kind" | "version">;
+
+export type BackupDocument = { id: string; kind: string; bytes: Uint8Array; heads: string[] };
+
+export type BackupContents = {
+  communityId: string;
+  name: string | null;
+  createdAt: string;
+  appVersion: string;
+  documents: BackupDocument[];
+  missing: string[];
+  trust: BackupTrust;
+};
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const sameHeads = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+/** The backup file's bytes. Deterministic for the same contents. */
+export function encodeBackup(contents: BackupContents): Uint8Array {
+  const trustBytes = new TextEncoder().encode(
+    `${JSON.stringify({ kind: "meitheal/backup-trust", version: 1, ...contents.trust }, null, 2)}\n`,
+  );
+  const manifest: BackupManifest = {
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    communityId: contents.communityId,
+    name: contents.name,
+    createdAt: contents.createdAt,
+    appVersion: contents.appVersion,
+    notice: KEEP_SAFE,
+    documents: contents.documents.map((d) => ({
+      id: d.id,
+      kind: d.kind,
+      path: documentEntry(d.id),
+      bytes: d.bytes.byteLength,
+      sha256: sha256(d.bytes),
+      heads: [...d.heads],
+    })),
+    missing: [...contents.missing],
+    trust: { path: TRUST_ENTRY, bytes: trustBytes.byteLength, sha256: sha256(trustBytes) },
+  };
+  return zipFiles(
+    [
+      { path: MANIFEST_ENTRY, data: `${JSON.stringify(manifest, null, 2)}\n`, store: true },
+      { path: TRUST_ENTRY, data: trustBytes, store: true },
+      ...contents.documents.map((d) => ({ path: documentEntry(d.id), data: d.bytes, store: true })),
+    ],
+    Date.parse(contents.createdAt) || 0,
+  );
+}
+
+/**
+ * Whether the first bytes of a file are a zip whose first entry is manifest.json: enough to tell
+ * a backup from any other file (a 200 MB video, another zip) without reading the rest of it.
+ */
+export const HEAD_BYTES = 30 + MANIFEST_ENTRY.length;
+export function looksLikeBackup(head: Uint8Array): boolean {
+  if (head.byteLength < HEAD_BYTES) return false;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (view.getUint32(0, true) !== 0x04034b50) return false;
+  const nameLength = view.getUint16(26, true);
+  if (nameLength !== MANIFEST_ENTRY.length) return false;
+  return strFromU8(head.subarray(30, 30 + nameLength)) === MANIFEST_ENTRY;
+}
+
+export type DecodedBackup = {
+  manifest: BackupManifest;
+  /** In the manifest's order, the index first. */
+  documents: BackupDocument[];
+  trust: BackupTrust;
+};
+
+/** Reads and checks everything in a backup file's bytes; changes nothing anywhere. */
+export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
+  if (!looksLikeBackup(bytes.subarray(0, HEAD_BYTES))) return err(ErrorCode.BadInput, NOT_A_BACKUP);
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(bytes);
+  } catch (e) {
+    return damaged(`the zip cannot be read (${(e as Error).message})`);
+  }
+  const manifestBytes = files[MANIFEST_ENTRY];
+  if (!manifestBytes) return damaged("its manifest is missing");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(manifestBytes));
+  } catch {
+    return damaged("its manifest is not readable");
+  }
+  const head = raw as { format?: unknown; version?: unknown } | null;
+  if (head?.format !== BACKUP_FORMAT) return err(ErrorCode.BadInput, NOT_A_BACKUP);
+  if (typeof head.version === "number" && head.version > BACKUP_VERSION)
+    return err(
+      ErrorCode.NewerVersion,
+      `This backup was written by a newer version of Meitheal (backup format ${head.version}). Update Meitheal on this device to restore it; nothing was changed.`,
+    );
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success)
+    return damaged(
+      `its manifest is not as expected (${parsed.error.issues[0]?.path.join(".") || "format"})`,
+    );
+  const manifest = parsed.data;
+
+  const expected = new Set([MANIFEST_ENTRY, manifest.trust.path]);
+  const seen = new Set<string>();
+  const documents: BackupDocument[] = [];
+  for (const entry of manifest.documents) {
+    if (seen.has(entry.id)) return damaged(`document ${entry.id} is listed twice`);
+    seen.add(entry.id);
+    if (entry.path !== documentEntry(entry.id))
+      return damaged(`document ${entry.id} is stored under an unexpected name`);
+    expected.add(entry.path);
+    const data = files[entry.path];
+    if (!data) return damaged(`document ${entry.id} is missing`);
+    if (data.byteLength !== entry.bytes)
+      return damaged(
+        `document ${entry.id} has ${data.byteLength} bytes where the manifest says ${entry.bytes}`,
+      );
+    if (sha256(data) !== entry.sha256)
+      return damaged(`document ${entry.id} does not match its checksum`);
+    let doc: Automerge.Doc<unknown>;
+    try {
+      doc = Automerge.load<unknown>(data);
+    } catch (e) {
+      return damaged(`document ${entry.id} cannot be loaded (${(e as Error).message})`);
+    }
+    if (!sameHeads(Automerge.getHeads(doc), entry.heads))
+      return damaged(`document ${entry.id} does not hold the history the manifest names`);
+    documents.push({ id: entry.id, kind: entry.kind, bytes: data, heads: entry.heads });
+  }
+  if (!seen.has(manifest.communityId)) return damaged("the community's index document is missing");
+  const extra = Object.keys(files).find((name) => !expected.has(name));
+  if (extra !== undefined)
+    return damaged(`it holds a file its manifest does not list (${extra.slice(0, 80)})`);
+
+  const trustBytes = files[manifest.trust.path];
+  if (!trustBytes) return damaged("the community's key is missing");
+  if (
+    trustBytes.byteLength !== manifest.trust.bytes ||
+    sha256(trustBytes) !== manifest.trust.sha256
+  )
+    return damaged("the community's key does not match its checksum");
+  let trust: z.infer<typeof trustSchema>;
+  try {
+    const t = trustSchema.safeParse(JSON.parse(new TextDecoder().decode(trustBytes)));
+    if (!t.success) return damaged("the community's key is not as expected");
+    trust = t.data;
+  } catch {
+    return damaged("the community's key is not readable");
+  }
+  // The index first: a restore that merges sees the backup's entries before the entries' documents.
+  documents.sort((a, b) =>
+    a.id === manifest.communityId ? -1 : b.id === manifest.communityId ? 1 : 0,
+  );
+  return ok({
+    manifest,
+    documents,
+    trust: { communityKey: trust.communityKey, addresses: trust.addresses },
+  });
+}

@@ -1,0 +1,161 @@
+// `harvest:write`: the retreat harvest of a community written to a file. The community's logs,
+// stories and maps are read as this device has them (each validated; one that is damaged, from a
+// newer Meitheal or not here yet is named in the warnings, never fatal), the report is built
+// (shared/export/harvest.ts) and written as every export is (peer/export/file.ts): atomically, so
+// a failure leaves whatever was at the path before, and no temp file. A PDF is printed from the
+// report by the peer's PdfPrinter (Electron's printToPDF in the desktop app, else Chromium).
+import type * as Automerge from "@automerge/automerge";
+import type { AutomergeUrl } from "@automerge/automerge-repo";
+import type { ExportSummary, PageSize, TaskProgress } from "../../shared/contract.ts";
+import {
+  buildHarvest,
+  checkRange,
+  type HarvestDoc,
+  type HarvestLabels,
+} from "../../shared/export/harvest.ts";
+import type { PageSize as HtmlPageSize } from "../../shared/export/html.ts";
+import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { communityKind } from "../../shared/schema/community.ts";
+import type { OpenCommunity } from "../communities.ts";
+import { exportTarget, resolveTypedPath, writeExportFile } from "../export/file.ts";
+import type { PdfPrinter } from "../export/pdf.ts";
+
+const LOAD_MS = 10_000;
+
+export type HarvestDeps = {
+  community: OpenCommunity | undefined;
+  /** Absent where no Chromium is at hand (a headless peer without one). */
+  printPdf?: PdfPrinter;
+  progress?: (p: TaskProgress) => void;
+  labels?: HarvestLabels;
+  locale?: string;
+  timeZone?: string;
+};
+
+export type HarvestArgs = {
+  communityId: string;
+  from: string;
+  to: string;
+  format: "html" | "pdf";
+  path: string;
+  pageSize?: PageSize;
+};
+
+export const PDF_UNAVAILABLE =
+  "A PDF needs Chromium or the desktop app, and this peer has neither. Write the harvest as HTML and print it from a browser.";
+
+async function load(community: OpenCommunity, id: string): Promise<Automerge.Doc<unknown> | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const handle = await Promise.race([
+      community.repo.find<unknown>(`automerge:${id}` as AutomergeUrl),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("not here")), LOAD_MS);
+      }),
+    ]);
+    return handle.doc();
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function writeHarvest(
+  deps: HarvestDeps,
+  args: HarvestArgs,
+): Promise<Result<ExportSummary>> {
+  const { community } = deps;
+  if (!community) return err(ErrorCode.NotFound, "That community is not on this device.");
+  if (args.format !== "html" && args.format !== "pdf")
+    return err(
+      ErrorCode.BadInput,
+      `A harvest is written as "html" or "pdf", not "${String(args.format)}".`,
+    );
+  const pageSize: PageSize = args.pageSize ?? "a4";
+  if (pageSize !== "a4" && pageSize !== "a5")
+    return err(ErrorCode.BadInput, `The page size is "a4" or "a5", not "${String(pageSize)}".`);
+  const range = checkRange(args.from, args.to);
+  if (!range.ok) return range;
+  const typed = resolveTypedPath(args.path, `/home/me/retreat-harvest.${args.format}`);
+  if (!typed.ok) return typed;
+  // Checked before any document is read: a PDF that cannot be made should say so at once.
+  if (args.format === "pdf" && !deps.printPdf) return err(ErrorCode.Unavailable, PDF_UNAVAILABLE);
+  // A folder given as the path gets a file named after the range.
+  const path = await exportTarget(
+    typed.value,
+    `harvest-${range.value.from}${range.value.to === range.value.from ? "" : `-to-${range.value.to}`}.${args.format}`,
+  );
+  if (!path.ok) return path;
+
+  const indexDoc = community.index?.isReady() ? community.index.doc() : undefined;
+  const index = indexDoc ? communityKind.read(indexDoc) : undefined;
+  if (!index || index.state !== "ok")
+    return err(
+      ErrorCode.Unavailable,
+      "This community's index is not readable on this device yet, so there is nothing to harvest. Let it sync (or restore it from a backup), then try again.",
+    );
+  const warnings: string[] = [];
+  const docs: Record<"log" | "story" | "map", HarvestDoc[]> = { log: [], story: [], map: [] };
+  const listed = Object.entries(index.doc.entries).filter(
+    (e): e is [string, (typeof e)[1] & { kind: "log" | "story" | "map" }] =>
+      e[1].kind === "log" || e[1].kind === "story" || e[1].kind === "map",
+  );
+  const progress = (done: number, total: number) =>
+    deps.progress?.({ communityId: community.id, task: "harvest", done, total });
+  // Reading is most of the work: progress counts documents read, then the report's parts.
+  let read = 0;
+  progress(0, listed.length);
+  for (const [id, entry] of listed) {
+    const doc = await load(community, id);
+    progress(++read, listed.length);
+    if (doc === null) {
+      warnings.push(
+        `"${entry.title || id}" is listed but not on this device yet, so it is left out. Let the community sync, then write the harvest again.`,
+      );
+      continue;
+    }
+    docs[entry.kind].push({ id, title: entry.title, doc });
+  }
+
+  const report = buildHarvest(
+    {
+      community: index.doc.name,
+      themes: index.doc.themes,
+      logs: docs.log,
+      stories: docs.story,
+      maps: docs.map,
+    },
+    {
+      from: range.value.from,
+      to: range.value.to,
+      labels: deps.labels,
+      locale: deps.locale,
+      timeZone: deps.timeZone,
+      pageSize: (pageSize === "a5" ? "A5" : "A4") satisfies HtmlPageSize,
+    },
+  );
+  if (!report.ok) return report;
+  warnings.push(...report.value.warnings);
+
+  let data: Uint8Array = new TextEncoder().encode(report.value.html);
+  if (args.format === "pdf") {
+    try {
+      data = await deps.printPdf!(report.value.html, pageSize);
+    } catch (e) {
+      return err(
+        ErrorCode.Unavailable,
+        `The PDF could not be made (${(e as Error).message}). Write the harvest as HTML instead, and print that from a browser. Nothing was written.`,
+      );
+    }
+  }
+  const written = await writeExportFile(path.value, data);
+  if (!written.ok) return written;
+  return ok({
+    path: path.value,
+    format: args.format,
+    stories: report.value.stories,
+    bytes: written.value,
+    warnings,
+  });
+}

@@ -1,0 +1,65 @@
+// Exporting a collection of 200 stories of about 2,000 words each: from the story documents stored
+// in a peer's data folder to the file on disk, as `export:collection` does it (read the documents
+// from storage, build the book, build the EPUB or HTML, write it atomically). Each run starts a
+// fresh peer on the folder first (not timed), so the documents come from disk, not from memory.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { exportCollection } from "../../peer/export/collection.ts";
+import { PeerNode } from "../../peer/main.ts";
+import type { ExportFormat } from "../../shared/contract.ts";
+import { makePeerCollection, storyBody, type PeerCollection } from "../export/peerCollection.ts";
+import { makeTempDir, removeDir } from "../helpers/tmp.ts";
+import { afterAllBenches, median, once, round, type Bench } from "./registry.ts";
+
+const STORIES = 200;
+const WORDS = 2_000;
+const RUNS = 3;
+
+const fixture = once(async (): Promise<PeerCollection & { out: string }> => {
+  const started = performance.now();
+  const dir = await makeTempDir("meitheal-bench-export-");
+  afterAllBenches(() => removeDir(dir));
+  const collection = await makePeerCollection(
+    join(dir, "data"),
+    Array.from({ length: STORIES }, (_, i) => ({
+      title: `Story ${i + 1} of the retreat`,
+      status: i % 2 === 0 ? ("ready" as const) : ("published" as const),
+      body: storyBody(i + 1, WORDS),
+    })),
+  );
+  console.log(`  (export fixture: ${STORIES} stories built in ${round((performance.now() - started) / 1000)} s)`);
+  return { ...collection, out: dir };
+});
+
+async function timeExport(format: ExportFormat): Promise<{ value: number; note: string }> {
+  const f = await fixture();
+  const samples: number[] = [];
+  let bytes = 0;
+  let stories = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const node = await PeerNode.start({ dataDir: f.dataDir });
+    try {
+      const community = node.community(f.communityId);
+      if (!community) throw new Error("the bench community is not in the data folder");
+      const path = join(f.out, `book-${run}.${format === "markdown" ? "zip" : format}`);
+      const started = performance.now();
+      const result = await exportCollection(community, { collectionId: f.collectionId, format, path });
+      samples.push(performance.now() - started);
+      if (!result.ok) throw new Error(result.error.message);
+      stories = result.value.stories;
+      bytes = (await stat(path)).size;
+    } finally {
+      await node.close();
+    }
+  }
+  if (stories !== STORIES) throw new Error(`only ${stories} of ${STORIES} stories were exported`);
+  return {
+    value: round(median(samples)),
+    note: `${STORIES} stories × ~${WORDS.toLocaleString("en")} words from a peer's storage to disk, ${(bytes / 1e6).toFixed(1)} MB; median of ${RUNS} (${samples.map((s) => round(s, 0)).join(", ")} ms)`,
+  };
+}
+
+export const benches: Bench[] = [
+  { name: "export.epub200.ms", unit: "ms", goal: "< 3000 ms", run: () => timeExport("epub") },
+  { name: "export.html200.ms", unit: "ms", run: () => timeExport("html") },
+];
