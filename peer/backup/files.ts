@@ -1,12 +1,12 @@
 // Backup files on disk: where a typed path points, reading a file only once it looks like a backup,
 // and writing one atomically (temp file → fsync → rename → fsync folder; the temp file removed on
 // every failure), so a path holds the old file or the whole new one, never part of one.
-import { randomBytes } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
-import { open, rename, rm, stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { fileErrorReason, replaceFile } from "../storage/userFile.ts";
 import {
   BACKUP_EXTENSION,
   HEAD_BYTES,
@@ -15,30 +15,7 @@ import {
   NOT_A_BACKUP,
 } from "./format.ts";
 
-/** Why a file operation failed, in words a person can act on. */
-export function reasonOf(e: unknown): string {
-  switch ((e as NodeJS.ErrnoException | undefined)?.code) {
-    case "ENOENT":
-      return "the folder does not exist";
-    case "ENOTDIR":
-      return "part of the path is not a folder";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EROFS":
-      return "the disk is read-only";
-    case "ENOSPC":
-      return "the disk is full";
-    case "EFBIG":
-      return "the file is too large for this disk";
-    case "EISDIR":
-      return "a folder has that name";
-    case "EIO":
-      return "the disk reported an input/output error";
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-}
+export { fileErrorReason as reasonOf } from "../storage/userFile.ts";
 
 /** A path typed by a person: "~/…" is the home folder; anything else must be absolute. */
 export function resolveBackupPath(text: unknown, what: "write" | "read"): Result<string> {
@@ -88,45 +65,14 @@ export async function backupTarget(
 
 /** Writes `bytes` to `path` atomically; on failure nothing is left behind and `path` is as it was. */
 export async function writeBackupFile(path: string, bytes: Uint8Array): Promise<Result<null>> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  let handle: FileHandle | undefined;
   try {
-    // "wx": never follow or reuse something already at the temp name.
-    handle = await open(tmp, "wx", 0o600);
-    let done = 0;
-    while (done < bytes.byteLength) {
-      const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, done);
-      if (bytesWritten === 0) throw new Error("the disk accepted no more bytes");
-      done += bytesWritten;
-    }
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
-    await syncFolder(dir);
+    await replaceFile(path, bytes, 0o600);
     return ok(null);
   } catch (e) {
-    await handle?.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
     return err(
       ErrorCode.Storage,
-      `The backup could not be written to ${path} (${reasonOf(e)}). Nothing was written. Choose a folder you can write to, on a disk with space, and try again.`,
+      `The backup could not be written to ${path} (${fileErrorReason(e)}). Nothing was written. Choose a folder you can write to, on a disk with space, and try again.`,
     );
-  }
-}
-
-/** fsync of the folder makes the rename durable; some file systems cannot, and that is not a failure. */
-async function syncFolder(dir: string): Promise<void> {
-  const handle = await open(dir, "r").catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "EINVAL" && code !== "EPERM" && code !== "EISDIR" && code !== "ENOTSUP") throw e;
-  } finally {
-    await handle.close();
   }
 }
 
@@ -147,7 +93,10 @@ export async function readBackupFile(path: string): Promise<Result<Uint8Array>> 
         ErrorCode.BadInput,
         `${path} is a folder. Choose the ${BACKUP_EXTENSION} file inside it.`,
       );
-    return err(ErrorCode.Storage, `The backup at ${path} could not be opened (${reasonOf(e)}).`);
+    return err(
+      ErrorCode.Storage,
+      `The backup at ${path} could not be opened (${fileErrorReason(e)}).`,
+    );
   }
   try {
     const info = await handle.stat();
@@ -175,7 +124,10 @@ export async function readBackupFile(path: string): Promise<Result<Uint8Array>> 
     }
     return ok(bytes.subarray(0, done));
   } catch (e) {
-    return err(ErrorCode.Storage, `The backup at ${path} could not be read (${reasonOf(e)}).`);
+    return err(
+      ErrorCode.Storage,
+      `The backup at ${path} could not be read (${fileErrorReason(e)}).`,
+    );
   } finally {
     await handle.close();
   }

@@ -2,40 +2,14 @@
 // go to a temp file next to the target ("wx": never an existing file), which is fsynced and only
 // then renamed over the target, and removed on every failure, rename included. A file already at
 // the target is replaced only by that rename, so it is either the old file or the whole new one.
-import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { fileErrorReason, replaceFile } from "../storage/userFile.ts";
 
-/** What went wrong with a path, in words; the code where there is no better word. */
-export function reasonOf(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case "ENOENT":
-      return "the folder does not exist";
-    case "ENOTDIR":
-      return "part of the path is a file, not a folder";
-    case "EISDIR":
-      return "a folder with that name is already there";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EROFS":
-      return "the disk is read-only";
-    case "ENOSPC":
-      return "the disk is full";
-    case "EDQUOT":
-      return "the disk quota is used up";
-    case "EFBIG":
-      return "the file is too large for this disk";
-    case "ENAMETOOLONG":
-      return "the name is too long";
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-}
+export { fileErrorReason as reasonOf } from "../storage/userFile.ts";
 
 /** A path typed by a person: "~/…" is the home folder; anything else must be absolute. */
 export function resolveTypedPath(text: string, example: string): Result<string> {
@@ -66,7 +40,7 @@ export async function exportTarget(path: string, fileName: string): Promise<Resu
     if (!isMissing(e) && (e as NodeJS.ErrnoException).code !== "ENOTDIR")
       return err(
         ErrorCode.Storage,
-        `${path} cannot be used (${reasonOf(e)}). Choose another place.`,
+        `${path} cannot be used (${fileErrorReason(e)}). Choose another place.`,
       );
   }
   const folder = dirname(target);
@@ -82,7 +56,7 @@ export async function exportTarget(path: string, fileName: string): Promise<Resu
       ErrorCode.BadInput,
       isMissing(e)
         ? `The folder ${folder} does not exist. Create it first, or choose a folder that exists.`
-        : `The folder ${folder} cannot be used (${reasonOf(e)}). Choose another folder.`,
+        : `The folder ${folder} cannot be used (${fileErrorReason(e)}). Choose another folder.`,
     );
   }
   try {
@@ -90,7 +64,7 @@ export async function exportTarget(path: string, fileName: string): Promise<Resu
   } catch (e) {
     return err(
       ErrorCode.Storage,
-      `Nothing can be saved in ${folder} (${reasonOf(e)}). Choose a folder you can write to, such as your Documents folder, or change its permissions.`,
+      `Nothing can be saved in ${folder} (${fileErrorReason(e)}). Choose a folder you can write to, such as your Documents folder, or change its permissions.`,
     );
   }
   try {
@@ -109,56 +83,21 @@ export async function exportTarget(path: string, fileName: string): Promise<Resu
     if (!isMissing(e))
       return err(
         ErrorCode.Storage,
-        `${target} cannot be used (${reasonOf(e)}). Choose another place.`,
+        `${target} cannot be used (${fileErrorReason(e)}). Choose another place.`,
       );
   }
   return ok(target);
 }
 
-/**
- * fsync of the folder makes the rename durable. Some file systems (FAT sticks, Windows) cannot
- * fsync a folder; the file itself is synced already, so that is no failure of the write.
- */
-async function syncFolder(dir: string): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(dir, "r");
-  } catch {
-    return;
-  }
-  try {
-    await handle.sync();
-  } catch {
-    // See above.
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Writes `bytes` to `path` atomically; on failure nothing new is left and `path` is as it was. */
 export async function writeExportFile(path: string, bytes: Uint8Array): Promise<Result<number>> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(tmp, "wx", 0o644);
-    let done = 0;
-    while (done < bytes.byteLength) {
-      const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, done);
-      if (bytesWritten === 0) throw new Error("the disk accepted no more bytes");
-      done += bytesWritten;
-    }
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
+    await replaceFile(path, bytes, 0o644);
   } catch (e) {
-    await handle?.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
     return err(
       ErrorCode.Storage,
-      `The export could not be saved to ${path} (${reasonOf(e)}). Nothing was written and any file already there is as it was; check the disk has room and can be written to, then try again.`,
+      `The export could not be saved to ${path} (${fileErrorReason(e)}). Nothing was written and any file already there is as it was; check the disk has room and can be written to, then try again.`,
     );
   }
-  await syncFolder(dirname(path));
   return ok(bytes.byteLength);
 }

@@ -47,6 +47,7 @@ import * as A from "@automerge/automerge";
 import { isValidDocumentId, type DocumentId, type Repo } from "@automerge/automerge-repo";
 import * as sodiumModule from "sodium-universal";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { fileErrorReason, syncFolder } from "../storage/userFile.ts";
 
 export const BUNDLE_EXTENSION = ".meitheal-sync";
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -159,30 +160,7 @@ class BundleError extends Error {
   }
 }
 
-const reasonOf = (e: unknown): string => {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case "ENOENT":
-      return "the folder does not exist";
-    case "ENOTDIR":
-      return "part of the path is not a folder";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EROFS":
-      return "the disk is read-only";
-    case "ENOSPC":
-      return "the disk is full";
-    case "EFBIG":
-      return "the file is too large for this disk";
-    case "EISDIR":
-      return "a folder has that name";
-    case "EIO":
-      return "the disk reported an input/output error";
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-};
+const reasonOf = fileErrorReason;
 
 const deriveKeys = (communityKey: Uint8Array): { streamKey: Uint8Array; keyCheck: Uint8Array } => {
   if (communityKey.byteLength !== sodium.crypto_kdf_KEYBYTES) {
@@ -343,28 +321,6 @@ class AtomicStreamFile {
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await rm(this.tmp, { force: true }).catch(() => undefined);
-  }
-}
-
-/**
- * fsync of the folder makes the rename durable. Some file systems and platforms (Windows, some
- * FAT drivers) cannot fsync a folder at all; the file itself is already synced there, so that is
- * not a failure of the write.
- */
-async function syncFolder(dir: string): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(dir, "r");
-  } catch {
-    return;
-  }
-  try {
-    await handle.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "EINVAL" && code !== "EPERM" && code !== "EISDIR" && code !== "ENOTSUP") throw e;
-  } finally {
-    await handle.close();
   }
 }
 

@@ -253,7 +253,7 @@ describe("writing a backup where it cannot be written", () => {
         expectErr(
           await node.handlers["backup:write"]({ communityId: id!, path: join(dir, "file", "b") }),
           ErrorCode.Storage,
-          /could not be written to .*part of the path is not a folder.*Nothing was written/,
+          /could not be written to .*part of the path is a file, not a folder.*Nothing was written/,
         );
         expectErr(
           await node.handlers["backup:write"]({ communityId: id!, path: join(dir, "gone", "b") }),
