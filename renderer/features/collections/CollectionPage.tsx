@@ -11,6 +11,7 @@ import {
 } from "../../../shared/schema/collection.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
+import { DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc } from "../../repo.ts";
 import { href } from "../../route.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
@@ -44,60 +45,32 @@ export function CollectionPage({
       </a>
     </p>
   );
-  switch (view.status) {
-    case "loading":
-      return (
-        <>
-          {back}
-          <p role="status">{t("common.loading")}</p>
-        </>
-      );
-    case "unavailable":
-      return (
-        <>
-          {back}
-          <Notice tone="info" title={t("collection.unavailable")} />
-        </>
-      );
-    case "newer":
-      return (
-        <>
-          {back}
-          <Notice tone="error" title={t("collection.newer")} />
-        </>
-      );
-    case "damaged":
-      return (
-        <>
-          {back}
-          <PageHeading>{index.doc.entries[collectionId]?.title ?? collectionId}</PageHeading>
-          <Notice tone="error" title={t("collection.damaged.title")}>
-            <p>{t("collection.damaged.body")}</p>
-            <ul>
-              {view.problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </Notice>
-          <label className="raw">
-            {t("collection.damaged.raw")}
-            <textarea readOnly rows={12} value={view.raw} />
-          </label>
-        </>
-      );
-    case "ok":
-      return (
-        <CollectionView
-          back={back}
-          handle={view.handle}
-          collection={view.doc}
-          problems={view.problems}
-          index={index}
-          communityId={communityId}
-          collectionId={collectionId}
-        />
-      );
-  }
+  if (view.status !== "ok")
+    return (
+      <DocUnusable
+        view={view}
+        back={back}
+        title={index.doc.entries[collectionId]?.title ?? collectionId}
+        messages={{
+          unavailable: "collection.unavailable",
+          newer: "collection.newer",
+          damagedTitle: "collection.damaged.title",
+          damagedBody: "collection.damaged.body",
+          damagedRaw: "collection.damaged.raw",
+        }}
+      />
+    );
+  return (
+    <CollectionView
+      back={back}
+      handle={view.handle}
+      collection={view.doc}
+      problems={view.problems}
+      index={index}
+      communityId={communityId}
+      collectionId={collectionId}
+    />
+  );
 }
 
 function CollectionView({

@@ -22,6 +22,7 @@ import {
 } from "../../../shared/schema/log.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
+import { DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc } from "../../repo.ts";
 import { href, navigate } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
@@ -56,61 +57,33 @@ export function LogPage({
       </a>
     </p>
   );
-  switch (view.status) {
-    case "loading":
-      return (
-        <>
-          {back}
-          <p role="status">{t("common.loading")}</p>
-        </>
-      );
-    case "unavailable":
-      return (
-        <>
-          {back}
-          <Notice tone="info" title={t("logs.unavailable")} />
-        </>
-      );
-    case "newer":
-      return (
-        <>
-          {back}
-          <Notice tone="error" title={t("logs.newer")} />
-        </>
-      );
-    case "damaged":
-      return (
-        <>
-          {back}
-          <PageHeading>{index.doc.entries[logId]?.title ?? logId}</PageHeading>
-          <Notice tone="error" title={t("logs.damaged.title")}>
-            <p>{t("logs.damaged.body")}</p>
-            <ul>
-              {view.problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </Notice>
-          <label className="raw">
-            {t("logs.damaged.raw")}
-            <textarea readOnly rows={12} value={view.raw} />
-          </label>
-        </>
-      );
-    case "ok":
-      return (
-        <LogView
-          back={back}
-          handle={view.handle}
-          log={view.doc}
-          problems={view.problems}
-          index={index}
-          communityId={communityId}
-          logId={logId}
-          focus={focus}
-        />
-      );
-  }
+  if (view.status !== "ok")
+    return (
+      <DocUnusable
+        view={view}
+        back={back}
+        title={index.doc.entries[logId]?.title ?? logId}
+        messages={{
+          unavailable: "logs.unavailable",
+          newer: "logs.newer",
+          damagedTitle: "logs.damaged.title",
+          damagedBody: "logs.damaged.body",
+          damagedRaw: "logs.damaged.raw",
+        }}
+      />
+    );
+  return (
+    <LogView
+      back={back}
+      handle={view.handle}
+      log={view.doc}
+      problems={view.problems}
+      index={index}
+      communityId={communityId}
+      logId={logId}
+      focus={focus}
+    />
+  );
 }
 
 const isFiltered = (f: LogFilter) => Boolean(f.kind || f.theme || f.participant || f.from || f.to);

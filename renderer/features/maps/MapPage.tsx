@@ -27,6 +27,7 @@ import {
 } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
+import { DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc, type DocView } from "../../repo.ts";
 import { href } from "../../route.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
@@ -76,45 +77,20 @@ export function MapPage({
       </a>
     </p>
   );
-  if (map.status === "loading")
+  if (map.status !== "ok")
     return (
-      <>
-        {back}
-        <p role="status">{t("common.loading")}</p>
-      </>
-    );
-  if (map.status === "unavailable")
-    return (
-      <>
-        {back}
-        <Notice tone="info" title={t("maps.unavailable")} />
-      </>
-    );
-  if (map.status === "newer")
-    return (
-      <>
-        {back}
-        <Notice tone="error" title={t("maps.newer")} />
-      </>
-    );
-  if (map.status === "damaged")
-    return (
-      <>
-        {back}
-        <PageHeading>{index.doc.entries[mapId]?.title ?? mapId}</PageHeading>
-        <Notice tone="error" title={t("maps.damaged.title")}>
-          <p>{t("maps.damaged.body")}</p>
-          <ul>
-            {map.problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Notice>
-        <label className="raw">
-          {t("maps.damaged.raw")}
-          <textarea readOnly rows={12} value={map.raw} />
-        </label>
-      </>
+      <DocUnusable
+        view={map}
+        back={back}
+        title={index.doc.entries[mapId]?.title ?? mapId}
+        messages={{
+          unavailable: "maps.unavailable",
+          newer: "maps.newer",
+          damagedTitle: "maps.damaged.title",
+          damagedBody: "maps.damaged.body",
+          damagedRaw: "maps.damaged.raw",
+        }}
+      />
     );
   return (
     <ReactFlowProvider>

@@ -8,9 +8,10 @@ import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
+import { DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc, type DocView } from "../../repo.ts";
 import { href } from "../../route.ts";
-import { Notice, PageHeading } from "../../ui/kit.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { useFocusTerms } from "../search/useFocusTerms.ts";
 import { storyActions } from "./actions.ts";
@@ -89,47 +90,21 @@ export function StoryPage({
       </a>
     </p>
   );
-  if (story.status === "loading")
+  if (story.status !== "ok")
     return (
-      <>
-        {back}
-        <p role="status">{t("common.loading")}</p>
-      </>
+      <DocUnusable
+        view={story}
+        back={back}
+        title={index.doc.entries[storyId]?.title ?? storyId}
+        messages={{
+          unavailable: "story.unavailable",
+          newer: "story.newer",
+          damagedTitle: "story.damaged.title",
+          damagedBody: "story.damaged.body",
+          damagedRaw: "story.damaged.raw",
+        }}
+      />
     );
-  if (story.status === "unavailable")
-    return (
-      <>
-        {back}
-        <Notice tone="info" title={t("story.unavailable")} />
-      </>
-    );
-  if (story.status === "newer")
-    return (
-      <>
-        {back}
-        <Notice tone="error" title={t("story.newer")} />
-      </>
-    );
-  if (story.status === "damaged") {
-    return (
-      <>
-        {back}
-        <PageHeading>{index.doc.entries[storyId]?.title ?? storyId}</PageHeading>
-        <Notice tone="error" title={t("story.damaged.title")}>
-          <p>{t("story.damaged.body")}</p>
-          <ul>
-            {story.problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Notice>
-        <label className="raw">
-          {t("story.damaged.raw")}
-          <textarea readOnly rows={12} value={story.raw} />
-        </label>
-      </>
-    );
-  }
 
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
     const i = TABS.indexOf(tab);

@@ -1,0 +1,75 @@
+// What a document page shows while its document cannot be used: loading, not on this device yet,
+// written by a newer Meitheal, or damaged (with what is wrong and its raw content, nothing hidden).
+// One component for stories, logs, maps and collections, so each says it the same way.
+import type { ReactNode } from "react";
+import { t, type MessageKey } from "../i18n/index.ts";
+import type { DocView } from "../repo.ts";
+import { Notice, PageHeading } from "./kit.tsx";
+
+export type UnusableView = Exclude<DocView<unknown>, { status: "ok" }>;
+
+/** The messages of one kind of document ("logs.unavailable", …). */
+export type DocStateMessages = {
+  unavailable: MessageKey;
+  newer: MessageKey;
+  damagedTitle: MessageKey;
+  damagedBody: MessageKey;
+  damagedRaw: MessageKey;
+};
+
+export function DocUnusable({
+  view,
+  back,
+  title,
+  messages,
+}: {
+  view: UnusableView;
+  /** The way back to the list, shown above whatever the state is. */
+  back: ReactNode;
+  /** The document's title as the community index knows it (for the damaged page's heading). */
+  title: string;
+  messages: DocStateMessages;
+}) {
+  switch (view.status) {
+    case "loading":
+      return (
+        <>
+          {back}
+          <p role="status">{t("common.loading")}</p>
+        </>
+      );
+    case "unavailable":
+      return (
+        <>
+          {back}
+          <Notice tone="info" title={t(messages.unavailable)} />
+        </>
+      );
+    case "newer":
+      return (
+        <>
+          {back}
+          <Notice tone="error" title={t(messages.newer)} />
+        </>
+      );
+    case "damaged":
+      return (
+        <>
+          {back}
+          <PageHeading>{title}</PageHeading>
+          <Notice tone="error" title={t(messages.damagedTitle)}>
+            <p>{t(messages.damagedBody)}</p>
+            <ul>
+              {view.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </Notice>
+          <label className="raw">
+            {t(messages.damagedRaw)}
+            <textarea readOnly rows={12} value={view.raw} />
+          </label>
+        </>
+      );
+  }
+}
