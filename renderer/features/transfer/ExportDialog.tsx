@@ -1,30 +1,18 @@
 // Export a collection: the format, which stories, the page size for print, and where the file goes;
 // then a progress bar from the peer's `task:progress`, and a summary (where the file went, how many
 // stories, warnings). The peer writes the file atomically, so a failure leaves nothing behind.
-import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
-import type {
-  ExportFormat,
-  ExportSummary,
-  PageSize,
-  StoryStatusName,
-} from "../../../shared/contract.ts";
+import { useId, useState, type FormEvent } from "react";
+import type { ExportFormat, PageSize, StoryStatusName } from "../../../shared/contract.ts";
 import { STORY_STATUSES } from "../../../shared/schema/community.ts";
 import { t, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { Modal, Notice } from "../../ui/kit.tsx";
+import { Modal } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
 import { EXPORTED_BY_DEFAULT } from "../collections/order.ts";
 import { defaultPath, EXTENSIONS, withExtension } from "./format.ts";
-import { PathField } from "./PathField.tsx";
-import { ProgressBar, useTaskProgress } from "./progress.tsx";
+import { ExportDone, FileWriteFooter, PageSizeField, useFileWrite } from "./parts.tsx";
 
 const FORMATS: readonly ExportFormat[] = ["html", "epub", "pdf", "markdown"];
-const PAGE_SIZES: readonly PageSize[] = ["a4", "a5"];
-
-type Phase =
-  | { state: "form"; error: string | null }
-  | { state: "busy" }
-  | { state: "done"; summary: ExportSummary };
 
 export function ExportDialog({
   communityId,
@@ -45,46 +33,30 @@ export function ExportDialog({
   const [format, setFormat] = useState<ExportFormat>("html");
   const [which, setWhich] = useState<"ready" | "all">("ready");
   const [pageSize, setPageSize] = useState<PageSize>("a4");
-  const [path, setPath] = useState(() =>
+  const file = useFileWrite("export", communityId, () =>
     defaultPath(title, EXTENSIONS.html, t("export.fileFallback")),
   );
-  const [pathError, setPathError] = useState<string | null>(null);
-  const [phase, setPhase] = useState<Phase>({ state: "form", error: null });
-  const busy = phase.state === "busy";
-  const { progress, reset } = useTaskProgress("export", communityId, busy);
-  const summaryRef = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    if (phase.state === "done") summaryRef.current?.focus();
-  }, [phase.state]);
+  const { phase, busy } = file;
 
   const pickFormat = (next: ExportFormat) => {
     setFormat(next);
-    setPath((p) => withExtension(p, EXTENSIONS[next]));
+    file.setPath((p) => withExtension(p, EXTENSIONS[next]));
   };
 
   const go = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    const typed = path.trim();
-    if (!typed) return setPathError(t("transfer.pathEmpty"));
-    setPathError(null);
-    reset();
-    setPhase({ state: "busy" });
     const statuses: StoryStatusName[] =
       which === "all" ? [...STORY_STATUSES] : [...EXPORTED_BY_DEFAULT];
-    const answer = await connection.rpc.call("export:collection", {
-      communityId,
-      collectionId,
-      format,
-      path: typed,
-      statuses,
-      ...(format === "pdf" || format === "html" ? { pageSize } : {}),
-    });
-    setPhase(
-      answer.ok
-        ? { state: "done", summary: answer.value }
-        : { state: "form", error: answer.error.message },
+    await file.write((path) =>
+      connection.rpc.call("export:collection", {
+        communityId,
+        collectionId,
+        format,
+        path,
+        statuses,
+        ...(format === "pdf" || format === "html" ? { pageSize } : {}),
+      }),
     );
   };
 
@@ -102,8 +74,8 @@ export function ExportDialog({
           })}
           againLabel={t("export.again")}
           headingId={headingId}
-          headingRef={summaryRef}
-          onAgain={() => setPhase({ state: "form", error: null })}
+          headingRef={file.summaryRef}
+          onAgain={file.again}
           onClose={onClose}
         />
       ) : (
@@ -157,106 +129,24 @@ export function ExportDialog({
             )}
           </fieldset>
           {printed && (
-            <div className="field">
-              <label htmlFor={`${headingId}-size`}>{t("export.pageSize")}</label>
-              <select
-                id={`${headingId}-size`}
-                value={pageSize}
-                disabled={busy}
-                onChange={(e) => setPageSize(e.target.value as PageSize)}
-                aria-describedby={`${headingId}-size-hint`}
-              >
-                {PAGE_SIZES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`export.pageSize.${s}` as MessageKey)}
-                  </option>
-                ))}
-              </select>
-              <p className="hint" id={`${headingId}-size-hint`}>
-                {t(format === "pdf" ? "export.pageSize.pdfHint" : "export.pageSize.htmlHint")}
-              </p>
-            </div>
+            <PageSizeField
+              id={`${headingId}-size`}
+              value={pageSize}
+              onChange={setPageSize}
+              busy={busy}
+              hint={t(format === "pdf" ? "export.pageSize.pdfHint" : "export.pageSize.htmlHint")}
+            />
           )}
-          <PathField
-            label={t("export.path")}
-            hint={t("transfer.pathHint")}
-            value={path}
-            onChange={setPath}
-            error={pathError}
-            busy={busy}
+          <FileWriteFooter
+            file={file}
+            pathLabel={t("export.path")}
+            busyLabel={t("export.busy")}
+            failedTitle={t("export.failed")}
+            submitLabel={t("export.submit")}
+            onClose={onClose}
           />
-          {busy && <ProgressBar progress={progress} label={t("export.busy")} />}
-          {phase.state === "form" && phase.error && (
-            <Notice tone="error" title={t("export.failed")}>
-              <p>{phase.error}</p>
-              <p>{t("transfer.nothingWritten")}</p>
-            </Notice>
-          )}
-          <div className="actions modal-actions">
-            <button type="button" onClick={onClose} disabled={busy}>
-              {t("common.cancel")}
-            </button>
-            <button type="submit" className="primary" disabled={busy}>
-              {t("export.submit")}
-            </button>
-          </div>
         </form>
       )}
     </Modal>
-  );
-}
-
-/** Where the file went, what it holds, and any warnings: the end of an export or a harvest. */
-export function ExportDone({
-  summary,
-  heading,
-  body,
-  againLabel,
-  headingId,
-  headingRef,
-  onAgain,
-  onClose,
-}: {
-  summary: ExportSummary;
-  heading: string;
-  body: string;
-  againLabel: string;
-  headingId: string;
-  headingRef: RefObject<HTMLHeadingElement | null>;
-  onAgain: () => void;
-  onClose: () => void;
-}) {
-  return (
-    <div className="transfer-summary">
-      <h2 id={headingId} ref={headingRef} tabIndex={-1}>
-        {heading}
-      </h2>
-      <p role="status">{body}</p>
-      <p className="transfer-path">
-        <code>{summary.path}</code>
-      </p>
-      {summary.warnings.length > 0 && (
-        <Notice
-          tone="warning"
-          title={t(summary.warnings.length === 1 ? "transfer.warnings.one" : "transfer.warnings", {
-            count: summary.warnings.length,
-          })}
-        >
-          <ul>
-            {summary.warnings.map((w, i) => (
-              <li key={i}>{w}</li>
-            ))}
-          </ul>
-        </Notice>
-      )}
-      <div className="actions modal-actions">
-        <button type="button" onClick={onAgain}>
-          {againLabel}
-        </button>
-        <button type="button" className="primary" onClick={onClose} data-autofocus>
-          {t("common.close")}
-        </button>
-      </div>
-    </div>
   );
 }

@@ -1,24 +1,17 @@
 // Retreat harvest: a retreat's days (from, to) become one report, HTML or PDF, of the log entries
 // of those days, the stories created or changed in them, and the inquiry maps. Progress, then the
 // same summary an export ends with.
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { ExportSummary, PageSize } from "../../../shared/contract.ts";
+import { useId, useState, type FormEvent } from "react";
+import type { PageSize } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { Field, Modal, Notice } from "../../ui/kit.tsx";
+import { Field, Modal } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
-import { ExportDone } from "./ExportDialog.tsx";
 import { defaultPath, isoDay, withExtension } from "./format.ts";
-import { PathField } from "./PathField.tsx";
-import { ProgressBar, useTaskProgress } from "./progress.tsx";
+import { ExportDone, FileWriteFooter, PageSizeField, useFileWrite } from "./parts.tsx";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 type Format = "html" | "pdf";
-
-type Phase =
-  | { state: "form"; error: string | null }
-  | { state: "busy" }
-  | { state: "done"; summary: ExportSummary };
 
 export function HarvestDialog({
   communityId,
@@ -36,18 +29,10 @@ export function HarvestDialog({
   const [dateError, setDateError] = useState<string | null>(null);
   const [format, setFormat] = useState<Format>("html");
   const [pageSize, setPageSize] = useState<PageSize>("a4");
-  const [path, setPath] = useState(() =>
+  const file = useFileWrite("harvest", communityId, () =>
     defaultPath(t("harvest.fileName", { name: communityName }), "html", t("harvest.fileFallback")),
   );
-  const [pathError, setPathError] = useState<string | null>(null);
-  const [phase, setPhase] = useState<Phase>({ state: "form", error: null });
-  const busy = phase.state === "busy";
-  const { progress, reset } = useTaskProgress("harvest", communityId, busy);
-  const summaryRef = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    if (phase.state === "done") summaryRef.current?.focus();
-  }, [phase.state]);
+  const { phase, busy } = file;
 
   const go = async (e: FormEvent) => {
     e.preventDefault();
@@ -55,23 +40,8 @@ export function HarvestDialog({
     if (!DAY.test(from) || !DAY.test(to)) return setDateError(t("harvest.datesMissing"));
     if (from > to) return setDateError(t("harvest.datesOrder"));
     setDateError(null);
-    const typed = path.trim();
-    if (!typed) return setPathError(t("transfer.pathEmpty"));
-    setPathError(null);
-    reset();
-    setPhase({ state: "busy" });
-    const answer = await connection.rpc.call("harvest:write", {
-      communityId,
-      from,
-      to,
-      format,
-      path: typed,
-      pageSize,
-    });
-    setPhase(
-      answer.ok
-        ? { state: "done", summary: answer.value }
-        : { state: "form", error: answer.error.message },
+    await file.write((path) =>
+      connection.rpc.call("harvest:write", { communityId, from, to, format, path, pageSize }),
     );
   };
 
@@ -87,8 +57,8 @@ export function HarvestDialog({
           })}
           againLabel={t("harvest.again")}
           headingId={headingId}
-          headingRef={summaryRef}
-          onAgain={() => setPhase({ state: "form", error: null })}
+          headingRef={file.summaryRef}
+          onAgain={file.again}
           onClose={onClose}
         />
       ) : (
@@ -138,7 +108,7 @@ export function HarvestDialog({
                   checked={format === f}
                   onChange={() => {
                     setFormat(f);
-                    setPath((p) => withExtension(p, f));
+                    file.setPath((p) => withExtension(p, f));
                   }}
                 />
                 <span>
@@ -148,41 +118,20 @@ export function HarvestDialog({
               </label>
             ))}
           </fieldset>
-          <div className="field">
-            <label htmlFor={`${headingId}-size`}>{t("export.pageSize")}</label>
-            <select
-              id={`${headingId}-size`}
-              value={pageSize}
-              disabled={busy}
-              onChange={(e) => setPageSize(e.target.value as PageSize)}
-            >
-              <option value="a4">{t("export.pageSize.a4")}</option>
-              <option value="a5">{t("export.pageSize.a5")}</option>
-            </select>
-          </div>
-          <PathField
-            label={t("harvest.path")}
-            hint={t("transfer.pathHint")}
-            value={path}
-            onChange={setPath}
-            error={pathError}
+          <PageSizeField
+            id={`${headingId}-size`}
+            value={pageSize}
+            onChange={setPageSize}
             busy={busy}
           />
-          {busy && <ProgressBar progress={progress} label={t("harvest.busy")} />}
-          {phase.state === "form" && phase.error && (
-            <Notice tone="error" title={t("harvest.failed")}>
-              <p>{phase.error}</p>
-              <p>{t("transfer.nothingWritten")}</p>
-            </Notice>
-          )}
-          <div className="actions modal-actions">
-            <button type="button" onClick={onClose} disabled={busy}>
-              {t("common.cancel")}
-            </button>
-            <button type="submit" className="primary" disabled={busy}>
-              {t("harvest.submit")}
-            </button>
-          </div>
+          <FileWriteFooter
+            file={file}
+            pathLabel={t("harvest.path")}
+            busyLabel={t("harvest.busy")}
+            failedTitle={t("harvest.failed")}
+            submitLabel={t("harvest.submit")}
+            onClose={onClose}
+          />
         </form>
       )}
     </Modal>
