@@ -1,8 +1,8 @@
 // Backup, restore and import in the browser. A community is backed up from its settings on one
 // served peer, and restored through #/restore on a second, fresh one (it opens with its stories).
 // Two Markdown files are previewed and imported from the stories list, and the summary links to the
-// new stories. Also writes docs/collections-restore.png and docs/collections-import.png.
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+// new stories. A retreat harvest of chosen days is written from the practice logs. Also writes docs/collections-restore.png and docs/collections-import.png.
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PeerNode } from "../../peer/main.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { addEntry } from "../../shared/ops/community.ts";
+import { addLogEntry, initLog } from "../../shared/ops/log.ts";
 import { initStory } from "../../shared/ops/story.ts";
+import type { Log } from "../../shared/schema/log.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
@@ -53,6 +55,26 @@ describe("backup, restore and import in the browser", () => {
         }),
       );
     }
+    // A log of a retreat: one entry on its second day, one a month later (not in the harvest).
+    const log = community.repo.create<Log>();
+    log.change((d) => {
+      initLog(d, { communityId, title: "Shore circle" }, node.ctx);
+      const entry = { kind: "gathering" as const, by: "k", byName: "Aoife" };
+      addLogEntry(
+        d,
+        { ...entry, date: "2025-05-02", happened: "Seaweed gathering at dawn" },
+        node.ctx,
+      );
+      addLogEntry(d, { ...entry, date: "2025-06-09", happened: "Quiet month meeting" }, node.ctx);
+    });
+    index.change((d) =>
+      addEntry(d, log.documentId, {
+        kind: "log",
+        title: "Shore circle",
+        createdAt: 1,
+        updatedAt: 1,
+      }),
+    );
     await node.flush();
     await node.close();
     browser = await launchBrowser();
@@ -171,6 +193,25 @@ describe("backup, restore and import in the browser", () => {
       .toContain("Tread softly.");
     await go(page, `#/c/${communityId}/stories`);
     await page.getByRole("link", { name: "Tide tables" }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("writes a retreat harvest of chosen days from the practice logs", async () => {
+    const page = await open(peerA!);
+    await page.getByRole("heading", { name: "Stories", level: 1 }).waitFor();
+    await go(page, `#/c/${communityId}/logs`);
+    await page.getByRole("button", { name: "Retreat harvest…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Retreat harvest" });
+    await dialog.getByLabel("From").fill("2025-05-01");
+    await dialog.getByLabel("To (inclusive)").fill("2025-05-03");
+    const report = join(outDir, "retreat.html");
+    await dialog.getByLabel("Save the report to").fill(report);
+    await dialog.getByRole("button", { name: "Write report" }).click();
+    // The finished dialog is named by its new heading.
+    await page.getByRole("heading", { name: "Report written" }).waitFor({ timeout: 30_000 });
+    const html = await readFile(report, "utf8");
+    expect(html).toContain("Seaweed gathering at dawn");
+    expect(html).not.toContain("Quiet month meeting");
     expect(errors).toEqual([]);
   });
 });
