@@ -79,6 +79,16 @@ describe("a backup restored on a new laptop", () => {
       handle.change((s) => splice(s, ["body"], 0, 0, `${title}: what happened. `));
       ids.push(handle.documentId);
     }
+    // The window's stories reach its peer's index first: "in sync" compares peers with each other,
+    // and both could still hold the index from before the window's change.
+    await eventually(
+      async () => {
+        const list = await rpcA.call("communities:list", {});
+        return list.find((c) => c.id === communityId)?.entryCount === 3 ? true : undefined;
+      },
+      20_000,
+      "the peer's index lists the three stories",
+    );
     await inSync([rpcA, rpcB], communityId, 1);
 
     const backup = await rpcA.call("backup:write", { communityId, path: join(stick, "retreat") });
