@@ -2,38 +2,10 @@
 // file back onto this device, under the same document ids).
 import { resolve } from "node:path";
 import type { BackupSummary } from "../../shared/contract.ts";
-import type { CommunityId } from "../../shared/ids.ts";
-import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import { dataDirOf, EXIT, withPeer, type Command, type Io } from "../cliKit.ts";
-import type { PeerNode } from "../main.ts";
+import { ErrorCode } from "../../shared/result.ts";
+import { dataDirOf, EXIT, findCommunity, withPeer, type Command, type Io } from "../cliKit.ts";
 import { inspectBackup, restoreBackup, writeBackup, type RestoreOutcome } from "./backup.ts";
 import { BACKUP_EXTENSION, KEEP_SAFE } from "./format.ts";
-
-const fold = (text: string) => text.normalize("NFC").trim().toLocaleLowerCase();
-
-/** A community by id, or by name when exactly one has it; the only one when none is given. */
-function pickCommunity(node: PeerNode, given: unknown): Result<CommunityId> {
-  const list = node.listCommunities();
-  if (typeof given !== "string" || given.trim() === "") {
-    if (list.length === 1 && list[0]) return ok(list[0].id);
-    return err(
-      ErrorCode.BadInput,
-      list.length === 0
-        ? "There is no community on this device to back up."
-        : "This device has several communities: say which with --community ID or NAME (meitheal-peer communities lists them).",
-    );
-  }
-  const byId = list.find((c) => c.id === given.trim());
-  if (byId) return ok(byId.id);
-  const named = list.filter((c) => c.name !== null && fold(c.name) === fold(given));
-  if (named.length === 1 && named[0]) return ok(named[0].id);
-  return err(
-    ErrorCode.BadInput,
-    named.length > 1
-      ? `Several communities are called "${given}": give the id instead (${named.map((c) => c.id).join(", ")}).`
-      : `No community "${given}" on this device (meitheal-peer communities lists them).`,
-  );
-}
 
 const exitFor = (code: ErrorCode) =>
   code === ErrorCode.BadInput
@@ -86,7 +58,11 @@ export const backupCommands: Record<string, Command> = {
       }
       const out = resolve(values.out);
       return withPeer(dataDirOf(values), async (node) => {
-        const id = pickCommunity(node, values.community);
+        const id = findCommunity(
+          node,
+          values.community,
+          "There is no community on this device to back up.",
+        );
         if (!id.ok) return fail(io, id.error);
         const written = await writeBackup(node.backupHost(), { communityId: id.value, path: out });
         if (!written.ok) return fail(io, written.error);

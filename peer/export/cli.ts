@@ -3,39 +3,20 @@
 import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { isAbsolute, resolve } from "node:path";
 import type { ExportFormat, ExportSummary, StoryStatusName } from "../../shared/contract.ts";
-import type { CommunityId } from "../../shared/ids.ts";
 import { orderedStories } from "../../shared/ops/collection.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { collectionKind } from "../../shared/schema/collection.ts";
-import { dataDirOf, EXIT, withPeer, type Command, type Io } from "../cliKit.ts";
+import {
+  dataDirOf,
+  EXIT,
+  findCommunity,
+  fold,
+  withPeer,
+  type Command,
+  type Io,
+} from "../cliKit.ts";
 import type { PeerNode } from "../main.ts";
 import { FORMATS, STATUSES } from "./collection.ts";
-
-const fold = (text: string) => text.normalize("NFC").trim().toLocaleLowerCase();
-
-/** A community by id, or by name when exactly one has it. */
-export function findCommunity(node: PeerNode, given: unknown): Result<CommunityId> {
-  const list = node.listCommunities();
-  if (typeof given !== "string" || given.trim() === "") {
-    if (list.length === 1 && list[0]) return ok(list[0].id);
-    return err(
-      ErrorCode.BadInput,
-      list.length === 0
-        ? "There is no community on this device. Create or join one first."
-        : "This device has several communities: say which with --community ID or NAME (meitheal-peer communities lists them).",
-    );
-  }
-  const byId = list.find((c) => c.id === given.trim());
-  if (byId) return ok(byId.id);
-  const named = list.filter((c) => c.name !== null && fold(c.name) === fold(given));
-  if (named.length === 1 && named[0]) return ok(named[0].id);
-  return err(
-    ErrorCode.BadInput,
-    named.length > 1
-      ? `Several communities are called "${given}": give the id instead (${named.map((c) => c.id).join(", ")}).`
-      : `No community "${given}" on this device (meitheal-peer communities lists them).`,
-  );
-}
 
 type ListedCollection = { id: string; title: string; updatedAt: number };
 

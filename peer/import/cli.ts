@@ -1,34 +1,7 @@
 // meitheal-peer import: Markdown files, folders or zips become stories of a community.
 import type { ImportCandidate, ImportPreview } from "../../shared/contract.ts";
-import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import { dataDirOf, EXIT, withPeer, type Command } from "../cliKit.ts";
-import type { PeerNode } from "../main.ts";
+import { dataDirOf, EXIT, findCommunity, withPeer, type Command } from "../cliKit.ts";
 import { importPath } from "./files.ts";
-
-/** A community named by id or by name (case-insensitive); the only one when none is named. */
-export function communityByIdOrName(node: PeerNode, given: unknown): Result<string> {
-  const list = node.listCommunities();
-  if (typeof given === "string" && given.trim() !== "") {
-    const byId = list.find((c) => c.id === given);
-    if (byId) return ok(byId.id);
-    const key = given.trim().toLocaleLowerCase();
-    const byName = list.filter((c) => c.name?.trim().toLocaleLowerCase() === key);
-    if (byName.length === 1 && byName[0]) return ok(byName[0].id);
-    return err(
-      ErrorCode.BadInput,
-      byName.length > 1
-        ? `Several communities are called "${given}": say which by its id (meitheal-peer communities lists them).`
-        : `No community "${given}" on this device (meitheal-peer communities lists them).`,
-    );
-  }
-  if (list.length === 1 && list[0]) return ok(list[0].id);
-  return err(
-    ErrorCode.BadInput,
-    list.length === 0
-      ? "There is no community on this device to import into. Create one first."
-      : "This device has several communities: say which with --community ID or NAME.",
-  );
-}
 
 const describe = (c: ImportCandidate): string[] => {
   const themes = c.themes.length > 0 ? `, themes: ${c.themes.join(", ")}` : "";
@@ -79,7 +52,7 @@ export const importCommands: Record<string, Command> = {
         paths.push(path.value);
       }
       return withPeer(dataDirOf(values), async (node) => {
-        const id = communityByIdOrName(node, values.community);
+        const id = findCommunity(node, values.community);
         if (!id.ok) {
           io.err(id.error.message);
           return EXIT.usage;
