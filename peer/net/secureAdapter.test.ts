@@ -18,14 +18,15 @@ describe("communityShareConfig", () => {
 
   it("grants members and local UI windows, refuses everyone else, and announce never exceeds access", async () => {
     const config = communityShareConfig({ isMemberPeerId: (p) => p === member });
-    for (const [peer, allowed] of [
-      [member, true],
-      ["ui-window-1", true],
-      [peerIdOfKey("cd".repeat(32)), false],
-      ["server-1", false],
+    for (const [peer, allowed, announced] of [
+      [member, true, true],
+      // A window gets what it asks for; documents are not pushed into it.
+      ["ui-window-1", true, false],
+      [peerIdOfKey("cd".repeat(32)), false, false],
+      ["server-1", false, false],
     ] as const) {
       expect(await config.access(peer as PeerId, doc), peer).toBe(allowed);
-      expect(await config.announce(peer as PeerId, doc), peer).toBe(allowed);
+      expect(await config.announce(peer as PeerId, doc), peer).toBe(announced);
     }
   });
 

@@ -489,8 +489,8 @@ export class SecureNetworkAdapter extends NetworkAdapter {
 
 /**
  * automerge-repo's shareConfig for a community repo: only roster members' devices and this
- * device's own UI windows may read or receive its documents. `announce` equals `access`, because
- * announce bypasses access in automerge-repo (FIELD-NOTES), so announcing must never widen it.
+ * device's own UI windows may read or receive its documents. `announce` never exceeds `access`,
+ * because announce bypasses access in automerge-repo (FIELD-NOTES), so announcing must never widen it.
  */
 export function communityShareConfig(options: {
   isMemberPeerId: (peerId: PeerId) => boolean;
@@ -510,7 +510,10 @@ export function communityShareConfig(options: {
     return options.hasDocument(documentId);
   };
   return {
-    announce: (peerId, documentId) => Promise.resolve(allowed(peerId, documentId)),
+    // A window is sent what it asks for, never everything the peer happens to load (search reads a
+    // whole community): pushing every document into every window costs it time and memory.
+    announce: (peerId, documentId) =>
+      Promise.resolve(!peerId.startsWith(LOCAL_UI_PREFIX) && allowed(peerId, documentId)),
     access: (peerId, documentId) => Promise.resolve(allowed(peerId, documentId)),
   };
 }
