@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { initStory, setStatus } from "../../shared/ops/story.ts";
@@ -16,6 +15,7 @@ import { COLLECTION_SCHEMA, COLLECTION_VERSION } from "../../shared/schema/colle
 import type { StoryStatus } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
 const go = (page: Page, hash: string) =>
@@ -39,15 +39,10 @@ describe("collections in the browser", () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-collections-"));
+    const seed = await seedCommunity("Orchard circle", { prefix: "meitheal-e2e-collections-" });
+    ({ dataDir, communityId } = seed);
     outDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-collections-out-"));
-    const node = await PeerNode.start({ dataDir });
-    const created = await node.createCommunity({ name: "Orchard circle" });
-    if (!created.ok) throw new Error(created.error.message);
-    communityId = created.value.id;
-    const community = node.community(communityId)!;
-    const index = community.index!;
-    const ctx = node.ctx;
+    const { community, index, ctx } = seed;
     for (const [title, status] of STORIES) {
       const story = community.repo.create<Story>();
       story.change((d) => {
@@ -78,8 +73,7 @@ describe("collections in the browser", () => {
         updatedAt: 1,
       }),
     );
-    await node.flush();
-    await node.close();
+    await seed.close();
     browser = await launchBrowser();
     peer = await servePeer(dataDir);
   });

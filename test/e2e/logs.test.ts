@@ -2,16 +2,15 @@
 // took part), the filters narrow the timeline, and a deleted entry comes back with Undo. Logs seeded
 // on disk the way a faulty device would write them show as damaged, or with the good entries and a
 // warning, and never break the page. Also writes docs/logs.png.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { addLogEntry, initLog } from "../../shared/ops/log.ts";
 import { LOG_SCHEMA, LOG_VERSION, type Log } from "../../shared/schema/log.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { seedCommunity } from "../helpers/seed.ts";
 import { connectRpc } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
@@ -29,14 +28,9 @@ describe("practice logs in the browser", () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-logs-"));
-    const node = await PeerNode.start({ dataDir });
-    const created = await node.createCommunity({ name: "Seed circle" });
-    if (!created.ok) throw new Error(created.error.message);
-    communityId = created.value.id;
-    const community = node.community(communityId)!;
-    const index = community.index!;
-    const ctx = node.ctx;
+    const seed = await seedCommunity("Seed circle", { prefix: "meitheal-e2e-logs-" });
+    ({ dataDir, communityId } = seed);
+    const { community, index, ctx } = seed;
     const list = (id: string, title: string) =>
       index.change((d) => addEntry(d, id, { kind: "log", title, createdAt: 1, updatedAt: 1 }));
     // A header with the wrong types everywhere: the log cannot be read at all.
@@ -73,8 +67,7 @@ describe("practice logs in the browser", () => {
     });
     patchyId = patchy.documentId;
     list(patchyId, "Patchy log");
-    await node.flush();
-    await node.close();
+    await seed.close();
     browser = await launchBrowser();
     peer = await servePeer(dataDir);
     const rpc = await connectRpc(peer);

@@ -2,12 +2,10 @@
 // through "Add story or entry…" (the link picker) that show their target's title and open it; a
 // node linked to a story from its side panel, which the story then lists under "Linked from"; and
 // two nodes connected by dragging from one node's handle to the other's with the mouse.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { addLogEntry, initLog } from "../../shared/ops/log.ts";
@@ -17,6 +15,7 @@ import type { Log } from "../../shared/schema/log.ts";
 import type { InquiryMap, NodeKind } from "../../shared/schema/map.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
 const BOG = "Bog walk";
@@ -67,14 +66,9 @@ describe("inquiry map links in the browser", () => {
   let toId = "";
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-map-links-"));
-    const node = await PeerNode.start({ dataDir });
-    const created = await node.createCommunity({ name: "Ferry circle" });
-    if (!created.ok) throw new Error(created.error.message);
-    communityId = created.value.id;
-    const community = node.community(communityId)!;
-    const index = community.index!;
-    const ctx = node.ctx;
+    const seed = await seedCommunity("Ferry circle", { prefix: "meitheal-e2e-map-links-" });
+    ({ dataDir, communityId } = seed);
+    const { community, index, ctx } = seed;
     const by = { by: "dev-x", byName: "Aoife" };
 
     const story = (title: string) => {
@@ -132,8 +126,7 @@ describe("inquiry map links in the browser", () => {
     dragMapId = dragging.id;
     [fromId, toId] = dragging.ids as [string, string];
 
-    await node.flush();
-    await node.close();
+    await seed.close();
     browser = await launchBrowser();
     peer = await servePeer(dataDir);
   });

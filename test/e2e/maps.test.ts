@@ -3,16 +3,15 @@
 // question's status, a delete undone. The outline then shows the same structure and an edit there
 // shows on the canvas; the map exports as SVG and PNG. Malformed maps from a faulty peer show as
 // damaged (or show their good nodes with a warning) and never crash the page.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { addNode, connect, initMap } from "../../shared/ops/map.ts";
 import type { InquiryMap } from "../../shared/schema/map.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
 type Focused = { tag: string; role: string | null; name: string; id: string | null };
@@ -68,14 +67,9 @@ describe("inquiry maps in the browser", () => {
   let riverId = "";
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-maps-"));
-    const node = await PeerNode.start({ dataDir });
-    const created = await node.createCommunity({ name: "Map circle" });
-    if (!created.ok) throw new Error(created.error.message);
-    communityId = created.value.id;
-    const community = node.community(communityId)!;
-    const index = community.index!;
-    const ctx = node.ctx;
+    const seed = await seedCommunity("Map circle", { prefix: "meitheal-e2e-maps-" });
+    ({ dataDir, communityId } = seed);
+    const { community, index, ctx } = seed;
     const list = (id: string, title: string) =>
       index.change((d) => addEntry(d, id, { kind: "map", title, createdAt: 1, updatedAt: 1 }));
 
@@ -121,8 +115,7 @@ describe("inquiry maps in the browser", () => {
     partlyId = partly.documentId;
     list(partlyId, "Mostly fine map");
 
-    await node.flush();
-    await node.close();
+    await seed.close();
     browser = await launchBrowser();
     peer = await servePeer(dataDir);
   });

@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { addLogEntry, initLog } from "../../shared/ops/log.ts";
@@ -15,6 +14,7 @@ import { initStory } from "../../shared/ops/story.ts";
 import type { Log } from "../../shared/schema/log.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
 const go = (page: Page, hash: string) =>
@@ -34,12 +34,9 @@ describe("backup, restore and import in the browser", () => {
     dataA = await mkdtemp(join(tmpdir(), "meitheal-e2e-transfer-a-"));
     dataB = await mkdtemp(join(tmpdir(), "meitheal-e2e-transfer-b-"));
     outDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-transfer-out-"));
-    const node = await PeerNode.start({ dataDir: dataA });
-    const created = await node.createCommunity({ name: "Harbour circle" });
-    if (!created.ok) throw new Error(created.error.message);
-    communityId = created.value.id;
-    const community = node.community(communityId)!;
-    const index = community.index!;
+    const seed = await seedCommunity("Harbour circle", { dataDir: dataA });
+    communityId = seed.communityId;
+    const { node, community, index } = seed;
     for (const title of ["Net mending", "Low tide"]) {
       const story = community.repo.create<Story>();
       story.change((d) =>
@@ -75,8 +72,7 @@ describe("backup, restore and import in the browser", () => {
         updatedAt: 1,
       }),
     );
-    await node.flush();
-    await node.close();
+    await seed.close();
     browser = await launchBrowser();
     [peerA, peerB] = await Promise.all([servePeer(dataA), servePeer(dataB)]);
   });
