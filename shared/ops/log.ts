@@ -40,6 +40,12 @@ export function setLogDescription(doc: Log, description: string, ctx: OpContext)
   doc.updatedAt = ctx.now();
 }
 
+/**
+ * What holds entries: a volume (schema/logVolume.ts), or the log itself for entries written before
+ * logs had volumes. Every entry operation works on either.
+ */
+export type EntryHolder = { entries: Record<string, LogEntry>; updatedAt: number };
+
 export type NewEntry = {
   date: string;
   kind: EntryKindName;
@@ -50,7 +56,7 @@ export type NewEntry = {
 } & Partial<Record<EntryTextField, string>>;
 
 /** Adds an entry; returns its id. Every map an entry will need is made here, by its one writer. */
-export function addLogEntry(doc: Log, args: NewEntry, ctx: OpContext): string {
+export function addLogEntry(doc: EntryHolder, args: NewEntry, ctx: OpContext): string {
   const id = ctx.newId();
   const now = ctx.now();
   const participants: Record<string, Participant> = {};
@@ -81,7 +87,7 @@ export function addLogEntry(doc: Log, args: NewEntry, ctx: OpContext): string {
 const participantValue = (p: Participant): Participant =>
   p.member === undefined ? { name: p.name } : { name: p.name, member: p.member };
 
-const touch = (doc: Log, entry: LogEntry, ctx: OpContext) => {
+const touch = (doc: EntryHolder, entry: LogEntry, ctx: OpContext) => {
   const now = ctx.now();
   entry.updatedAt = now;
   doc.updatedAt = now;
@@ -89,7 +95,7 @@ const touch = (doc: Log, entry: LogEntry, ctx: OpContext) => {
 
 /** Edits one text field of an entry; concurrent edits merge character by character. */
 export function setEntryText(
-  doc: Log,
+  doc: EntryHolder,
   id: string,
   field: EntryTextField,
   text: string,
@@ -101,14 +107,19 @@ export function setEntryText(
   touch(doc, entry, ctx);
 }
 
-export function setEntryDate(doc: Log, id: string, date: string, ctx: OpContext): void {
+export function setEntryDate(doc: EntryHolder, id: string, date: string, ctx: OpContext): void {
   const entry = doc.entries[id];
   if (!entry || entry.date === date) return;
   entry.date = date;
   touch(doc, entry, ctx);
 }
 
-export function setEntryKind(doc: Log, id: string, kind: EntryKindName, ctx: OpContext): void {
+export function setEntryKind(
+  doc: EntryHolder,
+  id: string,
+  kind: EntryKindName,
+  ctx: OpContext,
+): void {
   const entry = doc.entries[id];
   if (!entry || entry.kind === kind) return;
   entry.kind = kind;
@@ -117,7 +128,7 @@ export function setEntryKind(doc: Log, id: string, kind: EntryKindName, ctx: OpC
 
 /** Adds a participant (a member by key, or a guest by name); returns its id. */
 export function addParticipant(
-  doc: Log,
+  doc: EntryHolder,
   id: string,
   participant: Participant,
   ctx: OpContext,
@@ -136,7 +147,12 @@ export function addParticipant(
   return pid;
 }
 
-export function removeParticipant(doc: Log, id: string, participantId: string, ctx: OpContext) {
+export function removeParticipant(
+  doc: EntryHolder,
+  id: string,
+  participantId: string,
+  ctx: OpContext,
+) {
   const entry = doc.entries[id];
   if (!entry?.participants[participantId]) return;
   delete entry.participants[participantId];
@@ -144,7 +160,7 @@ export function removeParticipant(doc: Log, id: string, participantId: string, c
 }
 
 export function setEntryThemes(
-  doc: Log,
+  doc: EntryHolder,
   id: string,
   themeIds: readonly string[],
   ctx: OpContext,
@@ -166,14 +182,14 @@ export function setEntryThemes(
   if (changed) touch(doc, entry, ctx);
 }
 
-export function addEntryLink(doc: Log, id: string, ref: string, ctx: OpContext): void {
+export function addEntryLink(doc: EntryHolder, id: string, ref: string, ctx: OpContext): void {
   const entry = doc.entries[id];
   if (!entry || entry.links[ref]) return;
   entry.links[ref] = true;
   touch(doc, entry, ctx);
 }
 
-export function removeEntryLink(doc: Log, id: string, ref: string, ctx: OpContext): void {
+export function removeEntryLink(doc: EntryHolder, id: string, ref: string, ctx: OpContext): void {
   const entry = doc.entries[id];
   if (!entry?.links[ref]) return;
   delete entry.links[ref];
@@ -181,14 +197,14 @@ export function removeEntryLink(doc: Log, id: string, ref: string, ctx: OpContex
 }
 
 /** Marks an entry deleted: it leaves every view, and `restoreLogEntry` brings it back whole. */
-export function deleteLogEntry(doc: Log, id: string, ctx: OpContext): void {
+export function deleteLogEntry(doc: EntryHolder, id: string, ctx: OpContext): void {
   const entry = doc.entries[id];
   if (!entry || entry.deletedAt !== null) return;
   entry.deletedAt = ctx.now();
   doc.updatedAt = ctx.now();
 }
 
-export function restoreLogEntry(doc: Log, id: string, ctx: OpContext): void {
+export function restoreLogEntry(doc: EntryHolder, id: string, ctx: OpContext): void {
   const entry = doc.entries[id];
   if (!entry || entry.deletedAt === null) return;
   entry.deletedAt = null;
@@ -204,9 +220,27 @@ const sameName = (a: string, b: string) =>
 
 /** Live entries, newest first: by date, then by when written, then by id, so every peer agrees. */
 export function liveEntries(log: Pick<Log, "entries">): ListedLogEntry[] {
-  const out: ListedLogEntry[] = [];
-  for (const [id, e] of Object.entries(log.entries))
-    if (e.deletedAt === null) out.push({ ...e, id });
+  return liveEntriesIn([{ id: "", entries: log.entries }]);
+}
+
+/** An entry and the document holding it (a volume's id, or the log's for its own entries). */
+export type HeldLogEntry = ListedLogEntry & { holder: string };
+
+/**
+ * The live entries of several holders (a log and its volumes), in timeline order. An id found in
+ * two holders (only a buggy peer writes that) is shown once, from the holder first in the list.
+ */
+export function liveEntriesIn(
+  holders: readonly { id: string; entries: Record<string, LogEntry> }[],
+): HeldLogEntry[] {
+  const out: HeldLogEntry[] = [];
+  const seen = new Set<string>();
+  for (const holder of holders)
+    for (const [id, e] of Object.entries(holder.entries)) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (e.deletedAt === null) out.push({ ...e, id, holder: holder.id });
+    }
   return out.sort(
     (a, b) =>
       (a.date < b.date ? 1 : a.date > b.date ? -1 : 0) ||

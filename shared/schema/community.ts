@@ -13,6 +13,8 @@ export const EntryKind = {
   Log: "log",
   Map: "map",
   Collection: "collection",
+  /** A volume of a log's entries (schema/logVolume.ts): listed so it syncs, never shown in a list. */
+  LogVolume: "log-volume",
 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
@@ -35,17 +37,28 @@ export const LIMITS = {
 
 const time = z.number().finite().nonnegative();
 
-export const indexEntryValidator = z.object({
-  kind: z.enum(["story", "log", "map", "collection"]),
-  title: z.string().max(LIMITS.title * 4),
-  status: z.enum(["seed", "draft", "ready", "published"]).optional(),
-  createdAt: time,
-  updatedAt: time,
-  /** Copies of what a list filters on, so the list never opens every story: theme ids (a set)… */
-  themes: z.record(z.string(), z.literal(true)).optional(),
-  /** …and device key → display name of who has edited it. */
-  contributors: z.record(z.string(), z.string()).optional(),
-});
+/** A calendar quarter, "2024-Q3": what a log volume holds (schema/logVolume.ts). */
+export const QUARTER = /^\d{4}-Q[1-4]$/;
+
+export const indexEntryValidator = z
+  .object({
+    kind: z.enum(["story", "log", "map", "collection", "log-volume"]),
+    title: z.string().max(LIMITS.title * 4),
+    status: z.enum(["seed", "draft", "ready", "published"]).optional(),
+    createdAt: time,
+    updatedAt: time,
+    /** Copies of what a list filters on, so the list never opens every story: theme ids (a set)… */
+    themes: z.record(z.string(), z.literal(true)).optional(),
+    /** …and device key → display name of who has edited it. */
+    contributors: z.record(z.string(), z.string()).optional(),
+    /** A log volume's log… */
+    log: z.string().optional(),
+    /** …and the quarters it may hold entries of (a set that only grows). */
+    periods: z.record(z.string().regex(QUARTER), z.literal(true)).optional(),
+  })
+  .refine((e) => e.kind !== "log-volume" || (e.log !== undefined && e.periods !== undefined), {
+    message: "a log volume names its log and its quarters",
+  });
 export type IndexEntry = z.infer<typeof indexEntryValidator>;
 
 export const themeValidator = z.object({

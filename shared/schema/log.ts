@@ -68,7 +68,8 @@ export type Log = Omit<z.infer<typeof headerValidator>, "entries"> & {
   entries: Record<string, LogEntry>;
 };
 
-const readEntries = itemReader(entryValidator);
+/** Reads a record of entries leniently (shared by a log and its volumes, and by their one cache). */
+export const readLogEntries = itemReader(entryValidator);
 
 const base = defineKind<Log>({
   schema: LOG_SCHEMA,
@@ -84,7 +85,7 @@ function readLog(raw: unknown): ReadResult<Log> {
   // The header passed the validator in `base.read`; only the items are left to read.
   const header = first.doc as unknown as z.infer<typeof headerValidator>;
   const problems: string[] = [];
-  const entries = readEntries(header.entries, "entry", problems);
+  const entries = readLogEntries(header.entries, "entry", problems);
   return { state: "ok", doc: { ...header, entries }, problems };
 }
 
