@@ -1,8 +1,8 @@
-import { Repo } from "@automerge/automerge-repo";
+import { Repo, generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
 import { describe, expect, it } from "vitest";
 import { initCommunity } from "../ops/community.ts";
 import type { OpContext } from "../ops/context.ts";
-import { logVolumes } from "../ops/logVolumes.ts";
+import { listVolume, logVolumes } from "../ops/logVolumes.ts";
 import type { CommunityIndex } from "../schema/community.ts";
 import { logVolumeKind } from "../schema/logVolume.ts";
 import { addEntryToLog } from "./write.ts";
@@ -49,6 +49,22 @@ describe("addEntryToLog", () => {
       return handle as never;
     });
     expect(asked).toEqual([a.volumeId]);
+    await repo.shutdown();
+  });
+
+  it("keeps the entry in a new volume when the quarter's volume has not arrived here", async () => {
+    const { ctx, repo, target } = setup();
+    const ghost = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+    target.index.change((d) => listVolume(d, ghost, { logId: "log-1", quarter: "2024-Q1" }, ctx));
+    const a = await addEntryToLog(target, entry("2024-01-05"), ctx);
+    expect(a.volumeId).not.toBe(ghost);
+    const b = await addEntryToLog(target, entry("2024-02-05"), ctx);
+    expect(b.volumeId).toBe(a.volumeId);
+    expect(
+      logVolumes(target.index.doc(), "log-1")
+        .map((v) => v.id)
+        .sort(),
+    ).toEqual([ghost, a.volumeId].sort());
     await repo.shutdown();
   });
 });

@@ -11,7 +11,7 @@ import {
   listVolume,
   logVolumes,
   quarterOf,
-  volumeForDate,
+  volumesForDate,
 } from "../ops/logVolumes.ts";
 
 export type LogTarget = {
@@ -33,9 +33,16 @@ export async function volumeFor(
   loaded?: (volumeId: string) => DocHandle<LogVolume> | undefined,
 ): Promise<DocHandle<LogVolume>> {
   const { repo, index, communityId, logId } = target;
-  const existing = volumeForDate(logVolumes(index.doc(), logId), date);
-  if (existing !== null)
-    return loaded?.(existing) ?? repo.find<LogVolume>(`automerge:${existing}` as AutomergeUrl);
+  for (const id of volumesForDate(logVolumes(index.doc(), logId), date)) {
+    const open = loaded?.(id);
+    if (open) return open;
+    try {
+      return await repo.find<LogVolume>(`automerge:${id}` as AutomergeUrl);
+    } catch {
+      // Listed but not on this device yet (it has not arrived from the laptop that made it): the
+      // next one for the quarter, or a new one, keeps the entry; both are read wherever both are.
+    }
+  }
   const handle = repo.create<LogVolume>();
   handle.change((d) => initLogVolume(d, { communityId, logId }, ctx));
   index.change((d) => listVolume(d, handle.documentId, { logId, quarter: quarterOf(date) }, ctx));

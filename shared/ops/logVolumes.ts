@@ -38,17 +38,21 @@ export function logVolumes(index: Pick<CommunityIndex, "entries">, logId: string
 }
 
 /**
- * The volume a new entry dated `date` goes into: of those that may hold its quarter, the one with
- * the smallest id (two laptops that each made a volume for the same quarter at once agree on one
- * after they sync); null when none does and a volume must be made.
+ * The volumes that may hold entries dated `date`, smallest id first. A new entry goes into the
+ * first: two laptops that each made a volume for the same quarter at once agree on one after they
+ * sync. Empty when a volume must be made.
  */
-export function volumeForDate(volumes: readonly VolumeInfo[], date: string): string | null {
+export function volumesForDate(volumes: readonly VolumeInfo[], date: string): string[] {
   const quarter = quarterOf(date);
-  let best: string | null = null;
-  for (const v of volumes)
-    if (v.periods.includes(quarter) && (best === null || v.id < best)) best = v.id;
-  return best;
+  return volumes
+    .filter((v) => v.periods.includes(quarter))
+    .map((v) => v.id)
+    .sort();
 }
+
+/** The volume a new entry dated `date` goes into, or null when one must be made. */
+export const volumeForDate = (volumes: readonly VolumeInfo[], date: string): string | null =>
+  volumesForDate(volumes, date)[0] ?? null;
 
 export function initLogVolume(
   doc: Record<string, unknown>,

@@ -1,5 +1,6 @@
 // What search and the link graph know about a document: the items it holds (a story is one item, a
-// log one per live entry, a map one per node), their words and the links going out of them. Pure,
+// log and each of its volumes one per live entry, a map one per node), their words and the links
+// going out of them. Pure,
 // so the peer's index and any later exporter read documents the same way; the input is always a
 // document that passed its kind's validator, because a peer can write anything into a CRDT.
 import { spans, toJS, type Doc, type Span } from "@automerge/automerge";
@@ -8,6 +9,7 @@ import { formatRef, hrefRef, parseRef } from "../links/ref.ts";
 import { spansToPlainText } from "../richtext/text.ts";
 import type { DocKind } from "../schema/kind.ts";
 import { logKind, type Log, type LogEntry } from "../schema/log.ts";
+import { logVolumeKind } from "../schema/logVolume.ts";
 import { mapKind, type InquiryMap, type MapNode } from "../schema/map.ts";
 import { storyKind, type Story } from "../schema/story.ts";
 
@@ -137,15 +139,53 @@ export function entryItem(docId: string, entryId: string, entry: LogEntry, logTi
   return item;
 }
 
-/** The items of a log: its live entries (a deleted one is found no more, and links nowhere). */
-export function logItems(docId: string, log: Log): SearchItem[] {
+/**
+ * Items of live entries (a deleted one is found no more, and links nowhere), with the log's id in
+ * their refs: an entry is linked to as `entry/<log>/<entry>` wherever it is kept.
+ */
+function entryItems(
+  logId: string,
+  entries: Record<string, LogEntry>,
+  logTitle: string,
+): SearchItem[] {
   const out: SearchItem[] = [];
-  for (const [entryId, entry] of Object.entries(log.entries)) {
+  for (const [entryId, entry] of Object.entries(entries)) {
     if (entry.deletedAt !== null) continue;
-    const ref = parseRef(`entry/${docId}/${entryId}`);
-    if (ref) out.push(entryItem(docId, entryId, entry, log.title.trim()));
+    const ref = parseRef(`entry/${logId}/${entryId}`);
+    if (ref) out.push(entryItem(logId, entryId, entry, logTitle));
   }
   return out;
+}
+
+/** The items of a log: the live entries it holds itself (written before logs had volumes). */
+export function logItems(docId: string, log: Log): SearchItem[] {
+  return entryItems(docId, log.entries, log.title.trim());
+}
+
+/**
+ * What the community index says of a volume: the log it belongs to, and the title the index gives
+ * that log (a volume has no title of its own, and reading the log's document for it would make
+ * every volume wait for its log).
+ */
+export type VolumeListing = { readonly log: string; readonly logTitle: string };
+
+/**
+ * The items of a log volume: its live entries, as entries of the log the index names. Null when it
+ * does not read as a volume, or names another log than its index entry does (a buggy or hostile
+ * peer could list one log's volume under another): such a volume is skipped, never trusted.
+ */
+export function extractVolume(
+  docId: string,
+  doc: Doc<unknown>,
+  listing: VolumeListing,
+): SearchItem[] | null {
+  try {
+    const volume = readAs(logVolumeKind, doc);
+    if (!volume || volume.logId !== listing.log) return null;
+    return entryItems(listing.log, volume.entries, listing.logTitle.trim());
+  } catch {
+    return null;
+  }
 }
 
 /** A node's short title: the first line of its text, or its kind when it has none. */
