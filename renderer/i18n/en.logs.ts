@@ -54,6 +54,18 @@ export const logsEn = {
   "logs.filter.clear": "Clear filters",
   "logs.filter.none": "No entry matches these filters.",
   "logs.filter.showing": "Showing {shown} of {total}",
+  "logs.filter.showingSoFar": "Showing {shown} of {total} entries read so far",
+  "logs.entries.soFar": "{count} entries so far",
+  "logs.loadingEntries": "Loading entries…",
+  "logs.loadingEntry": "Loading this entry…",
+  "logs.loadingOlder": "Loading older entries… ({done} of {total} parts read)",
+  "logs.quarter": "{year} Q{quarter}",
+  "logs.missing.title": "Some entries have not reached this laptop yet",
+  "logs.missing.body":
+    "Entries of {quarters} are on another laptop and have not synced here. They will appear when that laptop is nearby and Meitheal is open on both.",
+  "logs.addFailed.title": "The entry could not be added",
+  "logs.addFailed.body":
+    "Nothing was lost, but the new entry was not saved ({reason}). Try again; if it keeps failing, restart Meitheal.",
   "logs.kind.gathering": "Gathering",
   "logs.kind.experiment": "Experiment",
   "logs.kind.reflection": "Reflection",

@@ -1,7 +1,9 @@
 // Practice logs in the browser: a log is created, two entries written (kinds, days, themes, who
 // took part), the filters narrow the timeline, and a deleted entry comes back with Undo. Logs seeded
 // on disk the way a faulty device would write them show as damaged, or with the good entries and a
-// warning, and never break the page. Also writes docs/logs.png.
+// warning, and never break the page. A log kept in volumes (a document per quarter) shows every
+// entry in order, names a damaged volume and one that has not arrived, and an entry whose date
+// moves to another quarter shows there after a reload. Also writes docs/logs.png.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -9,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addEntry } from "../../shared/ops/community.ts";
 import { addLogEntry, initLog } from "../../shared/ops/log.ts";
 import { LOG_SCHEMA, LOG_VERSION, type Log } from "../../shared/schema/log.ts";
+import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
+import { initLogVolume, listVolume } from "../../shared/ops/logVolumes.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { seedLog } from "../helpers/logs.ts";
 import { seedCommunity } from "../helpers/seed.ts";
 import { connectRpc } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
@@ -25,6 +30,8 @@ describe("practice logs in the browser", () => {
   let brokenId = "";
   let patchyId = "";
   let pointedId = "";
+  let longId = "";
+  let movingId = "";
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -67,6 +74,28 @@ describe("practice logs in the browser", () => {
     });
     patchyId = patchy.documentId;
     list(patchyId, "Patchy log");
+    // A log in volumes over three quarters, plus a volume a buggy peer wrote wrongly and one the
+    // index lists that never reached this device.
+    const entry = (date: string, happened: string) =>
+      ({ date, kind: "gathering", by: "k", byName: "Aoife", happened }) as const;
+    const long = await seedLog(community, ctx, { title: "Long log" }, [
+      entry("2023-02-10", "Winter seed count"),
+      entry("2023-08-01", "Summer harvest"),
+      entry("2024-01-20", "New year planning"),
+      entry("2024-02-14", "Moving gathering"),
+    ]);
+    longId = long.logId;
+    movingId = long.entryIds[3]!;
+    const bad = community.repo.create<Record<string, unknown>>();
+    bad.change((d) => {
+      initLogVolume(d, { communityId, logId: longId }, ctx);
+      d.entries = "not entries";
+    });
+    const ghost = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+    index.change((d) => {
+      listVolume(d, bad.documentId, { logId: longId, quarter: "2022-Q3" }, ctx);
+      listVolume(d, ghost, { logId: longId, quarter: "2021-Q1" }, ctx);
+    });
     await seed.close();
     browser = await launchBrowser();
     peer = await servePeer(dataDir);
@@ -264,6 +293,67 @@ describe("practice logs in the browser", () => {
     // An entry id that is not there says so, rather than showing nothing.
     await go(page, `#/c/${communityId}/logs/${patchyId}/no-such-entry`);
     await side.getByText("This entry is not here").waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("shows a log kept in volumes whole, names a damaged or missing volume, and moves an entry across quarters", async () => {
+    const page = await open(`#/c/${communityId}/logs/${longId}`);
+    await page.getByRole("heading", { name: "Long log", level: 1 }).waitFor();
+    const rows = page.locator(".timeline-entry");
+    const count = page.locator(".log-count");
+    // Every good entry, newest first, across the volumes; the count is final once all are read.
+    await expect.poll(() => count.innerText()).toBe("4 entries");
+    await expect
+      .poll(() => rows.allInnerTexts())
+      .toEqual([
+        expect.stringContaining("Moving gathering"),
+        expect.stringContaining("New year planning"),
+        expect.stringContaining("Summer harvest"),
+        expect.stringContaining("Winter seed count"),
+      ]);
+    await page.getByRole("alert").filter({ hasText: "could not be read" }).waitFor();
+    await page.getByText("Some entries have not reached this laptop yet").waitFor();
+    await page.getByText(/Entries of 2021 Q1 are on another laptop/).waitFor();
+    expect(await page.locator(".timeline-loading").count()).toBe(0);
+
+    // Move an entry from 2024 Q1 to 2022 Q4: it stays in its volume, and the timeline (here and
+    // in a fresh window) shows it in its new place.
+    await rows.filter({ hasText: "Moving gathering" }).click();
+    const side = page.getByRole("complementary", { name: "Open entry" });
+    await side.getByRole("heading", { name: /Gathering, .*February 14, 2024/ }).waitFor();
+    await side.getByLabel("Date").fill("2022-11-03");
+    await side.getByLabel("Date").blur();
+    await expect
+      .poll(() => rows.allInnerTexts())
+      .toEqual([
+        expect.stringContaining("New year planning"),
+        expect.stringContaining("Summer harvest"),
+        expect.stringContaining("Winter seed count"),
+        expect.stringContaining("Moving gathering"),
+      ]);
+    const fresh = await open(`#/c/${communityId}/logs/${longId}/${movingId}`);
+    await fresh
+      .getByRole("complementary", { name: "Open entry" })
+      .getByRole("heading", { name: /Gathering, .*November 3, 2022/ })
+      .waitFor();
+    await fresh.getByRole("heading", { level: 3, name: /November 2022/ }).waitFor();
+    await expect.poll(() => fresh.locator(".log-count").innerText()).toBe("4 entries");
+
+    // A new entry in a quarter with no volume yet gets one, and is there after a reload.
+    await fresh.getByRole("form", { name: "New entry" }).getByLabel("Date").fill("2019-06-30");
+    await fresh
+      .getByRole("form", { name: "New entry" })
+      .getByRole("button", { name: "New entry" })
+      .click();
+    await fresh
+      .getByRole("complementary", { name: "Open entry" })
+      .getByLabel("What happened")
+      .fill("An old note");
+    await fresh.reload();
+    await expect.poll(() => fresh.locator(".log-count").innerText()).toBe("5 entries");
+    await expect
+      .poll(() => fresh.locator(".timeline-entry").last().innerText())
+      .toContain("An old note");
     expect(errors).toEqual([]);
   });
 });

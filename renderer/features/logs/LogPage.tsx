@@ -7,11 +7,11 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type React
 import { sortedThemes } from "../../../shared/ops/community.ts";
 import {
   filterLogEntries,
-  liveEntries,
   logParticipants,
   timelineRows,
   type LogFilter,
 } from "../../../shared/ops/log.ts";
+import { logVolumes, type VolumeInfo } from "../../../shared/ops/logVolumes.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import {
   DAY,
@@ -29,9 +29,10 @@ import { CoTextArea } from "../../ui/CoTextArea.tsx";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 import { logActions, type LogActions } from "./actions.ts";
 import { EntryEditor, type EditorFocus } from "./EntryEditor.tsx";
-import { formatDayLong, today } from "./format.ts";
+import { formatDayLong, formatQuarter, today } from "./format.ts";
 import type { IndexView } from "./LogsSection.tsx";
 import { Timeline } from "./Timeline.tsx";
+import { useLogEntries, type LogEntries } from "./useLogEntries.ts";
 
 export const entriesLabel = (count: number): string =>
   count === 1 ? t("logs.entries.one") : t("logs.entries.many", { count });
@@ -50,6 +51,16 @@ export function LogPage({
   focus: string | null;
 }) {
   const view = useDoc(repo, logId, logKind);
+  // The index changes often (every write touches the log's "updated"); the volumes list only when
+  // a volume is made or covers a new quarter: keep one array while it reads the same.
+  const volumesKey = JSON.stringify(logVolumes(index.doc, logId));
+  const volumes = useMemo(() => JSON.parse(volumesKey) as VolumeInfo[], [volumesKey]);
+  const inline = useMemo(
+    () => (view.status === "ok" ? { handle: view.handle, entries: view.doc.entries } : null),
+    [view],
+  );
+  // Volumes load from the index's list at once, alongside the log's own document.
+  const held = useLogEntries(repo, logId, inline, volumes);
   const back = (
     <p className="back">
       <a href={href({ page: "community", communityId, section: "logs", docId: null })}>
@@ -74,6 +85,8 @@ export function LogPage({
     );
   return (
     <LogView
+      repo={repo}
+      held={held}
       back={back}
       handle={view.handle}
       log={view.doc}
@@ -89,6 +102,8 @@ export function LogPage({
 const isFiltered = (f: LogFilter) => Boolean(f.kind || f.theme || f.participant || f.from || f.to);
 
 function LogView({
+  repo,
+  held,
   back,
   handle,
   log,
@@ -98,6 +113,8 @@ function LogView({
   logId,
   focus,
 }: {
+  repo: Repo;
+  held: LogEntries;
   back: ReactNode;
   handle: DocHandle<Log>;
   log: Log;
@@ -108,10 +125,21 @@ function LogView({
   focus: string | null;
 }) {
   const actions = useMemo(
-    () => logActions(handle, index.handle, logId),
-    [handle, index.handle, logId],
+    () =>
+      logActions({
+        repo,
+        index: index.handle,
+        communityId,
+        log: handle,
+        holderOf: held.holderOf,
+        volume: held.volume,
+      }),
+    [repo, index.handle, communityId, handle, held.holderOf, held.volume],
   );
-  const entries = useMemo(() => liveEntries(log), [log]);
+  const entries = held.entries;
+  const loading = held.pending !== null;
+  const allProblems = useMemo(() => [...problems, ...held.problems], [problems, held.problems]);
+  const [addError, setAddError] = useState<string | null>(null);
   const [filter, setFilter] = useState<LogFilter>({});
   const shown = useMemo(() => filterLogEntries(entries, filter), [entries, filter]);
   const rows = useMemo(() => timelineRows(shown), [shown]);
@@ -131,7 +159,7 @@ function LogView({
     docId: logId,
     focus: entryId,
   });
-  const open = focus ? log.entries[focus] : undefined;
+  const open = focus ? held.byId.get(focus)?.entry : undefined;
 
   // An entry pointed at from elsewhere is shown even if the filters would hide it.
   const [seenFocus, setSeenFocus] = useState<string | null>(null);
@@ -150,7 +178,7 @@ function LogView({
   };
 
   const onDelete = (id: string) => {
-    const date = log.entries[id]?.date ?? "";
+    const date = held.byId.get(id)?.entry.date ?? "";
     actions.remove(id);
     setDeleted({ id, date });
     navigate(route(null));
@@ -169,33 +197,58 @@ function LogView({
       {back}
       <PageHeading>{log.title}</PageHeading>
       <p className="meta">
-        {entriesLabel(entries.length)} · {t("common.created", { when: timeAgo(log.createdAt) })} ·{" "}
-        {t("common.updated", { when: timeAgo(log.updatedAt) })}
+        {loading
+          ? t("logs.entries.soFar", { count: entries.length })
+          : entriesLabel(entries.length)}{" "}
+        · {t("common.created", { when: timeAgo(log.createdAt) })} ·{" "}
+        {/* Entries are written to volumes; the index keeps when the log was last written to. */}
+        {t("common.updated", {
+          when: timeAgo(Math.max(log.updatedAt, index.doc.entries[logId]?.updatedAt ?? 0)),
+        })}
       </p>
-      {problems.length > 0 && (
-        <Notice tone="warning" title={t("logs.problems", { count: problems.length })}>
+      {allProblems.length > 0 && (
+        <Notice tone="warning" title={t("logs.problems", { count: allProblems.length })}>
           <p>{t("logs.problemsBody")}</p>
           <details>
             <summary>{t("common.details")}</summary>
             <ul>
-              {problems.map((p) => (
+              {allProblems.map((p) => (
                 <li key={p}>{p}</li>
               ))}
             </ul>
           </details>
         </Notice>
       )}
+      {held.missing.length > 0 && (
+        <Notice tone="info" title={t("logs.missing.title")}>
+          <p>
+            {t("logs.missing.body", {
+              quarters: held.missing.map(formatQuarter).join(", "),
+            })}
+          </p>
+        </Notice>
+      )}
+      {addError && (
+        <Notice tone="error" title={t("logs.addFailed.title")}>
+          <p>{t("logs.addFailed.body", { reason: addError })}</p>
+        </Notice>
+      )}
       <LogDetails log={log} actions={actions} />
       <div className={`log-layout${focus ? " has-editor" : ""}`}>
         <section className="log-main" aria-labelledby="log-timeline-title">
           <NewEntryForm
-            onAdd={(args) => {
-              const id = actions.addEntry(args);
-              setFilter({});
-              setDeleted(null);
-              setEditorFocus("happened");
-              navigate(route(id));
-            }}
+            onAdd={(args) =>
+              actions.addEntry(args).then(
+                (id) => {
+                  setAddError(null);
+                  setFilter({});
+                  setDeleted(null);
+                  setEditorFocus("happened");
+                  navigate(route(id));
+                },
+                (e: unknown) => setAddError(e instanceof Error ? e.message : String(e)),
+              )
+            }
           />
           <h2 id="log-timeline-title">{t("logs.timeline")}</h2>
           {deleted && (
@@ -211,7 +264,11 @@ function LogView({
               </button>
             </div>
           )}
-          {entries.length === 0 ? (
+          {entries.length === 0 && loading ? (
+            <p className="empty-inline" role="status">
+              {t("logs.loadingEntries")}
+            </p>
+          ) : entries.length === 0 ? (
             <p className="empty-inline">{t("logs.noEntries")}</p>
           ) : (
             <>
@@ -222,8 +279,9 @@ function LogView({
                 people={people}
                 shown={shown.length}
                 total={entries.length}
+                loading={loading}
               />
-              {shown.length === 0 ? (
+              {shown.length === 0 && !loading ? (
                 <div className="empty-inline" role="status">
                   <p>{t("logs.filter.none")}</p>
                   <button type="button" onClick={() => setFilter({})}>
@@ -238,6 +296,16 @@ function LogView({
                   returnTo={returnTo}
                   entryHref={(id) => href(route(id))}
                   onOpen={() => setEditorFocus("heading")}
+                  footer={
+                    loading ? (
+                      <p className="timeline-loading meta" role="status">
+                        {t("logs.loadingOlder", {
+                          done: held.progress.done,
+                          total: held.progress.total,
+                        })}
+                      </p>
+                    ) : null
+                  }
                 />
               )}
             </>
@@ -245,7 +313,11 @@ function LogView({
         </section>
         {focus && (
           <aside className="log-side" aria-label={t("logs.entry.panel")}>
-            {open && open.deletedAt === null ? (
+            {!open && loading ? (
+              <p className="empty-inline" role="status">
+                {t("logs.loadingEntry")}
+              </p>
+            ) : open && open.deletedAt === null ? (
               <EntryEditor
                 key={focus}
                 entryId={focus}
@@ -359,17 +431,22 @@ function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
 function NewEntryForm({
   onAdd,
 }: {
-  onAdd: (args: { date: string; kind: EntryKindName; by: string; byName: string }) => void;
+  onAdd: (args: { date: string; kind: EntryKindName; by: string; byName: string }) => Promise<void>;
 }) {
   const { info, profile } = usePeer();
   const [date, setDate] = useState(() => today());
   const [kind, setKind] = useState<EntryKindName>("gathering");
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (busy) return;
     if (!DAY.test(date)) return setError(t("logs.dateInvalid"));
     setError(null);
-    onAdd({ date, kind, by: info.deviceKey, byName: profile.displayName });
+    setBusy(true);
+    void onAdd({ date, kind, by: info.deviceKey, byName: profile.displayName }).finally(() =>
+      setBusy(false),
+    );
   };
   return (
     <form
@@ -416,6 +493,7 @@ function Filters({
   people,
   shown,
   total,
+  loading,
 }: {
   filter: LogFilter;
   setFilter: (f: LogFilter) => void;
@@ -423,6 +501,8 @@ function Filters({
   people: { key: string; name: string; guest: boolean }[];
   shown: number;
   total: number;
+  /** Older volumes are still arriving: counts are "so far". */
+  loading: boolean;
 }) {
   const id = useId();
   const set = (patch: Partial<LogFilter>) => {
@@ -506,9 +586,11 @@ function Filters({
         )}
       </div>
       <p className="meta log-count" role="status">
-        {shown === total
-          ? entriesLabel(total)
-          : t("logs.filter.showing", { shown, total: entriesLabel(total) })}
+        {loading
+          ? t("logs.filter.showingSoFar", { shown, total })
+          : shown === total
+            ? entriesLabel(total)
+            : t("logs.filter.showing", { shown, total: entriesLabel(total) })}
       </p>
     </div>
   );

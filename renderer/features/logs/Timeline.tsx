@@ -4,7 +4,7 @@
 // would trap the keyboard): arrow keys, Home and End move between entries, scrolling rows into
 // being as they go.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { TimelineRow } from "../../../shared/ops/log.ts";
 import { t } from "../../i18n/index.ts";
 import { firstLine, formatDay, formatDayLong, formatMonth } from "./format.ts";
@@ -19,6 +19,7 @@ export function Timeline({
   returnTo,
   entryHref,
   onOpen,
+  footer,
 }: {
   rows: readonly TimelineRow[];
   themeLabels: ReadonlyMap<string, string>;
@@ -28,6 +29,8 @@ export function Timeline({
   returnTo: { id: string } | null;
   entryHref: (id: string) => string;
   onOpen: () => void;
+  /** Shown below the last row (older entries still arriving). */
+  footer?: ReactNode;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const hintId = useId();
@@ -152,6 +155,7 @@ export function Timeline({
           );
         })}
       </ul>
+      {footer}
       <p id={hintId} className="visually-hidden">
         {t("logs.timelineHint")}
       </p>

@@ -6,7 +6,6 @@ import { addEntry, updateEntry } from "../../../shared/ops/community.ts";
 import { systemContext, type OpContext } from "../../../shared/ops/context.ts";
 import {
   addEntryLink,
-  addLogEntry,
   addParticipant,
   deleteLogEntry,
   initLog,
@@ -19,8 +18,11 @@ import {
   setEntryText,
   setEntryThemes,
   setLogDescription,
+  type EntryHolder,
   type NewEntry,
 } from "../../../shared/ops/log.ts";
+import { coverQuarter, quarterOf } from "../../../shared/ops/logVolumes.ts";
+import { addEntryToLog } from "../../../shared/logs/write.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import type {
   EntryKindName,
@@ -28,8 +30,14 @@ import type {
   Log,
   Participant,
 } from "../../../shared/schema/log.ts";
+import type { LogVolume } from "../../../shared/schema/logVolume.ts";
 
 const TOUCH_EVERY_MS = 20_000;
+/**
+ * When this window last moved each log's "updated": kept here, not in the actions, which are made
+ * again whenever the log's entries change.
+ */
+const lastTouched = new Map<string, number>();
 
 /** Creates a log document and lists it in the index; returns the new log's id. */
 export function createLog(
@@ -51,53 +59,75 @@ export function createLog(
 
 export type LogActions = ReturnType<typeof logActions>;
 
-export function logActions(
-  handle: DocHandle<Log>,
-  index: DocHandle<CommunityIndex>,
-  logId: string,
-  ctx: OpContext = systemContext(),
-) {
-  let lastTouch = 0;
+/** Where the actions find things: the log's entries are in the log and in its volumes. */
+export type LogPlace = {
+  repo: Repo;
+  index: DocHandle<CommunityIndex>;
+  communityId: string;
+  log: DocHandle<Log>;
+  /** The open document holding an entry (the log, or one of its volumes). */
+  holderOf: (entryId: string) => DocHandle<EntryHolder> | undefined;
+  /** An open volume, by id. */
+  volume: (volumeId: string) => DocHandle<LogVolume> | undefined;
+};
+
+export function logActions(place: LogPlace, ctx: OpContext = systemContext()) {
+  const { index, log } = place;
+  const logId = log.documentId;
   const touchIndex = (patch: { title?: string } = {}) => {
-    lastTouch = ctx.now();
+    lastTouched.set(logId, ctx.now());
     index.change((d) => updateEntry(d, logId, patch, ctx));
   };
-  /** A structural write: the index follows at once. */
-  const write = (fn: (d: Log) => void) => {
-    handle.change(fn);
+  /** A structural write to an entry: the index follows at once. */
+  const write = (id: string, fn: (d: EntryHolder) => void) => {
+    const holder = place.holderOf(id);
+    if (!holder) return;
+    holder.change(fn);
     touchIndex();
   };
   /** A keystroke: the index follows at most every TOUCH_EVERY_MS. */
-  const type = (fn: (d: Log) => void) => {
+  const type = <T>(handle: DocHandle<T> | undefined, fn: (d: T) => void) => {
+    if (!handle) return;
     handle.change(fn);
-    if (ctx.now() - lastTouch >= TOUCH_EVERY_MS) touchIndex();
+    if (ctx.now() - (lastTouched.get(logId) ?? 0) >= TOUCH_EVERY_MS) touchIndex();
   };
   return {
     rename(title: string) {
-      handle.change((d) => renameLog(d, title, ctx));
+      log.change((d) => renameLog(d, title, ctx));
       touchIndex({ title });
     },
-    setDescription: (text: string) => type((d) => setLogDescription(d, text, ctx)),
-    addEntry(args: NewEntry): string {
-      let id = "";
-      write((d) => {
-        id = addLogEntry(d, args, ctx);
-      });
-      return id;
+    setDescription: (text: string) => type(log, (d) => setLogDescription(d, text, ctx)),
+    /** Adds an entry to the volume of its date's quarter (made when missing); resolves with its id. */
+    async addEntry(args: NewEntry): Promise<string> {
+      const at = await addEntryToLog(
+        { repo: place.repo, index, communityId: place.communityId, logId },
+        args,
+        ctx,
+        place.volume,
+      );
+      touchIndex();
+      return at.entryId;
     },
     setText: (id: string, field: EntryTextField, text: string) =>
-      type((d) => setEntryText(d, id, field, text, ctx)),
-    setDate: (id: string, date: string) => write((d) => setEntryDate(d, id, date, ctx)),
-    setKind: (id: string, kind: EntryKindName) => write((d) => setEntryKind(d, id, kind, ctx)),
+      type(place.holderOf(id), (d) => setEntryText(d, id, field, text, ctx)),
+    setDate(id: string, date: string) {
+      write(id, (d) => setEntryDate(d, id, date, ctx));
+      // The entry stays in its volume; the index learns the volume now holds that quarter too, so
+      // a window drawing the timeline waits for it before drawing the quarter.
+      const holder = place.holderOf(id);
+      if (holder && holder.documentId !== logId)
+        index.change((d) => coverQuarter(d, holder.documentId, quarterOf(date)));
+    },
+    setKind: (id: string, kind: EntryKindName) => write(id, (d) => setEntryKind(d, id, kind, ctx)),
     addParticipant: (id: string, p: Participant) =>
-      write((d) => void addParticipant(d, id, p, ctx)),
+      write(id, (d) => void addParticipant(d, id, p, ctx)),
     removeParticipant: (id: string, pid: string) =>
-      write((d) => removeParticipant(d, id, pid, ctx)),
+      write(id, (d) => removeParticipant(d, id, pid, ctx)),
     setThemes: (id: string, themes: readonly string[]) =>
-      write((d) => setEntryThemes(d, id, themes, ctx)),
-    addLink: (id: string, ref: string) => write((d) => addEntryLink(d, id, ref, ctx)),
-    removeLink: (id: string, ref: string) => write((d) => removeEntryLink(d, id, ref, ctx)),
-    remove: (id: string) => write((d) => deleteLogEntry(d, id, ctx)),
-    restore: (id: string) => write((d) => restoreLogEntry(d, id, ctx)),
+      write(id, (d) => setEntryThemes(d, id, themes, ctx)),
+    addLink: (id: string, ref: string) => write(id, (d) => addEntryLink(d, id, ref, ctx)),
+    removeLink: (id: string, ref: string) => write(id, (d) => removeEntryLink(d, id, ref, ctx)),
+    remove: (id: string) => write(id, (d) => deleteLogEntry(d, id, ctx)),
+    restore: (id: string) => write(id, (d) => restoreLogEntry(d, id, ctx)),
   };
 }

@@ -1,5 +1,7 @@
 // Days and months as people read them. An entry's date is a calendar day with no time zone, so it is
 // read and shown in UTC: the day written is the day shown, wherever the laptop is.
+import { t } from "../../i18n/index.ts";
+
 const lang = () => document.documentElement.lang || undefined;
 
 /** Today on this laptop's calendar, as `YYYY-MM-DD`. */
@@ -31,6 +33,10 @@ export const formatMonth = (month: string): string =>
   new Intl.DateTimeFormat(lang(), { month: "long", year: "numeric", timeZone: "UTC" }).format(
     utc(`${month}-01`),
   );
+
+/** "2024 Q3" for `2024-Q3` (a volume of a log holds a quarter). */
+export const formatQuarter = (quarter: string): string =>
+  t("logs.quarter", { year: quarter.slice(0, 4), quarter: quarter.slice(-1) });
 
 /** The first line with words in it, for a timeline row. */
 export const firstLine = (text: string): string =>
