@@ -310,6 +310,34 @@ describe("inquiry maps in the browser", () => {
     await page.close();
   });
 
+  it("puts each new node where a narrow canvas shows it", async () => {
+    const page = await open(`#/c/${communityId}/maps`);
+    await page.setViewportSize({ width: 760, height: 700 });
+    await page.getByRole("heading", { name: "Inquiry maps", level: 1 }).waitFor();
+    await page.getByLabel("Title of a new map").fill("Narrow window");
+    await page.getByLabel("Title of a new map").press("Enter");
+    await page.getByRole("heading", { name: "Narrow window", level: 1 }).waitFor();
+    const nodes = page.locator(".react-flow__node");
+    for (let i = 1; i <= 6; i++) {
+      await page.locator(".map-canvas").focus();
+      await page.keyboard.press("n");
+      await expect.poll(async () => (await focused(page)).tag).toBe("textarea");
+      await page.keyboard.type(`Question ${i}`);
+      await page.keyboard.press("Escape");
+      // Drawn (only what the canvas shows is drawn) and inside the canvas.
+      await expect.poll(() => nodes.count()).toBe(i);
+    }
+    const canvas = (await page.locator(".react-flow").boundingBox())!;
+    for (const box of await Promise.all((await nodes.all()).map((n) => n.boundingBox()))) {
+      expect(box).not.toBeNull();
+      expect(box!.x).toBeGreaterThanOrEqual(canvas.x - 1);
+      expect(box!.y).toBeGreaterThanOrEqual(canvas.y - 1);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(canvas.x + canvas.width + 1);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(canvas.y + canvas.height + 1);
+    }
+    await page.close();
+  });
+
   it("shows a map with wrong types as damaged, and a map with one bad node without it", async () => {
     const page = await open(`#/c/${communityId}/maps/${brokenId}`);
     await page.getByText("This map cannot be shown").waitFor();

@@ -317,21 +317,33 @@ function MapWorkspace({
    */
   const placeInView = () => {
     const rect = document.querySelector(".map-canvas")?.getBoundingClientRect();
-    const mid =
-      tab === "canvas" && rect && rect.width > 0
-        ? flow.screenToFlowPosition({
-            x: rect.left + rect.width / 2,
-            y: rect.top + rect.height / 2,
-          })
-        : { x: 0, y: Math.max(0, ...Object.values(map.nodes).map((n) => n.at.y + 120)) };
+    const onCanvas = tab === "canvas" && rect !== undefined && rect.width > 0;
+    const mid = onCanvas
+      ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
+      : { x: 0, y: Math.max(0, ...Object.values(map.nodes).map((n) => n.at.y + 120)) };
     const start = { x: mid.x - NODE_W / 2, y: mid.y - NODE_H / 2 };
+    // What the canvas shows, in map coordinates: a new node is put where it can be seen (on a
+    // narrow window the spots around the centre run off its sides).
+    const view = onCanvas
+      ? {
+          from: flow.screenToFlowPosition({ x: rect.left, y: rect.top }),
+          to: flow.screenToFlowPosition({ x: rect.right, y: rect.bottom }),
+        }
+      : null;
+    const seen = (p: { x: number; y: number }) =>
+      !view ||
+      (p.x >= view.from.x &&
+        p.y >= view.from.y &&
+        p.x + NODE_W <= view.to.x &&
+        p.y + NODE_H <= view.to.y);
     const taken = Object.values(map.nodes).map((n) => n.at);
     const free = (p: { x: number; y: number }) =>
       !taken.some((q) => Math.abs(q.x - p.x) < NODE_W + 20 && Math.abs(q.y - p.y) < NODE_H + 30);
     for (const [dx, dy] of SPOTS) {
       const p = { x: start.x + dx * (NODE_W + 40), y: start.y + dy * (NODE_H + 50) };
-      if (free(p)) return p;
+      if (free(p) && seen(p)) return p;
     }
+    // No free spot in view: on top of the centre, where it is seen (and can be dragged away).
     return start;
   };
   const addNode = (kind: NodeKind, text = "", target: string | null = null) => {
