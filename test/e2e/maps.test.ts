@@ -335,6 +335,13 @@ describe("inquiry maps in the browser", () => {
       expect(box!.x + box!.width).toBeLessThanOrEqual(canvas.x + canvas.width + 1);
       expect(box!.y + box!.height).toBeLessThanOrEqual(canvas.y + canvas.height + 1);
     }
+    // Moved far with the keyboard, a node stays in view, drawn and focused: the canvas follows it.
+    const moving = (await focused(page)).id;
+    expect(moving).not.toBeNull();
+    for (let i = 0; i < 12; i++) await page.keyboard.press("Shift+ArrowDown");
+    await expect.poll(async () => (await focused(page)).id).toBe(moving);
+    const moved = (await page.locator(`.react-flow__node[data-id="${moving}"]`).boundingBox())!;
+    expect(moved.y + moved.height).toBeLessThanOrEqual(canvas.y + canvas.height + 1);
     await page.close();
   });
 

@@ -282,13 +282,49 @@ function MapWorkspace({
     void flow.setViewport(viewport, { duration: 200 });
   };
 
+  /**
+   * Pans just enough that a node at `to` is in view. A node moved off the canvas with the
+   * keyboard would leave the page (only what the canvas shows is drawn), and the focus with it.
+   */
+  const keepInView = useCallback(
+    (id: string, to: { x: number; y: number }) => {
+      const rect = document.querySelector(".map-canvas")?.getBoundingClientRect();
+      if (!rect || rect.width === 0) return;
+      const size = flow.getInternalNode(id)?.measured;
+      const w = size?.width ?? NODE_W;
+      const h = size?.height ?? NODE_H;
+      const { x, y, zoom } = flow.getViewport();
+      const margin = 24;
+      // The node's box on screen, relative to the canvas.
+      const left = to.x * zoom + x;
+      const top = to.y * zoom + y;
+      const right = left + w * zoom;
+      const bottom = top + h * zoom;
+      const dx =
+        left < margin
+          ? margin - left
+          : right > rect.width - margin
+            ? rect.width - margin - right
+            : 0;
+      const dy =
+        top < margin
+          ? margin - top
+          : bottom > rect.height - margin
+            ? rect.height - margin - bottom
+            : 0;
+      if (dx !== 0 || dy !== 0) void flow.setViewport({ x: x + dx, y: y + dy, zoom });
+    },
+    [flow],
+  );
+
   const onMove = useCallback(
     (id: string, to: { x: number; y: number }, how: "drag" | "keyboard") => {
       actions.move(id, to);
-      if (how === "keyboard")
-        setMessage(t("maps.say.moved", { x: Math.round(to.x), y: Math.round(to.y) }));
+      if (how !== "keyboard") return;
+      keepInView(id, to);
+      setMessage(t("maps.say.moved", { x: Math.round(to.x), y: Math.round(to.y) }));
     },
-    [actions],
+    [actions, keepInView],
   );
   const onConnectDrag = useCallback(
     (from: string, to: string) => {
