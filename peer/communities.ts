@@ -98,7 +98,8 @@ export function summarise(community: OpenCommunity): CommunitySummary {
         purpose: read.doc.purpose,
         state: "ok",
         problems: [...read.problems],
-        entryCount: Object.keys(read.doc.entries).length,
+        // What people made: a log's volumes are part of the log, not things of their own.
+        entryCount: Object.values(read.doc.entries).filter((e) => e.kind !== "log-volume").length,
       };
     case "newer":
       return {

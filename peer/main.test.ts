@@ -1,3 +1,4 @@
+import { seedLog } from "../test/helpers/logs.ts";
 import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
 import { asCommunityId } from "../shared/ids.ts";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
@@ -102,6 +103,23 @@ describe("PeerNode", () => {
       ]);
       const index = again.community(created.id)?.index?.doc();
       expect(index && Object.values(index.themes).map((t) => t.label)).toEqual(["Water"]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "counts a log kept in volumes as one entry of the community",
+    async () => {
+      const node = await start();
+      const created = value(await node.handlers["communities:create"]({ name: "Hub" }));
+      const community = node.community(created.id)!;
+      const entry = { kind: "gathering", by: "k", byName: "A" } as const;
+      await seedLog(community, node.ctx, { title: "Circle" }, [
+        { ...entry, date: "2024-01-02" },
+        { ...entry, date: "2024-08-02" },
+      ]);
+      const listed = value(await node.handlers["communities:list"]({}));
+      expect(listed.find((c) => c.id === created.id)?.entryCount).toBe(1);
     },
     TIMEOUT,
   );

@@ -52,7 +52,7 @@ import { writeHarvest } from "./harvest/write.ts";
 import { previewImport, runImport, type ImportDeps } from "./import/run.ts";
 import { exportBundle, importBundle } from "./sync/bundleFiles.ts";
 import { inspectBackup, restoreBackup, writeBackup, type BackupHost } from "./backup/backup.ts";
-import { foundCommunity } from "./sync/membership.ts";
+import { documentTitle, foundCommunity } from "./sync/membership.ts";
 import { SyncService, type SyncConfig } from "./sync/service.ts";
 
 export const APP_VERSION = "0.1.0";
@@ -351,17 +351,18 @@ export class PeerNode {
   #toWarning(communityId: CommunityId, w: QuarantineWarning): StorageWarning {
     const community = this.#communities.get(communityId);
     const index = community?.index?.doc();
+    // A log volume has no title of its own: documentTitle names it after its log and quarters.
     const title =
       w.documentId === communityId
         ? typeof index?.name === "string"
           ? index.name
           : "Community index"
-        : (index?.entries?.[w.documentId]?.title ?? null);
+        : documentTitle(communityId, index?.entries, w.documentId);
     return {
       id: warningId(w),
       documentId: w.documentId,
       communityId,
-      title: typeof title === "string" ? title : null,
+      title,
       reason: w.reason,
       quarantinedTo: w.quarantinedTo,
       at: w.at,

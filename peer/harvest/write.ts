@@ -4,15 +4,23 @@
 // (shared/export/harvest.ts) and written as every export is (peer/export/file.ts): atomically, so
 // a failure leaves whatever was at the path before, and no temp file. A PDF is printed from the
 // report by the peer's PdfPrinter (Electron's printToPDF in the desktop app, else Chromium).
+//
+// A log's entries are kept in volumes of a quarter each (schema/logVolume.ts): only the volumes
+// whose quarters, as the index lists them, meet the range are read, so a harvest of a weekend
+// reads a quarter or two of each log, not ten years of it.
 import type * as Automerge from "@automerge/automerge";
 import type { AutomergeUrl } from "@automerge/automerge-repo";
 import type { ExportSummary, PageSize, TaskProgress } from "../../shared/contract.ts";
 import {
   buildHarvest,
   checkRange,
+  quartersText,
   type HarvestDoc,
   type HarvestLabels,
+  type HarvestLog,
+  type HarvestVolume,
 } from "../../shared/export/harvest.ts";
+import { logVolumes, quarterOf, type VolumeInfo } from "../../shared/ops/logVolumes.ts";
 import type { PageSize as HtmlPageSize } from "../../shared/export/html.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { communityKind } from "../../shared/schema/community.ts";
@@ -43,6 +51,16 @@ export type HarvestArgs = {
 
 export const PDF_UNAVAILABLE =
   "A PDF needs Chromium or the desktop app, and this peer has neither. Write the harvest as HTML and print it from a browser.";
+
+/** The volumes of a log that may hold entries of the days `from`–`to`: a quarter meets the range. */
+export function volumesInRange(
+  volumes: readonly VolumeInfo[],
+  from: string,
+  to: string,
+): VolumeInfo[] {
+  const [first, last] = [quarterOf(from), quarterOf(to)];
+  return volumes.filter((v) => v.periods.some((p) => p >= first && p <= last));
+}
 
 async function load(community: OpenCommunity, id: string): Promise<Automerge.Doc<unknown> | null> {
   let timer: NodeJS.Timeout | undefined;
@@ -96,26 +114,59 @@ export async function writeHarvest(
       "This community's index is not readable on this device yet, so there is nothing to harvest. Let it sync (or restore it from a backup), then try again.",
     );
   const warnings: string[] = [];
-  const docs: Record<"log" | "story" | "map", HarvestDoc[]> = { log: [], story: [], map: [] };
+  const docs: { log: HarvestLog[]; story: HarvestDoc[]; map: HarvestDoc[] } = {
+    log: [],
+    story: [],
+    map: [],
+  };
+  // Volumes are read with their log, not as documents of their own.
   const listed = Object.entries(index.doc.entries).filter(
     (e): e is [string, (typeof e)[1] & { kind: "log" | "story" | "map" }] =>
       e[1].kind === "log" || e[1].kind === "story" || e[1].kind === "map",
   );
+  const volumesOf = new Map(
+    listed
+      .filter(([, entry]) => entry.kind === "log")
+      .map(([id]) => [
+        id,
+        volumesInRange(logVolumes(index.doc, id), range.value.from, range.value.to),
+      ]),
+  );
+  const total = listed.length + [...volumesOf.values()].reduce((n, v) => n + v.length, 0);
   const progress = (done: number, total: number) =>
     deps.progress?.({ communityId: community.id, task: "harvest", done, total });
-  // Reading is most of the work: progress counts documents read, then the report's parts.
+  // Reading is most of the work: progress counts documents read (volumes too), then the report's
+  // parts.
   let read = 0;
-  progress(0, listed.length);
+  progress(0, total);
   for (const [id, entry] of listed) {
     const doc = await load(community, id);
-    progress(++read, listed.length);
+    progress(++read, total);
+    const name = entry.title || id;
     if (doc === null) {
       warnings.push(
-        `"${entry.title || id}" is listed but not on this device yet, so it is left out. Let the community sync, then write the harvest again.`,
+        `"${name}" is listed but not on this device yet, so it is left out. Let the community sync, then write the harvest again.`,
       );
+      // Its volumes are not read: without the log there is nothing to put their entries under.
+      const skipped = volumesOf.get(id)?.length ?? 0;
+      if (skipped > 0) progress((read += skipped), total);
       continue;
     }
-    docs[entry.kind].push({ id, title: entry.title, doc });
+    if (entry.kind !== "log") {
+      docs[entry.kind].push({ id, title: entry.title, doc });
+      continue;
+    }
+    const volumes: HarvestVolume[] = [];
+    for (const volume of volumesOf.get(id) ?? []) {
+      const volumeDoc = await load(community, volume.id);
+      progress(++read, total);
+      if (volumeDoc === null)
+        warnings.push(
+          `Entries of the log "${name}" for ${quartersText(volume.periods)} are not on this device yet, so they are left out. Let the community sync, then write the harvest again.`,
+        );
+      else volumes.push({ id: volume.id, periods: volume.periods, doc: volumeDoc });
+    }
+    docs.log.push({ id, title: entry.title, doc, volumes });
   }
 
   const report = buildHarvest(

@@ -1,10 +1,15 @@
 // Search and links in a real peer: documents made through the community's repo (as a window makes
 // them), read from disk after a restart, edited, deleted, damaged.
 import * as A from "@automerge/automerge";
-import { generateAutomergeUrl, parseAutomergeUrl, type DocHandle } from "@automerge/automerge-repo";
+import {
+  generateAutomergeUrl,
+  parseAutomergeUrl,
+  type AutomergeUrl,
+  type DocHandle,
+} from "@automerge/automerge-repo";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SearchResult } from "../../shared/contract.ts";
-import { addEntry } from "../../shared/ops/community.ts";
+import { addEntry, updateEntry } from "../../shared/ops/community.ts";
 import type { OpContext } from "../../shared/ops/context.ts";
 import {
   addEntryLink,
@@ -13,16 +18,20 @@ import {
   initLog,
   restoreLogEntry,
   setEntryText,
+  type NewEntry,
 } from "../../shared/ops/log.ts";
+import { initLogVolume } from "../../shared/ops/logVolumes.ts";
 import { addNode, initMap } from "../../shared/ops/map.ts";
 import { initStory, renameStory, setThemes } from "../../shared/ops/story.ts";
 import { storySchemaAdapter } from "../../shared/richtext/schema.ts";
 import { blocksToSpans } from "../../shared/richtext/text.ts";
 import type { CommunityIndex, IndexEntry } from "../../shared/schema/community.ts";
 import type { Log } from "../../shared/schema/log.ts";
+import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import type { InquiryMap } from "../../shared/schema/map.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { ErrorCode, type Result } from "../../shared/result.ts";
+import { seedLog } from "../../test/helpers/logs.ts";
 import { eventually } from "../../test/helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../../test/helpers/tmp.ts";
 import type { OpenCommunity } from "../communities.ts";
@@ -116,6 +125,31 @@ function makeMap(title: string, nodes: { text: string; target?: string }[]) {
   });
   list(handle.documentId, { kind: "map", title });
   return { handle, ids };
+}
+
+/** A log whose entries are kept in volumes, as the app writes them (test/helpers/logs.ts). */
+async function makeVolumeLog(
+  title: string,
+  entries: { happened: string; date?: string; themes?: string[] }[],
+) {
+  const seeded = await seedLog(
+    community,
+    ctx(),
+    { title },
+    entries.map((e): NewEntry => ({
+      date: "2024-06-01",
+      kind: "gathering",
+      by: "k",
+      byName: "Ana",
+      ...e,
+    })),
+  );
+  const volumes = await Promise.all(
+    seeded.volumeIds.map((id) => community.repo.find<LogVolume>(`automerge:${id}` as AutomergeUrl)),
+  );
+  /** The volume holding an entry. */
+  const holder = (entryId: string) => volumes.find((v) => v.doc().entries[entryId])!;
+  return { ...seeded, ids: seeded.entryIds, volumes, holder };
 }
 
 /** A service of its own over the node's community, with short delays. */
@@ -230,20 +264,35 @@ describe("search in a peer", () => {
   });
 
   it("re-indexes only the entry that changed in a long log, and forgets a deleted entry until it is restored", async () => {
-    const log = makeLog(
+    // 200 entries over two years: eight volumes of 25.
+    const log = await makeVolumeLog(
       "Long log",
-      Array.from({ length: 200 }, (_, i) => ({ happened: `Gathering number ${i}` })),
+      Array.from({ length: 200 }, (_, i) => ({
+        happened: `Gathering number ${i}`,
+        date: `${2023 + Math.floor(i / 100)}-${String(1 + (Math.floor(i / 25) % 4) * 3).padStart(2, "0")}-01`,
+      })),
     );
+    expect(log.volumeIds).toHaveLength(8);
     const s = serviceOf();
     await s.idle();
+    expect(s.size).toBe(200);
     const indexed = s.stats.itemsIndexed;
+    const read = s.stats.documentsRead;
     const id = log.ids[7]!;
-    const ref = `entry/${log.handle.documentId}/${id}`;
-    log.handle.change((d) => setEntryText(d, id, "learned", "Barnacles everywhere", ctx()));
+    const ref = `entry/${log.logId}/${id}`;
+    const volume = log.holder(id);
+    volume.change((d) => setEntryText(d, id, "learned", "Barnacles everywhere", ctx()));
     await until(s, "barnacles", (r) => r.length === 1, "the edited entry is found");
+    // One volume read again, one entry indexed again.
     expect(s.stats.itemsIndexed - indexed).toBe(1);
+    expect(s.stats.documentsRead - read).toBe(1);
+    expect(s.query({ text: "barnacles" }).hits[0]).toMatchObject({
+      ref,
+      title: "Gathering number 7",
+      context: "Long log",
+    });
 
-    log.handle.change((d) => deleteLogEntry(d, id, ctx()));
+    volume.change((d) => deleteLogEntry(d, id, ctx()));
     await until(s, "barnacles", (r) => r.length === 0, "the deleted entry is gone");
     expect(s.describe([ref])[0]).toMatchObject({
       ref,
@@ -251,8 +300,130 @@ describe("search in a peer", () => {
       missing: true,
       context: "Long log",
     });
-    log.handle.change((d) => restoreLogEntry(d, id, ctx()));
+    volume.change((d) => restoreLogEntry(d, id, ctx()));
     await until(s, "barnacles", (r) => r.length === 1, "the restored entry is back");
+  });
+
+  it("finds a log's entries in its volumes and in the log itself, in the title the index gives the log", async () => {
+    const story = makeStory("Pier story", ["plain"]);
+    const storyRef = `story/${story.documentId}`;
+    const log = await makeVolumeLog("  Sea swims ", [
+      { happened: "Swim at the pier", date: "2024-05-01" },
+      { happened: "Swim at the cove", date: "2024-08-01" },
+    ]);
+    // An entry written before logs had volumes, in the log document itself.
+    let inline = "";
+    log.handle.change((d) => {
+      inline = addLogEntry(
+        d,
+        { date: "2023-01-01", kind: "gathering", by: "k", byName: "Ana", happened: "Swim, first" },
+        { ...ctx(), newId: () => "old" },
+      );
+    });
+    const other = await makeVolumeLog("Other log", [{ happened: "Swim elsewhere" }]);
+    const [pier, cove] = log.ids.map((id) => `entry/${log.logId}/${id}`) as [string, string];
+    const oldRef = `entry/${log.logId}/${inline}`;
+    const elsewhere = `entry/${other.logId}/${other.ids[0]}`;
+    log.holder(log.ids[0]!).change((d) => addEntryLink(d, log.ids[0]!, storyRef, ctx()));
+    const map = makeMap("Map", [{ text: "Points at the pier", target: pier }]);
+    const nodeRef = `node/${map.handle.documentId}/${map.ids[0]}`;
+    const s = serviceOf();
+    await s.idle();
+
+    expect(refs(s.query({ text: "swim" }))).toEqual([pier, cove, oldRef, elsewhere].sort());
+    expect(s.query({ text: "cove" }).hits[0]).toMatchObject({
+      ref: cove,
+      type: "entry",
+      title: "Swim at the cove",
+      context: "Sea swims",
+    });
+    // Links to and from an entry in a volume.
+    expect(s.backlinks(storyRef)).toEqual([
+      { ref: pier, type: "entry", title: "Swim at the pier", context: "Sea swims", missing: false },
+    ]);
+    expect(s.backlinks(pier).map((t) => t.ref)).toEqual([nodeRef]);
+    expect(s.describe([pier])).toEqual([
+      { ref: pier, type: "entry", title: "Swim at the pier", context: "Sea swims", missing: false },
+    ]);
+
+    // Renamed in the index: the volumes of that log (and nothing else) are read again.
+    const read = s.stats.documentsRead;
+    const indexed = s.stats.itemsIndexed;
+    index.change((d) => updateEntry(d, log.logId, { title: "Cold swims" }, ctx()));
+    await until(s, "cold", (r) => r.length === 2, "the entries are found by the new title");
+    expect(refs(s.query({ text: "cold" }))).toEqual([pier, cove].sort());
+    expect(s.describe([cove])[0]?.context).toBe("Cold swims");
+    expect(s.stats.documentsRead - read).toBe(log.volumeIds.length);
+    expect(s.stats.itemsIndexed - indexed).toBe(2);
+
+    // The log taken out of the index: its entries, in volumes or not, are found no more.
+    index.change((d) => {
+      delete d.entries[log.logId];
+    });
+    await until(s, "swim", (r) => r.length === 1, "the removed log's entries are gone");
+    expect(refs(s.query({ text: "swim" }))).toEqual([elsewhere]);
+    expect(s.backlinks(storyRef)).toEqual([]);
+  });
+
+  it("never reads a volume as another log's, nor a document listed as a volume that is not one", async () => {
+    const a = await makeVolumeLog("Log A", [{ happened: "Heron on the rocks" }]);
+    const b = await makeVolumeLog("Log B", [{ happened: "Nothing here" }]);
+    // A volume of log A listed as one of log B: a peer could write that.
+    const stray = community.repo.create<LogVolume>();
+    let strayEntry = "";
+    stray.change((d) => {
+      const c = { ...ctx(), newId: () => "stray" };
+      initLogVolume(d, { communityId, logId: a.logId }, c);
+      strayEntry = addLogEntry(
+        d,
+        { date: "2024-06-02", kind: "gathering", by: "k", byName: "Ana", happened: "Heron flew" },
+        c,
+      );
+    });
+    const story = makeStory("Heron story", ["heron"]);
+    index.change((d) => {
+      for (const [id, log] of [
+        [stray.documentId, b.logId],
+        // A story listed as a volume.
+        [story.documentId, a.logId],
+      ] as const)
+        (d.entries as Record<string, unknown>)[id] = {
+          kind: "log-volume",
+          title: "",
+          createdAt: 1,
+          updatedAt: 1,
+          log,
+          periods: { "2024-Q2": true },
+        };
+    });
+    const s = serviceOf();
+    await s.idle();
+    expect(refs(s.query({ text: "heron" }))).toEqual([`entry/${a.logId}/${a.ids[0]}`]);
+    expect(
+      s.describe([`entry/${b.logId}/${strayEntry}`, `entry/${a.logId}/${strayEntry}`]),
+    ).toEqual([
+      {
+        ref: `entry/${b.logId}/${strayEntry}`,
+        type: "entry",
+        title: "",
+        context: "Log B",
+        missing: true,
+      },
+      {
+        ref: `entry/${a.logId}/${strayEntry}`,
+        type: "entry",
+        title: "",
+        context: "Log A",
+        missing: true,
+      },
+    ]);
+
+    // Listed under its own log, it is read.
+    index.change((d) => {
+      d.entries[stray.documentId]!.log = a.logId;
+    });
+    await until(s, "heron", (r) => r.length === 2, "the volume listed rightly is read");
+    expect(refs(s.query({ text: "flew" }))).toEqual([`entry/${a.logId}/${strayEntry}`]);
   });
 
   it("skips a damaged document, a document of another kind and a junk index entry, and reads one once it is fixed", async () => {

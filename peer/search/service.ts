@@ -1,11 +1,13 @@
 // Search and the link graph of one community, kept in the peer. It follows the community index
-// (which documents exist and of what kind), reads each listed story, log and map through its kind's
-// validator, and keeps a MiniSearch index of their items and a map of who links to what.
+// (which documents exist and of what kind), reads each listed story, log, log volume and map through
+// its kind's validator, and keeps a MiniSearch index of their items and a map of who links to what.
+// A volume's entries are entries of its log (their refs name the log), titled in context by the
+// title the index gives that log.
 //
 // Updates are incremental: when a document changes (here, in a window, or from a linked device)
 // only that document is read again, a moment later, and only its items whose words changed are
 // replaced in the index. Editing a 20,000-word story never re-indexes anything else, and editing one
-// entry of a 500-entry log re-indexes that entry alone.
+// entry of a 500-entry log re-indexes that entry alone (and reads only the volume holding it).
 import type { AutomergeUrl, DocHandle, Repo } from "@automerge/automerge-repo";
 import MiniSearch, { type SearchResult as MiniResult } from "minisearch";
 import type { ItemType, LinkTarget, SearchHit, SearchResult } from "../../shared/contract.ts";
@@ -14,9 +16,11 @@ import { parseRef } from "../../shared/links/ref.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import {
   extractDocument,
+  extractVolume,
   isSearchableKind,
   type SearchableKind,
   type SearchItem,
+  type VolumeListing,
 } from "../../shared/search/extract.ts";
 import { foldTerm, foldText, snippet } from "./snippet.ts";
 
@@ -65,10 +69,17 @@ export const MAX_QUERY_LENGTH = 200;
 /** Refs described in one call. */
 export const MAX_REFS = 1000;
 
+/** What the index lists a document as; a volume comes with its log and that log's title. */
+type Listing =
+  | { readonly kind: SearchableKind }
+  | { readonly kind: "log-volume"; readonly volume: VolumeListing };
+
 /** One listed document the service follows. */
 type Tracked = {
   readonly id: string;
-  readonly kind: SearchableKind;
+  readonly kind: Listing["kind"];
+  /** A volume's log and its title in the index; the title is updated when the log is renamed. */
+  volume: VolumeListing | undefined;
   readonly handle: DocHandle<unknown>;
   /** The refs of the items it gave last time it was read. */
   refs: Set<string>;
@@ -311,21 +322,47 @@ export class CommunitySearch {
     this.#settleIfIdle();
   }
 
-  /** Follows what the index lists now: new documents are read, removed ones leave the index. */
+  /**
+   * Follows what the index lists now: new documents are read, removed ones leave the index, and the
+   * volumes of a log renamed in the index are read again for their entries' new context.
+   */
   #reconcile(): void {
     if (this.#closed) return;
-    const wanted = new Map<string, SearchableKind>();
-    // Each entry is only trusted for its id and kind here; the document itself is validated when read.
-    for (const [id, entry] of Object.entries(this.#entries() ?? {})) {
-      const kind = (entry as { kind?: unknown } | null)?.kind;
-      if (isDocumentId(id) && isSearchableKind(kind)) wanted.set(id, kind);
+    const entries = this.#entries() ?? {};
+    const wanted = new Map<string, Listing>();
+    // Each entry is only trusted for its id and kind (and a volume's log) here; the document itself
+    // is validated when read.
+    for (const [id, entry] of Object.entries(entries)) {
+      if (!isDocumentId(id)) continue;
+      const listed = entry as { kind?: unknown; log?: unknown } | null;
+      const kind = listed?.kind;
+      if (isSearchableKind(kind)) wanted.set(id, { kind });
+      else if (kind === "log-volume") {
+        const volume = volumeListing(entries, listed?.log);
+        if (volume) wanted.set(id, { kind, volume });
+      }
     }
-    for (const tracked of [...this.#docs.values()])
-      if (wanted.get(tracked.id) !== tracked.kind) this.#untrack(tracked);
-    for (const [id, kind] of wanted) if (!this.#docs.has(id)) this.#track(id, kind);
+    for (const tracked of [...this.#docs.values()]) {
+      const listing = wanted.get(tracked.id);
+      if (
+        listing?.kind !== tracked.kind ||
+        (listing.kind === "log-volume" && listing.volume.log !== tracked.volume?.log)
+      ) {
+        this.#untrack(tracked);
+        continue;
+      }
+      if (listing.kind === "log-volume" && listing.volume.logTitle !== tracked.volume?.logTitle) {
+        tracked.volume = listing.volume;
+        // The document did not change, its context did: read it again even so (after a quiet
+        // moment, as for an edit: a title is typed a key at a time).
+        tracked.lastDoc = undefined;
+        this.#schedule(tracked);
+      }
+    }
+    for (const [id, listing] of wanted) if (!this.#docs.has(id)) this.#track(id, listing);
   }
 
-  #track(id: string, kind: SearchableKind): void {
+  #track(id: string, listing: Listing): void {
     let handle: DocHandle<unknown>;
     try {
       handle = this.#source.repo.findWithProgress<unknown>(
@@ -336,7 +373,8 @@ export class CommunitySearch {
     }
     const tracked: Tracked = {
       id,
-      kind,
+      kind: listing.kind,
+      volume: listing.kind === "log-volume" ? listing.volume : undefined,
       handle,
       refs: new Set(),
       lastDoc: undefined,
@@ -437,8 +475,11 @@ export class CommunitySearch {
     if (doc === tracked.lastDoc) return;
     tracked.lastDoc = doc;
     this.stats.documentsRead++;
-    // extractDocument never throws; a document that does not read as its kind gives no items.
-    const items = extractDocument(tracked.kind, tracked.id, doc as never);
+    // Neither ever throws; a document that does not read as its kind gives no items.
+    const items =
+      tracked.kind === "log-volume"
+        ? extractVolume(doc as never, tracked.volume!)
+        : extractDocument(tracked.kind, tracked.id, doc as never);
     tracked.unreadable = items === null;
     this.#apply(tracked, items ?? []);
   }
@@ -508,6 +549,21 @@ export class CommunitySearch {
     }, this.#tuning.notifyMs);
     this.#notifyTimer.unref?.();
   }
+}
+
+/**
+ * A volume's listing: the log its index entry names, if the index lists that log, with the title
+ * the index gives it. A volume of a log no longer listed (deleted) is not followed: its entries
+ * are no more found than the log's own.
+ */
+function volumeListing(
+  entries: NonNullable<Partial<CommunityIndex>["entries"]>,
+  log: unknown,
+): VolumeListing | undefined {
+  if (typeof log !== "string" || !isDocumentId(log)) return undefined;
+  const listed = entries[log] as { kind?: unknown; title?: unknown } | null | undefined;
+  if (listed?.kind !== "log") return undefined;
+  return { log, logTitle: typeof listed.title === "string" ? listed.title.trim() : "" };
 }
 
 const target = (item: SearchItem): LinkTarget => ({

@@ -10,7 +10,7 @@ import {
 } from "@automerge/automerge-repo";
 import { createHash } from "node:crypto";
 import { asDeviceKey } from "../../shared/ids.ts";
-import type { CommunityIndex } from "../../shared/schema/community.ts";
+import { QUARTER, type CommunityIndex } from "../../shared/schema/community.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
 import { rosterKind } from "../../shared/schema/roster.ts";
 import type { OpenCommunity } from "../communities.ts";
@@ -84,8 +84,36 @@ export function documentTitle(
 ): string | null {
   if (id === communityId) return "Community index";
   if (id === rosterDocumentId(communityId)) return "Members";
-  const title = entries?.[id]?.title;
+  const entry = entries?.[id] as { kind?: unknown; title?: unknown } | undefined;
+  if (entry?.kind === "log-volume") return volumeTitle(entries, entry);
+  const title = entry?.title;
   return typeof title === "string" ? title : null;
+}
+
+/** How long a log's title may be in a volume's name: the quarters after it must stay in view. */
+const LOG_TITLE_MAX = 60;
+
+/**
+ * A log volume has no title of its own (schema/logVolume.ts): it is named after its log, as the
+ * index gives it, and its quarters, "Morning circle — entries, 2024-Q1–2024-Q3". The entry is read
+ * as it is in the index, unvalidated, so every part is checked.
+ */
+function volumeTitle(entries: Partial<CommunityIndex>["entries"], entry: object): string {
+  const { log, periods } = entry as { log?: unknown; periods?: unknown };
+  const listed =
+    typeof log === "string" ? (entries?.[log] as { title?: unknown } | undefined) : undefined;
+  let title = typeof listed?.title === "string" ? listed.title.trim() : "";
+  if (title === "") title = "Practice log";
+  else if (title.length > LOG_TITLE_MAX) title = `${title.slice(0, LOG_TITLE_MAX - 1).trimEnd()}…`;
+  const quarters =
+    typeof periods === "object" && periods !== null
+      ? Object.keys(periods)
+          .filter((q) => QUARTER.test(q))
+          .sort()
+      : [];
+  if (quarters.length === 0) return `${title} — entries`;
+  const [oldest, newest] = [quarters[0]!, quarters.at(-1)!];
+  return `${title} — entries, ${oldest === newest ? oldest : `${oldest}–${newest}`}`;
 }
 
 /** The roster as read now: undefined while it has not arrived or does not validate. */

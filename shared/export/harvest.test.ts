@@ -1,10 +1,18 @@
 import * as Automerge from "@automerge/automerge";
 import { describe, expect, it } from "vitest";
 import { addLogEntry, initLog } from "../ops/log.ts";
+import { initLogVolume } from "../ops/logVolumes.ts";
 import { initStory, renameStory } from "../ops/story.ts";
 import type { Log } from "../schema/log.ts";
 import type { Story } from "../schema/story.ts";
-import { buildHarvest, checkRange, dayIn, ENGLISH_HARVEST_LABELS } from "./harvest.ts";
+import {
+  buildHarvest,
+  checkRange,
+  dayIn,
+  ENGLISH_HARVEST_LABELS,
+  quartersText,
+  type HarvestVolume,
+} from "./harvest.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const ctx = (ms: number) => {
@@ -34,6 +42,25 @@ function log(entries: { date: string; happened: string }[]): Automerge.Doc<unkno
       addLogEntry(d, { kind: "gathering", by: "k", byName: "A", ...e }, ctx(i)),
     );
   });
+}
+
+/** A volume of the log `logId` holding entries of the given days. */
+function volume(
+  logId: string,
+  id: string,
+  entries: { date: string; happened: string }[],
+): HarvestVolume {
+  const doc = Automerge.change(Automerge.init<Record<string, unknown>>(), (d) => {
+    initLogVolume(d, { communityId: "c", logId }, ctx(0));
+    entries.forEach((e, i) =>
+      addLogEntry(
+        d as unknown as Log,
+        { kind: "gathering", by: "k", byName: "A", ...e },
+        { now: () => i + 1, newId: () => `${id}-${i}` },
+      ),
+    );
+  });
+  return { id, periods: ["2025-Q2"], doc };
 }
 
 const source = (parts: {
@@ -121,6 +148,45 @@ describe("buildHarvest", () => {
     expect(r.value.html).toContain("<h1>Fómhar: &quot;Quotes&quot; &amp; &lt;tags&gt;</h1>");
     expect(r.value.html).toContain('<html lang="ga">');
     expect(r.value.html).toContain("Dada");
+  });
+
+  it("gives a log's entries from the log itself and from its volumes, and skips a volume it cannot trust", () => {
+    const old = log([{ date: "2025-06-02", happened: "Written inline" }]);
+    const r = buildHarvest(
+      {
+        ...source({}),
+        logs: [
+          {
+            id: "l0",
+            title: "Circle",
+            doc: old,
+            volumes: [
+              volume("l0", "v1", [
+                { date: "2025-06-02", happened: "From a volume" },
+                { date: "2025-06-09", happened: "After the range" },
+              ]),
+              volume("l0", "v2", [{ date: "2025-06-03", happened: "From another volume" }]),
+              // Names another log: its entries are not this log's.
+              volume("l9", "v3", [{ date: "2025-06-02", happened: "Not this log's" }]),
+              { id: "v4", periods: ["2025-Q1", "2025-Q2"], doc: Automerge.from({ schema: 5 }) },
+            ],
+          },
+        ],
+      },
+      { from: "2025-06-02", to: "2025-06-03", timeZone: "UTC" },
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.entries).toBe(3);
+    expect(r.value.html).toContain("Written inline");
+    expect(r.value.html).toContain("From a volume");
+    expect(r.value.html).toContain("From another volume");
+    expect(r.value.html).not.toContain("After the range");
+    expect(r.value.html).not.toContain("Not this log");
+    expect(r.value.warnings).toEqual([
+      'The entries of the log "Circle" for 2025-Q2 could not be read (they are damaged) and are left out.',
+      'The entries of the log "Circle" for 2025-Q1 to 2025-Q2 could not be read (they are damaged) and are left out.',
+    ]);
+    expect(quartersText(["2025-Q3", "2024-Q4", "2025-Q1"])).toBe("2024-Q4 to 2025-Q3");
   });
 
   it("names what it could not read, and reports progress", () => {

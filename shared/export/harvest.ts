@@ -13,6 +13,9 @@
 // (each change records when it was made, on whichever device made it), so a story edited on day 2
 // and again a week later still counts as changed on day 2. Timestamps become calendar days in the
 // given time zone (the device's own by default); log entries carry their day already.
+//
+// A log's entries are those it holds itself (written before logs had volumes) and those of its
+// volumes (schema/logVolume.ts); the peer passes only the volumes whose quarters meet the range.
 import * as Automerge from "@automerge/automerge";
 import {
   DAY,
@@ -21,8 +24,9 @@ import {
   type EntryKindName,
   type EntryTextField,
 } from "../schema/log.ts";
-import type { DocKind } from "../schema/kind.ts";
-import { liveEntries, type ListedLogEntry } from "../ops/log.ts";
+import type { DocKind, ReadResult } from "../schema/kind.ts";
+import { logVolumeKind, type LogVolume } from "../schema/logVolume.ts";
+import { liveEntriesIn, type ListedLogEntry } from "../ops/log.ts";
 import { mapKind, type InquiryMap } from "../schema/map.ts";
 import { storyKind, type Story } from "../schema/story.ts";
 import type { StoryStatus, Theme } from "../schema/community.ts";
@@ -129,10 +133,20 @@ export type HarvestDoc = {
   readonly doc: Automerge.Doc<unknown>;
 };
 
+/** A volume of a log's entries as the peer found it; `periods` are its quarters in the index. */
+export type HarvestVolume = {
+  readonly id: string;
+  readonly periods: readonly string[];
+  readonly doc: Automerge.Doc<unknown>;
+};
+
+/** A log and those of its volumes the report needs (none for a log written before volumes). */
+export type HarvestLog = HarvestDoc & { readonly volumes?: readonly HarvestVolume[] };
+
 export type HarvestSource = {
   readonly community: string;
   readonly themes: Readonly<Record<string, Theme>>;
-  readonly logs: readonly HarvestDoc[];
+  readonly logs: readonly HarvestLog[];
   readonly stories: readonly HarvestDoc[];
   readonly maps: readonly HarvestDoc[];
 };
@@ -210,14 +224,12 @@ export function dayIn(timeZone: string | undefined): (ms: number) => string {
   };
 }
 
-/** Reads a document of a kind, migrating a copy when it is older; null (with a warning) if not. */
-function readDoc<T>(
+/** Reads a document of a kind, migrating a copy when it is older. */
+function readMigrated<T>(
   kind: DocKind<T>,
-  item: HarvestDoc,
-  what: string,
-  warnings: string[],
-): { value: T; doc: Automerge.Doc<unknown> } | null {
-  let doc = item.doc;
+  stored: Automerge.Doc<unknown>,
+): { read: ReadResult<T>; doc: Automerge.Doc<unknown> } {
+  let doc = stored;
   let read = kind.read(doc);
   if (read.state === "needs-migration") {
     // The stored document is the peer's to migrate; the report reads an up-to-date copy.
@@ -226,6 +238,17 @@ function readDoc<T>(
     });
     read = kind.read(doc);
   }
+  return { read, doc };
+}
+
+/** Reads a document of a kind, migrating a copy when it is older; null (with a warning) if not. */
+function readDoc<T>(
+  kind: DocKind<T>,
+  item: HarvestDoc,
+  what: string,
+  warnings: string[],
+): { value: T; doc: Automerge.Doc<unknown> } | null {
+  const { read, doc } = readMigrated(kind, item.doc);
   const name = cleanTitle(item.title) || item.id;
   if (read.state === "ok") {
     if (read.problems.length > 0)
@@ -238,6 +261,41 @@ function readDoc<T>(
     read.state === "newer"
       ? `The ${what} "${name}" was made by a newer version of Meitheal and is left out. Update Meitheal to include it.`
       : `The ${what} "${name}" could not be read (it is damaged) and is left out.`,
+  );
+  return null;
+}
+
+/** The quarters of a volume as people read them in a warning: "2025-Q2" or "2025-Q1 to 2025-Q2". */
+export function quartersText(periods: readonly string[]): string {
+  const sorted = [...periods].sort();
+  const [first, last] = [sorted[0] ?? "", sorted.at(-1) ?? ""];
+  return first === last ? first : `${first} to ${last}`;
+}
+
+/**
+ * A volume of the log `logId`, read (through migrations, on a copy); null, with a warning naming
+ * the log and the volume's quarters, when it does not read as one. A volume naming another log
+ * than its index entry does is not trusted with this log's entries.
+ */
+function readVolume(
+  volume: HarvestVolume,
+  logId: string,
+  logName: string,
+  warnings: string[],
+): LogVolume | null {
+  const which = `The entries of the log "${logName}" for ${quartersText(volume.periods)}`;
+  const read = readMigrated(logVolumeKind, volume.doc).read;
+  if (read.state === "ok" && read.doc.logId === logId) {
+    if (read.problems.length > 0)
+      warnings.push(
+        `${which} could not all be read: ${read.problems.length} entr${read.problems.length === 1 ? "y is" : "ies are"} left out.`,
+      );
+    return read.doc;
+  }
+  warnings.push(
+    read.state === "newer"
+      ? `${which} were written by a newer version of Meitheal and are left out. Update Meitheal to include them.`
+      : `${which} could not be read (they are damaged) and are left out.`,
   );
   return null;
 }
@@ -373,7 +431,14 @@ export function buildHarvest(
     const read = readDoc(logKind, item, "log", warnings);
     if (!read) continue;
     const logTitle = cleanTitle(read.value.title) || untitled;
-    for (const entry of liveEntries(read.value)) {
+    // The log's own entries first, then its volumes by id: the order the window reads them in,
+    // so an entry a buggy peer wrote into two of them is the same one here as there.
+    const holders = [{ id: item.id, entries: read.value.entries }];
+    for (const v of [...(item.volumes ?? [])].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      const volume = readVolume(v, item.id, cleanTitle(item.title) || logTitle, warnings);
+      if (volume) holders.push({ id: v.id, entries: volume.entries });
+    }
+    for (const entry of liveEntriesIn(holders)) {
       if (!inRange(entry.date)) continue;
       const list = byDay.get(entry.date) ?? [];
       list.push({ log: logTitle, entry });

@@ -11,6 +11,7 @@ import {
   initLog,
   setEntryThemes,
 } from "../ops/log.ts";
+import { initLogVolume } from "../ops/logVolumes.ts";
 import { addNode, addNodeLink, initMap } from "../ops/map.ts";
 import { initStory, setSummary, setThemes } from "../ops/story.ts";
 import { storySchemaAdapter } from "../richtext/schema.ts";
@@ -22,6 +23,7 @@ import {
   entryItem,
   entryTitle,
   extractDocument,
+  extractVolume,
   firstLine,
   isSearchableKind,
   logItems,
@@ -127,6 +129,40 @@ function logDoc() {
     deleteLogEntry(log, ids[2]!, c);
   });
   return { doc: doc as A.Doc<unknown>, ids };
+}
+
+/** A volume of the log LOG: two entries, one deleted, one linking to a story. */
+function volumeDoc(logId = LOG) {
+  const c = ctx();
+  const ids: string[] = [];
+  const doc = A.change(A.init<Record<string, unknown>>(), (d) => {
+    initLogVolume(d, { communityId: "c", logId }, c);
+    const volume = d as unknown as Log;
+    ids.push(
+      addLogEntry(
+        volume,
+        {
+          date: "2024-08-01",
+          kind: "gathering",
+          by: "k",
+          byName: "Ana",
+          happened: "Swim at the pier",
+          learned: "Cold water wakes you",
+        },
+        c,
+      ),
+    );
+    ids.push(
+      addLogEntry(
+        volume,
+        { date: "2024-08-02", kind: "decision", by: "k", byName: "Ana", happened: "Gone" },
+        c,
+      ),
+    );
+    volume.entries[ids[0]!]!.links[`story/${OTHER}`] = true;
+    deleteLogEntry(volume, ids[1]!, c);
+  });
+  return { doc, ids };
 }
 
 function mapDoc() {
@@ -269,6 +305,46 @@ describe("entries", () => {
       links: [`story/${OTHER}`],
     });
     expect(entryItem(docId, ids[1]!, log.entries[ids[1]!]!, "L").text).toBe("Silence first");
+  });
+});
+
+describe("log volumes", () => {
+  it("gives the live entries as entries of the log its index entry names, in the log's title", () => {
+    const { doc, ids } = volumeDoc();
+    expect(extractVolume(doc, { log: LOG, logTitle: "  Sea swims " })).toEqual([
+      {
+        ref: `entry/${LOG}/${ids[0]}`,
+        type: "entry",
+        title: "Swim at the pier",
+        context: "Sea swims",
+        text: "Swim at the pier\nCold water wakes you",
+        summary: "",
+        themes: [],
+        links: [`story/${OTHER}`],
+      },
+    ]);
+  });
+  it("is null for a volume of another log, a log, a damaged or a newer volume", () => {
+    expect(extractVolume(volumeDoc(newDocId()).doc, { log: LOG, logTitle: "x" })).toBeNull();
+    expect(extractVolume(logDoc().doc, { log: LOG, logTitle: "x" })).toBeNull();
+    const damaged = A.change(volumeDoc().doc, (d) => {
+      d.logId = 7;
+    });
+    expect(extractVolume(damaged, { log: LOG, logTitle: "x" })).toBeNull();
+    const newer = A.change(volumeDoc().doc, (d) => {
+      d.version = 99;
+    });
+    expect(extractVolume(newer, { log: LOG, logTitle: "x" })).toBeNull();
+  });
+  it("never throws, whatever a peer wrote", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (fields) => {
+        const doc = A.from({ ...fields, schema: "meitheal/log-volume", version: 1, logId: LOG });
+        const items = extractVolume(doc, { log: LOG, logTitle: "x" });
+        expect(items === null || Array.isArray(items)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -174,11 +174,7 @@ export type VolumeListing = { readonly log: string; readonly logTitle: string };
  * does not read as a volume, or names another log than its index entry does (a buggy or hostile
  * peer could list one log's volume under another): such a volume is skipped, never trusted.
  */
-export function extractVolume(
-  docId: string,
-  doc: Doc<unknown>,
-  listing: VolumeListing,
-): SearchItem[] | null {
+export function extractVolume(doc: Doc<unknown>, listing: VolumeListing): SearchItem[] | null {
   try {
     const volume = readAs(logVolumeKind, doc);
     if (!volume || volume.logId !== listing.log) return null;

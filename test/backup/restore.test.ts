@@ -14,7 +14,13 @@ import { restoreBackup } from "../../peer/backup/backup.ts";
 import { rosterDocumentId } from "../../peer/sync/membership.ts";
 import { CommunityTrust } from "../../peer/sync/trust.ts";
 import type { TaskProgress } from "../../shared/contract.ts";
+import { systemContext } from "../../shared/ops/context.ts";
+import { addLogEntry, liveEntriesIn } from "../../shared/ops/log.ts";
+import { logVolumes } from "../../shared/ops/logVolumes.ts";
+import type { Log } from "../../shared/schema/log.ts";
+import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import type { Story } from "../../shared/schema/story.ts";
+import { seedLog } from "../helpers/logs.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { documentsOf, entryIds, seedCommunity, value } from "./helpers.ts";
 
@@ -120,6 +126,65 @@ describe("backup and restore", () => {
         { id: communityId, state: "ok", entryCount: 12 },
       ]);
       expect(await documentsOf(again, communityId)).toEqual(before);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "carries a log's volumes: its entries, in the log and in its volumes, come back",
+    async () => {
+      const [dirA, dirB, stick] = await Promise.all([
+        tempDir("meitheal-backup-a-"),
+        tempDir("meitheal-backup-b-"),
+        tempDir("meitheal-stick-"),
+      ]);
+      const a = await start(dirA);
+      const { communityId } = await seedCommunity(a, "Logs kept", 1);
+      const entry = (date: string, happened: string) =>
+        ({ date, kind: "gathering", by: "k", byName: "Aoife", happened }) as const;
+      const { logId, handle, volumeIds } = await seedLog(
+        { ...a.community(communityId)!, id: communityId },
+        systemContext(),
+        { title: "Shore circle" },
+        [entry("2024-02-01", "Winter swim"), entry("2024-08-01", "Summer swim")],
+      );
+      expect(volumeIds).toHaveLength(2);
+      // One entry from before logs had volumes, in the log itself.
+      handle.change((d) => {
+        addLogEntry(d, entry("2023-05-01", "Old swim"), systemContext());
+      });
+      await a.flush();
+      const written = value(
+        await a.handlers["backup:write"]({ communityId, path: join(stick, "logs") }),
+      );
+      expect(written.documents).toBe(6); // index, roster, story, log, 2 volumes
+      const manifest = JSON.parse(
+        new TextDecoder().decode(unzipSync(await readFile(written.path))[MANIFEST_ENTRY]),
+      ) as { documents: { id: string; kind: string }[] };
+      expect(
+        manifest.documents
+          .filter((d) => d.kind === "log-volume")
+          .map((d) => d.id)
+          .sort(),
+      ).toEqual([...volumeIds].sort());
+
+      const b = await start(dirB);
+      value(await b.handlers["backup:restore"]({ path: written.path }));
+      const community = b.community(communityId)!;
+      const find = <T>(id: string) => community.repo.find<T>(`automerge:${id}` as AutomergeUrl);
+      const listed = logVolumes(community.index!.doc(), logId);
+      expect(listed.map((v) => v.periods)).toEqual([["2024-Q3"], ["2024-Q1"]]);
+      const holders = [
+        { id: logId, entries: (await find<Log>(logId)).doc().entries },
+        ...(await Promise.all(
+          listed.map(async (v) => ({ id: v.id, ...(await find<LogVolume>(v.id)).doc() })),
+        )),
+      ];
+      expect(liveEntriesIn(holders).map((e) => e.happened)).toEqual([
+        "Summer swim",
+        "Winter swim",
+        "Old swim",
+      ]);
     },
     TIMEOUT,
   );

@@ -3,11 +3,13 @@
 // from the same clock, so "changed on day 2" is something the test decides.
 import * as Automerge from "@automerge/automerge";
 import { addLogEntry, deleteLogEntry, initLog, type NewEntry } from "../../shared/ops/log.ts";
+import { initLogVolume } from "../../shared/ops/logVolumes.ts";
 import { addNode, connect, initMap, type NewNode } from "../../shared/ops/map.ts";
 import { initStory, setStatus } from "../../shared/ops/story.ts";
 import type { OpContext } from "../../shared/ops/context.ts";
 import type { StoryStatus } from "../../shared/schema/community.ts";
 import type { Log } from "../../shared/schema/log.ts";
+import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import type { InquiryMap } from "../../shared/schema/map.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { fixtureSpans, type FixtureBlock } from "../export/fixtures.ts";
@@ -37,6 +39,25 @@ export function logOn(day: string, title: string, entries: EntrySpec[]) {
   const ids: string[] = [];
   for (const spec of entries) {
     // Written on the evening of the day it tells of.
+    doc = changeOn(doc, spec.date, (d, ctx) => {
+      const id = addLogEntry(d, { kind: "gathering", by: "k", byName: "Aoife", ...spec }, ctx);
+      ids.push(id);
+      if (spec.deleted) deleteLogEntry(d, id, ctx);
+    });
+  }
+  return { doc, ids };
+}
+
+/**
+ * A volume of the log `logId` made on `day`, with entries written on their days
+ * (schema/logVolume.ts); returns the document and its entry ids in the order given.
+ */
+export function volumeOn(day: string, logId: string, entries: EntrySpec[]) {
+  let doc = changeOn(Automerge.init<LogVolume>(), day, (d, ctx) =>
+    initLogVolume(d as unknown as Record<string, unknown>, { communityId: "c", logId }, ctx),
+  );
+  const ids: string[] = [];
+  for (const spec of entries) {
     doc = changeOn(doc, spec.date, (d, ctx) => {
       const id = addLogEntry(d, { kind: "gathering", by: "k", byName: "Aoife", ...spec }, ctx);
       ids.push(id);

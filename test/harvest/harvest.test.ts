@@ -1,21 +1,25 @@
 // The retreat harvest of a community with logs, stories and maps spread over five days: the report
 // for two of them holds exactly those days' log entries, the stories created or changed in them
 // (a story changed on day 2 and again a week later included), and the maps changed in them as
-// inline SVG; a damaged story is a warning, not a failure. Opened in headless Chromium it makes no
-// network request; as PDF it is printed by Chromium. Bad paths and ranges change nothing.
+// inline SVG; a damaged story is a warning, not a failure. A log's entries come from the log itself
+// and from its volumes, of which only those whose quarters meet the range are read (a volume of
+// another quarter that is not on this device is never asked for, so never warned about). Opened in
+// headless Chromium it makes no network request; as PDF it is printed by Chromium. Bad paths and
+// ranges change nothing.
 import * as Automerge from "@automerge/automerge";
 import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { volumesInRange } from "../../peer/harvest/write.ts";
 import { PeerNode } from "../../peer/main.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import type { IndexEntry } from "../../shared/schema/community.ts";
 import { parseDocument } from "../export/dom.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { logOn, mapOn, noon, storyOn } from "./fixtures.ts";
+import { logOn, mapOn, noon, storyOn, volumeOn } from "./fixtures.ts";
 
 let dir = "";
 let node: PeerNode;
@@ -28,10 +32,16 @@ const value = <T>(r: { ok: true; value: T } | { ok: false; error: { message: str
 };
 
 /** Puts a document in the community and lists it, as creating it in the app would. */
-function put(name: string, doc: Automerge.Doc<unknown>, entry: Pick<IndexEntry, "kind" | "title">) {
+function put(
+  name: string,
+  doc: Automerge.Doc<unknown> | null,
+  entry: Pick<IndexEntry, "kind" | "title" | "log" | "periods">,
+) {
   const community = node.community(communityId)!;
   const docId = parseAutomergeUrl(generateAutomergeUrl()).documentId;
-  community.repo.import(Automerge.save(doc), { docId: docId });
+  // No document: listed, but not on this device (as when it has not arrived from the laptop that
+  // made it).
+  if (doc) community.repo.import(Automerge.save(doc), { docId: docId });
   community.index!.change((d) =>
     addEntry(d, docId, { ...entry, createdAt: noon("2025-06-01"), updatedAt: noon("2025-06-01") }),
   );
@@ -61,17 +71,50 @@ beforeAll(async () => {
     { date: "2025-06-02", happened: "A deleted entry.", deleted: true },
     { date: "2025-06-05", happened: "Leaving day." },
   ]);
-  const garden = logOn("2025-06-01", "Garden", [
-    { date: "2025-06-03", kind: "experiment", tried: "Planting by the moon." },
-    { date: "2025-06-04", happened: "Day four, after the range." },
-  ]);
   put("circle", circle.doc, { kind: "log", title: "Morning circle" });
-  put("garden", garden.doc, { kind: "log", title: "Garden" });
   ids.e1 = circle.ids[0]!;
   ids.e2 = circle.ids[1]!;
   ids.e3 = circle.ids[2]!;
   ids.e5 = circle.ids[3]!;
+  // The garden log is written as the app writes logs now: its entries in volumes.
+  put("garden", logOn("2025-06-01", "Garden", []).doc, { kind: "log", title: "Garden" });
+  const garden = volumeOn("2025-06-01", ids.garden!, [
+    { date: "2025-06-03", kind: "experiment", tried: "Planting by the moon." },
+    { date: "2025-06-04", happened: "Day four, after the range." },
+    { date: "2025-06-02", happened: "A deleted volume entry.", deleted: true },
+  ]);
+  put("gardenQ2", garden.doc, {
+    kind: "log-volume",
+    title: "",
+    log: ids.garden,
+    periods: { "2025-Q2": true },
+  });
   ids.g1 = garden.ids[0]!;
+  // A second volume of the quarter (made on another laptop at the same moment), in the range.
+  const second = volumeOn("2025-06-02", ids.garden!, [
+    { date: "2025-06-02", happened: "Compost turned, from the other laptop." },
+  ]);
+  put("gardenQ2b", second.doc, {
+    kind: "log-volume",
+    title: "",
+    log: ids.garden,
+    periods: { "2025-Q2": true },
+  });
+  ids.g2 = second.ids[0]!;
+  // Volumes that are listed but not here: one of an earlier year, which a harvest of June never
+  // asks for (no warning), and one of June's quarter, which it does (a warning).
+  put("gardenOld", null, {
+    kind: "log-volume",
+    title: "",
+    log: ids.garden,
+    periods: { "2024-Q1": true, "2024-Q3": true },
+  });
+  put("circleMissing", null, {
+    kind: "log-volume",
+    title: "",
+    log: ids.circle,
+    periods: { "2025-Q1": true, "2025-Q2": true },
+  });
 
   put("s1", storyOn("2025-06-01", "Only day one"), { kind: "story", title: "Only day one" });
   put(
@@ -150,9 +193,11 @@ describe("harvest:write", () => {
     off();
     expect(summary).toMatchObject({ path: path(), format: "html", stories: 3 });
     expect(summary.warnings).toEqual([
+      'Entries of the log "Morning circle" for 2025-Q1 to 2025-Q2 are not on this device yet, so they are left out. Let the community sync, then write the harvest again.',
       expect.stringContaining('The story "Broken one" could not be read'),
     ]);
-    expect(progress.length).toBeGreaterThan(3);
+    // 2 logs, 6 stories, 3 maps and the 3 volumes of the range: read one by one, then the report.
+    expect(progress.slice(0, 15)).toEqual(Array.from({ length: 15 }, (_, i) => i));
     html = await readFile(path(), "utf8");
     expect(summary.bytes).toBe(Buffer.byteLength(html));
     const doc = parseDocument(html);
@@ -166,8 +211,8 @@ describe("harvest:write", () => {
     const entries = [...doc.querySelectorAll("[data-entry]")].map((e) =>
       e.getAttribute("data-entry"),
     );
-    expect(entries).toEqual([ids.e2, ids.g1, ids.e3]);
-    const first = doc.querySelectorAll("[data-entry]")[0]!;
+    expect(entries).toEqual([ids.g2, ids.e2, ids.g1, ids.e3]);
+    const first = doc.querySelectorAll(`[data-entry="${ids.e2}"]`)[0]!;
     expect(first.textContent).toContain("Who took part: Aoife, Brían");
     expect(first.textContent).toContain("Themes: Nature");
     expect(first.textContent).toContain("What we tried");
@@ -198,6 +243,8 @@ describe("harvest:write", () => {
     expect(markerIds).toContain("map1-arrow-raises");
     expect(html).not.toContain("Leaving day");
     expect(html).not.toContain("A deleted entry");
+    expect(html).not.toContain("A deleted volume entry");
+    expect(html).not.toContain("Day four, after the range");
     expect(html).not.toContain("Only day one");
     expect(html).not.toContain("Untouched map");
   });
@@ -263,5 +310,24 @@ describe("harvest:write", () => {
       if (!r.ok) expect(r.error.message).toContain(message);
     }
     expect((await readdir(dir)).sort()).toEqual(before);
+  });
+});
+
+describe("volumesInRange", () => {
+  it("keeps the volumes with a quarter from the range's first to its last, both included", () => {
+    const volumes = [
+      { id: "a", periods: ["2025-Q3"] },
+      { id: "b", periods: ["2025-Q2"] },
+      { id: "c", periods: ["2025-Q1", "2024-Q4"] },
+      { id: "d", periods: ["2024-Q3"] },
+      // An entry moved to another quarter: the volume holds both.
+      { id: "e", periods: ["2025-Q4", "2023-Q1"] },
+    ];
+    const ids = (from: string, to: string) => volumesInRange(volumes, from, to).map((v) => v.id);
+    expect(ids("2025-06-30", "2025-06-30")).toEqual(["b"]);
+    expect(ids("2025-03-31", "2025-07-01")).toEqual(["a", "b", "c"]);
+    expect(ids("2024-12-01", "2024-12-31")).toEqual(["c"]);
+    expect(ids("2023-02-01", "2023-02-01")).toEqual(["e"]);
+    expect(ids("2022-01-01", "2022-12-31")).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // Search follows documents edited on another device: two `meitheal-peer serve` processes paired by
-// invite; words typed into a story and a log entry through a window of A are found by
-// `search:query` on B a moment later, and words removed there are no longer found.
+// invite; words typed into a story and a log entry (kept in a volume of its log) through a window
+// of A are found by `search:query` on B a moment later, and words removed there are no longer found.
 import {
   splice,
   updateText,
@@ -10,12 +10,12 @@ import {
 } from "@automerge/automerge-repo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SearchResult } from "../../shared/contract.ts";
-import { addEntry } from "../../shared/ops/community.ts";
+import { addEntryToLog } from "../../shared/logs/write.ts";
 import { systemContext } from "../../shared/ops/context.ts";
-import { addLogEntry, initLog } from "../../shared/ops/log.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
-import type { Log } from "../../shared/schema/log.ts";
+import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import type { Story } from "../../shared/schema/story.ts";
+import { seedLog } from "../helpers/logs.ts";
 import { eventually, windowRepo } from "../helpers/peerRpc.ts";
 import { listStory } from "../helpers/stories.ts";
 import { startLinkedPeers, type LinkedPeers } from "./linkedPeers.ts";
@@ -77,21 +77,13 @@ describe("search across linked devices", () => {
     await onB("gannet", (r) => r.hits.some((h) => h.ref === ref), "its replacement is found");
   }, 60_000);
 
-  it("finds on B a word typed into a log entry on A, with its log as context", async () => {
+  it("finds on B a word typed into a log entry on A, kept in a volume, with its log as context", async () => {
     const ctx = systemContext();
-    const log = window.create<Log>();
-    let entryId = "";
-    log.change((d) => {
-      initLog(
-        d,
-        {
-          communityId: peers.communityId,
-          title: "Shore circle",
-        },
-        ctx,
-      );
-      entryId = addLogEntry(
-        d,
+    const { logId, entryIds, volumeIds } = await seedLog(
+      { id: peers.communityId, repo: window, index },
+      ctx,
+      { title: "Shore circle" },
+      [
         {
           date: "2024-07-01",
           kind: "gathering",
@@ -99,21 +91,30 @@ describe("search across linked devices", () => {
           byName: "Aoife",
           happened: "Low tide walk",
         },
-        ctx,
-      );
-    });
-    index.change((d) =>
-      addEntry(d, log.documentId, {
-        kind: "log",
-        title: "Shore circle",
-        createdAt: ctx.now(),
-        updatedAt: ctx.now(),
-      }),
+      ],
     );
-    const ref = `entry/${log.documentId}/${entryId}`;
+    expect(volumeIds).toHaveLength(1);
+    const entryId = entryIds[0]!;
+    const ref = `entry/${logId}/${entryId}`;
     await onB("low tide", (r) => r.hits.some((h) => h.ref === ref), "B finds the entry");
 
-    log.change((d) =>
+    // A second entry, of another quarter, goes into a second volume made on A.
+    const target = { repo: window, index, communityId: peers.communityId, logId };
+    const later = await addEntryToLog(
+      target,
+      { date: "2024-10-02", kind: "reflection", by: "k", byName: "Aoife", happened: "Storm watch" },
+      ctx,
+    );
+    expect(later.volumeId).not.toBe(volumeIds[0]);
+    const laterRef = `entry/${logId}/${later.entryId}`;
+    await onB(
+      "storm",
+      (r) => r.hits.some((h) => h.ref === laterRef),
+      "B finds the new volume's entry",
+    );
+
+    const volume = await window.find<LogVolume>(`automerge:${volumeIds[0]}` as AutomergeUrl);
+    volume.change((d) =>
       updateText(d, ["entries", entryId, "learned"], "Sea holly grows in the dunes"),
     );
     const found = await onB(
