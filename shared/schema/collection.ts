@@ -13,8 +13,7 @@
 // named, the rest of the collection stays usable.
 import { z } from "zod";
 import { isDocumentId } from "../ids.ts";
-import { itemReader } from "./items.ts";
-import { defineKind, type ReadResult } from "./kind.ts";
+import { itemReader, kindWithItems } from "./items.ts";
 
 export const COLLECTION_SCHEMA = "meitheal/collection";
 export const COLLECTION_VERSION = 1;
@@ -85,27 +84,17 @@ export type Collection = Omit<z.infer<typeof headerValidator>, "stories" | "cred
 
 const readCredits = itemReader(creditValidator);
 
-const base = defineKind<Collection>({
+// The header only: story ids and credits are read one by one.
+export const collectionKind = kindWithItems({
   schema: COLLECTION_SCHEMA,
   version: COLLECTION_VERSION,
-  // The header only: story ids and credits are read one by one below.
-  validator: headerValidator as unknown as z.ZodType<Collection>,
-  migrations: [],
+  header: headerValidator,
+  items: (header, problems): Collection => {
+    const stories: string[] = [];
+    header.stories.forEach((id, i) => {
+      if (isDocumentId(id)) stories.push(id);
+      else problems.push(`story ${i}: not a document id`);
+    });
+    return { ...header, stories, credits: readCredits(header.credits, "credit", problems) };
+  },
 });
-
-function readCollection(raw: unknown): ReadResult<Collection> {
-  const first = base.read(raw);
-  if (first.state !== "ok") return first;
-  // The header passed the validator in `base.read`; only the items are left to read.
-  const header = first.doc as unknown as z.infer<typeof headerValidator>;
-  const problems: string[] = [];
-  const stories: string[] = [];
-  header.stories.forEach((id, i) => {
-    if (isDocumentId(id)) stories.push(id);
-    else problems.push(`story ${i}: not a document id`);
-  });
-  const credits = readCredits(header.credits, "credit", problems);
-  return { state: "ok", doc: { ...header, stories, credits }, problems };
-}
-
-export const collectionKind = { ...base, read: readCollection };

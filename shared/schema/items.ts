@@ -4,7 +4,7 @@
 // object: Automerge keeps unchanged sub-objects identical across changes, so a document of 5,000
 // entries re-validates only the entry that changed.
 import type { z } from "zod";
-import { describeIssues } from "./kind.ts";
+import { defineKind, describeIssues, type DocKind, type Migration } from "./kind.ts";
 
 type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -40,5 +40,36 @@ export function itemReader<T>(validator: z.ZodType<T>) {
       else problems.push(`${what} ${id}: ${checked.problem}`);
     }
     return out;
+  };
+}
+
+/**
+ * A kind whose header is validated whole (a bad header: the document is damaged) and whose items
+ * are then read by `items`, which leaves out and names what does not read.
+ */
+export function kindWithItems<T, H>(options: {
+  schema: string;
+  version: number;
+  header: z.ZodType<H>;
+  migrations?: readonly Migration[];
+  items: (header: H, problems: string[]) => T;
+}): DocKind<T> {
+  const base = defineKind<H>({
+    schema: options.schema,
+    version: options.version,
+    validator: options.header,
+    migrations: options.migrations ?? [],
+  });
+  return {
+    schema: base.schema,
+    version: base.version,
+    migrate: (doc) => base.migrate(doc),
+    read(raw) {
+      const first = base.read(raw);
+      if (first.state !== "ok") return first;
+      const problems: string[] = [];
+      const doc = options.items(first.doc, problems);
+      return { state: "ok", doc, problems };
+    },
   };
 }

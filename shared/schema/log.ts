@@ -5,8 +5,7 @@
 // marks an entry (`deletedAt`) rather than removing it: an undo is one change, and an edit made
 // concurrently on another laptop is never lost under a removed key.
 import { z } from "zod";
-import { itemReader } from "./items.ts";
-import { defineKind, type ReadResult } from "./kind.ts";
+import { itemReader, kindWithItems } from "./items.ts";
 
 export const LOG_SCHEMA = "meitheal/log";
 export const LOG_VERSION = 1;
@@ -71,22 +70,12 @@ export type Log = Omit<z.infer<typeof headerValidator>, "entries"> & {
 /** Reads a record of entries leniently (shared by a log and its volumes, and by their one cache). */
 export const readLogEntries = itemReader(entryValidator);
 
-const base = defineKind<Log>({
+export const logKind = kindWithItems({
   schema: LOG_SCHEMA,
   version: LOG_VERSION,
-  // The header only: entries are read one by one below.
-  validator: headerValidator as unknown as z.ZodType<Log>,
-  migrations: [],
+  header: headerValidator,
+  items: (header, problems): Log => ({
+    ...header,
+    entries: readLogEntries(header.entries, "entry", problems),
+  }),
 });
-
-function readLog(raw: unknown): ReadResult<Log> {
-  const first = base.read(raw);
-  if (first.state !== "ok") return first;
-  // The header passed the validator in `base.read`; only the items are left to read.
-  const header = first.doc as unknown as z.infer<typeof headerValidator>;
-  const problems: string[] = [];
-  const entries = readLogEntries(header.entries, "entry", problems);
-  return { state: "ok", doc: { ...header, entries }, problems };
-}
-
-export const logKind = { ...base, read: readLog };

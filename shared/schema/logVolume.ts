@@ -12,7 +12,7 @@
 // same moment elsewhere); the volume's set of quarters grows instead, so a reader knows to wait for
 // it before drawing that quarter.
 import { z } from "zod";
-import { defineKind, type ReadResult } from "./kind.ts";
+import { kindWithItems } from "./items.ts";
 import { readLogEntries, type LogEntry } from "./log.ts";
 
 export const LOG_VOLUME_SCHEMA = "meitheal/log-volume";
@@ -35,20 +35,12 @@ export type LogVolume = Omit<z.infer<typeof headerValidator>, "entries"> & {
   entries: Record<string, LogEntry>;
 };
 
-const base = defineKind<LogVolume>({
+export const logVolumeKind = kindWithItems({
   schema: LOG_VOLUME_SCHEMA,
   version: LOG_VOLUME_VERSION,
-  validator: headerValidator as unknown as z.ZodType<LogVolume>,
-  migrations: [],
+  header: headerValidator,
+  items: (header, problems): LogVolume => ({
+    ...header,
+    entries: readLogEntries(header.entries, "entry", problems),
+  }),
 });
-
-function readVolume(raw: unknown): ReadResult<LogVolume> {
-  const first = base.read(raw);
-  if (first.state !== "ok") return first;
-  const header = first.doc as unknown as z.infer<typeof headerValidator>;
-  const problems: string[] = [];
-  const entries = readLogEntries(header.entries, "entry", problems);
-  return { state: "ok", doc: { ...header, entries }, problems };
-}
-
-export const logVolumeKind = { ...base, read: readVolume };

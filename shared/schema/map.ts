@@ -5,8 +5,7 @@
 // co-edited. Deleting a node removes it; an edge whose end is gone (someone connected to the node
 // while it was being deleted) is never drawn, and whoever sees one removes it.
 import { z } from "zod";
-import { itemReader } from "./items.ts";
-import { defineKind, type ReadResult } from "./kind.ts";
+import { itemReader, kindWithItems } from "./items.ts";
 
 export const MAP_SCHEMA = "meitheal/map";
 export const MAP_VERSION = 1;
@@ -78,22 +77,13 @@ export type InquiryMap = Omit<z.infer<typeof headerValidator>, "nodes" | "edges"
 const readNodes = itemReader(nodeValidator);
 const readEdges = itemReader(edgeValidator);
 
-const base = defineKind<InquiryMap>({
+export const mapKind = kindWithItems({
   schema: MAP_SCHEMA,
   version: MAP_VERSION,
-  validator: headerValidator as unknown as z.ZodType<InquiryMap>,
-  migrations: [],
+  header: headerValidator,
+  items: (header, problems): InquiryMap => ({
+    ...header,
+    nodes: readNodes(header.nodes, "node", problems),
+    edges: readEdges(header.edges, "edge", problems),
+  }),
 });
-
-function readMap(raw: unknown): ReadResult<InquiryMap> {
-  const first = base.read(raw);
-  if (first.state !== "ok") return first;
-  // The header passed the validator in `base.read`; only the items are left to read.
-  const header = first.doc as unknown as z.infer<typeof headerValidator>;
-  const problems: string[] = [];
-  const nodes = readNodes(header.nodes, "node", problems);
-  const edges = readEdges(header.edges, "edge", problems);
-  return { state: "ok", doc: { ...header, nodes, edges }, problems };
-}
-
-export const mapKind = { ...base, read: readMap };
