@@ -2,7 +2,13 @@
 // it was made (as the app's changes do, from the clock), and created/updated/touched times come
 // from the same clock, so "changed on day 2" is something the test decides.
 import * as Automerge from "@automerge/automerge";
-import { addLogEntry, deleteLogEntry, initLog, type NewEntry } from "../../shared/ops/log.ts";
+import {
+  addLogEntry,
+  deleteLogEntry,
+  initLog,
+  type EntryHolder,
+  type NewEntry,
+} from "../../shared/ops/log.ts";
 import { initLogVolume } from "../../shared/ops/logVolumes.ts";
 import { addNode, connect, initMap, type NewNode } from "../../shared/ops/map.ts";
 import { initStory, setStatus } from "../../shared/ops/story.ts";
@@ -31,40 +37,32 @@ export type EntrySpec = Omit<NewEntry, "by" | "byName" | "kind"> & {
   deleted?: boolean;
 };
 
-/** A log written on `day`; returns the document and its entry ids in the order given. */
-export function logOn(day: string, title: string, entries: EntrySpec[]) {
-  let doc = changeOn(Automerge.init<Log>(), day, (d, ctx) =>
-    initLog(d as unknown as Record<string, unknown>, { communityId: "c", title }, ctx),
-  );
+/** Writes each entry on the evening of the day it tells of; returns their ids in the order given. */
+function writeEntries<T extends EntryHolder>(doc: Automerge.Doc<T>, entries: EntrySpec[]) {
   const ids: string[] = [];
-  for (const spec of entries) {
-    // Written on the evening of the day it tells of.
+  for (const spec of entries)
     doc = changeOn(doc, spec.date, (d, ctx) => {
       const id = addLogEntry(d, { kind: "gathering", by: "k", byName: "Aoife", ...spec }, ctx);
       ids.push(id);
       if (spec.deleted) deleteLogEntry(d, id, ctx);
     });
-  }
   return { doc, ids };
 }
 
-/**
- * A volume of the log `logId` made on `day`, with entries written on their days
- * (schema/logVolume.ts); returns the document and its entry ids in the order given.
- */
+/** A log written on `day`, holding its entries itself; returns the document and entry ids. */
+export function logOn(day: string, title: string, entries: EntrySpec[]) {
+  const doc = changeOn(Automerge.init<Log>(), day, (d, ctx) =>
+    initLog(d as unknown as Record<string, unknown>, { communityId: "c", title }, ctx),
+  );
+  return writeEntries(doc, entries);
+}
+
+/** A volume of the log `logId` made on `day` (schema/logVolume.ts), with its entries. */
 export function volumeOn(day: string, logId: string, entries: EntrySpec[]) {
-  let doc = changeOn(Automerge.init<LogVolume>(), day, (d, ctx) =>
+  const doc = changeOn(Automerge.init<LogVolume>(), day, (d, ctx) =>
     initLogVolume(d as unknown as Record<string, unknown>, { communityId: "c", logId }, ctx),
   );
-  const ids: string[] = [];
-  for (const spec of entries) {
-    doc = changeOn(doc, spec.date, (d, ctx) => {
-      const id = addLogEntry(d, { kind: "gathering", by: "k", byName: "Aoife", ...spec }, ctx);
-      ids.push(id);
-      if (spec.deleted) deleteLogEntry(d, id, ctx);
-    });
-  }
-  return { doc, ids };
+  return writeEntries(doc, entries);
 }
 
 /** A story created on `created` and changed on each of `changed`. */
