@@ -11,12 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addEntry } from "../../shared/ops/community.ts";
 import { addLogEntry, initLog } from "../../shared/ops/log.ts";
 import { LOG_SCHEMA, LOG_VERSION, type Log } from "../../shared/schema/log.ts";
-import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
+import type { LogVolume } from "../../shared/schema/logVolume.ts";
+import * as Automerge from "@automerge/automerge";
+import {
+  generateAutomergeUrl,
+  parseAutomergeUrl,
+  type DocumentId,
+} from "@automerge/automerge-repo";
 import { initLogVolume, listVolume } from "../../shared/ops/logVolumes.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { seedLog } from "../helpers/logs.ts";
 import { seedCommunity } from "../helpers/seed.ts";
-import { connectRpc } from "../helpers/peerRpc.ts";
+import { connectRpc, windowRepo } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
 const go = (page: Page, hash: string) =>
@@ -32,6 +38,8 @@ describe("practice logs in the browser", () => {
   let pointedId = "";
   let longId = "";
   let movingId = "";
+  let ghost = "" as DocumentId;
+  let ghostBytes: Uint8Array = new Uint8Array();
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -91,7 +99,24 @@ describe("practice logs in the browser", () => {
       initLogVolume(d, { communityId, logId: longId }, ctx);
       d.entries = "not entries";
     });
-    const ghost = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+    ghost = parseAutomergeUrl(generateAutomergeUrl()).documentId;
+    // What that volume holds, on a laptop that is not here yet (imported later in the test).
+    ghostBytes = Automerge.save(
+      Automerge.change(Automerge.init<LogVolume>(), (d) => {
+        initLogVolume(d, { communityId, logId: longId }, ctx);
+        addLogEntry(
+          d,
+          {
+            date: "2021-02-02",
+            kind: "reflection",
+            by: "k",
+            byName: "Aoife",
+            happened: "Arrived late",
+          },
+          ctx,
+        );
+      }),
+    );
     index.change((d) => {
       listVolume(d, bad.documentId, { logId: longId, quarter: "2022-Q3" }, ctx);
       listVolume(d, ghost, { logId: longId, quarter: "2021-Q1" }, ctx);
@@ -354,6 +379,18 @@ describe("practice logs in the browser", () => {
     await expect
       .poll(() => fresh.locator(".timeline-entry").last().innerText())
       .toContain("An old note");
+
+    // The volume that had not arrived reaches this laptop's peer (here from another window, as
+    // from another laptop): the open window picks it up by itself, and the notice goes.
+    await fresh.getByText("Some entries have not reached this laptop yet").waitFor();
+    const other = await windowRepo(peer!, communityId);
+    other.import(ghostBytes, { docId: ghost });
+    await expect
+      .poll(() => fresh.locator(".log-count").innerText(), { timeout: 20_000 })
+      .toBe("6 entries");
+    await fresh.getByText("Arrived late").waitFor();
+    expect(await fresh.getByText("Some entries have not reached this laptop yet").count()).toBe(0);
+    await other.shutdown();
     expect(errors).toEqual([]);
   });
 });

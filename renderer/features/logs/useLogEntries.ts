@@ -13,6 +13,11 @@ import { read } from "../../repo.ts";
 
 /** Volumes asked for at once after the first: enough to keep the peer busy, not the window. */
 const CONCURRENT = 3;
+/**
+ * How often a volume that was not here is asked for again: it may reach this laptop's peer from
+ * another laptop at any time, and the peer does not push documents into windows unasked.
+ */
+const RETRY_MS = 5_000;
 
 export type VolumeState =
   | { status: "loading" }
@@ -41,8 +46,8 @@ export type LogEntries = {
 
 /**
  * Loads a log's volumes into a window's repo, the newest alone first, then a few at a time, and
- * follows each one's changes until closed. A volume no reachable device had is asked for again
- * when another device connects.
+ * follows each one's changes until closed. A volume that was not here is asked for again every
+ * few seconds and whenever the link to the peer comes back.
  */
 class VolumeLoader {
   readonly #repo: Repo;
@@ -58,6 +63,7 @@ class VolumeLoader {
   readonly #retry = () => {
     for (const [id, status] of this.#known) if (status === "unavailable") this.#enqueue(id);
   };
+  readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(
     repo: Repo,
@@ -68,6 +74,7 @@ class VolumeLoader {
     this.#logId = logId;
     this.#onState = onState;
     repo.networkSubsystem.on("peer", this.#retry);
+    this.#timer = setInterval(this.#retry, RETRY_MS);
   }
 
   /** Volumes to load, in the order to load them; ones already loading or loaded are skipped. */
@@ -78,6 +85,7 @@ class VolumeLoader {
   close(): void {
     this.#closed = true;
     this.#repo.networkSubsystem.off("peer", this.#retry);
+    clearInterval(this.#timer);
     for (const off of this.#offs.splice(0)) off();
   }
 
