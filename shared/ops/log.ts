@@ -226,27 +226,70 @@ export function liveEntries(log: Pick<Log, "entries">): ListedLogEntry[] {
 /** An entry and the document holding it (a volume's id, or the log's for its own entries). */
 export type HeldLogEntry = ListedLogEntry & { holder: string };
 
+// An entry as listed, per entry object: a validated entry keeps its object while it is unchanged
+// (schema/items.ts), so listing 5,000 entries again after one keystroke makes one new object.
+const listed = new WeakMap<LogEntry, HeldLogEntry>();
+
+// A holder's entries as listed (null for a deleted one), per entries record: a volume nobody
+// changed keeps its record, so only the volume being typed in is gone through again.
+const heldLists = new WeakMap<object, { holder: string; list: [string, HeldLogEntry | null][] }>();
+
+function heldOf(holder: {
+  id: string;
+  entries: Record<string, LogEntry>;
+}): [string, HeldLogEntry | null][] {
+  const cached = heldLists.get(holder.entries);
+  if (cached?.holder === holder.id) return cached.list;
+  const list: [string, HeldLogEntry | null][] = [];
+  for (const [id, e] of Object.entries(holder.entries)) {
+    if (e.deletedAt !== null) {
+      list.push([id, null]);
+      continue;
+    }
+    let item = listed.get(e);
+    if (!item || item.id !== id || item.holder !== holder.id) {
+      item = { ...e, id, holder: holder.id };
+      listed.set(e, item);
+    }
+    list.push([id, item]);
+  }
+  heldLists.set(holder.entries, { holder: holder.id, list });
+  return list;
+}
+
+const byTimeline = (a: HeldLogEntry, b: HeldLogEntry) =>
+  (a.date < b.date ? 1 : a.date > b.date ? -1 : 0) ||
+  b.createdAt - a.createdAt ||
+  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /**
  * The live entries of several holders (a log and its volumes), in timeline order. An id found in
  * two holders (only a buggy peer writes that) is shown once, from the holder first in the list.
+ * `previous`, the last list made for the same log, is reused for its order when no entry came,
+ * went or changed date (typing in an entry): no sort of the whole log per keystroke.
  */
 export function liveEntriesIn(
   holders: readonly { id: string; entries: Record<string, LogEntry> }[],
+  previous?: readonly HeldLogEntry[],
 ): HeldLogEntry[] {
-  const out: HeldLogEntry[] = [];
+  const live = new Map<string, HeldLogEntry>();
   const seen = new Set<string>();
   for (const holder of holders)
-    for (const [id, e] of Object.entries(holder.entries)) {
+    for (const [id, item] of heldOf(holder)) {
       if (seen.has(id)) continue;
       seen.add(id);
-      if (e.deletedAt === null) out.push({ ...e, id, holder: holder.id });
+      if (item) live.set(id, item);
     }
-  return out.sort(
-    (a, b) =>
-      (a.date < b.date ? 1 : a.date > b.date ? -1 : 0) ||
-      b.createdAt - a.createdAt ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
+  if (previous && previous.length === live.size) {
+    const out: HeldLogEntry[] = [];
+    for (const before of previous) {
+      const now = live.get(before.id);
+      if (!now || now.date !== before.date || now.createdAt !== before.createdAt) break;
+      out.push(now);
+    }
+    if (out.length === live.size) return out;
+  }
+  return [...live.values()].sort(byTimeline);
 }
 
 export type LogFilter = {
@@ -278,17 +321,27 @@ export function filterLogEntries(
   );
 }
 
+// Who took part in an entry, per entry object (see `listed`): kept while the entry is unchanged.
+const peopleOf = new WeakMap<ListedLogEntry, { key: string; name: string; guest: boolean }[]>();
+
 /** Everyone who took part in any live entry, for the participant filter, sorted by name. */
 export function logParticipants(
   entries: readonly ListedLogEntry[],
 ): { key: string; name: string; guest: boolean }[] {
   const seen = new Map<string, { key: string; name: string; guest: boolean }>();
-  for (const e of entries)
-    for (const p of Object.values(e.participants)) {
-      const key = participantKey(p);
+  for (const e of entries) {
+    let people = peopleOf.get(e);
+    if (!people) {
       // Trimmed: a guest typed as " Visitor" would otherwise sort before everyone else.
-      seen.set(key, { key, name: p.name.trim(), guest: !p.member });
+      people = Object.values(e.participants).map((p) => ({
+        key: participantKey(p),
+        name: p.name.trim(),
+        guest: !p.member,
+      }));
+      peopleOf.set(e, people);
     }
+    for (const person of people) seen.set(person.key, person);
+  }
   return [...seen.values()].sort(
     (a, b) => a.name.localeCompare(b.name) || (a.key < b.key ? -1 : 1),
   );

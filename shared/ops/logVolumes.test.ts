@@ -312,3 +312,68 @@ describe("pendingQuarter: drawing a timeline while volumes arrive", () => {
     expect(vol.entries[id]!.date).toBe("2025-11-30");
   });
 });
+
+describe("liveEntriesIn reusing the last order", () => {
+  it("gives the order a fresh sort gives, whatever changed since the last list", () => {
+    const edit = fc.record({
+      holder: fc.nat(2),
+      entry: fc.nat(7),
+      change: fc.constantFrom("text", "date", "delete", "restore", "add"),
+      day: fc.nat(60),
+    });
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 6 }), fc.nat(1000), (edits, seed) => {
+        let created = seed;
+        const holders = [0, 1, 2].map((h) => {
+          const entries: Record<string, LogEntry> = {};
+          for (let i = 0; i < 6; i++)
+            entries[`h${h}e${i}`] = entryOn(
+              dayIn(QUARTERS[(h + i) % 5]!, i * 7 + h),
+              created++ % 4,
+            );
+          return { id: `v${h}`, entries };
+        });
+        const before = liveEntriesIn(holders);
+        // Each change makes new records and entry objects, as reading a changed volume does.
+        const after = holders.map((h) => ({ id: h.id, entries: { ...h.entries } }));
+        for (const e of edits) {
+          const holder = after[e.holder]!;
+          const id = `h${e.holder}e${e.entry}`;
+          const old = holder.entries[id];
+          if (e.change === "add" || !old) {
+            holder.entries[id] = entryOn(dayIn(QUARTERS[e.day % 5]!, e.day), created++ % 4);
+            continue;
+          }
+          holder.entries[id] =
+            e.change === "text"
+              ? { ...old, happened: `${old.happened}!` }
+              : e.change === "date"
+                ? { ...old, date: dayIn(QUARTERS[e.day % 5]!, e.day) }
+                : { ...old, deletedAt: e.change === "delete" ? 5 : null };
+        }
+        const reused = liveEntriesIn(after, before);
+        const fresh = liveEntriesIn(after);
+        expect(reused.map((x) => x.id)).toEqual(fresh.map((x) => x.id));
+        expect(reused).toEqual(fresh);
+      }),
+    );
+  });
+
+  it("keeps the listed object of an entry nobody changed", () => {
+    const holders = [
+      { id: "v", entries: { a: entryOn("2024-01-01", 1), b: entryOn("2024-02-01", 2) } },
+    ];
+    const first = liveEntriesIn(holders);
+    const typed = [
+      {
+        id: "v",
+        entries: { ...holders[0]!.entries, b: { ...holders[0]!.entries.b, learned: "x" } },
+      },
+    ];
+    const second = liveEntriesIn(typed, first);
+    expect(second.map((e) => e.id)).toEqual(["b", "a"]);
+    expect(second[1]).toBe(first[1]);
+    expect(second[0]).not.toBe(first[0]);
+    expect(second[0]!.learned).toBe("x");
+  });
+});

@@ -15,24 +15,29 @@ const utc = (day: string) => {
   return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1));
 };
 
+// Making a formatter costs far more than using one (each timeline row uses three per render).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatter = (name: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
+  const key = `${lang() ?? ""}|${name}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(lang(), { ...options, timeZone: "UTC" });
+    formatters.set(key, made);
+  }
+  return made;
+};
+
 /** "Tue 14 May" (the month heading above it says the year). */
 export const formatDay = (day: string): string =>
-  new Intl.DateTimeFormat(lang(), {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    timeZone: "UTC",
-  }).format(utc(day));
+  formatter("day", { weekday: "short", day: "numeric", month: "short" }).format(utc(day));
 
 /** "Tuesday 14 May 2025", for a screen reader and the editor. */
 export const formatDayLong = (day: string): string =>
-  new Intl.DateTimeFormat(lang(), { dateStyle: "full", timeZone: "UTC" }).format(utc(day));
+  formatter("long", { dateStyle: "full" }).format(utc(day));
 
 /** "May 2025" for `2025-05`. */
 export const formatMonth = (month: string): string =>
-  new Intl.DateTimeFormat(lang(), { month: "long", year: "numeric", timeZone: "UTC" }).format(
-    utc(`${month}-01`),
-  );
+  formatter("month", { month: "long", year: "numeric" }).format(utc(`${month}-01`));
 
 /** "2024 Q3" for `2024-Q3` (a volume of a log holds a quarter). */
 export const formatQuarter = (quarter: string): string =>

@@ -19,6 +19,12 @@ const CONCURRENT = 3;
  */
 const RETRY_MS = 5_000;
 
+/**
+ * The last timeline listed, for the log on screen: typing in an entry lists the log again, and
+ * its order is reused when no entry came, went or changed date (shared/ops/log.ts).
+ */
+const lastListed = new Map<string, HeldLogEntry[]>();
+
 export type VolumeState =
   | { status: "loading" }
   | { status: "ok"; handle: DocHandle<LogVolume>; doc: LogVolume; problems: readonly string[] }
@@ -228,8 +234,11 @@ export function useLogEntries(
     for (const h of holders)
       for (const [id, entry] of Object.entries(h.entries))
         if (!byId.has(id)) byId.set(id, { entry, holder: h.id });
+    const all = liveEntriesIn(holders, lastListed.get(logId));
+    lastListed.clear();
+    lastListed.set(logId, all);
     return {
-      entries: liveEntriesIn(holders).filter((e) => isSettledDate(e.date, pending)),
+      entries: all.filter((e) => isSettledDate(e.date, pending)),
       byId,
       holderOf: (entryId: string): DocHandle<EntryHolder> | undefined => {
         const at = byId.get(entryId)?.holder;
