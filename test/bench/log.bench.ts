@@ -18,7 +18,7 @@ import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import { seedLog } from "../helpers/logs.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { servePeer } from "../helpers/servePeer.ts";
-import { afterAllBenches, median, once, round, type Bench } from "./registry.ts";
+import { afterAllBenches, median, once, quantile, round, type Bench } from "./registry.ts";
 
 const ENTRIES = 5000;
 const RUNS = 7;
@@ -57,6 +57,15 @@ const TIME_TO_COMPLETE = `() => new Promise((resolve) => {
   };
   check();
 })`;
+
+/** In the page: from each keydown to the frame after it is painted, into window.__keyToPaint. */
+const KEY_TO_PAINT = `(() => {
+  window.__keyToPaint = [];
+  document.addEventListener("keydown", () => {
+    const start = performance.now();
+    requestAnimationFrame(() => setTimeout(() => window.__keyToPaint.push(performance.now() - start), 0));
+  }, { capture: true });
+})()`;
 
 const measure = once(async () => {
   const dataDir = await mkdtemp(join(tmpdir(), "meitheal-bench-log-"));
@@ -135,8 +144,21 @@ const measure = once(async () => {
     whole.push(complete);
     warm.push(again);
   }
+  // Typing in the newest entry, every volume read: keydown → the frame after it is painted.
+  const page = await browser.context.newPage();
+  await page.goto(peer.url);
+  await page.getByRole("heading", { name: "Stories", level: 1 }).waitFor({ timeout: 60_000 });
+  await page.evaluate(`window.location.hash = ${JSON.stringify(`${route}/${seeded.entryIds.at(-1)}`)}`);
+  await page.locator(".timeline-entry").first().waitFor();
+  await page.locator(".timeline-loading").waitFor({ state: "detached", timeout: 60_000 });
+  await page.getByRole("complementary", { name: "Open entry" }).getByLabel("What we learned").click();
+  await page.evaluate(KEY_TO_PAINT);
+  await page.keyboard.type("The kettle matters as much as the agenda. ".repeat(2), { delay: 40 });
+  await page.waitForTimeout(300);
+  const keys = await page.evaluate<number[]>("window.__keyToPaint");
+  await page.close();
   const bytes = saved.reduce((sum, b) => sum + b.length, 0);
-  return { cold, warm, whole, automergeLoad, bytes, volumes: saved.length, newestLoad, newestBytes: newestBytes.length };
+  return { keys, cold, warm, whole, automergeLoad, bytes, volumes: saved.length, newestLoad, newestBytes: newestBytes.length };
 });
 
 export const benches: Bench[] = [
@@ -150,6 +172,17 @@ export const benches: Bench[] = [
       return {
         value: median(cold),
         note: `median of ${cold.length} fresh pages (${cold.map((v) => Math.round(v)).join(", ")}), route set → first rows painted, ${ENTRIES} entries fetched from the peer; min ${round(Math.min(...cold))}, max ${round(Math.max(...cold))}; every volume read (the whole timeline, filters complete) after a median ${round(median(whole))} ms; opened again in the same page (document already loaded): median ${round(median(warm))} ms; the entries are in ${volumes} volumes (one per quarter), ${round(bytes / 1e6, 2)} MB in all; Automerge alone loads all of them in ${round(automergeLoad)} ms and the newest (${round(newestBytes / 1e3)} kB, drawn first) in ${round(newestLoad, 1)} ms (Node)`,
+      };
+    },
+  },
+  {
+    name: "log.keypressToPaint.p95.ms",
+    unit: "ms",
+    async run() {
+      const { keys } = await measure();
+      return {
+        value: quantile(keys, 0.95),
+        note: `typing in "What we learned" of the newest entry of the same ${ENTRIES}-entry log (every volume read), ${keys.length} keys 40 ms apart: keydown → the frame after it is painted; median ${round(median(keys))} ms, max ${round(Math.max(...keys))} ms`,
       };
     },
   },

@@ -3,7 +3,16 @@
 // `focus`, so a link, a search result or a reload opens the same entry; opening a row is following
 // its link.
 import type { DocHandle, Repo } from "@automerge/automerge-repo";
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+  type ReactNode,
+} from "react";
 import { sortedThemes } from "../../../shared/ops/community.ts";
 import {
   filterLogEntries,
@@ -151,6 +160,7 @@ function LogView({
   // The row to give focus back to (after closing the editor).
   const [returnTo, setReturnTo] = useState<{ id: string } | null>(null);
   const undoRef = useRef<HTMLButtonElement>(null);
+  const openFromTimeline = useCallback(() => setEditorFocus("heading"), []);
 
   const route = (entryId: string | null) => ({
     page: "community" as const,
@@ -295,7 +305,7 @@ function LogView({
                   openId={focus}
                   returnTo={returnTo}
                   entryHref={(id) => href(route(id))}
-                  onOpen={() => setEditorFocus("heading")}
+                  onOpen={openFromTimeline}
                   footer={
                     loading ? (
                       <p className="timeline-loading meta" role="status">

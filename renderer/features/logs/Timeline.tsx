@@ -4,7 +4,15 @@
 // would trap the keyboard): arrow keys, Home and End move between entries, scrolling rows into
 // being as they go.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import {
+  memo,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+} from "react";
 import type { TimelineRow } from "../../../shared/ops/log.ts";
 import { t } from "../../i18n/index.ts";
 import { firstLine, formatDay, formatDayLong, formatMonth } from "./format.ts";
@@ -148,7 +156,7 @@ export function Timeline({
                   tabbable={row.entry.id === tabStop}
                   href={entryHref(row.entry.id)}
                   onOpen={onOpen}
-                  onFocus={() => setActive(row.entry.id)}
+                  onActive={setActive}
                 />
               )}
             </li>
@@ -163,7 +171,9 @@ export function Timeline({
   );
 }
 
-function EntryRow({
+// Memoised: typing in the open entry redraws the timeline, and every other row is unchanged (its
+// entry keeps its object while nobody edits it, see shared/ops/log.ts liveEntriesIn).
+const EntryRow = memo(function EntryRow({
   row,
   entry,
   themeLabels,
@@ -171,7 +181,7 @@ function EntryRow({
   tabbable,
   href,
   onOpen,
-  onFocus,
+  onActive,
 }: {
   row: number;
   entry: Extract<TimelineRow, { type: "entry" }>["entry"];
@@ -180,7 +190,7 @@ function EntryRow({
   tabbable: boolean;
   href: string;
   onOpen: () => void;
-  onFocus: () => void;
+  onActive: (id: string) => void;
 }) {
   const line = firstLine(entry.happened);
   const people = Object.values(entry.participants)
@@ -198,7 +208,7 @@ function EntryRow({
       aria-current={open ? "true" : undefined}
       tabIndex={tabbable ? 0 : -1}
       onClick={onOpen}
-      onFocus={onFocus}
+      onFocus={() => onActive(entry.id)}
     >
       <span className="entry-date">
         <span aria-hidden="true">{formatDay(entry.date)}</span>
@@ -230,4 +240,4 @@ function EntryRow({
       </span>
     </a>
   );
-}
+});
