@@ -4,6 +4,7 @@
 // through automerge-repo on a channel of their own per community.
 import type { CommunityId, DeviceKey } from "./ids.ts";
 import type { Result } from "./result.ts";
+import type { HarvestLabels } from "./export/harvest.ts";
 
 export type PeerInfo = {
   /** This device's public key (hex); device data, never synced. */
@@ -294,6 +295,12 @@ export type Handlers = {
     format: "html" | "pdf";
     path: string;
     pageSize?: PageSize;
+    /** The words around what people wrote, in the window's language (default English). */
+    labels?: HarvestLabels;
+    /** BCP 47 tag of that language, for the page and how days are written. */
+    locale?: string;
+    /** IANA time zone the days are counted in (default: the peer's). */
+    timeZone?: string;
   }) => Promise<Result<ExportSummary>>;
 };
 

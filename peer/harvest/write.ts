@@ -10,10 +10,11 @@
 // reads a quarter or two of each log, not ten years of it.
 import type * as Automerge from "@automerge/automerge";
 import type { AutomergeUrl } from "@automerge/automerge-repo";
-import type { ExportSummary, PageSize, TaskProgress } from "../../shared/contract.ts";
+import type { ArgsOf, ExportSummary, PageSize, TaskProgress } from "../../shared/contract.ts";
 import {
   buildHarvest,
   checkRange,
+  harvestLabelsValidator,
   quartersText,
   type HarvestDoc,
   type HarvestLabels,
@@ -24,6 +25,7 @@ import { logVolumes, quarterOf, type VolumeInfo } from "../../shared/ops/logVolu
 import type { PageSize as HtmlPageSize } from "../../shared/export/html.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { communityKind } from "../../shared/schema/community.ts";
+import { describeIssues } from "../../shared/schema/kind.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { exportTarget, resolveTypedPath, writeExportFile } from "../export/file.ts";
 import type { PdfPrinter } from "../export/pdf.ts";
@@ -40,14 +42,39 @@ export type HarvestDeps = {
   timeZone?: string;
 };
 
-export type HarvestArgs = {
-  communityId: string;
-  from: string;
-  to: string;
-  format: "html" | "pdf";
-  path: string;
-  pageSize?: PageSize;
-};
+export type HarvestArgs = ArgsOf<"harvest:write">;
+
+/** The window's words, language and zone for the report, checked; absent ones fall back to `deps`. */
+function checkWording(
+  args: HarvestArgs,
+  deps: HarvestDeps,
+): Result<{ labels?: HarvestLabels; locale?: string; timeZone?: string }> {
+  const again = "Nothing was written. Reload the window and write the report again.";
+  let labels = deps.labels;
+  if (args.labels !== undefined) {
+    const parsed = harvestLabelsValidator.safeParse(args.labels);
+    if (!parsed.success)
+      return err(
+        ErrorCode.BadInput,
+        `The report's words sent by this window are not usable (${describeIssues(parsed.error.issues)[0] ?? "unreadable"}). ${again}`,
+      );
+    labels = parsed.data;
+  }
+  try {
+    if (args.locale !== undefined) Intl.getCanonicalLocales(args.locale);
+    if (args.timeZone !== undefined) new Intl.DateTimeFormat("en", { timeZone: args.timeZone });
+  } catch {
+    return err(
+      ErrorCode.BadInput,
+      `The language "${String(args.locale)}" or time zone "${String(args.timeZone)}" sent by this window is not one this device knows. ${again}`,
+    );
+  }
+  return ok({
+    labels,
+    locale: args.locale ?? deps.locale,
+    timeZone: args.timeZone ?? deps.timeZone,
+  });
+}
 
 export const PDF_UNAVAILABLE =
   "A PDF needs Chromium or the desktop app, and this peer has neither. Write the harvest as HTML and print it from a browser.";
@@ -95,6 +122,8 @@ export async function writeHarvest(
     return err(ErrorCode.BadInput, `The page size is "a4" or "a5", not "${String(pageSize)}".`);
   const range = checkRange(args.from, args.to);
   if (!range.ok) return range;
+  const wording = checkWording(args, deps);
+  if (!wording.ok) return wording;
   const typed = resolveTypedPath(args.path, `/home/me/retreat-harvest.${args.format}`);
   if (!typed.ok) return typed;
   // Checked before any document is read: a PDF that cannot be made should say so at once.
@@ -180,9 +209,9 @@ export async function writeHarvest(
     {
       from: range.value.from,
       to: range.value.to,
-      labels: deps.labels,
-      locale: deps.locale,
-      timeZone: deps.timeZone,
+      labels: wording.value.labels,
+      locale: wording.value.locale,
+      timeZone: wording.value.timeZone,
       pageSize: (pageSize === "a5" ? "A5" : "A4") satisfies HtmlPageSize,
     },
   );

@@ -208,6 +208,24 @@ export const collectionsEn = {
   "harvest.done.body.one":
     "1 story, with the log entries and maps of those days ({size}), saved to:",
   "harvest.again": "Write another",
+  // The words printed in the report around what people wrote; {community}, {from} and {to} are
+  // filled in by the report.
+  "harvest.report.title": "{community}: retreat harvest",
+  "harvest.report.range": "{from} to {to}",
+  "harvest.report.oneDay": "{from}",
+  "harvest.report.contents": "Contents",
+  "harvest.report.logs": "Practice logs",
+  "harvest.report.entries": "Log entries",
+  "harvest.report.stories": "Stories",
+  "harvest.report.maps": "Inquiry maps",
+  "harvest.report.noEntries": "Nothing was logged on these days.",
+  "harvest.report.noStories": "No story was written or changed on these days.",
+  "harvest.report.noMaps": "No map was changed on these days.",
+  "harvest.report.participants": "Who took part",
+  "harvest.report.themes": "Themes",
+  "harvest.report.created": "New",
+  "harvest.report.changed": "Changed",
+  "harvest.report.untitled": "Untitled",
 
   "switcher.restore": "Restore from a backup…",
   "welcome.restore": "Restore from a backup",

@@ -22,7 +22,16 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
   );
 }
 
-const relative = () => new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+/** The language strings are shown in (a BCP 47 tag). */
+export const currentLocale = (): string => locale;
+
+// Made once per language: making one costs far more than using it (lists call timeAgo per row).
+let relativeFormat: { locale: string; format: Intl.RelativeTimeFormat } | null = null;
+const relative = () => {
+  if (relativeFormat?.locale !== locale)
+    relativeFormat = { locale, format: new Intl.RelativeTimeFormat(locale, { numeric: "auto" }) };
+  return relativeFormat.format;
+};
 
 /** "3 minutes ago", "yesterday": for list metadata. */
 export function timeAgo(ms: number, now = Date.now()): string {

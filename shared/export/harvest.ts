@@ -17,8 +17,10 @@
 // A log's entries are those it holds itself (written before logs had volumes) and those of its
 // volumes (schema/logVolume.ts); the peer passes only the volumes whose quarters meet the range.
 import * as Automerge from "@automerge/automerge";
+import { z } from "zod";
 import {
   DAY,
+  ENTRY_KINDS,
   ENTRY_TEXT_FIELDS,
   logKind,
   type EntryKindName,
@@ -27,9 +29,15 @@ import {
 import type { DocKind, ReadResult } from "../schema/kind.ts";
 import { logVolumeKind, type LogVolume } from "../schema/logVolume.ts";
 import { liveEntriesIn, type ListedLogEntry } from "../ops/log.ts";
-import { mapKind, type InquiryMap } from "../schema/map.ts";
+import {
+  NODE_KINDS,
+  QUESTION_STATUSES,
+  RELATIONS,
+  mapKind,
+  type InquiryMap,
+} from "../schema/map.ts";
 import { storyKind, type Story } from "../schema/story.ts";
-import type { StoryStatus, Theme } from "../schema/community.ts";
+import { STORY_STATUSES, type StoryStatus, type Theme } from "../schema/community.ts";
 import { hrefRef } from "../links/ref.ts";
 import { ErrorCode, err, ok, type Result } from "../result.ts";
 import {
@@ -69,6 +77,49 @@ export type HarvestLabels = {
   readonly statuses: Readonly<Record<StoryStatus, string>>;
   readonly map: MapSvgLabels;
 };
+
+/** Longest label a window may send (a heading or a sentence, in any language). */
+const LABEL_MAX = 300;
+
+const label = z.string().min(1).max(LABEL_MAX);
+const labelsOf = <K extends string>(keys: readonly K[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, label])) as Record<K, typeof label>).strict();
+
+/**
+ * The words of a report as a window sends them (its own language) through `harvest:write`:
+ * checked before use, like anything that crosses the contract.
+ */
+export const harvestLabelsValidator = z
+  .object({
+    title: label,
+    range: label,
+    oneDay: label,
+    contents: label,
+    logs: label,
+    entries: label,
+    stories: label,
+    maps: label,
+    noEntries: label,
+    noStories: label,
+    noMaps: label,
+    participants: label,
+    themes: label,
+    created: label,
+    changed: label,
+    untitled: label,
+    fields: labelsOf(ENTRY_TEXT_FIELDS),
+    entryKinds: labelsOf(ENTRY_KINDS),
+    statuses: labelsOf(STORY_STATUSES),
+    map: z
+      .object({
+        kind: labelsOf(NODE_KINDS),
+        relation: labelsOf(RELATIONS),
+        status: labelsOf(QUESTION_STATUSES),
+        empty: label,
+      })
+      .strict(),
+  })
+  .strict();
 
 export const ENGLISH_HARVEST_LABELS: HarvestLabels = {
   title: "{community}: retreat harvest",
@@ -650,3 +701,9 @@ export function buildHarvest(
     warnings,
   });
 }
+
+// The validator and the type say the same thing: a label added to one must be added to the other.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const labelsMatch: Same<z.infer<typeof harvestLabelsValidator>, DeepMutable<HarvestLabels>> = true;
+void labelsMatch;
+type DeepMutable<T> = { -readonly [K in keyof T]: T[K] extends object ? DeepMutable<T[K]> : T[K] };

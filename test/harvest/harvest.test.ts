@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { volumesInRange } from "../../peer/harvest/write.ts";
 import { PeerNode } from "../../peer/main.ts";
 import { addEntry } from "../../shared/ops/community.ts";
+import { ENGLISH_HARVEST_LABELS, type HarvestLabels } from "../../shared/export/harvest.ts";
 import type { IndexEntry } from "../../shared/schema/community.ts";
 import { parseDocument } from "../export/dom.ts";
 import { launchBrowser } from "../helpers/browser.ts";
@@ -296,7 +297,26 @@ describe("harvest:write", () => {
       [{ path: join(dir, "missing", "h.html") }, "does not exist"],
       [{ path: "harvest.html" }, "is not a full path"],
       [{ format: "docx" }, 'written as "html" or "pdf"'],
+      [{ locale: "not a language!" }, 'The language "not a language!"'],
+      [{ timeZone: "Mars/Olympus" }, 'time zone "Mars/Olympus"'],
     ];
+    const badLabels: [unknown, string][] = [
+      [{ ...ENGLISH_HARVEST_LABELS, title: "" }, "report's words sent by this window"],
+      [{ ...ENGLISH_HARVEST_LABELS, extra: "x" }, "report's words sent by this window"],
+      [{ ...ENGLISH_HARVEST_LABELS, fields: { happened: "What" } }, "report's words"],
+    ];
+    for (const [labels, message] of badLabels) {
+      const r = await node.handlers["harvest:write"]({
+        communityId,
+        from: "2025-06-02",
+        to: "2025-06-03",
+        format: "html",
+        path: join(dir, "bad.html"),
+        labels: labels as HarvestLabels,
+      });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.message).toContain(message);
+    }
     for (const [change, message] of cases) {
       const r = await node.handlers["harvest:write"]({
         communityId,
@@ -310,6 +330,35 @@ describe("harvest:write", () => {
       if (!r.ok) expect(r.error.message).toContain(message);
     }
     expect((await readdir(dir)).sort()).toEqual(before);
+  });
+});
+
+describe("harvest:write in the window's language", () => {
+  it("prints the words, language and time zone the window sends", async () => {
+    const target = join(dir, "fomhar.html");
+    value(
+      await node.handlers["harvest:write"]({
+        communityId,
+        from: "2025-06-02",
+        to: "2025-06-02",
+        format: "html",
+        path: target,
+        locale: "ga",
+        timeZone: "Europe/Dublin",
+        labels: {
+          ...ENGLISH_HARVEST_LABELS,
+          title: "Fómhar an chúlaithe: {community}",
+          stories: "Scéalta",
+          entryKinds: { ...ENGLISH_HARVEST_LABELS.entryKinds, gathering: "Cruinniú" },
+        },
+      }),
+    );
+    const written = await readFile(target, "utf8");
+    expect(written).toContain('<html lang="ga"');
+    expect(written).toContain("Fómhar an chúlaithe: ");
+    expect(written).toContain("Scéalta");
+    expect(written).toContain("Cruinniú");
+    expect(written).not.toContain("retreat harvest");
   });
 });
 

@@ -3,12 +3,13 @@
 // same summary an export ends with.
 import { useId, useState, type FormEvent } from "react";
 import type { PageSize } from "../../../shared/contract.ts";
-import { t } from "../../i18n/index.ts";
+import { currentLocale, t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { Field, Modal } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
 import { defaultPath, isoDay, withExtension } from "./format.ts";
 import { ExportDone, FileWriteFooter, PageSizeField, useFileWrite } from "./parts.tsx";
+import { harvestLabels } from "./harvestLabels.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 type Format = "html" | "pdf";
@@ -41,7 +42,17 @@ export function HarvestDialog({
     if (from > to) return setDateError(t("harvest.datesOrder"));
     setDateError(null);
     await file.write((path) =>
-      connection.rpc.call("harvest:write", { communityId, from, to, format, path, pageSize }),
+      connection.rpc.call("harvest:write", {
+        communityId,
+        from,
+        to,
+        format,
+        path,
+        pageSize,
+        labels: harvestLabels(),
+        locale: currentLocale(),
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      }),
     );
   };
 
