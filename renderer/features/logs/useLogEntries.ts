@@ -12,7 +12,7 @@ import { logVolumeKind, type LogVolume } from "../../../shared/schema/logVolume.
 import { read } from "../../repo.ts";
 
 /** Volumes asked for at once after the first: enough to keep the peer busy, not the window. */
-const CONCURRENT = 3;
+const CONCURRENT = 8;
 /**
  * How often a volume that was not here is asked for again: it may reach this laptop's peer from
  * another laptop at any time, and the peer does not push documents into windows unasked.
