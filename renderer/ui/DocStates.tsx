@@ -4,18 +4,30 @@
 import type { ReactNode } from "react";
 import { t, type MessageKey } from "../i18n/index.ts";
 import type { DocView } from "../repo.ts";
+import { href, type Section } from "../route.ts";
 import { Notice, PageHeading } from "./kit.tsx";
 
 export type UnusableView = Exclude<DocView<unknown>, { status: "ok" }>;
 
-/** The messages of one kind of document ("logs.unavailable", …). */
-export type DocStateMessages = {
-  unavailable: MessageKey;
-  newer: MessageKey;
-  damagedTitle: MessageKey;
-  damagedBody: MessageKey;
-  damagedRaw: MessageKey;
-};
+/** Whose messages a page shows: "logs" says "logs.unavailable", "logs.damaged.title", … */
+export type DocMessages = "story" | "logs" | "maps" | "collection";
+
+/** The way back from a document to its section's list. */
+export function BackLink({
+  communityId,
+  section,
+  label,
+}: {
+  communityId: string;
+  section: Section;
+  label: MessageKey;
+}) {
+  return (
+    <p className="back">
+      <a href={href({ page: "community", communityId, section, docId: null })}>← {t(label)}</a>
+    </p>
+  );
+}
 
 export function DocUnusable({
   view,
@@ -28,7 +40,7 @@ export function DocUnusable({
   back: ReactNode;
   /** The document's title as the community index knows it (for the damaged page's heading). */
   title: string;
-  messages: DocStateMessages;
+  messages: DocMessages;
 }) {
   switch (view.status) {
     case "loading":
@@ -42,14 +54,14 @@ export function DocUnusable({
       return (
         <>
           {back}
-          <Notice tone="info" title={t(messages.unavailable)} />
+          <Notice tone="info" title={t(`${messages}.unavailable`)} />
         </>
       );
     case "newer":
       return (
         <>
           {back}
-          <Notice tone="error" title={t(messages.newer)} />
+          <Notice tone="error" title={t(`${messages}.newer`)} />
         </>
       );
     case "damaged":
@@ -57,8 +69,8 @@ export function DocUnusable({
         <>
           {back}
           <PageHeading>{title}</PageHeading>
-          <Notice tone="error" title={t(messages.damagedTitle)}>
-            <p>{t(messages.damagedBody)}</p>
+          <Notice tone="error" title={t(`${messages}.damaged.title`)}>
+            <p>{t(`${messages}.damaged.body`)}</p>
             <ul>
               {view.problems.map((p) => (
                 <li key={p}>{p}</li>
@@ -66,7 +78,7 @@ export function DocUnusable({
             </ul>
           </Notice>
           <label className="raw">
-            {t(messages.damagedRaw)}
+            {t(`${messages}.damaged.raw`)}
             <textarea readOnly rows={12} value={view.raw} />
           </label>
         </>

@@ -11,9 +11,8 @@ import {
 } from "../../../shared/schema/collection.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
-import { DocUnusable } from "../../ui/DocStates.tsx";
+import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc } from "../../repo.ts";
-import { href } from "../../route.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 import type { IndexView } from "../logs/LogsSection.tsx";
 import { StoryEditor } from "../stories/editor/StoryEditor.tsx";
@@ -39,11 +38,7 @@ export function CollectionPage({
 }) {
   const view = useDoc(repo, collectionId, collectionKind);
   const back = (
-    <p className="back">
-      <a href={href({ page: "community", communityId, section: "collections", docId: null })}>
-        ← {t("collections.back")}
-      </a>
-    </p>
+    <BackLink communityId={communityId} section="collections" label="collections.back" />
   );
   if (view.status !== "ok")
     return (
@@ -51,13 +46,7 @@ export function CollectionPage({
         view={view}
         back={back}
         title={index.doc.entries[collectionId]?.title ?? collectionId}
-        messages={{
-          unavailable: "collection.unavailable",
-          newer: "collection.newer",
-          damagedTitle: "collection.damaged.title",
-          damagedBody: "collection.damaged.body",
-          damagedRaw: "collection.damaged.raw",
-        }}
+        messages="collection"
       />
     );
   return (

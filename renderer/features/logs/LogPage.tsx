@@ -31,7 +31,7 @@ import {
 } from "../../../shared/schema/log.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { DocUnusable } from "../../ui/DocStates.tsx";
+import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc } from "../../repo.ts";
 import { href, navigate } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
@@ -70,26 +70,14 @@ export function LogPage({
   );
   // Volumes load from the index's list at once, alongside the log's own document.
   const held = useLogEntries(repo, logId, inline, volumes);
-  const back = (
-    <p className="back">
-      <a href={href({ page: "community", communityId, section: "logs", docId: null })}>
-        ← {t("logs.back")}
-      </a>
-    </p>
-  );
+  const back = <BackLink communityId={communityId} section="logs" label="logs.back" />;
   if (view.status !== "ok")
     return (
       <DocUnusable
         view={view}
         back={back}
         title={index.doc.entries[logId]?.title ?? logId}
-        messages={{
-          unavailable: "logs.unavailable",
-          newer: "logs.newer",
-          damagedTitle: "logs.damaged.title",
-          damagedBody: "logs.damaged.body",
-          damagedRaw: "logs.damaged.raw",
-        }}
+        messages="logs"
       />
     );
   return (

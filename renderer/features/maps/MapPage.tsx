@@ -27,9 +27,8 @@ import {
 } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { DocUnusable } from "../../ui/DocStates.tsx";
+import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc, type DocView } from "../../repo.ts";
-import { href } from "../../route.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 import { LinkPicker } from "../links/LinkPicker.tsx";
 import { useLinkTargets } from "../links/useLinkTargets.ts";
@@ -70,26 +69,14 @@ export function MapPage({
   focus: string | null;
 }) {
   const map = useDoc(repo, mapId, mapKind);
-  const back = (
-    <p className="back">
-      <a href={href({ page: "community", communityId, section: "maps", docId: null })}>
-        ← {t("maps.back")}
-      </a>
-    </p>
-  );
+  const back = <BackLink communityId={communityId} section="maps" label="maps.back" />;
   if (map.status !== "ok")
     return (
       <DocUnusable
         view={map}
         back={back}
         title={index.doc.entries[mapId]?.title ?? mapId}
-        messages={{
-          unavailable: "maps.unavailable",
-          newer: "maps.newer",
-          damagedTitle: "maps.damaged.title",
-          damagedBody: "maps.damaged.body",
-          damagedRaw: "maps.damaged.raw",
-        }}
+        messages="maps"
       />
     );
   return (

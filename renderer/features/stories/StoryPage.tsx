@@ -8,9 +8,8 @@ import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { DocUnusable } from "../../ui/DocStates.tsx";
+import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
 import { useDoc, type DocView } from "../../repo.ts";
-import { href } from "../../route.ts";
 import { PageHeading } from "../../ui/kit.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { useFocusTerms } from "../search/useFocusTerms.ts";
@@ -83,26 +82,14 @@ export function StoryPage({
     lastTouch.current = 0;
   }, [storyId]);
 
-  const back = (
-    <p className="back">
-      <a href={href({ page: "community", communityId, section: "stories", docId: null })}>
-        ← {t("story.back")}
-      </a>
-    </p>
-  );
+  const back = <BackLink communityId={communityId} section="stories" label="story.back" />;
   if (story.status !== "ok")
     return (
       <DocUnusable
         view={story}
         back={back}
         title={index.doc.entries[storyId]?.title ?? storyId}
-        messages={{
-          unavailable: "story.unavailable",
-          newer: "story.newer",
-          damagedTitle: "story.damaged.title",
-          damagedBody: "story.damaged.body",
-          damagedRaw: "story.damaged.raw",
-        }}
+        messages="story"
       />
     );
 
