@@ -85,3 +85,32 @@ export function DocUnusable({
       );
   }
 }
+
+/**
+ * Parts of a usable document that could not be read (a buggy peer's items), left out and named:
+ * a warning with the list folded away. Nothing when there are none.
+ */
+export function ProblemsNotice({
+  problems,
+  title,
+  body,
+}: {
+  problems: readonly string[];
+  title: string;
+  body?: string;
+}) {
+  if (problems.length === 0) return null;
+  return (
+    <Notice tone="warning" title={title}>
+      {body !== undefined && <p>{body}</p>}
+      <details>
+        <summary>{t("common.details")}</summary>
+        <ul>
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      </details>
+    </Notice>
+  );
+}

@@ -11,9 +11,9 @@ import {
 } from "../../../shared/schema/collection.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
-import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
+import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
 import { useDoc } from "../../repo.ts";
-import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import { Field, PageHeading } from "../../ui/kit.tsx";
 import type { IndexView } from "../logs/LogsSection.tsx";
 import { StoryEditor } from "../stories/editor/StoryEditor.tsx";
 import { ExportDialog } from "../transfer/ExportDialog.tsx";
@@ -114,19 +114,11 @@ function CollectionView({
           : t("collection.stories.many", { count: rows.length })}{" "}
         · {t("common.updated", { when: timeAgo(collection.updatedAt) })}
       </p>
-      {problems.length > 0 && (
-        <Notice tone="warning" title={t("collection.problems", { count: problems.length })}>
-          <p>{t("collection.problemsBody")}</p>
-          <details>
-            <summary>{t("common.details")}</summary>
-            <ul>
-              {problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </details>
-        </Notice>
-      )}
+      <ProblemsNotice
+        problems={problems}
+        title={t("collection.problems", { count: problems.length })}
+        body={t("collection.problemsBody")}
+      />
       <CollectionDetails collection={collection} actions={actions} />
 
       <section aria-labelledby={storiesHeading} className="collection-section">

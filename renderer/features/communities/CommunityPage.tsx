@@ -5,6 +5,7 @@ import { usePeer } from "../../peerContext.ts";
 import { useCommunityRepo, useDoc } from "../../repo.ts";
 import { href, type Route, type Section } from "../../route.ts";
 import { Notice } from "../../ui/kit.tsx";
+import { ProblemsNotice } from "../../ui/DocStates.tsx";
 import { LogsSection } from "../logs/LogsSection.tsx";
 import { MapsSection } from "../maps/MapsSection.tsx";
 import { SearchLauncher } from "../search/SearchLauncher.tsx";
@@ -142,21 +143,10 @@ export function CommunityPage({
         )}
         {index.status === "ok" && repo && (
           <>
-            {index.problems.length > 0 && (
-              <Notice
-                tone="warning"
-                title={t("community.problems", { count: index.problems.length })}
-              >
-                <details>
-                  <summary>{t("common.details")}</summary>
-                  <ul>
-                    {index.problems.map((p) => (
-                      <li key={p}>{p}</li>
-                    ))}
-                  </ul>
-                </details>
-              </Notice>
-            )}
+            <ProblemsNotice
+              problems={index.problems}
+              title={t("community.problems", { count: index.problems.length })}
+            />
             {route.section === "stories" &&
               (route.docId ? (
                 <StoryPage

@@ -31,7 +31,7 @@ import {
 } from "../../../shared/schema/log.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
+import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
 import { useDoc } from "../../repo.ts";
 import { href, navigate } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
@@ -204,19 +204,11 @@ function LogView({
           when: timeAgo(Math.max(log.updatedAt, index.doc.entries[logId]?.updatedAt ?? 0)),
         })}
       </p>
-      {allProblems.length > 0 && (
-        <Notice tone="warning" title={t("logs.problems", { count: allProblems.length })}>
-          <p>{t("logs.problemsBody")}</p>
-          <details>
-            <summary>{t("common.details")}</summary>
-            <ul>
-              {allProblems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </details>
-        </Notice>
-      )}
+      <ProblemsNotice
+        problems={allProblems}
+        title={t("logs.problems", { count: allProblems.length })}
+        body={t("logs.problemsBody")}
+      />
       {held.missing.length > 0 && (
         <Notice tone="info" title={t("logs.missing.title")}>
           <p>

@@ -27,7 +27,7 @@ import {
 } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
+import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
 import { useDoc, type DocView } from "../../repo.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 import { LinkPicker } from "../links/LinkPicker.tsx";
@@ -547,26 +547,15 @@ function MapWorkspace({
           </div>
         )}
       </header>
-      {view.problems.length > 0 && (
-        <Notice
-          tone="warning"
-          title={
-            view.problems.length === 1
-              ? t("maps.problems.one")
-              : t("maps.problems", { count: view.problems.length })
-          }
-        >
-          <p>{t("maps.problems.body")}</p>
-          <details>
-            <summary>{t("common.details")}</summary>
-            <ul>
-              {view.problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </details>
-        </Notice>
-      )}
+      <ProblemsNotice
+        problems={view.problems}
+        title={
+          view.problems.length === 1
+            ? t("maps.problems.one")
+            : t("maps.problems", { count: view.problems.length })
+        }
+        body={t("maps.problems.body")}
+      />
       {undo && (
         <div className="notice notice-info map-undo" role="status">
           <span>{t("maps.deleted", { text: shortText(undo.node) })}</span>{" "}
