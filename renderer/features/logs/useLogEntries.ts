@@ -1,7 +1,7 @@
 // A log's entries in the window: the log's own (written before logs had volumes) and those of its
 // volumes, which the index lists (shared/schema/logVolume.ts). The newest volume is asked for
-// first and drawn as soon as it is here; older ones follow a few at a time, so a ten-year log
-// opens as fast as a short one. Every volume is read through its validator; one that is damaged,
+// first and drawn as soon as it is here; older ones follow behind it, so the first rows of a long
+// log never wait for the rest (npm run bench: log.timeline5000.ms). Every volume is read through its validator; one that is damaged,
 // names another log, or has not reached this device is reported, and the rest stays usable.
 import type { AutomergeUrl, DocHandle, Repo } from "@automerge/automerge-repo";
 import { useEffect, useMemo, useState } from "react";
@@ -51,7 +51,7 @@ export type LogEntries = {
 };
 
 /**
- * Loads a log's volumes into a window's repo, the newest alone first, then a few at a time, and
+ * Loads a log's volumes into a window's repo, the newest alone first, then CONCURRENT at a time, and
  * follows each one's changes until closed. A volume that was not here is asked for again every
  * few seconds and whenever the link to the peer comes back.
  */
@@ -180,7 +180,7 @@ export function useLogEntries(
   const ids = volumes.map((v) => v.id).join(",");
   useEffect(() => {
     // Volumes arriving together are drawn together: one update per frame, not one per volume
-    // (each update sorts the whole timeline again).
+    // (each update lists the whole timeline again).
     let batch = new Map<string, VolumeState>();
     let frame = 0;
     const flush = () => {
