@@ -1,9 +1,11 @@
 // Proves the layer rule of docs/DESIGN.md ("Layers") holds: real files in the real folders, linted with
-// the repo's own eslint.config.js through ESLint's Node API. The fixtures live for the length of this
-// file only and are always removed.
+// the repo's own eslint.config.js through ESLint's Node API, then type-checked with
+// renderer/tsconfig.json as `npm run typecheck` does. The fixtures live for the length of this file
+// only and are always removed.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ESLint } from "eslint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -218,13 +220,49 @@ const FIXTURES = {
   ),
 } satisfies Record<string, Fixture>;
 
-const ALL_PATHS = Object.values(FIXTURES).map((f) => f.path);
+// Type-checked by `tsc -p renderer/tsconfig.json`: Node's types must not reach it.
+const TSC_FIXTURES = {
+  rendererProcess: {
+    path: fixturePath("renderer", "ts"),
+    source: "export const mode = process.env.NODE_ENV;\n",
+    error: /Cannot find name 'process'/,
+  },
+  rendererBuffer: {
+    path: fixturePath("renderer", "tsx"),
+    source: 'export const bytes = Buffer.from("meitheal");\n',
+    error: /Cannot find name 'Buffer'/,
+  },
+  rendererNodeFs: {
+    path: fixturePath("renderer", "ts"),
+    source: 'import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n',
+    error: /Cannot find module 'node:fs'/,
+  },
+  // renderer/tsconfig.json includes shared/ (not its tests): the same check holds there.
+  sharedProcess: {
+    path: fixturePath("shared", "ts"),
+    source: "export const mode = process.env.NODE_ENV;\n",
+    error: /Cannot find name 'process'/,
+  },
+  // What the renderer takes from the two packages mapped to shims still type-checks, as a page has it.
+  rendererShimmed: {
+    path: fixturePath("renderer", "ts"),
+    source:
+      'import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";\n' +
+      'import { toString } from "qrcode";\n' +
+      'export const adapter = new BrowserWebSocketClientAdapter("ws://127.0.0.1:1");\n' +
+      "export const socket: WebSocket | undefined = adapter.socket;\n" +
+      'export const svg: Promise<string> = toString("x", { type: "svg", margin: 1 });\n',
+    error: null,
+  },
+} satisfies Record<string, { path: string; source: string; error: RegExp | null }>;
+
+const ALL_PATHS = [...Object.values(FIXTURES), ...Object.values(TSC_FIXTURES)].map((f) => f.path);
 
 async function removeFixtures(): Promise<void> {
   await Promise.all(ALL_PATHS.map((path) => rm(path, { force: true })));
 }
 
-// Also here, in case beforeAll was cut short by its timeout before its own finally ran.
+// Also here, in case a beforeAll was cut short by its timeout before its own finally ran.
 afterAll(() => removeFixtures());
 
 describe("layer rule (eslint.config.js)", () => {
@@ -275,6 +313,80 @@ describe("layer rule (eslint.config.js)", () => {
     const result = results.get(f.path);
     expect(result, `ESLint gave no result for ${f.path}`).toBeDefined();
     expect(result?.messages).toEqual([]);
+  });
+});
+
+type TscError = { file: string; line: number; text: string };
+
+/** `tsc -p renderer/tsconfig.json` as `npm run typecheck` runs it; its errors, by file. */
+function typecheckRenderer(): Promise<{ code: number; errors: TscError[]; output: string }> {
+  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [tsc, "-p", "renderer/tsconfig.json", "--noEmit", "--pretty", "false"],
+      { cwd: ROOT, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") {
+          reject(new Error(`tsc -p renderer/tsconfig.json: ${error.message}; ${stderr}`));
+          return;
+        }
+        const errors = [...stdout.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/gm)].map(
+          ([, file = "", line = "0", text = ""]) => ({
+            file: join(ROOT, file),
+            line: Number(line),
+            text,
+          }),
+        );
+        resolve({ code: typeof error?.code === "number" ? error.code : 0, errors, output: stdout });
+      },
+    );
+  });
+}
+
+describe("renderer/tsconfig.json has no Node types", () => {
+  let run: Awaited<ReturnType<typeof typecheckRenderer>>;
+
+  // After the ESLint fixtures are gone: one of them imports ws, which would bring Node's types in.
+  beforeAll(async () => {
+    try {
+      for (const f of Object.values(TSC_FIXTURES))
+        await writeFile(f.path, f.source, { flag: "wx" });
+      run = await typecheckRenderer();
+    } finally {
+      await removeFixtures();
+    }
+  }, 180_000);
+
+  it("fails, and only on the fixtures: the rest of renderer/ and shared/ type-check", () => {
+    expect(run.code).not.toBe(0);
+    const fixtures = new Set(Object.values(TSC_FIXTURES).map((f) => f.path));
+    expect(
+      run.errors.filter((e) => !fixtures.has(e.file)),
+      run.output,
+    ).toEqual([]);
+  });
+
+  const rejected = Object.entries(TSC_FIXTURES).flatMap(([name, f]) =>
+    f.error ? [[name, f.path, f.error] as const] : [],
+  );
+
+  it.each(rejected)("%s: rejected on line 1", (_name, path, error) => {
+    const mine = run.errors.filter((e) => e.file === path);
+    expect(mine.length, run.output).toBeGreaterThanOrEqual(1);
+    expect(mine.every((e) => e.line === 1)).toBe(true);
+    expect(
+      mine.some((e) => error.test(e.text)),
+      JSON.stringify(mine),
+    ).toBe(true);
+  });
+
+  it("rendererShimmed: the shimmed packages type as a page has them, with no error", () => {
+    const path = TSC_FIXTURES.rendererShimmed.path;
+    expect(
+      run.errors.filter((e) => e.file === path),
+      relative(ROOT, path),
+    ).toEqual([]);
   });
 });
 
