@@ -13,14 +13,14 @@ import type { AutomergeUrl } from "@automerge/automerge-repo";
 import type { ArgsOf, ExportSummary, PageSize, TaskProgress } from "../../shared/contract.ts";
 import {
   buildHarvest,
-  checkRange,
   harvestLabelsValidator,
-  quartersText,
   type HarvestDoc,
   type HarvestLabels,
   type HarvestLog,
   type HarvestVolume,
 } from "../../shared/export/harvest.ts";
+import { checkRange } from "../../shared/export/harvestDays.ts";
+import { quartersText } from "../../shared/export/harvestGather.ts";
 import { logVolumes, quarterOf, type VolumeInfo } from "../../shared/ops/logVolumes.ts";
 import type { PageSize as HtmlPageSize } from "../../shared/export/html.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";

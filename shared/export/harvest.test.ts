@@ -5,14 +5,9 @@ import { initLogVolume } from "../ops/logVolumes.ts";
 import { initStory, renameStory } from "../ops/story.ts";
 import type { Log } from "../schema/log.ts";
 import type { Story } from "../schema/story.ts";
-import {
-  buildHarvest,
-  checkRange,
-  dayIn,
-  ENGLISH_HARVEST_LABELS,
-  quartersText,
-  type HarvestVolume,
-} from "./harvest.ts";
+import { buildHarvest, ENGLISH_HARVEST_LABELS, type HarvestVolume } from "./harvest.ts";
+import { checkRange, dayIn } from "./harvestDays.ts";
+import { quartersText } from "./harvestGather.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const ctx = (ms: number) => {

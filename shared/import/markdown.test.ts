@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { storySchemaAdapter } from "../richtext/schema.ts";
 import { readBody } from "../richtext/body.ts";
-import { importText, joinPath, parseStory, type ImportBlock } from "./markdown.ts";
+import { importText, type ImportBlock } from "./blocks.ts";
+import { parseStory } from "./markdown.ts";
+import { joinPath } from "./paths.ts";
 import { importDoc, importSpans } from "./spans.ts";
 
 const parse = (text: string, path = "/in/story.md") => parseStory(text, { path });

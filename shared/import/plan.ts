@@ -5,7 +5,8 @@
 import type { ImportCandidate } from "../contract.ts";
 import type { Theme } from "../schema/community.ts";
 import { wordCount } from "../richtext/text.ts";
-import { fileLinks, importText, parseStory, type ParsedStory } from "./markdown.ts";
+import { fileLinks, importText } from "./blocks.ts";
+import { parseStory, type ParsedStory } from "./markdown.ts";
 
 /** One file to import, already read and decoded. */
 export type ImportFile = {

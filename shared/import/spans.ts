@@ -8,7 +8,7 @@ import type { Mark, Node as PmNode } from "prosemirror-model";
 import { refHref } from "../links/ref.ts";
 import { encodeBody } from "../richtext/body.ts";
 import { sanitizeHref, storySchema, storySchemaAdapter } from "../richtext/schema.ts";
-import type { ImportBlock, ImportInline, ImportLink } from "./markdown.ts";
+import type { ImportBlock, ImportInline, ImportLink } from "./blocks.ts";
 
 /** The story document id a file of the import became, or null when that file is not imported. */
 export type ResolveFile = (path: string) => string | null;
