@@ -39,15 +39,13 @@
 // authentication failure anywhere rejects the whole bundle; an authentic bundle with a document
 // Automerge cannot load merges the others and reports that one in `problems` (it was written by a
 // member device, so the rest is trustworthy, and refusing everything would help no one).
-import { randomBytes } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
-import { open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { open } from "node:fs/promises";
 import * as A from "@automerge/automerge";
 import { isValidDocumentId, type DocumentId, type Repo } from "@automerge/automerge-repo";
 import * as sodiumModule from "sodium-universal";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import { fileErrorReason, syncFolder } from "../storage/userFile.ts";
+import { fileErrorReason, ReplacementFile } from "../storage/userFile.ts";
 
 export const BUNDLE_EXTENSION = ".meitheal-sync";
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -140,8 +138,6 @@ const TAG_FINAL = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
 const MAX_ID_BYTES = 128;
 const FIXED_HEADER_BYTES = MAGIC.byteLength + 1 + 2;
 const MAX_HEADER_BYTES = FIXED_HEADER_BYTES + MAX_ID_BYTES + KEY_CHECK_BYTES + SS_HEADER_BYTES;
-/** Writes are batched to about this size: fewer system calls on slow sticks. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
 const READ_BLOCK_BYTES = 1024 * 1024;
 
 const NOT_A_BUNDLE = "This file is not a Meitheal sync bundle.";
@@ -256,74 +252,6 @@ function decodeHeader(bytes: Uint8Array): Header {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-/**
- * The bundle's bytes go to a temp file next to `path`, which is fsynced and only then renamed over
- * `path`, so `path` holds the old file or the whole new one, never part of one. Streaming (rather
- * than storage/atomicFile.ts's writeFileAtomic, which takes the whole content at once) keeps one
- * copy of the documents in memory; and the temp file is removed on every failure, rename included.
- */
-class AtomicStreamFile {
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private position = 0;
-
-  private constructor(
-    private readonly handle: FileHandle,
-    readonly tmp: string,
-  ) {}
-
-  static async create(path: string): Promise<AtomicStreamFile> {
-    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-    // "wx": never follow or reuse something already at the temp name.
-    const handle = await open(tmp, "wx", 0o600);
-    return new AtomicStreamFile(handle, tmp);
-  }
-
-  get bytes(): number {
-    return this.position + this.pendingBytes;
-  }
-
-  async append(chunk: Uint8Array): Promise<void> {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.byteLength;
-    if (this.pendingBytes >= WRITE_BATCH_BYTES) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    const batch = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    let done = 0;
-    while (done < batch.byteLength) {
-      const { bytesWritten } = await this.handle.write(
-        batch,
-        done,
-        batch.byteLength - done,
-        this.position + done,
-      );
-      if (bytesWritten === 0) throw new Error("the disk accepted no more bytes");
-      done += bytesWritten;
-    }
-    this.position += done;
-  }
-
-  /** Flushes, fsyncs, renames over `path`, fsyncs the folder. */
-  async commit(path: string): Promise<void> {
-    await this.flush();
-    await this.handle.sync();
-    await this.handle.close();
-    await rename(this.tmp, path);
-    await syncFolder(dirname(path));
-  }
-
-  /** Removes the temp file; never throws (the caller is already reporting a failure). */
-  async discard(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
-    await rm(this.tmp, { force: true }).catch(() => undefined);
-  }
-}
-
 /** Cuts the plaintext into CHUNK_BYTES chunks, encrypts each and hands frames to the file. */
 class ChunkEncryptor {
   private readonly state = new Uint8Array(sodium.crypto_secretstream_xchacha20poly1305_STATEBYTES);
@@ -334,7 +262,7 @@ class ChunkEncryptor {
 
   constructor(
     key: Uint8Array,
-    private readonly out: AtomicStreamFile,
+    private readonly out: ReplacementFile,
   ) {
     sodium.crypto_secretstream_xchacha20poly1305_init_push(this.state, this.streamHeader, key);
   }
@@ -427,10 +355,10 @@ export async function writeBundle(
     throw e;
   }
   const total = contents.documents.size;
-  let file: AtomicStreamFile | undefined;
+  let file: ReplacementFile | undefined;
   let encryptor: ChunkEncryptor | undefined;
   try {
-    file = await AtomicStreamFile.create(path);
+    file = await ReplacementFile.create(path, 0o600);
     encryptor = new ChunkEncryptor(keys.streamKey, file);
     const header = encodeHeader(contents.communityId, keys.keyCheck, encryptor.streamHeader);
     encryptor.setAssociatedData(header);
@@ -454,7 +382,7 @@ export async function writeBundle(
     options.signal?.throwIfAborted();
     await encryptor.finish();
     const bytes = file.bytes;
-    await file.commit(path);
+    await file.commit();
     return ok({ bytes, documents: total });
   } catch (e) {
     await file?.discard();
