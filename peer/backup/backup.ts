@@ -22,7 +22,7 @@ import { rosterKind } from "../../shared/schema/roster.ts";
 import { communityDir, summarise, type OpenCommunity } from "../communities.ts";
 import { fsyncDir } from "../storage/atomicFile.ts";
 import { SafeFsStorageAdapter } from "../storage/fsStorage.ts";
-import { mergeBundle } from "../sync/bundle.ts";
+import { mergeBundle } from "../sync/bundle/merge.ts";
 import { indexEntries, listedDocuments, rosterDocumentId } from "../sync/membership.ts";
 import { CommunityTrust } from "../sync/trust.ts";
 import { isMember } from "../trust/roster.ts";
