@@ -40,8 +40,8 @@ import {
 } from "../net/discovery.ts";
 import type { DeviceKeyPair } from "../trust/deviceKey.ts";
 import { decodeInvite, MAX_ADDRESSES } from "../trust/inviteCode.ts";
+import { InviteBook } from "../trust/inviteBook.ts";
 import {
-  InviteBook,
   isInvitePreamble,
   joinWithInvite,
   noiseKeyPairFromDevice,
