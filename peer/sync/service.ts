@@ -32,12 +32,9 @@ import {
   type SecureKeyPair,
   type SecureListener,
 } from "../net/transport.ts";
-import {
-  communityTag,
-  startDiscovery,
-  type BonjourLike,
-  type Discovery,
-} from "../net/discovery.ts";
+import type { BonjourLike } from "../net/bonjour.ts";
+import { startDiscovery, type Discovery } from "../net/discovery.ts";
+import { communityTag } from "../net/discoveryRecord.ts";
 import type { DeviceKeyPair } from "../trust/deviceKey.ts";
 import { decodeInvite, MAX_ADDRESSES } from "../trust/inviteCode.ts";
 import { InviteBook } from "../trust/inviteBook.ts";

@@ -12,7 +12,7 @@ import type {
   BrowserLike,
   PublishConfig,
   PublishedService,
-} from "../../peer/net/discovery.ts";
+} from "../../peer/net/bonjour.ts";
 import { eventually } from "../helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 
