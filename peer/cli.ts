@@ -5,7 +5,7 @@ import type { CommunityId } from "../shared/ids.ts";
 import { MeithealFailure, ErrorCode, err, ok, type Result } from "../shared/result.ts";
 import { checkCommunityName } from "../shared/schema/input.ts";
 import { defaultDataDir } from "./dataDir.ts";
-import { APP_VERSION, PeerNode } from "./main.ts";
+import { APP_VERSION, PeerNode } from "./peerNode.ts";
 import { planSync, SYNC_HELP, SYNC_OPTIONS, SYNC_USAGE, type SyncPlan } from "./sync/cliOptions.ts";
 import { startWebServer } from "./web.ts";
 import { common, dataDirOf, EXIT, withPeer, type Command, type Io, type Values } from "./cliKit.ts";

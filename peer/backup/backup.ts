@@ -29,7 +29,7 @@ import { isMember } from "../trust/roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
 import { decodeBackup, encodeBackup, type BackupDocument, type DecodedBackup } from "./format.ts";
 
-/** What the backup code needs of the peer (PeerNode in main.ts). */
+/** What the backup code needs of the peer (PeerNode in peerNode.ts). */
 export type BackupHost = {
   dataDir: string;
   deviceKey: string;

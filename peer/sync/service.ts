@@ -294,7 +294,8 @@ export class SyncService {
       this.#notify(sync.id);
     };
     handle.on("change", recheck);
-    // A roster that arrives from a peer becomes ready right after "heads-changed" (see main.ts).
+    // A roster that arrives from a peer becomes ready right after "heads-changed" (as an index
+    // does: see peerNode.ts).
     handle.on("heads-changed", () => queueMicrotask(recheck));
     // The roster on disk is loaded before the community counts as attached (an invite right
     // after start needs it); one that must come from a peer is not waited for.

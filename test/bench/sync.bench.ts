@@ -15,7 +15,7 @@ import {
 } from "@automerge/automerge-repo-network-websocket";
 import { WebSocketServer } from "ws";
 import { SafeFsStorageAdapter } from "../../peer/storage/fsStorage.ts";
-import type { PeerNode } from "../../peer/main.ts";
+import type { PeerNode } from "../../peer/peerNode.ts";
 import { initStory } from "../../shared/ops/story.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import {

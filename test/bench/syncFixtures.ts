@@ -3,7 +3,7 @@
 // automerge-repo pair over a plain WebSocket to compare against. Every peer here shares this
 // process's event loop: a latency is both sides' work plus the wire, on the same 2 cores.
 import { splice, type DocHandle, type Repo } from "@automerge/automerge-repo";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import type { SafeFsStorageAdapter } from "../../peer/storage/fsStorage.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { systemContext } from "../../shared/ops/context.ts";

@@ -51,8 +51,8 @@ const FIXTURES = {
   rendererPeer: fixture(
     "renderer",
     "ts",
-    'import { PeerNode } from "../peer/main.ts";\nexport const node = PeerNode;\n',
-    "../peer/main.ts",
+    'import { PeerNode } from "../peer/peerNode.ts";\nexport const node = PeerNode;\n',
+    "../peer/peerNode.ts",
     /renderer\/ must not import peer\//,
   ),
   peerReact: fixture(

@@ -7,7 +7,7 @@ import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import { initStory } from "../../shared/ops/story.ts";

@@ -6,7 +6,7 @@
 // spoofed answer carrying B's key and tags but the stranger's port gets nothing.
 import { EventEmitter } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import type {
   BonjourLike,
   BrowserLike,
