@@ -92,10 +92,9 @@ const kindOf = (community: OpenCommunity, id: string): string => {
 
 export async function writeBackup(
   host: BackupHost,
-  args: { communityId: string; path: string },
+  community: OpenCommunity,
+  args: { path: string },
 ): Promise<Result<BackupSummary>> {
-  const community = host.community(args.communityId);
-  if (!community) return err(ErrorCode.NotFound, "That community is not on this device.");
   if (!community.index)
     return err(
       ErrorCode.Unavailable,

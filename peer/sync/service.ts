@@ -23,7 +23,7 @@ import { asDeviceKey, type CommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
-import type { OpenCommunity } from "../communities.ts";
+import { communityNotHere, type OpenCommunity } from "../communities.ts";
 import type { BonjourLike } from "../net/bonjour.ts";
 import { startDiscovery, type Discovery } from "../net/discovery.ts";
 import { communityTag } from "../net/discoveryRecord.ts";
@@ -75,6 +75,12 @@ export type SyncHost = {
   emit<E extends keyof PeerEvents>(name: E, data: PeerEvents[E]): void;
 };
 
+/**
+ * A community on this device that does not sync (its index unread and no key here, or its sync
+ * still starting).
+ */
+const CANNOT_SYNC_YET =
+  "That community cannot sync on this device yet, so no invite was made. Wait until it has loaded (the list of communities says if it is damaged), then invite again.";
 const ROSTER_LOAD_MS = 5_000;
 const DIAL_TICK_MS = 1_000;
 /** Documents opened per step of replication, so a 1,000-document community never stalls the peer. */
@@ -395,10 +401,9 @@ export class SyncService {
   // -------------------------------------------------------------------------------------------
   // Invites (admission.ts).
 
-  async invite(communityId: string): Promise<Result<InviteInfo>> {
-    const sync = this.#communities.get(communityId as CommunityId);
-    if (!sync)
-      return err(ErrorCode.NotFound, "That community is not on this device, or it cannot sync.");
+  async invite(community: OpenCommunity): Promise<Result<InviteInfo>> {
+    const sync = this.#communities.get(community.id);
+    if (!sync) return err(ErrorCode.NotFound, CANNOT_SYNC_YET);
     const addresses = this.#listener
       ? (this.#config.advertise ?? this.listening()).slice(0, MAX_ADDRESSES)
       : undefined;
@@ -413,14 +418,14 @@ export class SyncService {
   // -------------------------------------------------------------------------------------------
   // Members.
 
-  members(communityId: string): Result<MemberInfo[]> {
-    const sync = this.#communities.get(communityId as CommunityId);
-    if (!sync) return err(ErrorCode.NotFound, "That community is not on this device.");
+  members(community: OpenCommunity): Result<MemberInfo[]> {
+    const sync = this.#communities.get(community.id);
+    if (!sync) return communityNotHere();
     return memberList(sync, this.self);
   }
 
-  removeMember(communityId: string, deviceKey: string): Result<null> {
-    const sync = this.#communities.get(communityId as CommunityId);
+  removeMember(community: OpenCommunity, deviceKey: string): Result<null> {
+    const sync = this.#communities.get(community.id);
     if (!sync?.roster || !sync.rosterDoc())
       return err(ErrorCode.NotFound, "That community's member list is not on this device.");
     if (deviceKey === this.self)
@@ -450,9 +455,10 @@ export class SyncService {
   // -------------------------------------------------------------------------------------------
   // Status.
 
-  status(communityId: string): Result<SyncStatus> {
-    const sync = this.#communities.get(communityId as CommunityId);
-    if (!sync) return err(ErrorCode.NotFound, "That community is not on this device.");
+  status(community: OpenCommunity): Result<SyncStatus> {
+    const sync = this.#communities.get(community.id);
+    // A community here that does not sync (yet) is answered as one that is not here.
+    if (!sync) return communityNotHere();
     const status = communityStatus(sync, {
       listening: this.listening(),
       discovery: this.#discoveryState,

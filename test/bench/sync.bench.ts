@@ -282,7 +282,7 @@ const converge12 = once(async (): Promise<Converge> => {
     const id = await lab.found(founder, "Twelve");
     for (const node of others) await lab.invite(founder, node, id);
     const members = (n: PeerNode) => {
-      const m = n.sync!.members(id);
+      const m = n.sync!.members(n.community(id)!);
       return m.ok ? m.value.length : 0;
     };
     await waitFor(

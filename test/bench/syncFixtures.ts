@@ -118,7 +118,7 @@ export class Lab {
 
   /** `joiner` joins by a fresh invite; resolves when paired (join's own promise, nothing more). */
   async invite(inviter: PeerNode, joiner: PeerNode, communityId: string): Promise<void> {
-    const code = await inviter.sync!.invite(communityId);
+    const code = await inviter.sync!.invite(inviter.community(communityId)!);
     if (!code.ok) throw new Error(`invite failed: ${code.error.message}`);
     const joined = await joiner.sync!.join(code.value.code);
     if (!joined.ok) throw new Error(`join failed: ${joined.error.message}`);
@@ -145,7 +145,7 @@ export class Lab {
 }
 
 export function statusOf(node: PeerNode, communityId: string) {
-  const status = node.sync!.status(communityId);
+  const status = node.sync!.status(node.community(communityId)!);
   if (!status.ok) throw new Error(`status failed: ${status.error.message}`);
   return status.value;
 }

@@ -43,13 +43,15 @@ describe("offline bundle", () => {
     let b = await start(dirB);
     const id = (await a.createCommunity({ name: "Hub" })) as { ok: true; value: { id: string } };
     const communityId = id.value.id;
-    const invite = await a.sync!.invite(communityId);
+    const invite = await a.sync!.invite(a.community(communityId)!);
     if (!invite.ok) throw new Error(invite.error.message);
     const joined = await b.sync!.join(invite.value.code);
     expect(joined.ok).toBe(true);
     await eventually(
       () =>
-        b.sync!.status(communityId).ok && b.listCommunities()[0]?.state === "ok" ? true : undefined,
+        b.sync!.status(b.community(communityId)!).ok && b.listCommunities()[0]?.state === "ok"
+          ? true
+          : undefined,
       15_000,
       "B has the community",
     );
