@@ -5,7 +5,7 @@ import type { CommunityId } from "../shared/ids.ts";
 import { MeithealFailure, ErrorCode, err, ok, type Result } from "../shared/result.ts";
 import { checkCommunityName } from "../shared/schema/input.ts";
 import { defaultDataDir } from "./dataDir.ts";
-import { APP_VERSION, PeerNode } from "./main.ts";
+import { APP_VERSION, PeerNode } from "./peerNode.ts";
 import { planSync, SYNC_HELP, SYNC_OPTIONS, SYNC_USAGE, type SyncPlan } from "./sync/cliOptions.ts";
 import { startWebServer } from "./web.ts";
 import { common, dataDirOf, EXIT, withPeer, type Command, type Io, type Values } from "./cliKit.ts";
@@ -51,7 +51,8 @@ function pickCommunity(node: PeerNode, given: unknown): Result<CommunityId> {
 }
 
 const membersOf = (node: PeerNode, id: string): string[] => {
-  const list = node.sync?.members(id);
+  const community = node.community(id);
+  const list = community ? node.sync?.members(community) : undefined;
   return list?.ok ? list.value.filter((m) => !m.removed).map((m) => m.deviceKey) : [];
 };
 
@@ -82,7 +83,8 @@ async function untilInSync(
   let since: number | undefined;
   let linked = false;
   const done = await waitFor(signal, () => {
-    const status = node.sync?.status(id);
+    const community = node.community(id);
+    const status = community ? node.sync?.status(community) : undefined;
     if (!status?.ok) return undefined;
     const { documents, state, peers } = status.value;
     if (peers.length > 0) linked = true;
@@ -194,12 +196,13 @@ const COMMANDS: Record<string, Command> = {
       try {
         const sync = node.sync;
         const id = pickCommunity(node, values.community);
-        if (!sync || !id.ok) {
+        const community = id.ok ? node.community(id.value) : undefined;
+        if (!sync || !id.ok || !community) {
           io.err(id.ok ? "Sync is not running." : id.error.message);
           return EXIT.usage;
         }
         const before = new Set(membersOf(node, id.value));
-        const invite = await sync.invite(id.value);
+        const invite = await sync.invite(community);
         if (!invite.ok) {
           io.err(invite.error.message);
           return EXIT.failed;

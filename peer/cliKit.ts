@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from "node:util";
 import type { CommunityId } from "../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../shared/result.ts";
 import { defaultDataDir } from "./dataDir.ts";
-import { PeerNode } from "./main.ts";
+import { PeerNode } from "./peerNode.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, dataFolder: 3 } as const;
 

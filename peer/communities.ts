@@ -2,14 +2,15 @@
 // so documents of one community can never be served through another's connections. The list of
 // communities is device data (communities.json); their names live in their index documents.
 import { Repo, type DocHandle, type PeerId, type RepoConfig } from "@automerge/automerge-repo";
-
-type ShareConfig = NonNullable<RepoConfig["shareConfig"]>;
 import { join } from "node:path";
 import type { CommunitySummary } from "../shared/contract.ts";
 import { isDocumentId, type CommunityId } from "../shared/ids.ts";
+import { ErrorCode, err, type Result } from "../shared/result.ts";
 import { communityKind, type CommunityIndex } from "../shared/schema/community.ts";
 import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 import { SafeFsStorageAdapter, type QuarantineWarning } from "./storage/fsStorage.ts";
+
+type ShareConfig = NonNullable<RepoConfig["shareConfig"]>;
 
 export const REGISTRY_FILE = "communities.json";
 
@@ -25,6 +26,13 @@ export type OpenCommunity = {
   /** Joined, and nothing of its index is on this device yet: it is on its way, not damaged. */
   arriving?: boolean;
 };
+
+/** What every call naming a community that is not here answers (handlers/context.ts). */
+export const COMMUNITY_NOT_HERE = "That community is not on this device.";
+
+/** The not-found error for a community id; `hint` says what to do, where a caller knows. */
+export const communityNotHere = (hint?: string): Result<never> =>
+  err(ErrorCode.NotFound, hint ? `${COMMUNITY_NOT_HERE} ${hint}` : COMMUNITY_NOT_HERE);
 
 export const communityDir = (dataDir: string, id: string) => join(dataDir, "communities", id);
 export const quarantineDir = (dataDir: string, id: string) => join(dataDir, "quarantine", id);

@@ -10,7 +10,7 @@ import type { PeerChannelMessage } from "../shared/bridge.ts";
 import { RpcClient, type TextPort } from "../shared/rpc.ts";
 import type { CommunityIndex } from "../shared/schema/community.ts";
 import { LOCK_FILE } from "./lock.ts";
-import type { PeerNode } from "./main.ts";
+import type { PeerNode } from "./peerNode.ts";
 import {
   DomMessagePortShim,
   createDispatcher,

@@ -8,7 +8,7 @@ import { isChannelRequest, type PeerChannelMessage } from "../shared/bridge.ts";
 import { MeithealFailure } from "../shared/result.ts";
 import { serveRpc, type TextPort } from "../shared/rpc.ts";
 import { defaultDataDir } from "./dataDir.ts";
-import { PeerNode } from "./main.ts";
+import { PeerNode } from "./peerNode.ts";
 import { pdfViaParent, type PdfRequest, type PdfResponse } from "./export/pdf.ts";
 import { DEFAULT_SYNC_PORT, planSync, SYNC_OPTIONS } from "./sync/cliOptions.ts";
 import type { SyncConfig } from "./sync/service.ts";

@@ -13,7 +13,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
 import { serveRpc, type TextPort } from "../shared/rpc.ts";
-import type { PeerNode } from "./main.ts";
+import type { PeerNode } from "./peerNode.ts";
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../out/web", import.meta.url));
 

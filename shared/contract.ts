@@ -333,33 +333,39 @@ export const EVENTS = [
 type MissingEvent = Exclude<EventName, (typeof EVENTS)[number]>;
 const _allEvents: MissingEvent extends never ? true : never = true;
 
-export const METHODS: readonly Method[] = [
-  "peer:info",
-  "profile:get",
-  "profile:set",
-  "communities:list",
-  "communities:create",
-  "storage:warnings",
-  "storage:dismiss",
-  "sync:status",
-  "sync:invite",
-  "sync:join",
-  "sync:connect",
-  "sync:writeBundle",
-  "sync:readBundle",
-  "members:list",
-  "members:remove",
-  "search:query",
-  "links:describe",
-  "links:backlinks",
-  "export:collection",
-  "backup:write",
-  "backup:inspect",
-  "backup:restore",
-  "import:preview",
-  "import:run",
-  "harvest:write",
-];
+/**
+ * Every method, once: a key missing from (or not in) Handlers fails to compile, so the peer's gate
+ * (serveRpc answers only these) cannot drift from the contract.
+ */
+const METHOD_SET = {
+  "peer:info": true,
+  "profile:get": true,
+  "profile:set": true,
+  "communities:list": true,
+  "communities:create": true,
+  "storage:warnings": true,
+  "storage:dismiss": true,
+  "sync:status": true,
+  "sync:invite": true,
+  "sync:join": true,
+  "sync:connect": true,
+  "sync:writeBundle": true,
+  "sync:readBundle": true,
+  "members:list": true,
+  "members:remove": true,
+  "search:query": true,
+  "links:describe": true,
+  "links:backlinks": true,
+  "export:collection": true,
+  "backup:write": true,
+  "backup:inspect": true,
+  "backup:restore": true,
+  "import:preview": true,
+  "import:run": true,
+  "harvest:write": true,
+} as const satisfies Record<Method, true>;
+
+export const METHODS: readonly Method[] = Object.keys(METHOD_SET) as Method[];
 
 /** Wire messages on the RPC channel (JSON text). */
 export type RpcRequest = { t: "req"; id: number; method: string; args: unknown };

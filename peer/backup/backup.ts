@@ -22,14 +22,14 @@ import { rosterKind } from "../../shared/schema/roster.ts";
 import { communityDir, summarise, type OpenCommunity } from "../communities.ts";
 import { fsyncDir } from "../storage/atomicFile.ts";
 import { SafeFsStorageAdapter } from "../storage/fsStorage.ts";
-import { mergeBundle } from "../sync/bundle.ts";
+import { mergeBundle } from "../sync/bundle/merge.ts";
 import { indexEntries, listedDocuments, rosterDocumentId } from "../sync/membership.ts";
 import { CommunityTrust } from "../sync/trust.ts";
 import { isMember } from "../trust/roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
 import { decodeBackup, encodeBackup, type BackupDocument, type DecodedBackup } from "./format.ts";
 
-/** What the backup code needs of the peer (PeerNode in main.ts). */
+/** What the backup code needs of the peer (PeerNode in peerNode.ts). */
 export type BackupHost = {
   dataDir: string;
   deviceKey: string;
@@ -92,10 +92,9 @@ const kindOf = (community: OpenCommunity, id: string): string => {
 
 export async function writeBackup(
   host: BackupHost,
-  args: { communityId: string; path: string },
+  community: OpenCommunity,
+  args: { path: string },
 ): Promise<Result<BackupSummary>> {
-  const community = host.community(args.communityId);
-  if (!community) return err(ErrorCode.NotFound, "That community is not on this device.");
   if (!community.index)
     return err(
       ErrorCode.Unavailable,

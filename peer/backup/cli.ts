@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import type { BackupSummary } from "../../shared/contract.ts";
 import { ErrorCode } from "../../shared/result.ts";
 import { dataDirOf, EXIT, findCommunity, withPeer, type Command, type Io } from "../cliKit.ts";
-import { inspectBackup, restoreBackup, writeBackup, type RestoreOutcome } from "./backup.ts";
+import { inspectBackup, restoreBackup, type RestoreOutcome } from "./backup.ts";
 import { BACKUP_EXTENSION, KEEP_SAFE } from "./format.ts";
 
 const exitFor = (code: ErrorCode) =>
@@ -64,7 +64,7 @@ export const backupCommands: Record<string, Command> = {
           "There is no community on this device to back up.",
         );
         if (!id.ok) return fail(io, id.error);
-        const written = await writeBackup(node.backupHost(), { communityId: id.value, path: out });
+        const written = await node.handlers["backup:write"]({ communityId: id.value, path: out });
         if (!written.ok) return fail(io, written.error);
         io.out(
           values.json

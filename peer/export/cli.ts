@@ -15,7 +15,7 @@ import {
   type Command,
   type Io,
 } from "../cliKit.ts";
-import type { PeerNode } from "../main.ts";
+import type { PeerNode } from "../peerNode.ts";
 import { FORMATS, STATUSES } from "./collection.ts";
 
 type ListedCollection = { id: string; title: string; updatedAt: number };

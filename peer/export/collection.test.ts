@@ -17,7 +17,7 @@ import { addEntry } from "../../shared/ops/community.ts";
 import { addStory } from "../../shared/ops/collection.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import type { Collection } from "../../shared/schema/collection.ts";
-import { PeerNode } from "../main.ts";
+import { PeerNode } from "../peerNode.ts";
 import { exportCollection, percentSteps, warningSentences } from "./collection.ts";
 import { NO_CHROMIUM } from "./pdf.ts";
 

@@ -33,7 +33,7 @@ import type { PdfPrinter } from "../export/pdf.ts";
 const LOAD_MS = 10_000;
 
 export type HarvestDeps = {
-  community: OpenCommunity | undefined;
+  community: OpenCommunity;
   /** Absent where no Chromium is at hand (a headless peer without one). */
   printPdf?: PdfPrinter;
   progress?: (p: TaskProgress) => void;
@@ -111,7 +111,6 @@ export async function writeHarvest(
   args: HarvestArgs,
 ): Promise<Result<ExportSummary>> {
   const { community } = deps;
-  if (!community) return err(ErrorCode.NotFound, "That community is not on this device.");
   if (args.format !== "html" && args.format !== "pdf")
     return err(
       ErrorCode.BadInput,

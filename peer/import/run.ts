@@ -24,7 +24,7 @@ import type { OpenCommunity } from "../communities.ts";
 import { gatherFiles, type FileProblem } from "./files.ts";
 
 export type ImportDeps = {
-  community: OpenCommunity | undefined;
+  community: OpenCommunity;
   ctx: OpContext;
   progress?: (p: TaskProgress) => void;
   /** Resolves relative paths (the CLI's working folder); absent: paths must be absolute. */
@@ -32,8 +32,7 @@ export type ImportDeps = {
 };
 
 /** The community's index as read now, or a readable error. */
-function readIndex(community: OpenCommunity | undefined): Result<CommunityIndex> {
-  if (!community) return err(ErrorCode.NotFound, "That community is not on this device.");
+function readIndex(community: OpenCommunity): Result<CommunityIndex> {
   const doc = community.index?.isReady() ? community.index.doc() : undefined;
   const read = doc ? communityKind.read(doc) : undefined;
   if (!read || read.state !== "ok")
@@ -122,7 +121,7 @@ export async function runImport(
   const only = sources ? new Set<string>(sources) : undefined;
   const planned = await plan(deps, paths, only);
   if (!planned.ok) return planned;
-  const community = deps.community!;
+  const community = deps.community;
   const { stories, problems } = planned.value;
   if (problems.length > 0)
     return err(

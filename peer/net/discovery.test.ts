@@ -3,21 +3,22 @@ import dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import fc from "fast-check";
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from "vitest";
+import { startDiscovery, type Discovery } from "./discovery.ts";
+import {
+  createBonjour,
+  type BonjourLike,
+  type BrowserLike,
+  type PublishConfig,
+} from "./bonjour.ts";
 import {
   DISCOVERY_LIMITS,
   SERVICE_TYPE,
   buildTxt,
   communityTag,
-  createBonjour,
   parseAnswer,
   serviceName,
-  startDiscovery,
-  type BonjourLike,
-  type BrowserLike,
   type DiscoveredPeer,
-  type Discovery,
-  type PublishConfig,
-} from "./discovery.ts";
+} from "./discoveryRecord.ts";
 
 // This machine (and CI) forbids traffic to anything but 127.0.0.1, and a unit test has no business
 // on the LAN anyway. Every test injects a fake; if one ever reached for a real UDP socket (the

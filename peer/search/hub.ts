@@ -3,9 +3,10 @@
 // reads one document per community (its index), and reading every story, log and map of a large
 // community would cost every start of the app whether or not anyone searches. From its first use a
 // community's index follows every change until the peer closes.
-import type { Handlers, ItemType, LinkTarget, SearchResult } from "../../shared/contract.ts";
+import type { ArgsOf, ItemType, LinkTarget, SearchResult } from "../../shared/contract.ts";
 import type { CommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { communityNotHere } from "../communities.ts";
 import {
   CommunitySearch,
   MAX_QUERY_LENGTH,
@@ -16,14 +17,15 @@ import {
 } from "./service.ts";
 
 export type SearchHost = {
-  community(id: string): SearchSource | undefined;
   changed(id: CommunityId): void;
 };
 
 const ITEM_TYPES: readonly ItemType[] = ["story", "entry", "node"];
 
-const NOT_HERE =
-  "That community is not on this device. Choose a community from the list, or join it with an invite first.";
+/** What to do when search or links name a community that is not on this device. */
+export const SEARCH_NOT_HERE_HINT =
+  "Choose a community from the list, or join it with an invite first.";
+const notHere = () => Promise.resolve(communityNotHere(SEARCH_NOT_HERE_HINT));
 
 const bad = (message: string) => err<never>(ErrorCode.BadInput, message);
 
@@ -59,11 +61,9 @@ export class SearchHub {
     this.#tuning = tuning;
   }
 
-  /** The community's search, started on first use; undefined when the community is not here. */
-  service(communityId: unknown): CommunitySearch | undefined {
-    if (this.#closed || typeof communityId !== "string") return undefined;
-    const source = this.#host.community(communityId);
-    if (!source) return undefined;
+  /** The community's search, started on first use; undefined once the hub is closed. */
+  service(source: SearchSource): CommunitySearch | undefined {
+    if (this.#closed) return undefined;
     let service = this.#services.get(source.id);
     if (!service) {
       const id = source.id;
@@ -74,31 +74,31 @@ export class SearchHub {
     return service;
   }
 
-  readonly query: Handlers["search:query"] = (args) => {
-    const service = this.service(args?.communityId);
-    if (!service) return Promise.resolve(err<SearchResult>(ErrorCode.NotFound, NOT_HERE));
+  query(source: SearchSource, args: ArgsOf<"search:query">): Promise<Result<SearchResult>> {
+    const service = this.service(source);
+    if (!service) return notHere();
     const query = checkQuery(args);
     return Promise.resolve(query.ok ? ok(service.query(query.value)) : query);
-  };
+  }
 
-  readonly describe: Handlers["links:describe"] = (args) => {
-    const service = this.service(args?.communityId);
-    if (!service) return Promise.resolve(err<LinkTarget[]>(ErrorCode.NotFound, NOT_HERE));
+  describe(source: SearchSource, args: ArgsOf<"links:describe">): Promise<Result<LinkTarget[]>> {
+    const service = this.service(source);
+    if (!service) return notHere();
     const refs: unknown = args.refs;
     if (!Array.isArray(refs) || refs.length > MAX_REFS || !refs.every((r) => typeof r === "string"))
       return Promise.resolve(
         bad(`Links to describe must be a list of at most ${MAX_REFS} link strings.`),
       );
     return Promise.resolve(ok(service.describe(refs)));
-  };
+  }
 
-  readonly backlinks: Handlers["links:backlinks"] = (args) => {
-    const service = this.service(args?.communityId);
-    if (!service) return Promise.resolve(err<LinkTarget[]>(ErrorCode.NotFound, NOT_HERE));
+  backlinks(source: SearchSource, args: ArgsOf<"links:backlinks">): Promise<Result<LinkTarget[]>> {
+    const service = this.service(source);
+    if (!service) return notHere();
     if (typeof args.ref !== "string")
       return Promise.resolve(bad("Which story, entry or node? No link string was given."));
     return Promise.resolve(ok(service.backlinks(args.ref)));
-  };
+  }
 
   /** Stops every community's search: listeners off, timers cleared. */
   close(): void {

@@ -35,7 +35,7 @@ import { seedLog } from "../../test/helpers/logs.ts";
 import { eventually } from "../../test/helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../../test/helpers/tmp.ts";
 import type { OpenCommunity } from "../communities.ts";
-import { PeerNode } from "../main.ts";
+import { PeerNode } from "../peerNode.ts";
 import { CommunitySearch } from "./service.ts";
 
 const FAST = { debounceMs: 20, maxWaitMs: 100, notifyMs: 20 };

@@ -80,21 +80,77 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array, position =
   return done;
 }
 
+/** Pieces are batched to about this size before they are written: fewer system calls on slow sticks. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * A file written piece by piece and put in place whole: the pieces go to a temp file beside `path`
+ * (batched), which commit() fsyncs and renames over `path`, and discard() removes. Streaming keeps
+ * one copy of large content (a bundle of hundreds of MB) in memory instead of two.
+ */
+export class ReplacementFile {
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #position = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly tmp: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async create(path: string, mode: number): Promise<ReplacementFile> {
+    const { tmp, handle } = await openTempBeside(path, mode);
+    return new ReplacementFile(path, tmp, handle);
+  }
+
+  /** Bytes appended so far. */
+  get bytes(): number {
+    return this.#position + this.#pendingBytes;
+  }
+
+  async append(chunk: Uint8Array): Promise<void> {
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.byteLength;
+    if (this.#pendingBytes >= WRITE_BATCH_BYTES) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pendingBytes === 0) return;
+    // One piece alone (a whole export) is written as it is, not copied into a batch first.
+    const batch =
+      this.#pending.length === 1 && this.#pending[0]
+        ? this.#pending[0]
+        : Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#position += await writeAll(this.handle, batch, this.#position);
+  }
+
+  /** Writes what is pending, fsyncs, renames over `path`, fsyncs the folder. */
+  async commit(): Promise<void> {
+    await this.#flush();
+    await this.handle.sync();
+    await this.handle.close();
+    await rename(this.tmp, this.path);
+    await syncFolder(dirname(this.path));
+  }
+
+  /** Removes the temp file; never throws (the caller is already reporting a failure). */
+  async discard(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await rm(this.tmp, { force: true }).catch(() => undefined);
+  }
+}
+
 /** Writes `bytes` to `path` atomically; throws after removing the temp file on any failure. */
 export async function replaceFile(path: string, bytes: Uint8Array, mode: number): Promise<void> {
-  let tmp: string | undefined;
-  let handle: FileHandle | undefined;
+  const file = await ReplacementFile.create(path, mode);
   try {
-    ({ tmp, handle } = await openTempBeside(path, mode));
-    await writeAll(handle, bytes);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
+    await file.append(bytes);
+    await file.commit();
   } catch (e) {
-    await handle?.close().catch(() => undefined);
-    if (tmp) await rm(tmp, { force: true }).catch(() => undefined);
+    await file.discard();
     throw e;
   }
-  await syncFolder(dirname(path));
 }

@@ -1,6 +1,6 @@
 // The offline bundle as the Sync screen and the CLI use it: every document a community lists,
-// encrypted with the community key (bundle.ts), written to a path such as a USB stick, and read
-// and merged on another member device exactly as sync would merge it.
+// encrypted with the community key (bundle/format.ts), written to a path such as a USB stick, and
+// read and merged on another member device exactly as sync would merge it.
 import * as Automerge from "@automerge/automerge";
 import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { homedir } from "node:os";
@@ -9,7 +9,9 @@ import type { BundleSummary } from "../../shared/contract.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import type { OpenCommunity } from "../communities.ts";
-import { mergeBundle, peekBundle, readBundle, writeBundle } from "./bundle.ts";
+import { mergeBundle } from "./bundle/merge.ts";
+import { peekBundle, readBundle } from "./bundle/read.ts";
+import { writeBundle } from "./bundle/write.ts";
 import { listedDocuments } from "./membership.ts";
 import { CommunityTrust } from "./trust.ts";
 

@@ -1,7 +1,8 @@
 // The LAN sync options every long-running meitheal-peer command shares (serve, invite, join).
 import type { ParseArgsConfig } from "node:util";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import { parseAddress, type SyncConfig } from "./service.ts";
+import { parseAddress } from "./dialler.ts";
+import type { SyncConfig } from "./service.ts";
 
 /** The port Meitheal listens on for LAN links unless told otherwise (a free one if it is taken). */
 export const DEFAULT_SYNC_PORT = 47800;

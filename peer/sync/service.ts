@@ -8,9 +8,10 @@
 // - replication: once a device is linked, every document the index lists is opened, so it syncs;
 // - status: peers here now, first-sync progress, and "in sync — safe to leave" from the heads each
 //   linked device last reported (status.ts).
+// This file ties them together; each community's state is communitySync.ts, dialling dialler.ts,
+// invites and joining admission.ts, what the Sync screen shows report.ts.
 import type { AutomergeUrl, DocHandle, PeerId } from "@automerge/automerge-repo";
 import { networkInterfaces } from "node:os";
-import type { Socket } from "node:net";
 import type {
   CommunitySummary,
   InviteInfo,
@@ -18,47 +19,30 @@ import type {
   PeerEvents,
   SyncStatus,
 } from "../../shared/contract.ts";
-import { asDeviceKey, type CommunityId, type DeviceKey } from "../../shared/ids.ts";
+import { asDeviceKey, type CommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
-import type { OpenCommunity } from "../communities.ts";
+import { communityNotHere, type OpenCommunity } from "../communities.ts";
+import type { BonjourLike } from "../net/bonjour.ts";
+import { startDiscovery, type Discovery } from "../net/discovery.ts";
+import { communityTag } from "../net/discoveryRecord.ts";
 import { DEFAULT_ADAPTER_LIMITS, type AdapterLimits, type TransportLimits } from "../net/limits.ts";
 import { SecureNetworkAdapter, communityRouter, peerIdOfKey } from "../net/secureAdapter.ts";
 import {
-  connectSecure,
   keyPairFromDevice,
   listenSecure,
   type SecureKeyPair,
   type SecureListener,
 } from "../net/transport.ts";
-import {
-  communityTag,
-  startDiscovery,
-  type BonjourLike,
-  type Discovery,
-} from "../net/discovery.ts";
 import type { DeviceKeyPair } from "../trust/deviceKey.ts";
-import { decodeInvite, MAX_ADDRESSES } from "../trust/inviteCode.ts";
-import {
-  InviteBook,
-  isInvitePreamble,
-  joinWithInvite,
-  noiseKeyPairFromDevice,
-  serveInvite,
-  type RosterEntry,
-} from "../trust/invites.ts";
-import { addMember, isMember, listMembers, removeMember } from "../trust/roster.ts";
-import {
-  documentTitle,
-  foundCommunity,
-  indexEntries,
-  listedDocuments,
-  mayLink,
-  readRoster,
-  rosterUrl,
-} from "./membership.ts";
-import { findGaps, sameHeads, syncState, type DocFacts } from "./status.ts";
+import { MAX_ADDRESSES } from "../trust/inviteCode.ts";
+import { removeMember } from "../trust/roster.ts";
+import { Admission } from "./admission.ts";
+import { CommunitySync, headsOf } from "./communitySync.ts";
+import { Dialler } from "./dialler.ts";
+import { foundCommunity, rosterUrl } from "./membership.ts";
+import { communityStatus, memberList } from "./report.ts";
 import { CommunityTrust } from "./trust.ts";
 
 export type SyncConfig = {
@@ -91,84 +75,25 @@ export type SyncHost = {
   emit<E extends keyof PeerEvents>(name: E, data: PeerEvents[E]): void;
 };
 
-/** Invite sockets served at once; more get "busy" (each lasts at most the handshake timeout). */
-const MAX_INVITE_SOCKETS = 8;
-const MAX_RETRY_MS = 10_000;
+/**
+ * A community on this device that does not sync (its index unread and no key here, or its sync
+ * still starting).
+ */
+const CANNOT_SYNC_YET =
+  "That community cannot sync on this device yet, so no invite was made. Wait until it has loaded (the list of communities says if it is damaged), then invite again.";
 const ROSTER_LOAD_MS = 5_000;
-/** A document still differing from a linked device after this long gets a fresh sync round. */
-const NUDGE_AFTER_MS = 1_500;
 const DIAL_TICK_MS = 1_000;
 /** Documents opened per step of replication, so a 1,000-document community never stalls the peer. */
 const REPLICATE_BATCH = 50;
-
-type Backoff = { next: number; delay: number; busy: boolean };
-
-class CommunitySync {
-  readonly adapter: SecureNetworkAdapter;
-  roster: DocHandle<Roster> | undefined;
-  /** Ids the index lists (plus the index and the roster): the documents this community has. */
-  listed = new Set<string>();
-  replicating = false;
-  readonly opened = new Map<string, DocHandle<unknown>>();
-  /** Documents whose byte budget a device spent this session, by document id → device keys. */
-  readonly overBudget = new Map<string, Set<string>>();
-  /** What linked devices answered to heads queries: device key → document → heads. */
-  readonly reported = new Map<string, Map<string, string[]>>();
-  /** "document|device" → when it was first (or last nudged) seen differing. */
-  readonly differing = new Map<string, number>();
-
-  constructor(
-    readonly community: OpenCommunity,
-    readonly trust: CommunityTrust,
-    adapter: (sync: CommunitySync) => SecureNetworkAdapter,
-  ) {
-    this.adapter = adapter(this);
-    this.refreshListed();
-  }
-
-  get id(): CommunityId {
-    return this.community.id;
-  }
-
-  /**
-   * Whether this community has a document: listed in its index (or is its index or roster). Any
-   * other id is refused both ways: never stored when pushed, never asked of members. A document a
-   * window asks for before its index entry has arrived is fetched once it is listed (see #nudge).
-   */
-  has(id: string): boolean {
-    return this.listed.has(id);
-  }
-
-  rosterDoc(): Roster | undefined {
-    return readRoster(this.roster);
-  }
-
-  mayLink(deviceKey: string): boolean {
-    return mayLink(this.rosterDoc(), this.trust, deviceKey);
-  }
-
-  refreshListed(): void {
-    this.listed = new Set(listedDocuments(this.community));
-  }
-
-  titleOf(id: string): string | null {
-    return documentTitle(this.id, indexEntries(this.community), id);
-  }
-}
 
 export class SyncService {
   readonly #host: SyncHost;
   readonly #config: SyncConfig;
   readonly #keyPair: SecureKeyPair;
   readonly #communities = new Map<CommunityId, CommunitySync>();
-  readonly #backoff = new Map<string, Backoff>();
-  /** Typed or configured addresses, dialled for every community until a member answers. */
-  readonly #manual = new Set<string>();
-  /** The device key that answered at an address (typed or configured). */
-  readonly #keyAt = new Map<string, string>();
+  readonly #dialler: Dialler;
+  readonly #admission: Admission;
   #listener: SecureListener | undefined;
-  #book: InviteBook | undefined;
-  #inviteSockets = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #discovery: Discovery | undefined;
@@ -181,7 +106,25 @@ export class SyncService {
     this.#host = host;
     this.#config = config;
     this.#keyPair = keyPairFromDevice(host.device);
-    for (const address of config.connect ?? []) this.#manual.add(address);
+    this.#dialler = new Dialler({
+      keyPair: this.#keyPair,
+      self: host.device.publicKey,
+      retryMs: config.retryMs,
+      transportLimits: config.transportLimits,
+      connect: config.connect,
+      closed: () => this.#closed,
+    });
+    this.#admission = new Admission({
+      dataDir: host.dataDir,
+      device: host.device,
+      displayName: () => host.displayName(),
+      now: () => host.now(),
+      community: (id) => host.community(id),
+      syncOf: (id) => this.#communities.get(id),
+      joinCommunity: (id) => host.joinCommunity(id),
+      dial: (sync) => this.#dialler.dial(sync),
+      notify: (id) => this.#notify(id),
+    });
   }
 
   get self(): string {
@@ -190,7 +133,7 @@ export class SyncService {
 
   /** Starts listening and dialling. Throws a readable error when the port cannot be opened. */
   async start(): Promise<void> {
-    this.#book = await InviteBook.open(this.#host.dataDir);
+    await this.#admission.open();
     const router = communityRouter((id) => this.#communities.get(id as CommunityId)?.adapter);
     const listen = (port: number) =>
       listenSecure({
@@ -199,7 +142,7 @@ export class SyncService {
         port,
         onConnection: router,
         ...(this.#config.transportLimits ? { limits: this.#config.transportLimits } : {}),
-        claim: { bytes: 8, take: (first, socket) => this.#maybeInvite(first, socket) },
+        claim: { bytes: 8, take: (first, socket) => this.#admission.claim(first, socket) },
       });
     try {
       this.#listener = await listen(this.#config.listen.port);
@@ -290,7 +233,7 @@ export class SyncService {
     this.#communities.set(community.id, sync);
     community.repo.networkSubsystem.addNetworkAdapter(sync.adapter);
     // Dial at once: a device that just joined has only its inviter to learn the roster from.
-    this.#dial(sync);
+    this.#dialler.dial(sync);
     await this.#watchRoster(sync, roster);
     this.#watchIndex(sync);
     this.#discovery?.update();
@@ -357,7 +300,8 @@ export class SyncService {
       this.#notify(sync.id);
     };
     handle.on("change", recheck);
-    // A roster that arrives from a peer becomes ready right after "heads-changed" (see main.ts).
+    // A roster that arrives from a peer becomes ready right after "heads-changed" (as an index
+    // does: see peerNode.ts).
     handle.on("heads-changed", () => queueMicrotask(recheck));
     // The roster on disk is loaded before the community counts as attached (an invite right
     // after start needs it); one that must come from a peer is not waited for.
@@ -429,87 +373,16 @@ export class SyncService {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Dialling.
+  // Dialling (dialler.ts).
 
   #dialAll(): void {
     if (this.#closed) return;
-    for (const sync of this.#communities.values()) this.#dial(sync);
-  }
-
-  #dial(sync: CommunitySync): void {
-    for (const [key, addresses] of sync.trust.knownAddresses()) {
-      if (key === this.self || !sync.mayLink(key) || sync.adapter.isLinked(key)) continue;
-      const address = addresses[0];
-      if (address) this.#attempt(sync, address, key);
-    }
-    for (const address of this.#manual) {
-      // Once a device answered there, the known-address loop above dials it with its key.
-      const key = this.#keyAt.get(address);
-      if (key === undefined || (key !== this.self && sync.mayLink(key) && !this.#knows(sync, key)))
-        this.#attempt(sync, address, undefined);
-    }
-  }
-
-  #knows(sync: CommunitySync, key: string): boolean {
-    return sync.trust.knownAddresses().some(([k]) => k === key);
-  }
-
-  #attempt(sync: CommunitySync, address: string, key: string | undefined): void {
-    const slot = `${sync.id}|${address}|${key ?? "?"}`;
-    const now = Date.now();
-    const backoff = this.#backoff.get(slot) ?? {
-      next: 0,
-      delay: this.#config.retryMs ?? 1_000,
-      busy: false,
-    };
-    this.#backoff.set(slot, backoff);
-    if (backoff.busy || now < backoff.next) return;
-    const parsed = parseAddress(address);
-    if (!parsed.ok) return;
-    backoff.busy = true;
-    connectSecure({
-      keyPair: this.#keyPair,
-      host: parsed.value.host,
-      port: parsed.value.port,
-      ...(key === undefined ? {} : { expectedRemoteKey: key }),
-      ...(this.#config.transportLimits ? { limits: this.#config.transportLimits } : {}),
-    })
-      .then((connection) => {
-        if (this.#closed) return connection.close();
-        const remote = connection.remoteKey;
-        this.#keyAt.set(address, remote);
-        if (remote === this.self || sync.adapter.isLinked(remote) || !sync.mayLink(remote)) {
-          // Ourselves, already linked the other way, or not a member of this community.
-          connection.close();
-          backoff.next = Date.now() + backoff.delay;
-          backoff.delay = Math.min(backoff.delay * 2, MAX_RETRY_MS);
-          return;
-        }
-        sync.adapter.addConnection(connection);
-        sync.trust.rememberAddress(remote, address);
-        backoff.delay = this.#config.retryMs ?? 1_000;
-        backoff.next = Date.now() + backoff.delay;
-      })
-      .catch(() => {
-        backoff.next = Date.now() + backoff.delay;
-        backoff.delay = Math.min(backoff.delay * 2, MAX_RETRY_MS);
-      })
-      .finally(() => {
-        backoff.busy = false;
-      });
+    for (const sync of this.#communities.values()) this.#dialler.dial(sync);
   }
 
   /** A host:port typed by a person: dialled for every community until it answers. */
   connect(address: string): Result<null> {
-    const parsed = parseAddress(address);
-    if (!parsed.ok) return parsed;
-    const normal = `${parsed.value.host}:${parsed.value.port}`;
-    this.#manual.add(normal);
-    for (const sync of this.#communities.values()) {
-      this.#backoff.delete(`${sync.id}|${normal}|?`);
-      this.#attempt(sync, normal, undefined);
-    }
-    return ok(null);
+    return this.#dialler.connect(address, this.#communities.values());
   }
 
   /** Discovery found a device; `tags` says which of our communities it advertises. */
@@ -517,7 +390,7 @@ export class SyncService {
     for (const sync of this.#communities.values()) {
       if (!inCommunity(sync.trust) || !sync.mayLink(deviceKey)) continue;
       sync.trust.rememberAddress(deviceKey, address);
-      if (!sync.adapter.isLinked(deviceKey)) this.#attempt(sync, address, deviceKey);
+      if (!sync.adapter.isLinked(deviceKey)) this.#dialler.attempt(sync, address, deviceKey);
     }
   }
 
@@ -526,168 +399,33 @@ export class SyncService {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Invites.
+  // Invites (admission.ts).
 
-  #maybeInvite(first: Buffer, socket: Socket): boolean {
-    if (!isInvitePreamble(first)) return false;
-    const book = this.#book;
-    if (!book || this.#inviteSockets >= MAX_INVITE_SOCKETS) {
-      socket.destroy();
-      return true;
-    }
-    this.#inviteSockets++;
-    void serveInvite(
-      socket,
-      {
-        book,
-        keyPair: noiseKeyPairFromDevice(this.#host.device),
-        onJoin: (request) => Promise.resolve(this.#admit(request)),
-        communityKey: (id) => this.#communities.get(id)?.trust.communityKeyHex,
-      },
-      first,
-    )
-      .then((outcome) => {
-        if (outcome.type !== "joined") return;
-        const invite = book.list().find((i) => i.inviteId === outcome.inviteId);
-        if (invite) this.#notify(invite.communityId);
-      })
-      .catch(() => undefined)
-      .finally(() => this.#inviteSockets--);
-    return true;
-  }
-
-  /** The inviter adds the joiner to the roster: only after the handshake proved secret and key. */
-  #admit(request: { communityId: CommunityId; deviceKey: DeviceKey; name: string }): RosterEntry {
-    const sync = this.#communities.get(request.communityId);
-    const roster = sync?.roster;
-    if (!sync || !roster || !sync.rosterDoc())
-      throw new Error("this device does not have the community's member list yet");
-    const at = this.#host.now();
-    let failure: string | undefined;
-    roster.change((d) => {
-      const added = addMember(d, {
-        deviceKey: request.deviceKey,
-        name: request.name || "Unnamed device",
-        addedBy: asDeviceKey(this.self),
-        at,
-      });
-      if (!added.ok) failure = added.error.message;
-    });
-    if (failure) throw new Error(failure);
-    const member = sync.rosterDoc()?.members[request.deviceKey];
-    return {
-      deviceKey: request.deviceKey,
-      name: member?.name ?? request.name,
-      addedBy: asDeviceKey(member?.addedBy ?? this.self),
-      addedAt: member?.addedAt ?? at,
-    };
-  }
-
-  async invite(communityId: string): Promise<Result<InviteInfo>> {
-    const sync = this.#communities.get(communityId as CommunityId);
-    if (!sync)
-      return err(ErrorCode.NotFound, "That community is not on this device, or it cannot sync.");
-    if (!sync.rosterDoc())
-      return err(
-        ErrorCode.Unavailable,
-        "This device does not have the community's member list yet. Link to another member first, then invite.",
-      );
-    if (!this.#book || !this.#listener)
-      return err(ErrorCode.Unavailable, "Sync is not running on this device, so it cannot invite.");
-    const addresses = (this.#config.advertise ?? this.listening()).slice(0, MAX_ADDRESSES);
-    const created = await this.#book.create({
-      communityId: sync.id,
-      inviterKey: asDeviceKey(this.self),
-      addresses,
-    });
-    return ok({
-      communityId: sync.id,
-      code: created.code,
-      uri: created.uri,
-      expiresAt: new Date(created.invite.expiresAt * 1000).toISOString(),
-      addresses: [...created.invite.addresses],
-    });
+  async invite(community: OpenCommunity): Promise<Result<InviteInfo>> {
+    const sync = this.#communities.get(community.id);
+    if (!sync) return err(ErrorCode.NotFound, CANNOT_SYNC_YET);
+    const addresses = this.#listener
+      ? (this.#config.advertise ?? this.listening()).slice(0, MAX_ADDRESSES)
+      : undefined;
+    return this.#admission.invite(sync, addresses);
   }
 
   /** Pairs with an inviter, then opens the community; its documents follow by sync. */
-  async join(code: string): Promise<Result<CommunitySummary>> {
-    const decoded = decodeInvite(String(code), Math.floor(this.#host.now() / 1000));
-    if (!decoded.ok) return decoded;
-    const invite = decoded.value;
-    // A community here whose member list does not name this device was restored from a backup
-    // (backup/backup.ts): it joins again to be added, and its documents merge by sync, same ids.
-    const restored = this.#communities.get(invite.communityId);
-    const roster = restored?.rosterDoc();
-    if (
-      this.#host.community(invite.communityId) &&
-      !(restored && roster && !isMember(roster, this.self))
-    )
-      return err(ErrorCode.BadInput, "This device is already in that community.");
-    const welcome = await joinWithInvite({
-      invite,
-      keyPair: noiseKeyPairFromDevice(this.#host.device),
-      name: this.#host.displayName(),
-      nowSeconds: () => Math.floor(this.#host.now() / 1000),
-    });
-    if (!welcome.ok) return welcome;
-    if (!welcome.value.communityKey)
-      return err(
-        ErrorCode.Unavailable,
-        "The inviting device did not send the community's key. Update Meitheal on both devices and make a new invite.",
-      );
-    if (restored) {
-      if (welcome.value.communityKey !== restored.trust.communityKeyHex)
-        return err(
-          ErrorCode.BadInput,
-          "The inviting device holds a different key for this community than the one restored here, so they are not the same community. Nothing was changed.",
-        );
-      await restored.trust.trustInviter(invite.inviterKey, invite.addresses);
-      this.#dial(restored);
-      return this.#host.joinCommunity(invite.communityId);
-    }
-    await CommunityTrust.create(this.#host.dataDir, invite.communityId, {
-      communityKey: welcome.value.communityKey,
-      bootstrap: [invite.inviterKey],
-      addresses: { [invite.inviterKey]: [...invite.addresses] },
-    });
-    return this.#host.joinCommunity(invite.communityId);
+  join(code: string): Promise<Result<CommunitySummary>> {
+    return this.#admission.join(code);
   }
 
   // -------------------------------------------------------------------------------------------
   // Members.
 
-  members(communityId: string): Result<MemberInfo[]> {
-    const sync = this.#communities.get(communityId as CommunityId);
-    if (!sync) return err(ErrorCode.NotFound, "That community is not on this device.");
-    const roster = sync.rosterDoc();
-    if (!roster)
-      return err(
-        ErrorCode.Unavailable,
-        "The member list has not arrived yet. It comes with the first sync.",
-      );
-    const names = new Map(Object.entries(roster.members).map(([k, m]) => [k, m.name]));
-    return ok(
-      listMembers(roster, { includeRemoved: true }).map((m) => ({
-        deviceKey: m.deviceKey,
-        name: m.name,
-        addedBy: asDeviceKey(m.addedBy),
-        addedByName: names.get(m.addedBy) ?? null,
-        addedAt: new Date(m.addedAt).toISOString(),
-        removed: m.removed
-          ? {
-              by: m.removed.by,
-              byName: names.get(m.removed.by) ?? null,
-              at: new Date(m.removed.at).toISOString(),
-            }
-          : null,
-        self: m.deviceKey === this.self,
-        connected: sync.adapter.isLinked(m.deviceKey),
-      })),
-    );
+  members(community: OpenCommunity): Result<MemberInfo[]> {
+    const sync = this.#communities.get(community.id);
+    if (!sync) return communityNotHere();
+    return memberList(sync, this.self);
   }
 
-  removeMember(communityId: string, deviceKey: string): Result<null> {
-    const sync = this.#communities.get(communityId as CommunityId);
+  removeMember(community: OpenCommunity, deviceKey: string): Result<null> {
+    const sync = this.#communities.get(community.id);
     if (!sync?.roster || !sync.rosterDoc())
       return err(ErrorCode.NotFound, "That community's member list is not on this device.");
     if (deviceKey === this.self)
@@ -717,95 +455,22 @@ export class SyncService {
   // -------------------------------------------------------------------------------------------
   // Status.
 
-  status(communityId: string): Result<SyncStatus> {
-    const sync = this.#communities.get(communityId as CommunityId);
-    if (!sync) return err(ErrorCode.NotFound, "That community is not on this device.");
-    const roster = sync.rosterDoc();
-    const links = sync.adapter.links();
-    const linked = links.map((l) => asDeviceKey(l.remoteKey));
-    const storageOf = new Map(links.map((l) => [l.remoteKey, l.storageId]));
-    const docs: DocFacts[] = [];
-    let here = 0;
-    const entries = indexEntries(sync.community);
-    const titleOf = (id: string) => documentTitle(sync.id, entries, id);
-    for (const id of sync.listed) {
-      const handle = sync.opened.get(id) ?? sync.community.repo.handles[id as never];
-      const ready = handle?.isReady() === true;
-      if (ready) here++;
-      docs.push({
-        id,
-        title: titleOf(id),
-        heads: ready ? headsOf(handle) : undefined,
-        theirs: (key) => {
-          // The newer of two reports: the sync messages it sent, or its answer to our query.
-          const storageId = storageOf.get(key);
-          const fromSync =
-            storageId === undefined ? undefined : handle?.getSyncInfo(storageId)?.lastHeads;
-          const answered = sync.reported.get(key)?.get(id);
-          const mine = ready ? headsOf(handle) : undefined;
-          if (mine && answered && sameHeads(answered, mine)) return answered;
-          return fromSync ?? answered;
-        },
-      });
-    }
-    const gaps = links.length === 0 ? [] : findGaps(docs, linked);
-    // A gap that lasts is asked about again: a document still arriving is requested anew (a
-    // window may have asked for it before the index listed it, and been told "unavailable").
-    for (const gap of gaps) for (const key of gap.peers) this.#nudge(sync, gap.documentId, key);
-    const problems: string[] = [];
-    if (!roster) problems.push("The member list has not arrived yet.");
-    for (const [documentId, keys] of sync.overBudget) {
-      const who = [...keys].map((k) => roster?.members[k]?.name ?? `device ${k.slice(0, 8)}`);
-      const title = sync.titleOf(documentId) ?? documentId;
-      problems.push(
-        `${who.join(", ")} sent more changes to “${title}” than one link may carry (${Math.round((this.#config.adapterLimits?.maxBytesPerDocument ?? DEFAULT_ADAPTER_LIMITS.maxBytesPerDocument) / 1024 / 1024)} MB). What arrived is kept; further changes to it from that device are refused until it links again. If this keeps happening, that device may be faulty.`,
-      );
-    }
-    if (this.#discoveryState === "failed" && this.#discoveryProblem)
-      problems.push(
-        `Finding devices on the network automatically does not work here (${this.#discoveryProblem}). Type the other device's address instead.`,
-      );
-    return ok({
-      communityId: sync.id,
+  status(community: OpenCommunity): Result<SyncStatus> {
+    const sync = this.#communities.get(community.id);
+    // A community here that does not sync (yet) is answered as one that is not here.
+    if (!sync) return communityNotHere();
+    const status = communityStatus(sync, {
       listening: this.listening(),
       discovery: this.#discoveryState,
-      peers: links.map((l) => ({
-        deviceKey: asDeviceKey(l.remoteKey),
-        name: roster?.members[l.remoteKey]?.name ?? null,
-        address: l.remoteAddress,
-        since: new Date(l.since).toISOString(),
-        direction: l.direction,
-      })),
-      documents: { total: sync.listed.size, here },
-      state: syncState(links.length, gaps),
-      gaps,
-      problems,
+      discoveryProblem: this.#discoveryProblem,
+      maxBytesPerDocument:
+        this.#config.adapterLimits?.maxBytesPerDocument ??
+        DEFAULT_ADAPTER_LIMITS.maxBytesPerDocument,
     });
-  }
-
-  /**
-   * Asks a linked device again where a document stands, when what it last reported differs from
-   * here for a while. automerge-repo records a device's heads from the sync messages it sends;
-   * when two devices receive the same change from a third at once, neither may send the other a
-   * message afterwards, and each keeps an old record of the other although both are the same.
-   * Restarting sync with that device (a message with our heads) makes it answer with its own.
-   */
-  #nudge(sync: CommunitySync, documentId: string, remoteKey: string): void {
-    const slot = `${documentId}|${remoteKey}`;
-    const now = Date.now();
-    const first = sync.differing.get(slot);
-    if (first === undefined) return void sync.differing.set(slot, now);
-    if (now - first < NUDGE_AFTER_MS) return;
-    sync.differing.set(slot, now);
-    const synchronizer = (
-      sync.community.repo.synchronizer as unknown as {
-        docSynchronizers?: Record<string, { beginSync?: (peers: PeerId[]) => Promise<void> }>;
-      }
-    ).docSynchronizers?.[documentId];
-    // And ask it outright where it stands: its answer settles a record that is only stale.
-    sync.adapter.queryHeads(remoteKey, [documentId]);
-    if (typeof synchronizer?.beginSync !== "function") return;
-    synchronizer.beginSync([peerIdOfKey(remoteKey)]).catch(() => undefined);
+    // A gap that lasts is asked about again: a document still arriving is requested anew (a
+    // window may have asked for it before the index listed it, and been told "unavailable").
+    for (const gap of status.gaps) for (const key of gap.peers) sync.nudge(gap.documentId, key);
+    return ok(status);
   }
 
   async close(): Promise<void> {
@@ -816,37 +481,7 @@ export class SyncService {
     await this.#discovery?.stop().catch(() => undefined);
     for (const sync of this.#communities.values()) sync.adapter.disconnect();
     await this.#listener?.close();
-    await this.#book?.flush();
+    await this.#admission.flush();
     await Promise.all([...this.#communities.values()].map((s) => s.trust.flush()));
   }
-}
-
-/**
- * A handle's heads, encoded once per version of its document (each change makes a new document
- * object): the Sync screen asks for every document's heads about once a second, and encoding them
- * hashes each head twice.
- */
-const encodedHeads = new WeakMap<object, readonly string[]>();
-function headsOf(handle: DocHandle<unknown>): readonly string[] {
-  const doc = handle.doc() as object;
-  let heads = encodedHeads.get(doc);
-  if (!heads) {
-    heads = handle.heads();
-    encodedHeads.set(doc, heads);
-  }
-  return heads;
-}
-
-/** host:port (IPv6 in brackets), as typed. */
-export function parseAddress(text: string): Result<{ host: string; port: number }> {
-  const trimmed = String(text).trim();
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(trimmed);
-  const port = Number(match?.[2]);
-  if (!match?.[1] || !Number.isInteger(port) || port < 1 || port > 65535)
-    return err(
-      ErrorCode.BadInput,
-      `"${trimmed.slice(0, 80)}" is not an address. Type the other device's address as host:port, e.g. 192.168.1.20:47800 (its Sync screen shows it).`,
-    );
-  const host = match[1].startsWith("[") ? match[1].slice(1, -1) : match[1];
-  return ok({ host, port });
 }

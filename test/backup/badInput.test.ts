@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restoreBackup, type BackupHost } from "../../peer/backup/backup.ts";
 import { writeBackupFile } from "../../peer/backup/files.ts";
 import { MANIFEST_ENTRY, type BackupManifest } from "../../peer/backup/format.ts";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { ErrorCode, type Result } from "../../shared/result.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { expectErr, picture, seedCommunity, value } from "./helpers.ts";

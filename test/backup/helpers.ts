@@ -5,7 +5,7 @@ import { splice, type AutomergeUrl, type DocHandle } from "@automerge/automerge-
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { PeerNode } from "../../peer/main.ts";
+import type { PeerNode } from "../../peer/peerNode.ts";
 import { listedDocuments } from "../../peer/sync/membership.ts";
 import type { Result } from "../../shared/result.ts";
 import type { Story } from "../../shared/schema/story.ts";

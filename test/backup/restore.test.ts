@@ -8,7 +8,7 @@ import { unzipSync } from "fflate";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { BACKUP_EXTENSION, MANIFEST_ENTRY } from "../../peer/backup/format.ts";
 import { restoreBackup } from "../../peer/backup/backup.ts";
 import { rosterDocumentId } from "../../peer/sync/membership.ts";

@@ -5,7 +5,7 @@
 // slower each time (the peers closed before still hold their documents until a GC frees automerge's
 // memory), which is not what a person running the command once sees. Prints one JSON line.
 import { restoreBackup } from "../../peer/backup/backup.ts";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 
 export type BackupSample = { ms: number; documents: number; bytes: number; path: string };
 

@@ -6,7 +6,7 @@
 // of the index document is that a list needs one document, so anything more is a finding) and to
 // split the time into phases, so a slow number comes with where it went.
 import type { AutomergeUrl, StorageKey } from "@automerge/automerge-repo";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { SafeFsStorageAdapter } from "../../peer/storage/fsStorage.ts";
 
 export type ColdStartSample = {

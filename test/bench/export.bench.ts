@@ -5,7 +5,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { exportCollection } from "../../peer/export/collection.ts";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import type { ExportFormat } from "../../shared/contract.ts";
 import { makePeerCollection, storyBody, type PeerCollection } from "../export/peerCollection.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";

@@ -1,7 +1,7 @@
 // Data folders shared by several benchmarks. Built lazily (only if a selected benchmark needs one)
 // and once per run, because building the 1,000-story community costs more than measuring it.
 import type { DocHandle } from "@automerge/automerge-repo";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import { initStory } from "../../shared/ops/story.ts";

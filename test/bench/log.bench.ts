@@ -9,7 +9,7 @@ import * as A from "@automerge/automerge";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { sortedThemes } from "../../shared/ops/community.ts";
 import { logVolumes } from "../../shared/ops/logVolumes.ts";

@@ -7,7 +7,7 @@
 import type { DocHandle } from "@automerge/automerge-repo";
 import * as A from "@automerge/automerge";
 import { availableParallelism, loadavg } from "node:os";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { CommunitySearch } from "../../peer/search/service.ts";
 import type { ItemType } from "../../shared/contract.ts";
 import { addEntry } from "../../shared/ops/community.ts";

@@ -15,7 +15,7 @@ import {
 } from "@automerge/automerge-repo-network-websocket";
 import { WebSocketServer } from "ws";
 import { SafeFsStorageAdapter } from "../../peer/storage/fsStorage.ts";
-import type { PeerNode } from "../../peer/main.ts";
+import type { PeerNode } from "../../peer/peerNode.ts";
 import { initStory } from "../../shared/ops/story.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import {
@@ -282,7 +282,7 @@ const converge12 = once(async (): Promise<Converge> => {
     const id = await lab.found(founder, "Twelve");
     for (const node of others) await lab.invite(founder, node, id);
     const members = (n: PeerNode) => {
-      const m = n.sync!.members(id);
+      const m = n.sync!.members(n.community(id)!);
       return m.ok ? m.value.length : 0;
     };
     await waitFor(

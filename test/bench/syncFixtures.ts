@@ -3,7 +3,7 @@
 // automerge-repo pair over a plain WebSocket to compare against. Every peer here shares this
 // process's event loop: a latency is both sides' work plus the wire, on the same 2 cores.
 import { splice, type DocHandle, type Repo } from "@automerge/automerge-repo";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import type { SafeFsStorageAdapter } from "../../peer/storage/fsStorage.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { systemContext } from "../../shared/ops/context.ts";
@@ -118,7 +118,7 @@ export class Lab {
 
   /** `joiner` joins by a fresh invite; resolves when paired (join's own promise, nothing more). */
   async invite(inviter: PeerNode, joiner: PeerNode, communityId: string): Promise<void> {
-    const code = await inviter.sync!.invite(communityId);
+    const code = await inviter.sync!.invite(inviter.community(communityId)!);
     if (!code.ok) throw new Error(`invite failed: ${code.error.message}`);
     const joined = await joiner.sync!.join(code.value.code);
     if (!joined.ok) throw new Error(`join failed: ${joined.error.message}`);
@@ -145,7 +145,7 @@ export class Lab {
 }
 
 export function statusOf(node: PeerNode, communityId: string) {
-  const status = node.sync!.status(communityId);
+  const status = node.sync!.status(node.community(communityId)!);
   if (!status.ok) throw new Error(`status failed: ${status.error.message}`);
   return status.value;
 }

@@ -135,7 +135,7 @@ describe("foundation in the browser", () => {
 
 describe("damaged data in the browser", () => {
   it("shows a malformed story as damaged with its raw content, warns about a quarantined chunk, and keeps working", async () => {
-    const { PeerNode } = await import("../../peer/main.ts");
+    const { PeerNode } = await import("../../peer/peerNode.ts");
     const { asCommunityId } = await import("../../shared/ids.ts");
     const { writeFile, mkdir } = await import("node:fs/promises");
     const dataDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-damaged-"));

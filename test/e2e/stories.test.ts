@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { addEntry, sortedThemes, updateEntry } from "../../shared/ops/community.ts";
 import { initStory, renameStory, setThemes, touchContributor } from "../../shared/ops/story.ts";

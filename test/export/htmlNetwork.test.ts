@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportCollection } from "../../peer/export/collection.ts";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { makePeerCollection, storyBody, type PeerCollection } from "./peerCollection.ts";

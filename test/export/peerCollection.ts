@@ -3,7 +3,7 @@
 // the collection created with initCollection, its stories added in order, listed as "collection".
 import * as Automerge from "@automerge/automerge";
 import type { DocHandle } from "@automerge/automerge-repo";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { addEntry, sortedThemes } from "../../shared/ops/community.ts";
 import {
   addCredit,

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { volumesInRange } from "../../peer/harvest/write.ts";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { ENGLISH_HARVEST_LABELS, type HarvestLabels } from "../../shared/export/harvest.ts";
 import type { IndexEntry } from "../../shared/schema/community.ts";

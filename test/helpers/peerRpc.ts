@@ -15,7 +15,7 @@ export type PeerRpc = {
   close(): void;
 };
 
-export async function connectRpc(peer: ServedPeer): Promise<PeerRpc> {
+export async function connectRpc(peer: Pick<ServedPeer, "origin" | "token">): Promise<PeerRpc> {
   const ws = new WebSocket(`${peer.origin.replace("http", "ws")}/ws/rpc?token=${peer.token}`, {
     headers: { origin: peer.origin },
   });

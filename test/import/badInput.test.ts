@@ -5,7 +5,7 @@ import { writeFile, truncate, mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PeerNode } from "../../peer/main.ts";
+import type { PeerNode } from "../../peer/peerNode.ts";
 import { buildMarkdownZip } from "../../shared/export/markdown.ts";
 import { bookFromDocs } from "../../shared/export/book.ts";
 import { ErrorCode } from "../../shared/result.ts";

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../peer/cli.ts";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { hrefFromMarkValue } from "../../shared/richtext/schema.ts";
 import { spansToPlainText } from "../../shared/richtext/text.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";

@@ -7,7 +7,7 @@ import * as Automerge from "@automerge/automerge";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PeerNode } from "../../peer/main.ts";
+import type { PeerNode } from "../../peer/peerNode.ts";
 import { bookFromDocs, type Book } from "../../shared/export/book.ts";
 import { buildMarkdownZip } from "../../shared/export/markdown.ts";
 import { encodeBody, readBody } from "../../shared/richtext/body.ts";

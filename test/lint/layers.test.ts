@@ -90,8 +90,8 @@ const FIXTURES = {
   rendererPeer: fixture(
     "renderer",
     "ts",
-    'import { PeerNode } from "../peer/main.ts";\nexport const node = PeerNode;\n',
-    imports("../peer/main.ts", /renderer\/ must not import peer\//),
+    'import { PeerNode } from "../peer/peerNode.ts";\nexport const node = PeerNode;\n',
+    imports("../peer/peerNode.ts", /renderer\/ must not import peer\//),
   ),
   peerReact: fixture(
     "peer",

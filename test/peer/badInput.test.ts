@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CommunitySummary } from "../../shared/contract.ts";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -13,8 +13,6 @@ import {
   HANDSHAKE_TIMEOUT_MS,
   INVITE_MAGIC,
   INVITE_MESSAGES,
-  InviteBook,
-  inviteKeyFromSecret,
   isInvitePreamble,
   serveInvite,
   joinWithInvite,
@@ -24,6 +22,7 @@ import {
   type JoinRequest,
   type RosterEntry,
 } from "../../peer/trust/invites.ts";
+import { InviteBook, inviteKeyFromSecret } from "../../peer/trust/inviteBook.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 
 type Inviter = Awaited<ReturnType<typeof listenForInvites>>;

@@ -17,13 +17,10 @@ import {
 } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  BUNDLE_EXTENSION,
-  mergeBundle,
-  peekBundle,
-  readBundle,
-  writeBundle,
-} from "../../peer/sync/bundle.ts";
+import { BUNDLE_EXTENSION } from "../../peer/sync/bundle/format.ts";
+import { mergeBundle } from "../../peer/sync/bundle/merge.ts";
+import { peekBundle, readBundle } from "../../peer/sync/bundle/read.ts";
+import { writeBundle } from "../../peer/sync/bundle/write.ts";
 import { SafeFsStorageAdapter, type QuarantineWarning } from "../../peer/storage/fsStorage.ts";
 import type { Result } from "../../shared/result.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";

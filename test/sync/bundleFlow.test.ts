@@ -7,7 +7,7 @@ import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import { initStory } from "../../shared/ops/story.ts";
@@ -43,13 +43,15 @@ describe("offline bundle", () => {
     let b = await start(dirB);
     const id = (await a.createCommunity({ name: "Hub" })) as { ok: true; value: { id: string } };
     const communityId = id.value.id;
-    const invite = await a.sync!.invite(communityId);
+    const invite = await a.sync!.invite(a.community(communityId)!);
     if (!invite.ok) throw new Error(invite.error.message);
     const joined = await b.sync!.join(invite.value.code);
     expect(joined.ok).toBe(true);
     await eventually(
       () =>
-        b.sync!.status(communityId).ok && b.listCommunities()[0]?.state === "ok" ? true : undefined,
+        b.sync!.status(b.community(communityId)!).ok && b.listCommunities()[0]?.state === "ok"
+          ? true
+          : undefined,
       15_000,
       "B has the community",
     );

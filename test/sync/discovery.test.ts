@@ -6,13 +6,13 @@
 // spoofed answer carrying B's key and tags but the stranger's port gets nothing.
 import { EventEmitter } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
-import { PeerNode } from "../../peer/main.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import type {
   BonjourLike,
   BrowserLike,
   PublishConfig,
   PublishedService,
-} from "../../peer/net/discovery.ts";
+} from "../../peer/net/bonjour.ts";
 import { eventually } from "../helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 
@@ -94,7 +94,8 @@ afterAll(async () => {
 });
 
 const peersOf = (node: PeerNode, id: string) => {
-  const s = node.sync?.status(id);
+  const community = node.community(id);
+  const s = community ? node.sync?.status(community) : undefined;
   return s?.ok ? s.value.peers.map((p) => p.deviceKey).sort() : [];
 };
 
@@ -108,12 +109,13 @@ describe("discovery on the LAN", () => {
     const theirs = await eve.createCommunity({ name: "Eve's own" });
     if (!theirs.ok) throw new Error(theirs.error.message);
     for (const joiner of [b, c]) {
-      const invite = await a.sync!.invite(id);
+      const invite = await a.sync!.invite(a.community(id)!);
       if (!invite.ok) throw new Error(invite.error.message);
       const joined = await joiner.sync!.join(invite.value.code);
       if (!joined.ok) throw new Error(joined.error.message);
     }
-    expect(b.sync?.status(id).ok && b.sync.status(id)).toMatchObject({
+    expect(b.sync?.status(b.community(id)!)).toMatchObject({
+      ok: true,
       value: { discovery: "on" },
     });
 

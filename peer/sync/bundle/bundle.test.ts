@@ -12,17 +12,12 @@ import {
 } from "@automerge/automerge-repo";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ErrorCode, type Result } from "../../shared/result.ts";
-import { makeTempDir, removeDir } from "../../test/helpers/tmp.ts";
-import {
-  BUNDLE_EXTENSION,
-  CHUNK_BYTES,
-  mergeBundle,
-  peekBundle,
-  readBundle,
-  writeBundle,
-  type BundleContents,
-} from "./bundle.ts";
+import { ErrorCode, type Result } from "../../../shared/result.ts";
+import { makeTempDir, removeDir } from "../../../test/helpers/tmp.ts";
+import { BUNDLE_EXTENSION, CHUNK_BYTES, type BundleContents } from "./format.ts";
+import { mergeBundle } from "./merge.ts";
+import { peekBundle, readBundle } from "./read.ts";
+import { writeBundle } from "./write.ts";
 
 const newId = (): DocumentId => parseAutomergeUrl(generateAutomergeUrl()).documentId;
 const key = () => new Uint8Array(randomBytes(32));
@@ -39,7 +34,7 @@ const unwrap = <T>(r: Result<T>): T => {
   return r.value;
 };
 
-/** Offsets of the parts of a version-1 bundle, worked out independently of bundle.ts's code. */
+/** Offsets of the parts of a version-1 bundle, worked out independently of format.ts's code. */
 function layout(bytes: Uint8Array) {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const idLen = view.readUInt16LE(9);

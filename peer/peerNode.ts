@@ -10,53 +10,51 @@ import {
   type PeerId,
   type Repo,
 } from "@automerge/automerge-repo";
-import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type {
   CommunitySummary,
   Handlers,
   PeerEvents,
   PeerInfo,
   Profile,
-  StorageWarning,
+  TaskProgress,
 } from "../shared/contract.ts";
-import { asCommunityId, isDocumentId, type CommunityId } from "../shared/ids.ts";
+import {
+  asCommunityId,
+  asDeviceKey,
+  isDocumentId,
+  type CommunityId,
+  type DeviceKey,
+} from "../shared/ids.ts";
 import { initCommunity } from "../shared/ops/community.ts";
 import { systemContext, type OpContext } from "../shared/ops/context.ts";
 import type { EventSource } from "../shared/rpc.ts";
 import { communityKind, type CommunityIndex } from "../shared/schema/community.ts";
 import { checkCommunityName, checkPurpose, checkThemes } from "../shared/schema/input.ts";
 import { ErrorCode, MeithealFailure, err, ok, type Result } from "../shared/result.ts";
+import type { BackupHost } from "./backup/backup.ts";
 import {
   openRepo,
-  quarantineDir,
   readRegistry,
   summarise,
   writeRegistry,
   type OpenCommunity,
 } from "./communities.ts";
 import { prepareDataDir } from "./dataDir.ts";
+import { headlessChromiumPrinter, type PdfPrinter } from "./export/pdf.ts";
+import { allHandlers } from "./handlers/all.ts";
+import type { PeerServices } from "./handlers/context.ts";
 import { acquireLock } from "./lock.ts";
+import { communityShareConfig } from "./net/secureAdapter.ts";
 import { applyPeerSyncTuning } from "./net/syncTuning.ts";
 import { loadProfile, saveProfile } from "./profile.ts";
 import { SearchHub } from "./search/hub.ts";
-import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
-import type { QuarantineWarning } from "./storage/fsStorage.ts";
-import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
-import { communityShareConfig } from "./net/secureAdapter.ts";
-import { exportCollection } from "./export/collection.ts";
-import { headlessChromiumPrinter, type PdfPrinter } from "./export/pdf.ts";
-import { writeHarvest } from "./harvest/write.ts";
-import { previewImport, runImport, type ImportDeps } from "./import/run.ts";
-import { exportBundle, importBundle } from "./sync/bundleFiles.ts";
-import { inspectBackup, restoreBackup, writeBackup, type BackupHost } from "./backup/backup.ts";
-import { documentTitle, foundCommunity } from "./sync/membership.ts";
+import { foundCommunity } from "./sync/membership.ts";
 import { SyncService, type SyncConfig } from "./sync/service.ts";
+import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
+import { StorageWarnings } from "./warnings.ts";
 
 export const APP_VERSION = "0.1.0";
-const DISMISSED_FILE = "dismissed-warnings.json";
 const INDEX_LOAD_TIMEOUT_MS = 15_000;
 
 export type PeerOptions = {
@@ -69,26 +67,22 @@ export type PeerOptions = {
   printPdf?: PdfPrinter;
 };
 
-const SYNC_OFF =
-  "LAN sync is off on this device (the peer was started without it). Restart Meitheal with sync on to invite, join or link devices.";
-
-const warningId = (w: QuarantineWarning) =>
-  createHash("sha256").update(w.quarantinedTo).digest("hex").slice(0, 16);
-
-export class PeerNode {
+export class PeerNode implements PeerServices {
   readonly #events = new EventEmitter();
   readonly #communities = new Map<CommunityId, OpenCommunity>();
-  readonly #warnings = new Map<string, StorageWarning>();
-  #dismissed = new Set<string>();
   #profile: Profile;
   #closed = false;
   #sync: SyncService | undefined;
   #printPdf: PdfPrinter = headlessChromiumPrinter();
+  readonly appVersion = APP_VERSION;
   /** Search and links, per community (started on first use there). */
-  readonly #search = new SearchHub({
-    community: (id) => this.community(id),
+  readonly search = new SearchHub({
     changed: (communityId) => this.#emit("search:changed", { communityId }),
   });
+  /** Stored chunks that failed their check and were quarantined. */
+  readonly warnings: StorageWarnings;
+  /** The contract's handlers, by area (handlers/): what windows call through serveRpc. */
+  readonly handlers: Handlers = allHandlers(this);
   /** Serialises read-modify-write of communities.json, so concurrent creates cannot drop each other. */
   #registryQueue: Promise<unknown> = Promise.resolve();
 
@@ -102,6 +96,11 @@ export class PeerNode {
   ) {
     this.#profile = profile;
     this.#events.setMaxListeners(100);
+    this.warnings = new StorageWarnings(
+      dataDir,
+      (id) => this.#communities.get(id),
+      (warning) => this.#emit("storage:warning", warning),
+    );
   }
 
   /** Opens (creating if needed) the data folder and every community in it. Throws MeithealFailure with a readable message. */
@@ -122,7 +121,7 @@ export class PeerNode {
         release,
       );
       if (options.printPdf) node.#printPdf = options.printPdf;
-      await node.#loadWarnings();
+      await node.warnings.load();
       let registry;
       try {
         registry = await readRegistry(dataDir);
@@ -180,6 +179,27 @@ export class PeerNode {
     for (const community of this.#communities.values()) await sync.attach(community);
   }
 
+  get deviceKey(): DeviceKey {
+    return asDeviceKey(this.device.publicKey);
+  }
+
+  /** The local profile (display name, colour) of this device. */
+  get profile(): Profile {
+    return this.#profile;
+  }
+
+  /** Checks and saves the profile; the one in use changes only once it is saved. */
+  async saveProfile(value: Profile): Promise<Result<Profile>> {
+    const saved = await saveProfile(this.dataDir, value);
+    if (saved.ok) this.#profile = saved.value;
+    return saved;
+  }
+
+  /** Progress of long work (export, backup, restore, import, harvest), for the windows. */
+  progress(p: TaskProgress): void {
+    this.#emit("task:progress", p);
+  }
+
   /** How this peer prints HTML to PDF (exports, harvest reports). */
   get printPdf(): PdfPrinter {
     return this.#printPdf;
@@ -197,7 +217,7 @@ export class PeerNode {
       isMemberPeerId: (peerId) => this.#sync?.isMemberPeerId(id, peerId) ?? false,
       hasDocument: (docId) => this.#sync?.hasDocument(id, docId) ?? false,
     });
-    return openRepo(this.dataDir, id, this.peerId, (w) => this.#addWarning(id, w), shareConfig);
+    return openRepo(this.dataDir, id, this.peerId, (w) => this.warnings.add(id, w), shareConfig);
   }
 
   community(id: string): OpenCommunity | undefined {
@@ -258,7 +278,7 @@ export class PeerNode {
       community.loadError = `The index of community ${id} could not be loaded from ${this.dataDir} (${(e as Error).message}). Any damaged data was moved to the quarantine folder; nothing was deleted.`;
       // Nothing of it stored at all, and nothing quarantined: joined, and still on its way.
       const stored = await storage.loadRange([id]).catch(() => [undefined]);
-      const quarantined = [...this.#warnings.values()].some((w) => w.documentId === id);
+      const quarantined = this.warnings.quarantined(id);
       community.arriving = stored.length === 0 && !quarantined;
       // A community joined by id whose index had not arrived before a restart: a linked peer may send it.
       this.#indexFromPeers(community);
@@ -339,58 +359,6 @@ export class PeerNode {
         this.#emit("communities:changed", {});
       }
     });
-  }
-
-  #addWarning(communityId: CommunityId, w: QuarantineWarning) {
-    const warning = this.#toWarning(communityId, w);
-    if (this.#dismissed.has(warning.id) || this.#warnings.has(warning.id)) return;
-    this.#warnings.set(warning.id, warning);
-    this.#emit("storage:warning", warning);
-  }
-
-  #toWarning(communityId: CommunityId, w: QuarantineWarning): StorageWarning {
-    const community = this.#communities.get(communityId);
-    const index = community?.index?.doc();
-    // A log volume has no title of its own: documentTitle names it after its log and quarters.
-    const title =
-      w.documentId === communityId
-        ? typeof index?.name === "string"
-          ? index.name
-          : "Community index"
-        : documentTitle(communityId, index?.entries, w.documentId);
-    return {
-      id: warningId(w),
-      documentId: w.documentId,
-      communityId,
-      title,
-      reason: w.reason,
-      quarantinedTo: w.quarantinedTo,
-      at: w.at,
-    };
-  }
-
-  async #loadWarnings() {
-    const dismissed = await readJson(join(this.dataDir, DISMISSED_FILE)).catch(() => undefined);
-    if (Array.isArray(dismissed))
-      this.#dismissed = new Set(dismissed.filter((x): x is string => typeof x === "string"));
-    const root = join(this.dataDir, "quarantine");
-    const folders = await readdir(root).catch(() => [] as string[]);
-    for (const folder of folders) {
-      const text = await readFile(
-        join(quarantineDir(this.dataDir, folder), "quarantine.jsonl"),
-        "utf8",
-      ).catch(() => "");
-      for (const line of text.split("\n")) {
-        if (!line.trim()) continue;
-        try {
-          const w = JSON.parse(line) as QuarantineWarning;
-          if (typeof w.quarantinedTo === "string" && typeof w.documentId === "string")
-            this.#addWarning(asCommunityId(folder), w);
-        } catch {
-          // A torn last line of the log: the file it names is still in the quarantine folder.
-        }
-      }
-    }
   }
 
   listCommunities(): CommunitySummary[] {
@@ -476,7 +444,7 @@ export class PeerNode {
       now: () => this.ctx.now(),
       community: (id) => this.community(id),
       adopt: (id) => this.#adopt(id),
-      progress: (p) => this.#emit("task:progress", p),
+      progress: (p) => this.progress(p),
     };
   }
 
@@ -500,114 +468,6 @@ export class PeerNode {
     }
   }
 
-  readonly handlers: Handlers = {
-    "peer:info": () =>
-      Promise.resolve(
-        ok({
-          deviceKey: this.device.publicKey,
-          dataDir: this.dataDir,
-          appVersion: APP_VERSION,
-          mode: this.mode,
-        }),
-      ),
-    "profile:get": () => Promise.resolve(ok(this.#profile)),
-    "profile:set": async (args) => {
-      const saved = await saveProfile(this.dataDir, args);
-      if (saved.ok) this.#profile = saved.value;
-      return saved;
-    },
-    "communities:list": () => Promise.resolve(ok(this.listCommunities())),
-    "communities:create": (args) => this.createCommunity(args),
-    "storage:warnings": () =>
-      Promise.resolve(ok([...this.#warnings.values()].sort((a, b) => b.at.localeCompare(a.at)))),
-    "storage:dismiss": async ({ id }) => {
-      if (!this.#warnings.delete(id))
-        return err(ErrorCode.NotFound, "That warning is no longer listed.");
-      this.#dismissed.add(id);
-      try {
-        await writeJsonAtomic(join(this.dataDir, DISMISSED_FILE), [...this.#dismissed]);
-      } catch (e) {
-        return err(
-          ErrorCode.Storage,
-          `The warning was hidden for now but will show again after a restart (${(e as Error).message}).`,
-        );
-      }
-      return ok(null);
-    },
-    "sync:status": ({ communityId }) =>
-      Promise.resolve(
-        this.#sync ? this.#sync.status(communityId) : err(ErrorCode.Unavailable, SYNC_OFF),
-      ),
-    "sync:invite": ({ communityId }) =>
-      this.#sync
-        ? this.#sync.invite(communityId)
-        : Promise.resolve(err(ErrorCode.Unavailable, SYNC_OFF)),
-    "sync:join": ({ code }) =>
-      this.#sync ? this.#sync.join(code) : Promise.resolve(err(ErrorCode.Unavailable, SYNC_OFF)),
-    "sync:connect": ({ address }) =>
-      Promise.resolve(
-        this.#sync ? this.#sync.connect(address) : err(ErrorCode.Unavailable, SYNC_OFF),
-      ),
-    "sync:writeBundle": ({ communityId, path }) => {
-      const community = this.community(communityId);
-      return community
-        ? exportBundle(community, this.dataDir, path)
-        : Promise.resolve(err(ErrorCode.NotFound, "That community is not on this device."));
-    },
-    "sync:readBundle": ({ path }) => importBundle((id) => this.community(id), this.dataDir, path),
-    "members:list": ({ communityId }) =>
-      Promise.resolve(
-        this.#sync ? this.#sync.members(communityId) : err(ErrorCode.Unavailable, SYNC_OFF),
-      ),
-    "members:remove": ({ communityId, deviceKey }) =>
-      Promise.resolve(
-        this.#sync
-          ? this.#sync.removeMember(communityId, deviceKey)
-          : err(ErrorCode.Unavailable, SYNC_OFF),
-      ),
-    "search:query": (args) => this.#search.query(args),
-    "links:describe": (args) => this.#search.describe(args),
-    "links:backlinks": (args) => this.#search.backlinks(args),
-    // Being written now (#6): each helper replaces its own.
-    "export:collection": ({ communityId, ...args }) => {
-      const community = this.community(communityId);
-      if (!community)
-        return Promise.resolve(err(ErrorCode.NotFound, "That community is not on this device."));
-      return exportCollection(community, args, {
-        printPdf: this.#printPdf,
-        progress: (done, total) =>
-          this.#emit("task:progress", { communityId: community.id, task: "export", done, total }),
-      });
-    },
-    "backup:write": (args) => writeBackup(this.backupHost(), args),
-    "backup:inspect": ({ path }) => inspectBackup(path),
-    "backup:restore": async ({ path }) => {
-      const restored = await restoreBackup(this.backupHost(), path);
-      return restored.ok ? ok(restored.value.community) : restored;
-    },
-    "import:preview": ({ communityId, paths }) =>
-      previewImport(this.#importDeps(communityId), paths),
-    "import:run": ({ communityId, paths, sources }) =>
-      runImport(this.#importDeps(communityId), paths, sources),
-    "harvest:write": (args) =>
-      writeHarvest(
-        {
-          community: this.community(args.communityId),
-          printPdf: this.#printPdf,
-          progress: (p) => this.#emit("task:progress", p),
-        },
-        args,
-      ),
-  };
-
-  #importDeps(communityId: string): ImportDeps {
-    return {
-      community: this.community(communityId),
-      ctx: this.ctx,
-      progress: (p) => this.#emit("task:progress", p),
-    };
-  }
-
   /** Waits until every change made so far is on disk, in every community. */
   async flush(): Promise<void> {
     await Promise.all([...this.#communities.values()].map((c) => flushReady(c.repo)));
@@ -616,7 +476,7 @@ export class PeerNode {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#search.close();
+    this.search.close();
     try {
       await this.#sync?.close();
       // Repo.shutdown() flushes every cached handle and throws on one that never became ready (an

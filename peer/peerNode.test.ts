@@ -8,7 +8,7 @@ import { makeTempDir, removeDir } from "../test/helpers/tmp.ts";
 import { ErrorCode, type Result } from "../shared/result.ts";
 import { communityDir } from "./communities.ts";
 import { LOCK_FILE } from "./lock.ts";
-import { PeerNode } from "./main.ts";
+import { PeerNode } from "./peerNode.ts";
 
 const TIMEOUT = 30_000;
 

@@ -1,0 +1,107 @@
+// One community's sync state on this device: its secure adapter, roster, the documents it lists,
+// what linked devices reported of them, and the nudge that settles a stale report (service.ts owns
+// one per community).
+import type { DocHandle, PeerId } from "@automerge/automerge-repo";
+import type { CommunityId } from "../../shared/ids.ts";
+import type { Roster } from "../../shared/schema/roster.ts";
+import type { OpenCommunity } from "../communities.ts";
+import { peerIdOfKey, type SecureNetworkAdapter } from "../net/secureAdapter.ts";
+import { documentTitle, indexEntries, listedDocuments, mayLink, readRoster } from "./membership.ts";
+import type { CommunityTrust } from "./trust.ts";
+
+/** A document still differing from a linked device after this long gets a fresh sync round. */
+const NUDGE_AFTER_MS = 1_500;
+
+export class CommunitySync {
+  readonly adapter: SecureNetworkAdapter;
+  roster: DocHandle<Roster> | undefined;
+  /** Ids the index lists (plus the index and the roster): the documents this community has. */
+  listed = new Set<string>();
+  replicating = false;
+  readonly opened = new Map<string, DocHandle<unknown>>();
+  /** Documents whose byte budget a device spent this session, by document id → device keys. */
+  readonly overBudget = new Map<string, Set<string>>();
+  /** What linked devices answered to heads queries: device key → document → heads. */
+  readonly reported = new Map<string, Map<string, string[]>>();
+  /** "document|device" → when it was first (or last nudged) seen differing. */
+  readonly differing = new Map<string, number>();
+
+  constructor(
+    readonly community: OpenCommunity,
+    readonly trust: CommunityTrust,
+    adapter: (sync: CommunitySync) => SecureNetworkAdapter,
+  ) {
+    this.adapter = adapter(this);
+    this.refreshListed();
+  }
+
+  get id(): CommunityId {
+    return this.community.id;
+  }
+
+  /**
+   * Whether this community has a document: listed in its index (or is its index or roster). Any
+   * other id is refused both ways: never stored when pushed, never asked of members. A document a
+   * window asks for before its index entry has arrived is fetched once it is listed (see nudge).
+   */
+  has(id: string): boolean {
+    return this.listed.has(id);
+  }
+
+  rosterDoc(): Roster | undefined {
+    return readRoster(this.roster);
+  }
+
+  mayLink(deviceKey: string): boolean {
+    return mayLink(this.rosterDoc(), this.trust, deviceKey);
+  }
+
+  refreshListed(): void {
+    this.listed = new Set(listedDocuments(this.community));
+  }
+
+  titleOf(id: string): string | null {
+    return documentTitle(this.id, indexEntries(this.community), id);
+  }
+
+  /**
+   * Asks a linked device again where a document stands, when what it last reported differs from
+   * here for a while. automerge-repo records a device's heads from the sync messages it sends;
+   * when two devices receive the same change from a third at once, neither may send the other a
+   * message afterwards, and each keeps an old record of the other although both are the same.
+   * Restarting sync with that device (a message with our heads) makes it answer with its own.
+   */
+  nudge(documentId: string, remoteKey: string): void {
+    const slot = `${documentId}|${remoteKey}`;
+    const now = Date.now();
+    const first = this.differing.get(slot);
+    if (first === undefined) return void this.differing.set(slot, now);
+    if (now - first < NUDGE_AFTER_MS) return;
+    this.differing.set(slot, now);
+    const synchronizer = (
+      this.community.repo.synchronizer as unknown as {
+        docSynchronizers?: Record<string, { beginSync?: (peers: PeerId[]) => Promise<void> }>;
+      }
+    ).docSynchronizers?.[documentId];
+    // And ask it outright where it stands: its answer settles a record that is only stale.
+    this.adapter.queryHeads(remoteKey, [documentId]);
+    if (typeof synchronizer?.beginSync !== "function") return;
+    synchronizer.beginSync([peerIdOfKey(remoteKey)]).catch(() => undefined);
+  }
+}
+
+/**
+ * A handle's heads, encoded once per version of its document (each change makes a new document
+ * object): the Sync screen asks for every document's heads about once a second, and encoding them
+ * hashes each head twice.
+ */
+const encodedHeads = new WeakMap<object, readonly string[]>();
+export function headsOf(handle: DocHandle<unknown>): readonly string[] {
+  const doc = handle.doc() as object;
+  let heads = encodedHeads.get(doc);
+  if (!heads) {
+    heads = handle.heads();
+    encodedHeads.set(doc, heads);
+  }
+  return heads;
+}
