@@ -1,4 +1,4 @@
-// Limits on what a remote device can make this peer do (DESIGN.md, "Trust and access"). The numbers
+// Limits on what a remote device can make this peer do (docs/DESIGN.md, "Trust and access"). The numbers
 // are generous for two honest peers and small enough that a stranger on the LAN, or a member's
 // broken or hostile device, can only cost a bounded amount of memory and work.
 

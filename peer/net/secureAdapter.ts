@@ -490,7 +490,8 @@ export class SecureNetworkAdapter extends NetworkAdapter {
 /**
  * automerge-repo's shareConfig for a community repo: only roster members' devices and this
  * device's own UI windows may read or receive its documents. `announce` never exceeds `access`,
- * because announce bypasses access in automerge-repo (FIELD-NOTES), so announcing must never widen it.
+ * because announce bypasses access in automerge-repo (its shareConfig checks `access` only for
+ * documents it does not announce), so announcing must never widen it.
  */
 export function communityShareConfig(options: {
   isMemberPeerId: (peerId: PeerId) => boolean;

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/automerge-repo";
 import { decodeEnvelope, encodeEnvelope } from "./envelope.ts";
 
-// Crash-safe replacement for NodeFSStorageAdapter (DESIGN.md, "Durability"): every save is
+// Crash-safe replacement for NodeFSStorageAdapter (docs/DESIGN.md, "Durability"): every save is
 // temp file → fsync → rename → fsync directory, every load is verified, and a file that fails
 // verification is moved aside (never deleted, never handed to automerge) with a warning.
 

@@ -1,4 +1,4 @@
-// LAN sync for every community on this device (DESIGN.md, "Trust and access"):
+// LAN sync for every community on this device (docs/DESIGN.md, "Trust and access"):
 // - one TCP port per device: Noise (secret-stream) links, routed to a community by the dialler's
 //   hello (communityRouter), and the invite handshake on the same port (told apart by its first
 //   8 bytes);

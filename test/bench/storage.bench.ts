@@ -1,5 +1,5 @@
 // Storage benchmarks: the crash-safe adapter (peer/storage/fsStorage.ts) on its own, without a Repo.
-// Its saves fsync a temp file and the directory (DESIGN.md, "Durability"); those fsyncs are what
+// Its saves fsync a temp file and the directory (docs/DESIGN.md, "Durability"); those fsyncs are what
 // these numbers are about, so they run on the real disk under the OS temp dir.
 import * as A from "@automerge/automerge";
 import { createHash } from "node:crypto";

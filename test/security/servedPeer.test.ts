@@ -1,4 +1,4 @@
-// Hostile devices against peers running as SEPARATE PROCESSES (DESIGN.md, "Trust and access"): two
+// Hostile devices against peers running as SEPARATE PROCESSES (docs/DESIGN.md, "Trust and access"): two
 // honest `meitheal-peer serve` processes A and B, linked by invite in community X, and intruders in
 // this process dialling A's LAN port over the real transport: Eve, a stranger, and Mallory, who
 // joins X for real by invite and then misbehaves. A also has community Y, which Mallory is not in.

@@ -1,4 +1,4 @@
-// The secure LAN transport against hostile peers (DESIGN.md, "Trust and access"): real device-style
+// The secure LAN transport against hostile peers (docs/DESIGN.md, "Trust and access"): real device-style
 // Ed25519 keys, Noise over TCP on 127.0.0.1, one Repo per peer behind a SecureNetworkAdapter.
 import { generateSyncMessage, init, initSyncState } from "@automerge/automerge";
 import {

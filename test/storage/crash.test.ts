@@ -1,4 +1,4 @@
-// kill -9 test for DESIGN.md "Durability": an acknowledged save is never lost. A child process
+// kill -9 test for docs/DESIGN.md "Durability": an acknowledged save is never lost. A child process
 // (crashChild.ts) writes to one document through a real Repo on SafeFsStorageAdapter and prints
 // each entry only after repo.flush() resolved; we SIGKILL it at random moments, restart it on the
 // same directory, and after every kill load the document afresh and look for every printed entry.

@@ -4,7 +4,7 @@
 // edited by the editor's real keymap and commands. Changes are buffered per replica and delivered
 // in random subsets and random order at random points; after everything is delivered, every
 // editor must show the same document, and that document must be the canonical reading of the
-// Automerge spans. Regression cases found by the property (upstream bugs, FIELD-NOTES) are kept
+// Automerge spans. Regression cases found by the property (upstream bugs of @automerge/prosemirror and our own) are kept
 // below as named tests.
 import * as A from "@automerge/automerge";
 import { init, pmDocFromSpans, type DocHandle } from "@automerge/prosemirror";

@@ -79,7 +79,7 @@ export async function mergeBundle(
       );
     }
   }
-  // An acknowledged merge is on disk (DESIGN.md, Durability), not waiting for the save throttle.
+  // An acknowledged merge is on disk (docs/DESIGN.md, Durability), not waiting for the save throttle.
   await repo.flush(touched);
   return report;
 }
