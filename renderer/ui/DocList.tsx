@@ -4,6 +4,7 @@
 import { useId, useState, type FormEvent } from "react";
 import type { ListedEntry } from "../../shared/ops/community.ts";
 import { checkTitle } from "../../shared/schema/input.ts";
+import { useCommunityId } from "../communityContext.tsx";
 import { t, timeAgo } from "../i18n/index.ts";
 import { href, type Section } from "../route.ts";
 import { Field } from "./kit.tsx";
@@ -61,19 +62,18 @@ export function NewTitleField({
  */
 export function EntryCards({
   entries,
-  communityId,
   section,
   label,
   showLabel = false,
   className = "cards",
 }: {
   entries: readonly ListedEntry[];
-  communityId: string;
   section: Section;
   label: string;
   showLabel?: boolean;
   className?: string;
 }) {
+  const communityId = useCommunityId();
   const headingId = useId();
   return (
     <>

@@ -2,6 +2,7 @@
 // written by a newer Meitheal, or damaged (with what is wrong and its raw content, nothing hidden).
 // One component for stories, logs, maps and collections, so each says it the same way.
 import type { ReactNode } from "react";
+import { useCommunityId } from "../communityContext.tsx";
 import { t, type MessageKey } from "../i18n/index.ts";
 import type { DocView } from "../repo.ts";
 import { href, type Section } from "../route.ts";
@@ -13,15 +14,8 @@ export type UnusableView = Exclude<DocView<unknown>, { status: "ok" }>;
 export type DocMessages = "story" | "logs" | "maps" | "collection";
 
 /** The way back from a document to its section's list. */
-export function BackLink({
-  communityId,
-  section,
-  label,
-}: {
-  communityId: string;
-  section: Section;
-  label: MessageKey;
-}) {
+export function BackLink({ section, label }: { section: Section; label: MessageKey }) {
+  const communityId = useCommunityId();
   return (
     <p className="back">
       <a href={href({ page: "community", communityId, section, docId: null })}>← {t(label)}</a>

@@ -1,7 +1,7 @@
 // One collection: its stories in order (reordered by drag or by keyboard), its introduction
 // (co-written rich text, in the story editor), its title, subtitle, language and credits, and the
 // way out: Export.
-import type { DocHandle, Repo } from "@automerge/automerge-repo";
+import type { DocHandle } from "@automerge/automerge-repo";
 import { useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { orderedStories } from "../../../shared/ops/collection.ts";
 import {
@@ -10,11 +10,11 @@ import {
   type Collection,
 } from "../../../shared/schema/collection.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
 import { useDoc } from "../../repo.ts";
 import { Field, PageHeading } from "../../ui/kit.tsx";
-import type { IndexView } from "../logs/LogsSection.tsx";
 import { StoryEditor } from "../stories/editor/StoryEditor.tsx";
 import { ExportDialog } from "../transfer/ExportDialog.tsx";
 import { collectionActions, type CollectionActions } from "./actions.ts";
@@ -24,22 +24,13 @@ import { storyRows } from "./order.ts";
 import { StoryOrder } from "./StoryOrder.tsx";
 
 const INTRODUCTION_PATH = ["introduction"];
+/** Internal links on, to anything (an introduction is not itself a link target). */
+const NO_SELF = {};
 
-export function CollectionPage({
-  repo,
-  index,
-  communityId,
-  collectionId,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-  collectionId: string;
-}) {
+export function CollectionPage({ collectionId }: { collectionId: string }) {
+  const { repo, index } = useCommunity();
   const view = useDoc(repo, collectionId, collectionKind);
-  const back = (
-    <BackLink communityId={communityId} section="collections" label="collections.back" />
-  );
+  const back = <BackLink section="collections" label="collections.back" />;
   if (view.status !== "ok")
     return (
       <DocUnusable
@@ -55,8 +46,6 @@ export function CollectionPage({
       handle={view.handle}
       collection={view.doc}
       problems={view.problems}
-      index={index}
-      communityId={communityId}
       collectionId={collectionId}
     />
   );
@@ -67,18 +56,15 @@ function CollectionView({
   handle,
   collection,
   problems,
-  index,
-  communityId,
   collectionId,
 }: {
   back: ReactNode;
   handle: DocHandle<Collection>;
   collection: Collection;
   problems: readonly string[];
-  index: IndexView;
-  communityId: string;
   collectionId: string;
 }) {
+  const { index } = useCommunity();
   const actions = useMemo(
     () => collectionActions(handle, index.handle, collectionId),
     [handle, index.handle, collectionId],
@@ -86,7 +72,6 @@ function CollectionView({
   const order = useMemo(() => orderedStories(collection), [collection]);
   const rows = useMemo(() => storyRows(order, index.doc.entries), [order, index.doc.entries]);
   const [dialog, setDialog] = useState<"add" | "export" | null>(null);
-  const links = useMemo(() => ({ communityId }), [communityId]);
   const storiesHeading = useId();
   const introHeading = useId();
   const ready = rows.filter((r) => r.title !== null && !r.leftOut).length;
@@ -135,7 +120,6 @@ function CollectionView({
         ) : (
           <StoryOrder
             rows={rows}
-            communityId={communityId}
             labelledBy={storiesHeading}
             onMove={actions.move}
             onRemove={actions.removeStory}
@@ -150,7 +134,7 @@ function CollectionView({
           handle={handle}
           path={INTRODUCTION_PATH}
           label={t("collection.introduction")}
-          links={links}
+          links={NO_SELF}
           onLocalChange={actions.introductionTyped}
         />
       </section>
@@ -159,7 +143,6 @@ function CollectionView({
 
       {dialog === "add" && (
         <AddStoriesDialog
-          index={index}
           inCollection={order}
           onAdd={(ids) => actions.addStories(ids)}
           onClose={() => setDialog(null)}
@@ -167,7 +150,6 @@ function CollectionView({
       )}
       {dialog === "export" && (
         <ExportDialog
-          communityId={communityId}
           collectionId={collectionId}
           title={collection.title}
           counts={{ all: rows.length, ready }}

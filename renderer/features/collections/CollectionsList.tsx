@@ -1,27 +1,20 @@
 // Every collection of the community, from the index (no collection is opened to draw the list), and
 // the form that starts a new one.
-import type { Repo } from "@automerge/automerge-repo";
 import { useMemo } from "react";
 import { listEntries } from "../../../shared/ops/community.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { navigate } from "../../route.ts";
 import { EntryCards, NewTitleField, useNewTitle } from "../../ui/DocList.tsx";
 import { EmptyState, PageHeading } from "../../ui/kit.tsx";
-import type { IndexView } from "../logs/LogsSection.tsx";
 import { createCollection } from "./actions.ts";
 
-export function CollectionsList({
-  repo,
-  index,
-  communityId,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-}) {
+export function CollectionsList() {
+  const community = useCommunity();
+  const { id: communityId, index } = community;
   const collections = useMemo(() => listEntries(index.doc, "collection"), [index.doc]);
   const { title, setTitle, error, submit } = useNewTitle((checked) => {
-    const id = createCollection(repo, index.handle, communityId, checked);
+    const id = createCollection(community, checked);
     // Straight into the new collection: choosing its stories is what comes next.
     navigate({ page: "community", communityId, section: "collections", docId: id });
   });
@@ -47,7 +40,6 @@ export function CollectionsList({
       ) : (
         <EntryCards
           entries={collections}
-          communityId={communityId}
           section="collections"
           label={
             collections.length === 1

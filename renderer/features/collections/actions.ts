@@ -2,7 +2,7 @@
 // collection's "updated" in the community index, so the list of collections stays right; typing in
 // the introduction moves it at most every TOUCH_EVERY_MS (one index change per keystroke would sync
 // a change of the index to every device on every key).
-import type { DocHandle, Repo } from "@automerge/automerge-repo";
+import type { DocHandle } from "@automerge/automerge-repo";
 import { addEntry, updateEntry } from "../../../shared/ops/community.ts";
 import { systemContext, type OpContext } from "../../../shared/ops/context.ts";
 import {
@@ -20,21 +20,20 @@ import {
 } from "../../../shared/ops/collection.ts";
 import type { Collection } from "../../../shared/schema/collection.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
+import type { Community } from "../../communityContext.tsx";
 
 const TOUCH_EVERY_MS = 20_000;
 
 /** Creates a collection document and lists it in the index; returns the new collection's id. */
 export function createCollection(
-  repo: Repo,
-  index: DocHandle<CommunityIndex>,
-  communityId: string,
+  { id: communityId, repo, index }: Community,
   title: string,
 ): string {
   const ctx = systemContext();
   const handle = repo.create<Collection>();
   handle.change((d) => initCollection(d, { communityId, title }, ctx));
   const now = ctx.now();
-  index.change((d) =>
+  index.handle.change((d) =>
     addEntry(d, handle.documentId, { kind: "collection", title, createdAt: now, updatedAt: now }),
   );
   return handle.documentId;

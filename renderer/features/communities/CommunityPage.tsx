@@ -1,5 +1,8 @@
+import { useMemo } from "react";
 import type { CommunitySummary } from "../../../shared/contract.ts";
+import { asCommunityId } from "../../../shared/ids.ts";
 import { communityKind } from "../../../shared/schema/community.ts";
+import { CommunityProvider } from "../../communityContext.tsx";
 import { t, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { useCommunityRepo, useDoc } from "../../repo.ts";
@@ -32,8 +35,14 @@ export function CommunityPage({
   route: Extract<Route, { page: "community" }>;
 }) {
   const { connection, info } = usePeer();
-  const repo = useCommunityRepo(connection, summary.state === "ok" ? summary.id : null);
-  const index = useDoc(repo, summary.state === "ok" ? summary.id : null, communityKind);
+  // The id comes from the address; from here on it is a community's id, as its type says.
+  const id = asCommunityId(route.communityId);
+  const repo = useCommunityRepo(connection, summary.state === "ok" ? id : null);
+  const index = useDoc(repo, summary.state === "ok" ? id : null, communityKind);
+  const open = useMemo(
+    () => (repo && index.status === "ok" ? { id, repo, index } : null),
+    [id, repo, index],
+  );
 
   // Sync works without the index, and is how a community just joined (its index still on the way)
   // or a damaged one gets it from another device: its page opens whatever the index's state.
@@ -53,14 +62,16 @@ export function CommunityPage({
             </ul>
           </Notice>
         )}
-        <SyncPage communityId={summary.id} />
+        <CommunityProvider id={id}>
+          <SyncPage />
+        </CommunityProvider>
       </main>
     );
   }
 
   const syncHref = href({
     page: "community",
-    communityId: summary.id,
+    communityId: id,
     section: "sync",
     docId: null,
   });
@@ -105,91 +116,68 @@ export function CommunityPage({
   }
 
   return (
-    <div className="community">
-      <nav className="sidenav" aria-label={t("nav.label")}>
-        <p className="community-name">{index.status === "ok" ? index.doc.name : summary.name}</p>
-        {index.status === "ok" && repo && <SearchLauncher communityId={summary.id} index={index} />}
-        <ul>
-          {NAV.map(({ section, label }) => (
-            <li key={section}>
-              <a
-                href={href({ page: "community", communityId: summary.id, section, docId: null })}
-                aria-current={route.section === section ? "page" : undefined}
-              >
-                {t(label)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main id="main" className="page">
-        {index.status === "loading" && <p role="status">{t("common.loading")}</p>}
-        {index.status === "damaged" && (
-          <Notice tone="error" title={t("community.damaged.title")}>
-            <ul>
-              {index.problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </Notice>
-        )}
-        {index.status === "newer" && (
-          <Notice tone="error" title={t("community.newer.title")}>
-            {t("community.newer.body")}
-          </Notice>
-        )}
-        {index.status === "unavailable" && (
-          <Notice tone="error" title={t("community.damaged.title")} />
-        )}
-        {index.status === "ok" && repo && (
-          <>
-            <ProblemsNotice
-              problems={index.problems}
-              title={t("community.problems", { count: index.problems.length })}
-            />
-            {route.section === "stories" &&
-              (route.docId ? (
-                <StoryPage
-                  repo={repo}
-                  index={index}
-                  communityId={summary.id}
-                  storyId={route.docId}
-                  focus={route.focus ?? null}
-                />
-              ) : (
-                <StoriesList repo={repo} index={index} communityId={summary.id} />
-              ))}
-            {route.section === "logs" && (
-              <LogsSection
-                repo={repo}
-                index={index}
-                communityId={summary.id}
-                logId={route.docId}
-                focus={route.focus ?? null}
+    <CommunityProvider id={id} open={open}>
+      <div className="community">
+        <nav className="sidenav" aria-label={t("nav.label")}>
+          <p className="community-name">{index.status === "ok" ? index.doc.name : summary.name}</p>
+          {open && <SearchLauncher />}
+          <ul>
+            {NAV.map(({ section, label }) => (
+              <li key={section}>
+                <a
+                  href={href({ page: "community", communityId: id, section, docId: null })}
+                  aria-current={route.section === section ? "page" : undefined}
+                >
+                  {t(label)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="page">
+          {index.status === "loading" && <p role="status">{t("common.loading")}</p>}
+          {index.status === "damaged" && (
+            <Notice tone="error" title={t("community.damaged.title")}>
+              <ul>
+                {index.problems.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            </Notice>
+          )}
+          {index.status === "newer" && (
+            <Notice tone="error" title={t("community.newer.title")}>
+              {t("community.newer.body")}
+            </Notice>
+          )}
+          {index.status === "unavailable" && (
+            <Notice tone="error" title={t("community.damaged.title")} />
+          )}
+          {open && (
+            <>
+              <ProblemsNotice
+                problems={open.index.problems}
+                title={t("community.problems", { count: open.index.problems.length })}
               />
-            )}
-            {route.section === "maps" && (
-              <MapsSection
-                repo={repo}
-                index={index}
-                communityId={summary.id}
-                mapId={route.docId}
-                focus={route.focus ?? null}
-              />
-            )}
-            {route.section === "collections" && (
-              <CollectionsSection
-                repo={repo}
-                index={index}
-                communityId={summary.id}
-                collectionId={route.docId}
-              />
-            )}
-            {route.section === "sync" && <SyncPage communityId={summary.id} />}
-            {route.section === "settings" && <CommunitySettings index={index} />}
-          </>
-        )}
-      </main>
-    </div>
+              {route.section === "stories" &&
+                (route.docId ? (
+                  <StoryPage storyId={route.docId} focus={route.focus ?? null} />
+                ) : (
+                  <StoriesList />
+                ))}
+              {route.section === "logs" && (
+                <LogsSection logId={route.docId} focus={route.focus ?? null} />
+              )}
+              {route.section === "maps" && (
+                <MapsSection mapId={route.docId} focus={route.focus ?? null} />
+              )}
+              {route.section === "collections" && <CollectionsSection collectionId={route.docId} />}
+              {route.section === "sync" && <SyncPage />}
+              {route.section === "settings" && <CommunitySettings />}
+            </>
+          )}
+        </main>
+      </div>
+    </CommunityProvider>
   );
 }

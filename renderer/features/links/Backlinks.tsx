@@ -1,23 +1,23 @@
 // What links here: every story, entry and node with a link to `target`, each opening its source.
 // It follows the search index, so a link written a moment ago on another laptop shows up here.
 import { useId } from "react";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { LinkRow } from "./LinkRow.tsx";
 import { useLinkTargets } from "./useLinkTargets.ts";
 
 export function Backlinks({
-  communityId,
   target,
   heading = "h3",
 }: {
-  communityId: string;
   /** The link string of the item shown (shared/links/ref.ts). */
   target: string;
   /** The heading level that fits where the list sits. */
   heading?: "h2" | "h3" | "h4";
 }) {
   const id = useId();
+  const communityId = useCommunityId();
   const { connection } = usePeer();
   const state = useLinkTargets(communityId, target, () =>
     connection.rpc.call("links:backlinks", { communityId, ref: target }),
@@ -41,7 +41,7 @@ export function Backlinks({
           <ul>
             {state.targets.map((source) => (
               <li key={source.ref}>
-                <LinkRow communityId={communityId} target={source} />
+                <LinkRow target={source} />
               </li>
             ))}
           </ul>

@@ -2,6 +2,7 @@
 import { useId } from "react";
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { typeLabel } from "../search/Hit.tsx";
@@ -9,7 +10,6 @@ import { LinkRow } from "./LinkRow.tsx";
 import { useLinkTargets } from "./useLinkTargets.ts";
 
 export type LinkListProps = {
-  communityId: string;
   /** Link strings (shared/links/ref.ts), in the order to show them. */
   refs: string[];
   /** Given: each link has a remove button. */
@@ -17,8 +17,9 @@ export type LinkListProps = {
   label: string;
 };
 
-export function LinkList({ communityId, refs, onRemove, label }: LinkListProps) {
+export function LinkList({ refs, onRemove, label }: LinkListProps) {
   const id = useId();
+  const communityId = useCommunityId();
   const { connection } = usePeer();
   const key = refs.join(" ");
   const state = useLinkTargets(communityId, key, () =>
@@ -59,7 +60,7 @@ export function LinkList({ communityId, refs, onRemove, label }: LinkListProps) 
             const target = byRef.get(ref) ?? placeholder(ref);
             return (
               <li key={ref}>
-                <LinkRow communityId={communityId} target={target} />
+                <LinkRow target={target} />
                 {onRemove && (
                   <button
                     type="button"

@@ -10,7 +10,6 @@ import { SearchBox } from "../search/SearchBox.tsx";
 const PICKER_LIMIT = 30;
 
 export type LinkPickerProps = {
-  communityId: string;
   /** Called with what was picked (and its title now); the picker then closes itself (onClose). */
   onPick: (ref: LinkRef, picked: { title: string }) => void;
   onClose: () => void;
@@ -20,7 +19,7 @@ export type LinkPickerProps = {
   title?: string;
 };
 
-export function LinkPicker({ communityId, onPick, onClose, exclude, title }: LinkPickerProps) {
+export function LinkPicker({ onPick, onClose, exclude, title }: LinkPickerProps) {
   const id = useId();
   const pick = (hit: SearchHit) => {
     const ref = parseRef(hit.ref);
@@ -32,7 +31,6 @@ export function LinkPicker({ communityId, onPick, onClose, exclude, title }: Lin
     <Modal labelledBy={`${id}-title`} onClose={onClose} className="link-picker search-dialog">
       <h2 id={`${id}-title`}>{title ?? t("links.picker.title")}</h2>
       <SearchBox
-        communityId={communityId}
         label={t("links.picker.search")}
         hint={t("links.picker.hint")}
         onChoose={pick}

@@ -35,7 +35,6 @@ export function EntryEditor({
   entryId,
   entry,
   actions,
-  communityId,
   logId,
   themes,
   initialFocus,
@@ -45,7 +44,6 @@ export function EntryEditor({
   entryId: string;
   entry: LogEntry;
   actions: LogActions;
-  communityId: string;
   logId: string;
   themes: { id: string; label: string }[];
   initialFocus: EditorFocus;
@@ -107,7 +105,6 @@ export function EntryEditor({
         </div>
       </div>
       <Participants
-        communityId={communityId}
         participants={entry.participants}
         onAdd={(p) => actions.addParticipant(entryId, p)}
         onRemove={(pid) => actions.removeParticipant(entryId, pid)}
@@ -149,7 +146,6 @@ export function EntryEditor({
       </fieldset>
       <div className="entry-links">
         <LinkList
-          communityId={communityId}
           refs={links}
           label={t("logs.entry.links")}
           onRemove={(ref) => actions.removeLink(entryId, ref)}
@@ -159,14 +155,13 @@ export function EntryEditor({
         </button>
         {picking && (
           <LinkPicker
-            communityId={communityId}
             exclude={selfRef}
             title={t("logs.entry.linkTitle")}
             onPick={(ref) => actions.addLink(entryId, formatRef(ref))}
             onClose={() => setPicking(false)}
           />
         )}
-        <Backlinks communityId={communityId} target={selfRef} />
+        <Backlinks target={selfRef} />
       </div>
       <div className="actions entry-danger">
         <button type="button" className="danger" onClick={() => setConfirming(true)}>
@@ -241,18 +236,16 @@ function DateField({
 }
 
 function Participants({
-  communityId,
   participants,
   onAdd,
   onRemove,
 }: {
-  communityId: string;
   participants: LogEntry["participants"];
   onAdd: (p: { name: string; member?: string }) => void;
   onRemove: (participantId: string) => void;
 }) {
   const id = useId();
-  const members = useMembers(communityId);
+  const members = useMembers();
   const { profile } = usePeer();
   // This device's name on the roster is the one it joined with; its profile says how it is called now.
   const nameOf = (m: MemberInfo) => (m.self && profile.displayName ? profile.displayName : m.name);

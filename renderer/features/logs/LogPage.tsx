@@ -2,7 +2,7 @@
 // (newest first, by month) and, beside it, the open entry's editor. The open entry is the route's
 // `focus`, so a link, a search result or a reload opens the same entry; opening a row is following
 // its link.
-import type { DocHandle, Repo } from "@automerge/automerge-repo";
+import type { DocHandle } from "@automerge/automerge-repo";
 import {
   useCallback,
   useEffect,
@@ -29,6 +29,7 @@ import {
   type EntryKindName,
   type Log,
 } from "../../../shared/schema/log.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
@@ -39,26 +40,14 @@ import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 import { logActions, type LogActions } from "./actions.ts";
 import { EntryEditor, type EditorFocus } from "./EntryEditor.tsx";
 import { formatDayLong, formatQuarter, today } from "./format.ts";
-import type { IndexView } from "./LogsSection.tsx";
 import { Timeline } from "./Timeline.tsx";
 import { useLogEntries, type LogEntries } from "./useLogEntries.ts";
 
 export const entriesLabel = (count: number): string =>
   count === 1 ? t("logs.entries.one") : t("logs.entries.many", { count });
 
-export function LogPage({
-  repo,
-  index,
-  communityId,
-  logId,
-  focus,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-  logId: string;
-  focus: string | null;
-}) {
+export function LogPage({ logId, focus }: { logId: string; focus: string | null }) {
+  const { repo, index } = useCommunity();
   const view = useDoc(repo, logId, logKind);
   // The index changes often (every write touches the log's "updated"); the volumes list only when
   // a volume is made or covers a new quarter: keep one array while it reads the same.
@@ -70,7 +59,7 @@ export function LogPage({
   );
   // Volumes load from the index's list at once, alongside the log's own document.
   const held = useLogEntries(repo, logId, inline, volumes);
-  const back = <BackLink communityId={communityId} section="logs" label="logs.back" />;
+  const back = <BackLink section="logs" label="logs.back" />;
   if (view.status !== "ok")
     return (
       <DocUnusable
@@ -82,14 +71,11 @@ export function LogPage({
     );
   return (
     <LogView
-      repo={repo}
       held={held}
       back={back}
       handle={view.handle}
       log={view.doc}
       problems={view.problems}
-      index={index}
-      communityId={communityId}
       logId={logId}
       focus={focus}
     />
@@ -99,28 +85,23 @@ export function LogPage({
 const isFiltered = (f: LogFilter) => Boolean(f.kind || f.theme || f.participant || f.from || f.to);
 
 function LogView({
-  repo,
   held,
   back,
   handle,
   log,
   problems,
-  index,
-  communityId,
   logId,
   focus,
 }: {
-  repo: Repo;
   held: LogEntries;
   back: ReactNode;
   handle: DocHandle<Log>;
   log: Log;
   problems: readonly string[];
-  index: IndexView;
-  communityId: string;
   logId: string;
   focus: string | null;
 }) {
+  const { id: communityId, repo, index } = useCommunity();
   const actions = useMemo(
     () =>
       logActions({
@@ -313,7 +294,6 @@ function LogView({
                 entryId={focus}
                 entry={open}
                 actions={actions}
-                communityId={communityId}
                 logId={logId}
                 themes={themes}
                 initialFocus={editorFocus}

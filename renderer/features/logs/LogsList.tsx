@@ -1,32 +1,25 @@
 // Every practice log of the community, from the index (no log is opened to draw the list), and the
 // form that starts a new one.
-import type { Repo } from "@automerge/automerge-repo";
 import { useMemo, useState } from "react";
 import { listEntries } from "../../../shared/ops/community.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { navigate } from "../../route.ts";
 import { EntryCards, NewTitleField, useNewTitle } from "../../ui/DocList.tsx";
 import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
 import { HarvestDialog } from "../transfer/HarvestDialog.tsx";
 import { createLog } from "./actions.ts";
-import type { IndexView } from "./LogsSection.tsx";
 
 const DESCRIPTION_LIMIT = 4000;
 
-export function LogsList({
-  repo,
-  index,
-  communityId,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-}) {
+export function LogsList() {
+  const community = useCommunity();
+  const { id: communityId, index } = community;
   const logs = useMemo(() => listEntries(index.doc, "log"), [index.doc]);
   const [description, setDescription] = useState("");
   const [harvesting, setHarvesting] = useState(false);
   const { title, setTitle, error, submit } = useNewTitle((checked) => {
-    const id = createLog(repo, index.handle, communityId, checked, description.trim());
+    const id = createLog(community, checked, description.trim());
     // Straight into the new log: adding its first entry is what comes next.
     navigate({ page: "community", communityId, section: "logs", docId: id });
   });
@@ -39,13 +32,7 @@ export function LogsList({
           {t("harvest.open")}
         </button>
       </div>
-      {harvesting && (
-        <HarvestDialog
-          communityId={communityId}
-          communityName={index.doc.name}
-          onClose={() => setHarvesting(false)}
-        />
-      )}
+      {harvesting && <HarvestDialog onClose={() => setHarvesting(false)} />}
       <p className="lede">{t("logs.lede")}</p>
       <form className="log-create" onSubmit={submit} noValidate aria-label={t("logs.new")}>
         <NewTitleField
@@ -76,7 +63,6 @@ export function LogsList({
       ) : (
         <EntryCards
           entries={logs}
-          communityId={communityId}
           section="logs"
           label={
             logs.length === 1 ? t("logs.count.one") : t("logs.count.many", { count: logs.length })

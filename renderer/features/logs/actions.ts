@@ -24,6 +24,7 @@ import {
 import { coverQuarter, quarterOf } from "../../../shared/ops/logVolumes.ts";
 import { addEntryToLog } from "../../../shared/logs/write.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
+import type { Community } from "../../communityContext.tsx";
 import type {
   EntryKindName,
   EntryTextField,
@@ -41,9 +42,7 @@ const lastTouched = new Map<string, number>();
 
 /** Creates a log document and lists it in the index; returns the new log's id. */
 export function createLog(
-  repo: Repo,
-  index: DocHandle<CommunityIndex>,
-  communityId: string,
+  { id: communityId, repo, index }: Community,
   title: string,
   description: string,
 ): string {
@@ -51,7 +50,7 @@ export function createLog(
   const handle = repo.create<Log>();
   handle.change((d) => initLog(d, { communityId, title, description }, ctx));
   const now = ctx.now();
-  index.change((d) =>
+  index.handle.change((d) =>
     addEntry(d, handle.documentId, { kind: "log", title, createdAt: now, updatedAt: now }),
   );
   return handle.documentId;

@@ -2,13 +2,15 @@
 // peer once per open log and again when its roster changes ("sync:changed").
 import { useEffect, useState } from "react";
 import type { MemberInfo } from "../../../shared/contract.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 
 export type MembersLoad =
   { kind: "loading" } | { kind: "ok"; members: MemberInfo[] } | { kind: "failed"; message: string };
 
-export function useMembers(communityId: string): MembersLoad {
+export function useMembers(): MembersLoad {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const [load, setLoad] = useState<MembersLoad>({ kind: "loading" });
   useEffect(() => {
     let live = true;

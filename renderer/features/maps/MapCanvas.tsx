@@ -28,6 +28,7 @@ import {
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { visibleEdges } from "../../../shared/ops/map.ts";
 import type { InquiryMap, MapNode, NodeKind } from "../../../shared/schema/map.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { href } from "../../route.ts";
 import { refStringRoute } from "../links/navigate.ts";
@@ -67,7 +68,6 @@ const PRO = { hideAttribution: true };
 
 export type CanvasProps = {
   map: InquiryMap;
-  communityId: string;
   selectedId: string | null;
   onSelect: (id: string | null, how: "pointer" | "keyboard") => void;
   onMove: (id: string, to: { x: number; y: number }, how: "drag" | "keyboard") => void;
@@ -122,7 +122,6 @@ function edgesOf(map: InquiryMap, prev: readonly Edge[]): Edge[] {
 
 function MapCanvasInner({
   map,
-  communityId,
   selectedId,
   onSelect,
   onMove,
@@ -132,6 +131,7 @@ function MapCanvasInner({
   centerFirst,
   onReady,
 }: CanvasProps) {
+  const communityId = useCommunityId();
   const [nodes, setNodes] = useState<FlowNode[]>([]);
   const dragging = useRef(new Set<string>());
   const selected = useRef(selectedId);

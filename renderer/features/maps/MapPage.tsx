@@ -1,7 +1,6 @@
 // One inquiry map: its title, a toolbar, the canvas or the outline, and beside them the selected
 // node. Everything is reachable from the keyboard (shortcuts listed in a popover, announced in a
 // live region). A damaged map is shown as damaged; a map with a few unreadable parts shows the rest.
-import type { Repo } from "@automerge/automerge-repo";
 import { getViewportForBounds, ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import {
   useCallback,
@@ -25,6 +24,7 @@ import {
   type NodeKind,
   type Relation,
 } from "../../../shared/schema/map.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
@@ -38,7 +38,6 @@ import { download, fileName, pngOf, svgOf } from "./exportMap.ts";
 import { kindLabel, nodeLabel, relationLabel, shortText } from "./labels.ts";
 import { MapCanvas, MIN_ZOOM } from "./MapCanvas.tsx";
 import { MapOutline } from "./MapOutline.tsx";
-import type { IndexView } from "./MapsSection.tsx";
 import { NodePanel, PLAIN_KINDS } from "./NodePanel.tsx";
 
 const VIEWS = ["canvas", "outline"] as const;
@@ -55,21 +54,10 @@ const SPOTS: readonly (readonly [number, number])[] = (() => {
   return spots.sort((a, b) => a[0] ** 2 + a[1] ** 2 * 1.5 - (b[0] ** 2 + b[1] ** 2 * 1.5));
 })();
 
-export function MapPage({
-  repo,
-  index,
-  communityId,
-  mapId,
-  focus,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-  mapId: string;
-  focus: string | null;
-}) {
+export function MapPage({ mapId, focus }: { mapId: string; focus: string | null }) {
+  const { repo, index } = useCommunity();
   const map = useDoc(repo, mapId, mapKind);
-  const back = <BackLink communityId={communityId} section="maps" label="maps.back" />;
+  const back = <BackLink section="maps" label="maps.back" />;
   if (map.status !== "ok")
     return (
       <DocUnusable
@@ -81,14 +69,7 @@ export function MapPage({
     );
   return (
     <ReactFlowProvider>
-      <MapWorkspace
-        view={map}
-        index={index}
-        communityId={communityId}
-        mapId={mapId}
-        focus={focus}
-        back={back}
-      />
+      <MapWorkspace view={map} mapId={mapId} focus={focus} back={back} />
     </ReactFlowProvider>
   );
 }
@@ -105,15 +86,11 @@ const isEditable = (el: EventTarget | null) =>
 
 function MapWorkspace({
   view,
-  index,
-  communityId,
   mapId,
   focus,
   back,
 }: {
   view: Extract<DocView<InquiryMap>, { status: "ok" }>;
-  index: IndexView;
-  communityId: string;
   mapId: string;
   focus: string | null;
   back: ReactNode;
@@ -121,6 +98,7 @@ function MapWorkspace({
   const uid = useId();
   const map = view.doc;
   const { info, profile, connection } = usePeer();
+  const { id: communityId, index } = useCommunity();
   const actions = useMemo(
     () =>
       mapActions(view.handle, index.handle, mapId, {
@@ -690,7 +668,6 @@ function MapWorkspace({
               </p>
               <MapCanvas
                 map={map}
-                communityId={communityId}
                 selectedId={selectedId}
                 onSelect={select}
                 onMove={onMove}
@@ -737,7 +714,6 @@ function MapWorkspace({
               key={selectedId}
               map={map}
               mapId={mapId}
-              communityId={communityId}
               id={selectedId}
               actions={actions}
               targets={targets}
@@ -785,7 +761,6 @@ function MapWorkspace({
       )}
       {picking && (
         <LinkPicker
-          communityId={communityId}
           onPick={onPicked}
           onClose={() => setPicking(null)}
           exclude={

@@ -1,24 +1,18 @@
 // The community's inquiry maps, from the index (no map is opened to draw the list), and a form to
 // start a new one.
-import type { Repo } from "@automerge/automerge-repo";
 import { useMemo } from "react";
 import { addEntry, listEntries } from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
 import { initMap } from "../../../shared/ops/map.ts";
 import type { InquiryMap } from "../../../shared/schema/map.ts";
+import { useCommunity, type Community } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { navigate } from "../../route.ts";
 import { EntryCards, NewTitleField, useNewTitle } from "../../ui/DocList.tsx";
 import { EmptyState, PageHeading } from "../../ui/kit.tsx";
-import type { IndexView } from "./MapsSection.tsx";
 
 /** Creates a map document and lists it in the index; returns the new map's id. */
-export function createMap(
-  repo: Repo,
-  index: IndexView,
-  communityId: string,
-  title: string,
-): string {
+export function createMap({ id: communityId, repo, index }: Community, title: string): string {
   const ctx = systemContext();
   const handle = repo.create<InquiryMap>();
   handle.change((d) => initMap(d, { communityId, title }, ctx));
@@ -29,19 +23,13 @@ export function createMap(
   return handle.documentId;
 }
 
-export function MapsList({
-  repo,
-  index,
-  communityId,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-}) {
+export function MapsList() {
+  const community = useCommunity();
+  const { id: communityId, index } = community;
   const maps = useMemo(() => listEntries(index.doc, "map"), [index.doc]);
   const { title, setTitle, error, submit } = useNewTitle((checked) => {
     // No need to clear the title: opening the new map replaces this list.
-    const id = createMap(repo, index, communityId, checked);
+    const id = createMap(community, checked);
     navigate({ page: "community", communityId, section: "maps", docId: id });
   });
 
@@ -57,12 +45,7 @@ export function MapsList({
       {maps.length === 0 ? (
         <EmptyState title={t("maps.empty.title")}>{t("maps.empty.body")}</EmptyState>
       ) : (
-        <EntryCards
-          entries={maps}
-          communityId={communityId}
-          section="maps"
-          label={t("maps.count", { count: maps.length })}
-        />
+        <EntryCards entries={maps} section="maps" label={t("maps.count", { count: maps.length })} />
       )}
     </>
   );

@@ -13,6 +13,7 @@ import {
   type QuestionStatus,
   type Relation,
 } from "../../../shared/schema/map.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { href } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
@@ -30,7 +31,6 @@ export const PLAIN_KINDS: readonly NodeKind[] = NODE_KINDS.filter(
 export function NodePanel({
   map,
   mapId,
-  communityId,
   id,
   actions,
   targets,
@@ -45,7 +45,6 @@ export function NodePanel({
 }: {
   map: InquiryMap;
   mapId: string;
-  communityId: string;
   id: string;
   actions: MapActions;
   targets: ReadonlyMap<string, LinkTarget>;
@@ -60,6 +59,7 @@ export function NodePanel({
   say: (message: string) => void;
 }) {
   const uid = useId();
+  const communityId = useCommunityId();
   const node = map.nodes[id];
   const text = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -219,7 +219,6 @@ export function NodePanel({
       )}
 
       <LinkList
-        communityId={communityId}
         refs={Object.keys(node.links)}
         onRemove={(ref) => actions.removeLink(id, ref)}
         label={t("maps.panel.links")}
@@ -227,10 +226,7 @@ export function NodePanel({
       <button type="button" onClick={onAddLink}>
         {t("maps.panel.addLink")}
       </button>
-      <Backlinks
-        communityId={communityId}
-        target={formatRef({ type: "node", docId: mapId, itemId: id })}
-      />
+      <Backlinks target={formatRef({ type: "node", docId: mapId, itemId: id })} />
       <p className="meta">
         {t("maps.panel.by", { name: node.byName || "?", when: timeAgo(node.touchedAt) })}
       </p>

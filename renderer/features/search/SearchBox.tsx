@@ -12,7 +12,6 @@ import { shownResult, useSearch } from "./useSearch.ts";
 const TYPES: readonly ItemType[] = ["story", "entry", "node"];
 
 export type SearchBoxProps = {
-  communityId: string;
   /** The field's label. */
   label: string;
   /** What the status line says before anything is typed. */
@@ -25,20 +24,12 @@ export type SearchBoxProps = {
   limit: number;
 };
 
-export function SearchBox({
-  communityId,
-  label,
-  hint,
-  onChoose,
-  exclude,
-  themes,
-  limit,
-}: SearchBoxProps) {
+export function SearchBox({ label, hint, onChoose, exclude, themes, limit }: SearchBoxProps) {
   const id = useId();
   const [text, setText] = useState("");
   const [type, setType] = useState<ItemType | "all">("all");
   const [theme, setTheme] = useState("");
-  const search = useSearch(communityId, text, {
+  const search = useSearch(text, {
     types: type === "all" ? undefined : [type],
     theme: theme || null,
     limit,

@@ -5,11 +5,11 @@ import { useEffect, useId, useMemo, useState } from "react";
 import type { SearchHit } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
 import { sortedThemes } from "../../../shared/ops/community.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { navigate, type Route } from "../../route.ts";
 import { Modal } from "../../ui/kit.tsx";
 import { refRoute } from "../links/navigate.ts";
-import type { IndexView } from "../logs/LogsSection.tsx";
 import { SearchBox } from "./SearchBox.tsx";
 
 const DIALOG_LIMIT = 30;
@@ -46,7 +46,7 @@ export function hitRoute(communityId: string, hit: SearchHit): Route | null {
   return route;
 }
 
-export function SearchLauncher({ communityId, index }: { communityId: string; index: IndexView }) {
+export function SearchLauncher() {
   const [open, setOpen] = useState(false);
   const keys = isMac() ? "⌘⇧K" : "Ctrl+Shift+K";
 
@@ -86,23 +86,14 @@ export function SearchLauncher({ communityId, index }: { communityId: string; in
         <span>{t("search.button")}</span>
         <kbd aria-hidden="true">{keys}</kbd>
       </button>
-      {open && (
-        <SearchDialog communityId={communityId} index={index} onClose={() => setOpen(false)} />
-      )}
+      {open && <SearchDialog onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-function SearchDialog({
-  communityId,
-  index,
-  onClose,
-}: {
-  communityId: string;
-  index: IndexView;
-  onClose: () => void;
-}) {
+function SearchDialog({ onClose }: { onClose: () => void }) {
   const id = useId();
+  const { id: communityId, index } = useCommunity();
   const themes = useMemo(() => sortedThemes(index.doc), [index.doc]);
   const open = (hit: SearchHit) => {
     const route = hitRoute(communityId, hit);
@@ -115,7 +106,6 @@ function SearchDialog({
     <Modal labelledBy={`${id}-title`} onClose={onClose} className="search-dialog">
       <h2 id={`${id}-title`}>{t("search.title")}</h2>
       <SearchBox
-        communityId={communityId}
         label={t("search.field")}
         hint={t("search.hint")}
         onChoose={open}

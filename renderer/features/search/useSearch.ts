@@ -3,6 +3,7 @@
 // the first indexing moved on), so results and progress stay live while the dialog is open.
 import { useEffect, useState } from "react";
 import type { ItemType, SearchResult } from "../../../shared/contract.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 
 export type SearchState =
@@ -17,12 +18,12 @@ export type SearchFilters = { types?: readonly ItemType[]; theme?: string | null
 export const SEARCH_DELAY_MS = 100;
 
 export function useSearch(
-  communityId: string,
   text: string,
   filters: SearchFilters = {},
   delay = SEARCH_DELAY_MS,
 ): SearchState {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const [version, setVersion] = useState(0);
   const [answer, setAnswer] = useState<{
     key: string;

@@ -8,16 +8,14 @@ import {
   sortedThemes,
 } from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
-import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { checkCommunityName, checkPurpose, checkThemeLabel } from "../../../shared/schema/input.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import type { DocView } from "../../repo.ts";
 import { Field, PageHeading } from "../../ui/kit.tsx";
 import { BackupPanel } from "../transfer/BackupPanel.tsx";
 
-type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
-
-export function CommunitySettings({ index }: { index: IndexView }) {
+export function CommunitySettings() {
+  const { index } = useCommunity();
   const [name, setName] = useState(index.doc.name);
   const [purpose, setPurposeText] = useState(index.doc.purpose);
   const [error, setError] = useState<string | null>(null);
@@ -70,13 +68,14 @@ export function CommunitySettings({ index }: { index: IndexView }) {
           {saved && <span role="status">{t("common.saved")}</span>}
         </div>
       </form>
-      <Themes index={index} />
-      <BackupPanel communityId={index.handle.documentId} name={index.doc.name} />
+      <Themes />
+      <BackupPanel />
     </>
   );
 }
 
-function Themes({ index }: { index: IndexView }) {
+function Themes() {
+  const { index } = useCommunity();
   const themes = sortedThemes(index.doc);
   const [label, setLabel] = useState("");
   const [error, setError] = useState<string | null>(null);

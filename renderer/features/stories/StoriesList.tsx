@@ -1,4 +1,3 @@
-import type { Repo } from "@automerge/automerge-repo";
 import { useMemo, useState, type FormEvent } from "react";
 import {
   addEntry,
@@ -18,22 +17,18 @@ import {
   applyTemplate,
   type TemplateId,
 } from "../../../shared/richtext/templates.ts";
-import { STORY_STATUSES, type CommunityIndex } from "../../../shared/schema/community.ts";
+import { STORY_STATUSES } from "../../../shared/schema/community.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import type { Story } from "../../../shared/schema/story.ts";
+import { useCommunity, type Community } from "../../communityContext.tsx";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
-import type { DocView } from "../../repo.ts";
 import { href, navigate } from "../../route.ts";
 import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
 import { ImportDialog } from "../transfer/ImportDialog.tsx";
 
-type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
-
 /** Creates a story document and lists it in the index; returns the new story's id. */
 export function createStory(
-  repo: Repo,
-  index: IndexView,
-  communityId: string,
+  { id: communityId, repo, index }: Community,
   title: string,
   templateId: TemplateId = "blank",
 ): string {
@@ -56,15 +51,9 @@ export function createStory(
   return handle.documentId;
 }
 
-export function StoriesList({
-  repo,
-  index,
-  communityId,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-}) {
+export function StoriesList() {
+  const community = useCommunity();
+  const { id: communityId, index } = community;
   const all = useMemo(() => listEntries(index.doc, "story"), [index.doc]);
   const [filter, setFilter] = useState<EntryFilter>({ sort: "updated" });
   const stories = useMemo(() => filterEntries(all, filter), [all, filter]);
@@ -85,7 +74,7 @@ export function StoriesList({
     }
     setError(null);
     setTitle("");
-    createStory(repo, index, communityId, checked.value, template);
+    createStory(community, checked.value, template);
   };
 
   return (
@@ -96,9 +85,7 @@ export function StoriesList({
           {t("import.open")}
         </button>
       </div>
-      {importing && (
-        <ImportDialog communityId={communityId} index={index} onClose={() => setImporting(false)} />
-      )}
+      {importing && <ImportDialog onClose={() => setImporting(false)} />}
       <form className="inline-form" onSubmit={submit} noValidate aria-label={t("stories.new")}>
         <Field label={t("stories.newTitle")} error={error}>
           {({ id, describedBy, invalid }) => (

@@ -1,15 +1,14 @@
 // One story: the co-written text in the middle; beside it its details, comments and versions; at
 // the top who else is here. Focus mode leaves only the text.
-import type { Repo } from "@automerge/automerge-repo";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { formatRef } from "../../../shared/links/ref.ts";
 import { commentAnchors } from "../../../shared/ops/comments.ts";
-import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
-import { useDoc, type DocView } from "../../repo.ts";
+import { useDoc } from "../../repo.ts";
 import { PageHeading } from "../../ui/kit.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { useFocusTerms } from "../search/useFocusTerms.ts";
@@ -22,8 +21,6 @@ import { useStoryPresence } from "./presence/useStoryPresence.ts";
 import { StoryMeta } from "./StoryMeta.tsx";
 import { VersionsPanel } from "./versions/VersionsPanel.tsx";
 
-type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
-
 const TABS = ["details", "comments", "versions"] as const;
 type Tab = (typeof TABS)[number];
 const TAB_LABEL: Record<Tab, MessageKey> = {
@@ -35,19 +32,14 @@ const TAB_LABEL: Record<Tab, MessageKey> = {
 const TOUCH_EVERY_MS = 20_000;
 
 export function StoryPage({
-  repo,
-  index,
-  communityId,
   storyId,
   focus,
 }: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
   storyId: string;
   /** Words a search matched: the story opens with them selected and in view. */
   focus: string | null;
 }) {
+  const { repo, index } = useCommunity();
   const story = useDoc(repo, storyId, storyKind);
   const { info, profile } = usePeer();
   const me = useMemo(
@@ -65,7 +57,7 @@ export function StoryPage({
   const presence = useStoryPresence(handle, me, editor);
   useFocusTerms(editor, storyId, focus);
   const selfRef = formatRef({ type: "story", docId: storyId });
-  const links = useMemo(() => ({ communityId, self: selfRef }), [communityId, selfRef]);
+  const links = useMemo(() => ({ self: selfRef }), [selfRef]);
   const plugins = useMemo(
     () => (handle ? [commentsPlugin(() => commentAnchors(handle.doc())), ...presence.plugins] : []),
     [handle, presence.plugins],
@@ -82,7 +74,7 @@ export function StoryPage({
     lastTouch.current = 0;
   }, [storyId]);
 
-  const back = <BackLink communityId={communityId} section="stories" label="story.back" />;
+  const back = <BackLink section="stories" label="story.back" />;
   if (story.status !== "ok")
     return (
       <DocUnusable
@@ -136,7 +128,7 @@ export function StoryPage({
             links={links}
           />
           {/* Under the text, as a wiki shows what links to a page: where this story is cited. */}
-          {!focusMode && <Backlinks communityId={communityId} target={selfRef} heading="h2" />}
+          {!focusMode && <Backlinks target={selfRef} heading="h2" />}
         </div>
         {!focusMode && (
           <aside className="story-side" aria-label={t("story.side")}>

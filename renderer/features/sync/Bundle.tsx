@@ -3,14 +3,16 @@
 import { useId, useState, type FormEvent } from "react";
 import type { BundleSummary } from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
 import { Field } from "../../ui/kit.tsx";
 import { countKey, formatBytes } from "./format.ts";
 
-export function Bundle({ communityId }: { communityId: string }) {
+export function Bundle() {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const headingId = useId();
   return (
     <section aria-labelledby={headingId} className="sync-section">

@@ -2,6 +2,7 @@
 // and cannot do said plainly before it happens).
 import { useEffect, useId, useRef, useState } from "react";
 import type { MemberInfo } from "../../../shared/contract.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { Notice } from "../../ui/kit.tsx";
@@ -14,8 +15,9 @@ type Load =
  * `linked` is the keys of the devices linked now (from the sync status): when it changes, the
  * "linked now" marks are read again, as is the whole list on the peer's "sync:changed".
  */
-export function Members({ communityId, linked }: { communityId: string; linked: string }) {
+export function Members({ linked }: { linked: string }) {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [said, setSaid] = useState("");
   // Bumped after a removal, to read the list again.
@@ -71,7 +73,6 @@ export function Members({ communityId, linked }: { communityId: string; linked: 
             <Member
               key={m.deviceKey}
               member={m}
-              communityId={communityId}
               addedBy={nameOf(m.addedBy, m.addedByName)}
               onRemoved={(name) => {
                 setSaid(t("members.removed", { name }));
@@ -115,16 +116,15 @@ export function Members({ communityId, linked }: { communityId: string; linked: 
 
 function Member({
   member,
-  communityId,
   addedBy,
   onRemoved,
 }: {
   member: MemberInfo;
-  communityId: string;
   addedBy: string;
   onRemoved: (name: string) => void;
 }) {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -17,6 +17,7 @@ import type {
 } from "../../../shared/contract.ts";
 import { asCommunityId, asDeviceKey } from "../../../shared/ids.ts";
 import { err, ok, type Result } from "../../../shared/result.ts";
+import { CommunityProvider } from "../../communityContext.tsx";
 import type { PeerConnection } from "../../connection.ts";
 import { PeerContext } from "../../peerContext.ts";
 import { JoinCommunity } from "./JoinCommunity.tsx";
@@ -163,7 +164,8 @@ async function render(element: ReactElement) {
             setProfile: () => {},
           },
         },
-        element,
+        // The Sync page of a community whose index has not arrived: only its id is known.
+        createElement(CommunityProvider, { id: COMMUNITY, children: element }),
       ),
     );
     await Promise.resolve();
@@ -241,7 +243,7 @@ afterEach(() => {
 
 describe("SyncPage status", () => {
   it("says no one is here yet, with what to try and this device's address", async () => {
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     expect(host.querySelector("h1")?.textContent).toBe("Sync");
     expect(host.querySelector(".sync-headline")?.textContent).toBe("No one else is here yet");
     expect(text()).toContain("Meitheal open on the same network");
@@ -252,7 +254,7 @@ describe("SyncPage status", () => {
 
   it("counts documents while syncing, with a progress bar and what is still missing", async () => {
     answers["sync:status"] = () => ok(syncing);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const headline = host.querySelector(".sync-headline")!;
     expect(headline.textContent).toBe("Syncing 120 / 340 documents");
     const bar = host.querySelector("progress")!;
@@ -275,7 +277,7 @@ describe("SyncPage status", () => {
 
   it("asks every second, at once on this community's sync:changed, and never after unmount", async () => {
     vi.useFakeTimers();
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     expect(countCalls("sync:status")).toBe(1);
     for (let i = 0; i < 3; i++) await tick(1000);
     expect(countCalls("sync:status")).toBe(4);
@@ -297,7 +299,7 @@ describe("SyncPage status", () => {
     vi.useFakeTimers();
     let current = syncing;
     answers["sync:status"] = () => ok(current);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const live = host.querySelector('[aria-live="polite"]')!;
     expect(live.textContent).toBe("");
     current = { ...syncing, documents: { total: 340, here: 200 } };
@@ -322,7 +324,7 @@ describe("SyncPage status", () => {
 
   it("shows why the status cannot be read", async () => {
     answers["sync:status"] = () => err("unavailable", "The peer is gone.");
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     expect(host.querySelector('[role="alert"]')!.textContent).toContain("The peer is gone.");
   });
 });
@@ -331,7 +333,7 @@ describe("Connect by address", () => {
   it("asks for an address, shows the peer's refusal under the field, then says it is connecting", async () => {
     answers["sync:connect"] = ({ address }) =>
       address === "nowhere" ? err("bad-input", "“nowhere” is not host:port.") : ok(null);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const input = inputLabelled("Connect to a device by address");
     expect(input.placeholder).toBe("192.168.1.20:47800");
     await submit(input);
@@ -365,7 +367,7 @@ describe("Invite a device", () => {
 
   it("opens a dialog with the QR code, the code, the addresses and the time left; Escape closes it", async () => {
     answers["sync:invite"] = () => ok(invite(new Date(Date.now() + 581_500).toISOString()));
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const open = button("Invite a device");
     open.focus();
     await click(open);
@@ -396,7 +398,7 @@ describe("Invite a device", () => {
           ? invite(new Date(Date.now() - 1000).toISOString())
           : invite(new Date(Date.now() + 600_000).toISOString()),
       );
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     await click(button("Invite a device"));
     expect(text()).toContain("This invite has expired");
     expect(host.querySelector(".invite-code")).toBeNull();
@@ -407,7 +409,7 @@ describe("Invite a device", () => {
 
   it("shows why an invite could not be made", async () => {
     answers["sync:invite"] = () => err("unavailable", "LAN sync is off.");
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     await click(button("Invite a device"));
     expect(host.querySelector("dialog [role='alert']")!.textContent).toContain("LAN sync is off.");
   });
@@ -416,7 +418,7 @@ describe("Invite a device", () => {
 describe("Members", () => {
   it("lists members with markers and removed devices apart; removing asks first", async () => {
     answers["members:remove"] = () => ok(null);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const [current, removed] = [...host.querySelectorAll("ul.members")];
     const rows = [...current!.querySelectorAll(":scope > li")].map((li) => li.textContent);
     expect(rows[0]).toContain("This device");
@@ -442,7 +444,7 @@ describe("Members", () => {
 
   it("shows why a removal failed", async () => {
     answers["members:remove"] = () => err("bad-input", "Only members can remove devices.");
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     await click(button("Remove device Aoife"));
     await click(button("Remove Aoife"));
     expect(host.querySelector(".member [role='alert']")!.textContent).toBe(
@@ -459,7 +461,7 @@ describe("Offline bundle", () => {
       path.endsWith("bad")
         ? err("damaged", "That file is not a bundle.")
         : ok({ path, communityId: COMMUNITY, documents: 1, bytes: 10 });
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const write = inputLabelled("Save the bundle to");
     expect(write.placeholder).toBe("/media/usb/retreat.meitheal-sync");
     await submit(write);

@@ -2,6 +2,7 @@
 // another device (invite, address, USB stick), who is a member, and this device's own facts.
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import type { SyncPeer, SyncStatus } from "../../../shared/contract.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
@@ -15,8 +16,9 @@ import { useSyncStatus } from "./useSyncStatus.ts";
 /** How many missing documents the disclosure lists before "…and N more". */
 const GAPS_SHOWN = 50;
 
-export function SyncPage({ communityId }: { communityId: string }) {
+export function SyncPage() {
   const { connection, info } = usePeer();
+  const communityId = useCommunityId();
   const state = useSyncStatus(connection, communityId);
   const status = state.kind === "ok" ? state.status : state.kind === "failed" ? state.last : null;
   const linked = status
@@ -43,7 +45,7 @@ export function SyncPage({ communityId }: { communityId: string }) {
         <p className="lede">
           {t("invite.intro")} {t("invite.explain")}
         </p>
-        <InviteDevice communityId={communityId} />
+        <InviteDevice />
       </Section>
 
       <Section title={t("sync.connect.title")}>
@@ -58,8 +60,8 @@ export function SyncPage({ communityId }: { communityId: string }) {
           ))}
       </Section>
 
-      <Members communityId={communityId} linked={linked} />
-      <Bundle communityId={communityId} />
+      <Members linked={linked} />
+      <Bundle />
 
       <Section title={t("sync.join.title")}>
         <p className="lede">{t("join.intro")}</p>

@@ -4,6 +4,7 @@
 import { useId, useState, type FormEvent } from "react";
 import type { BackupSummary } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { Notice } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
@@ -11,8 +12,10 @@ import { BACKUP_EXTENSION, defaultPath, isoDay } from "./format.ts";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
-export function BackupPanel({ communityId, name }: { communityId: string; name: string }) {
+export function BackupPanel() {
   const { connection } = usePeer();
+  const { id: communityId, index } = useCommunity();
+  const name = index.doc.name;
   const headingId = useId();
   const [path, setPath] = useState(() =>
     defaultPath(`${name} ${isoDay(new Date())}`, BACKUP_EXTENSION, t("backup.fileFallback")),

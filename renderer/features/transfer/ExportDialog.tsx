@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 import type { ExportFormat, PageSize, StoryStatusName } from "../../../shared/contract.ts";
 import { STORY_STATUSES } from "../../../shared/schema/community.ts";
 import { t, type MessageKey } from "../../i18n/index.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { Modal } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
@@ -15,13 +16,11 @@ import { ExportDone, FileWriteFooter, PageSizeField, useFileWrite } from "./part
 const FORMATS: readonly ExportFormat[] = ["html", "epub", "pdf", "markdown"];
 
 export function ExportDialog({
-  communityId,
   collectionId,
   title,
   counts,
   onClose,
 }: {
-  communityId: string;
   collectionId: string;
   title: string;
   /** Stories in the collection: all of them, and those an export includes by default. */
@@ -29,11 +28,12 @@ export function ExportDialog({
   onClose: () => void;
 }) {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const headingId = useId();
   const [format, setFormat] = useState<ExportFormat>("html");
   const [which, setWhich] = useState<"ready" | "all">("ready");
   const [pageSize, setPageSize] = useState<PageSize>("a4");
-  const file = useFileWrite("export", communityId, () =>
+  const file = useFileWrite("export", () =>
     defaultPath(title, EXTENSIONS.html, t("export.fileFallback")),
   );
   const { phase, busy } = file;

@@ -4,6 +4,7 @@
 import { useId, useState, type FormEvent } from "react";
 import type { PageSize } from "../../../shared/contract.ts";
 import { currentLocale, t } from "../../i18n/index.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { Field, Modal } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
@@ -14,23 +15,17 @@ import { harvestLabels } from "./harvestLabels.ts";
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 type Format = "html" | "pdf";
 
-export function HarvestDialog({
-  communityId,
-  communityName,
-  onClose,
-}: {
-  communityId: string;
-  communityName: string;
-  onClose: () => void;
-}) {
+export function HarvestDialog({ onClose }: { onClose: () => void }) {
   const { connection } = usePeer();
+  const { id: communityId, index } = useCommunity();
+  const communityName = index.doc.name;
   const headingId = useId();
   const [from, setFrom] = useState(() => isoDay(new Date(Date.now() - 2 * 86_400_000)));
   const [to, setTo] = useState(() => isoDay(new Date()));
   const [dateError, setDateError] = useState<string | null>(null);
   const [format, setFormat] = useState<Format>("html");
   const [pageSize, setPageSize] = useState<PageSize>("a4");
-  const file = useFileWrite("harvest", communityId, () =>
+  const file = useFileWrite("harvest", () =>
     defaultPath(t("harvest.fileName", { name: communityName }), "html", t("harvest.fileFallback")),
   );
   const { phase, busy } = file;

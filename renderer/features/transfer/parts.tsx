@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState, type RefObject } from "react";
 import type { ExportSummary, PageSize, TaskProgress } from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { Notice } from "../../ui/kit.tsx";
 import { PathField } from "./PathField.tsx";
@@ -23,11 +24,8 @@ export type FileWrite = ReturnType<typeof useFileWrite>;
  * The typed path, the phase (form, busy, done) and the progress of one file-writing task. `write`
  * checks the path and hands the trimmed one to `call`; the summary heading takes focus when done.
  */
-export function useFileWrite(
-  task: TaskProgress["task"],
-  communityId: string,
-  initialPath: () => string,
-) {
+export function useFileWrite(task: TaskProgress["task"], initialPath: () => string) {
+  const communityId = useCommunityId();
   const [path, setPath] = useState(initialPath);
   const [pathError, setPathError] = useState<string | null>(null);
   const [phase, setPhase] = useState<Phase>({ state: "form", error: null });
