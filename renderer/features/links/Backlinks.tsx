@@ -3,9 +3,8 @@
 import { useId } from "react";
 import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import { usePeer } from "../../peerContext.ts";
 import { LinkRow } from "./LinkRow.tsx";
-import { useLinkTargets } from "./useLinkTargets.ts";
+import { usePeerQuery } from "../../usePeerQuery.ts";
 
 export function Backlinks({
   target,
@@ -18,9 +17,11 @@ export function Backlinks({
 }) {
   const id = useId();
   const communityId = useCommunityId();
-  const { connection } = usePeer();
-  const state = useLinkTargets(communityId, target, () =>
-    connection.rpc.call("links:backlinks", { communityId, ref: target }),
+  // Asked again whenever the search index changes: a link written elsewhere shows up here.
+  const state = usePeerQuery(
+    "links:backlinks",
+    { communityId, ref: target },
+    { refreshOn: ["search:changed"] },
   );
   const Heading = heading;
   return (
@@ -28,18 +29,18 @@ export function Backlinks({
       <Heading id={`${id}-title`} className="backlinks-title">
         {t("links.backlinks.title")}
       </Heading>
-      {state.status === "loading" && <p role="status">{t("common.loading")}</p>}
-      {state.status === "error" && (
+      {state.state === "loading" && <p role="status">{t("common.loading")}</p>}
+      {state.state === "failed" && (
         <p className="error" role="alert">
-          {t("links.backlinks.failed", { message: state.message })}
+          {t("links.backlinks.failed", { message: state.error.message })}
         </p>
       )}
-      {state.status === "ok" &&
-        (state.targets.length === 0 ? (
+      {state.state === "ok" &&
+        (state.value.length === 0 ? (
           <p className="link-empty">{t("links.backlinks.none")}</p>
         ) : (
           <ul>
-            {state.targets.map((source) => (
+            {state.value.map((source) => (
               <li key={source.ref}>
                 <LinkRow target={source} />
               </li>

@@ -2,12 +2,10 @@
 import { useId } from "react";
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
-import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import { usePeer } from "../../peerContext.ts";
 import { typeLabel } from "../search/Hit.tsx";
 import { LinkRow } from "./LinkRow.tsx";
-import { useLinkTargets } from "./useLinkTargets.ts";
+import { useLinkTitles } from "./useLinkTitles.ts";
 
 export type LinkListProps = {
   /** Link strings (shared/links/ref.ts), in the order to show them. */
@@ -19,24 +17,17 @@ export type LinkListProps = {
 
 export function LinkList({ refs, onRemove, label }: LinkListProps) {
   const id = useId();
-  const communityId = useCommunityId();
-  const { connection } = usePeer();
-  const key = refs.join(" ");
-  const state = useLinkTargets(communityId, key, () =>
-    refs.length === 0
-      ? Promise.resolve({ ok: true as const, value: [] })
-      : connection.rpc.call("links:describe", { communityId, refs }),
-  );
+  const titles = useLinkTitles(refs);
   // Until titles arrive (or if they cannot), each link still shows, by kind, and still opens.
   const byRef = new Map<string, LinkTarget>(
-    state.status === "ok" ? state.targets.map((target) => [target.ref, target]) : [],
+    titles.state === "ok" ? titles.value.map((target) => [target.ref, target]) : [],
   );
   const placeholder = (ref: string): LinkTarget => {
     const parsed = parseRef(ref);
     return {
       ref,
       type: parsed?.type ?? "story",
-      title: state.status === "loading" ? t("common.loading") : "",
+      title: titles.state === "loading" ? t("common.loading") : "",
       context: null,
       missing: parsed === null,
     };
@@ -47,9 +38,9 @@ export function LinkList({ refs, onRemove, label }: LinkListProps) {
       <p className="link-list-label" id={`${id}-label`}>
         {label}
       </p>
-      {state.status === "error" && (
+      {titles.state === "failed" && (
         <p className="error" role="alert">
-          {t("links.describeFailed", { message: state.message })}
+          {t("links.describeFailed", { message: titles.error.message })}
         </p>
       )}
       {refs.length === 0 ? (

@@ -256,7 +256,7 @@ function Participants({
   const list = Object.entries(participants).sort(([, a], [, b]) => a.name.localeCompare(b.name));
   const inEntry = new Set(list.map(([, p]) => p.member).filter(Boolean));
   const choices =
-    members.kind === "ok" ? members.members.filter((m) => !inEntry.has(m.deviceKey)) : [];
+    members.state === "ok" ? members.value.filter((m) => !inEntry.has(m.deviceKey)) : [];
 
   const addMember = () => {
     const m = choices.find((c) => c.deviceKey === member);
@@ -312,7 +312,7 @@ function Participants({
               onChange={(e) => setMember(e.target.value)}
             >
               <option value="">
-                {members.kind === "loading"
+                {members.state === "loading"
                   ? t("common.loading")
                   : choices.length === 0
                     ? t("logs.participant.noMembers")
@@ -328,9 +328,9 @@ function Participants({
               {t("logs.participant.add")}
             </button>
           </div>
-          {members.kind === "failed" && (
+          {members.state === "failed" && (
             <p className="error">
-              {t("logs.participant.membersFailed", { message: members.message })}
+              {t("logs.participant.membersFailed", { message: members.error.message })}
             </p>
           )}
         </div>

@@ -31,7 +31,7 @@ import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
 import { useDoc, type DocView } from "../../repo.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 import { LinkPicker } from "../links/LinkPicker.tsx";
-import { useLinkTargets } from "../links/useLinkTargets.ts";
+import { useLinkTitles } from "../links/useLinkTitles.ts";
 import { mapActions, type Removed } from "./actions.ts";
 import { ConnectDialog } from "./ConnectDialog.tsx";
 import { download, fileName, pngOf, svgOf } from "./exportMap.ts";
@@ -155,18 +155,17 @@ function MapWorkspace({
       ].sort(),
     [map.nodes],
   );
-  const refsKey = refs.join(" ");
-  const described = useLinkTargets(communityId, refsKey, () =>
-    refs.length === 0
-      ? Promise.resolve({ ok: true as const, value: [] })
-      : connection.rpc.call("links:describe", { communityId, refs }),
-  );
+  const described = useLinkTitles(refs);
+  // While the titles of a changed set of nodes are asked, the ones known stay drawn.
+  const known =
+    described.state === "ok"
+      ? described.value
+      : described.state === "loading"
+        ? described.previous
+        : null;
   const targets = useMemo(
-    () =>
-      new Map<string, LinkTarget>(
-        described.status === "ok" ? described.targets.map((x) => [x.ref, x]) : [],
-      ),
-    [described],
+    () => new Map<string, LinkTarget>(known ? known.map((x) => [x.ref, x]) : []),
+    [known],
   );
 
   const staleIds = useMemo(

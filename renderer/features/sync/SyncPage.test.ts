@@ -6,7 +6,6 @@ import { act, createElement, type ReactElement } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type {
-  ArgsOf,
   EventName,
   InviteInfo,
   MemberInfo,
@@ -18,8 +17,8 @@ import type {
 import { asCommunityId, asDeviceKey } from "../../../shared/ids.ts";
 import { err, ok, type Result } from "../../../shared/result.ts";
 import { CommunityProvider } from "../../communityContext.tsx";
-import type { PeerConnection } from "../../connection.ts";
 import { PeerContext } from "../../peerContext.ts";
+import { fakePeer, peerContextFor, type Answers, type FakePeer } from "../../testing/fakePeer.ts";
 import { JoinCommunity } from "./JoinCommunity.tsx";
 import { SyncPage } from "./SyncPage.tsx";
 
@@ -100,42 +99,16 @@ const members: MemberInfo[] = [
   },
 ];
 
-type Answer = {
-  [M in Method]?: (args: ArgsOf<M>) => Result<ValueOf<M>> | Promise<Result<ValueOf<M>>>;
-};
-
 let host: HTMLElement;
 let root: Root;
-let calls: { method: Method; args: unknown }[];
-let answers: Answer;
-let listeners: Map<string, Set<(data: unknown) => void>>;
-
-function fakeConnection(): PeerConnection {
-  const rpc = {
-    call: (method: Method, args: unknown) => {
-      calls.push({ method, args });
-      const answer = answers[method] as ((a: unknown) => unknown) | undefined;
-      return Promise.resolve(
-        answer ? answer(args) : err("bad-input", `Unknown request "${method}"`),
-      );
-    },
-    on: <E extends EventName>(name: E, listener: (data: PeerEvents[E]) => void) => {
-      const set = listeners.get(name) ?? new Set();
-      listeners.set(name, set);
-      set.add(listener as (data: unknown) => void);
-      return () => set.delete(listener as (data: unknown) => void);
-    },
-  };
-  return {
-    rpc,
-    syncAdapter: () => Promise.reject(new Error("unused")),
-    onLost: () => {},
-  } as unknown as PeerConnection;
-}
+let peer: FakePeer;
+let calls: FakePeer["calls"];
+let answers: Answers;
+let listeners: FakePeer["listeners"];
 
 const emit = <E extends EventName>(name: E, data: PeerEvents[E]) =>
   act(async () => {
-    for (const l of listeners.get(name) ?? []) l(data);
+    peer.emit(name, data);
     await Promise.resolve();
   });
 
@@ -146,24 +119,11 @@ const flush = () =>
   });
 
 async function render(element: ReactElement) {
-  const connection = fakeConnection();
   await act(async () => {
     root.render(
       createElement(
         PeerContext.Provider,
-        {
-          value: {
-            connection,
-            info: {
-              deviceKey: SELF,
-              dataDir: "/home/ciara/.meitheal",
-              appVersion: "0.1.0",
-              mode: "web",
-            },
-            profile: { displayName: "Ciara", colour: "#1f6f5c" },
-            setProfile: () => {},
-          },
-        },
+        { value: peerContextFor(peer) },
         // The Sync page of a community whose index has not arrived: only its id is known.
         createElement(CommunityProvider, { id: COMMUNITY, children: element }),
       ),
@@ -183,7 +143,7 @@ const tick = async (ms: number) => {
 };
 
 const text = () => host.textContent ?? "";
-const countCalls = (method: Method) => calls.filter((c) => c.method === method).length;
+const countCalls = (method: Method) => peer.count(method);
 const button = (name: string) => {
   const found = [...host.querySelectorAll<HTMLButtonElement>("button")].find(
     (b) => (b.getAttribute("aria-label") ?? b.textContent?.trim()) === name,
@@ -223,12 +183,11 @@ const submit = async (input: HTMLInputElement) => {
 };
 
 beforeEach(() => {
-  calls = [];
-  listeners = new Map();
-  answers = {
+  peer = fakePeer({
     "sync:status": () => ok(baseStatus),
     "members:list": () => ok(members),
-  };
+  });
+  ({ calls, answers, listeners } = peer);
   host = document.createElement("div");
   document.body.append(host);
   root = createRoot(host);

@@ -2,10 +2,10 @@
 // another device (invite, address, USB stick), who is a member, and this device's own facts.
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import type { SyncPeer, SyncStatus } from "../../../shared/contract.ts";
-import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import { shownValue } from "../../usePeerQuery.ts";
 import { Bundle } from "./Bundle.tsx";
 import { describeGap, describeStatus, deviceName, formatClock, shortKey } from "./format.ts";
 import { InviteDevice } from "./InviteDialog.tsx";
@@ -17,10 +17,9 @@ import { useSyncStatus } from "./useSyncStatus.ts";
 const GAPS_SHOWN = 50;
 
 export function SyncPage() {
-  const { connection, info } = usePeer();
-  const communityId = useCommunityId();
-  const state = useSyncStatus(connection, communityId);
-  const status = state.kind === "ok" ? state.status : state.kind === "failed" ? state.last : null;
+  const { info } = usePeer();
+  const state = useSyncStatus();
+  const status = shownValue(state);
   const linked = status
     ? status.peers
         .map((p) => p.deviceKey)
@@ -32,12 +31,12 @@ export function SyncPage() {
     <div className="sync-page">
       <PageHeading>{t("sync.title")}</PageHeading>
       <p className="lede">{t("sync.intro")}</p>
-      {state.kind === "failed" && (
+      {state.state === "failed" && (
         <Notice tone="error" title={t("sync.statusFailed")}>
-          {state.message}
+          {state.error.message}
         </Notice>
       )}
-      {state.kind === "loading" && <p role="status">{t("sync.checking")}</p>}
+      {state.state === "loading" && <p role="status">{t("sync.checking")}</p>}
       <StatusPanel status={status} />
       {status && <Peers peers={status.peers} />}
 

@@ -4,13 +4,13 @@
 // or Ctrl/⌘+click open it directly).
 import type { EditorState } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
+import { useMemo } from "react";
 import { formatRef } from "../../../../shared/links/ref.ts";
 import { useCommunityId } from "../../../communityContext.tsx";
 import { t } from "../../../i18n/index.ts";
-import { usePeer } from "../../../peerContext.ts";
 import { href } from "../../../route.ts";
 import { refRoute } from "../../links/navigate.ts";
-import { useLinkTargets } from "../../links/useLinkTargets.ts";
+import { useLinkTitles } from "../../links/useLinkTitles.ts";
 import { typeLabel } from "../../search/Hit.tsx";
 import { internalLinkAt } from "./internalLinks.ts";
 
@@ -67,14 +67,11 @@ function LinkCard({
   type: string;
   style: { top: number; left: number };
 }) {
-  const communityId = useCommunityId();
-  const { connection } = usePeer();
-  const state = useLinkTargets(communityId, refString, () =>
-    connection.rpc.call("links:describe", { communityId, refs: [refString] }),
-  );
-  const target = state.status === "ok" ? state.targets[0] : undefined;
+  const refs = useMemo(() => [refString], [refString]);
+  const state = useLinkTitles(refs);
+  const target = state.state === "ok" ? state.value[0] : undefined;
   const title =
-    state.status === "loading" ? t("common.loading") : target?.title || t("links.untitled");
+    state.state === "loading" ? t("common.loading") : target?.title || t("links.untitled");
   return (
     <div className="link-popover" style={style} role="group" aria-label={t("links.popover")}>
       <span className="link-meta">{type}</span>
