@@ -1,8 +1,8 @@
 // The app shell: connect to the peer, then the community switcher, the sections of the open
 // community, and the warnings the peer raises about stored data.
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState } from "react";
 import type { PeerInfo, Profile } from "../shared/contract.ts";
-import { connectToPeer, readToken, type PeerConnection } from "./connection.ts";
+import { ConnectFailure, connectToPeer, readToken, type PeerConnection } from "./connection.ts";
 import { CommunityPage } from "./features/communities/CommunityPage.tsx";
 import { CreateCommunity } from "./features/communities/CreateCommunity.tsx";
 import { CommunitySwitcher } from "./features/communities/CommunitySwitcher.tsx";
@@ -13,7 +13,7 @@ import { StorageWarnings } from "./features/warnings/StorageWarnings.tsx";
 import { t } from "./i18n/index.ts";
 import { PeerContext } from "./peerContext.ts";
 import { href, navigate, parseRoute, useRoute } from "./route.ts";
-import { EmptyState, Notice } from "./ui/kit.tsx";
+import { EmptyState, ReloadNotice } from "./ui/kit.tsx";
 import { shownValue, usePeerQuery } from "./usePeerQuery.ts";
 
 const LAST_COMMUNITY = "meitheal.lastCommunity";
@@ -44,7 +44,11 @@ export function App() {
         else if (!profile.ok) setBoot({ state: "failed", message: profile.error.message });
         else setBoot({ state: "ready", connection, info: info.value, profile: profile.value });
       },
-      () => setBoot({ state: "failed", message: t("app.disconnected") }),
+      (e: unknown) =>
+        setBoot({
+          state: "failed",
+          message: e instanceof ConnectFailure ? e.message : t("app.disconnected"),
+        }),
     );
   }, [token]);
 
@@ -183,17 +187,5 @@ export function Shell() {
         </p>
       )}
     </>
-  );
-}
-
-/** Something the window cannot go on without went wrong: what, and the way out (a reload). */
-function ReloadNotice({ title, children }: { title: string; children?: ReactNode }) {
-  return (
-    <Notice tone="error" title={title}>
-      {children && <p>{children}</p>}
-      <button type="button" onClick={() => window.location.reload()}>
-        {t("app.reload")}
-      </button>
-    </Notice>
   );
 }

@@ -20,6 +20,10 @@ export const en = {
   "app.disconnected":
     "Lost the connection to the Meitheal peer. Your saved work is safe. Reload the page once the peer is running again.",
   "app.reload": "Reload",
+  "app.peerDown":
+    "Meitheal could not reach its peer: {reason} Your saved work is safe. Reload the window in a moment; if this keeps happening, restart Meitheal.",
+  "app.peerSilent":
+    "Meitheal's peer did not open a connection within {seconds} s. Your saved work is safe. Reload the window; if this keeps happening, restart Meitheal.",
   "app.listFailed":
     "Meitheal could not list the communities on this device. Nothing was changed: reload the window, and restart Meitheal if it happens again.",
 

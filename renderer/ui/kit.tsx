@@ -1,5 +1,6 @@
 // Small building blocks used across features: calm, accessible, keyboard-first.
 import { useEffect, useId, useRef, type ReactNode } from "react";
+import { t } from "../i18n/index.ts";
 
 export function EmptyState({
   title,
@@ -124,5 +125,17 @@ export function Modal({
     <dialog ref={ref} aria-labelledby={labelledBy} className={`modal ${className ?? ""}`}>
       {children}
     </dialog>
+  );
+}
+
+/** Something the window cannot go on without went wrong: what, and the way out (a reload). */
+export function ReloadNotice({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <Notice tone="error" title={title}>
+      {children && <p>{children}</p>}
+      <button type="button" onClick={() => window.location.reload()}>
+        {t("app.reload")}
+      </button>
+    </Notice>
   );
 }

@@ -7,7 +7,7 @@ import { t, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { useCommunityRepo, useDoc } from "../../repo.ts";
 import { href, type Route, type Section } from "../../route.ts";
-import { Notice } from "../../ui/kit.tsx";
+import { Notice, ReloadNotice } from "../../ui/kit.tsx";
 import { ProblemsNotice } from "../../ui/DocStates.tsx";
 import { LogsSection } from "../logs/LogsSection.tsx";
 import { MapsSection } from "../maps/MapsSection.tsx";
@@ -37,7 +37,7 @@ export function CommunityPage({
   const { connection, info } = usePeer();
   // The id comes from the address; from here on it is a community's id, as its type says.
   const id = asCommunityId(route.communityId);
-  const repo = useCommunityRepo(connection, summary.state === "ok" ? id : null);
+  const { repo, failure } = useCommunityRepo(connection, summary.state === "ok" ? id : null);
   const index = useDoc(repo, summary.state === "ok" ? id : null, communityKind);
   const open = useMemo(
     () => (repo && index.status === "ok" ? { id, repo, index } : null),
@@ -135,7 +135,11 @@ export function CommunityPage({
           </ul>
         </nav>
         <main id="main" className="page">
-          {index.status === "loading" && <p role="status">{t("common.loading")}</p>}
+          {failure !== null ? (
+            <ReloadNotice title={failure} />
+          ) : (
+            index.status === "loading" && <p role="status">{t("common.loading")}</p>
+          )}
           {index.status === "damaged" && (
             <Notice tone="error" title={t("community.damaged.title")}>
               <ul>
