@@ -5,7 +5,7 @@ import { parseRef } from "../../../shared/links/ref.ts";
 import { t } from "../../i18n/index.ts";
 import { typeLabel } from "../search/Hit.tsx";
 import { LinkRow } from "./LinkRow.tsx";
-import { useLinkTitles } from "./useLinkTitles.ts";
+import { useLinkTargets } from "./useLinkTitles.ts";
 
 export type LinkListProps = {
   /** Link strings (shared/links/ref.ts), in the order to show them. */
@@ -17,11 +17,8 @@ export type LinkListProps = {
 
 export function LinkList({ refs, onRemove, label }: LinkListProps) {
   const id = useId();
-  const titles = useLinkTitles(refs);
+  const { query: titles, byRef } = useLinkTargets(refs);
   // Until titles arrive (or if they cannot), each link still shows, by kind, and still opens.
-  const byRef = new Map<string, LinkTarget>(
-    titles.state === "ok" ? titles.value.map((target) => [target.ref, target]) : [],
-  );
   const placeholder = (ref: string): LinkTarget => {
     const parsed = parseRef(ref);
     return {
