@@ -2,16 +2,13 @@
 // The shell's list of communities: what it shows while asking, when the list cannot be read (the
 // reason and a way out, never "Loading…" for ever), and when a later read fails.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CommunitySummary } from "../shared/contract.ts";
 import { asCommunityId } from "../shared/ids.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { Shell } from "./App.tsx";
-import { PeerContext } from "./peerContext.ts";
-import { fakePeer, later, peerContextFor, type FakePeer } from "./testing/fakePeer.ts";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { settle, testRoot } from "./testing/dom.ts";
+import { fakePeer, later, withPeer, type FakePeer } from "./testing/fakePeer.tsx";
 
 const HALL: CommunitySummary = {
   id: asCommunityId("4NMNnkMhL8jXrdJ9jamS58PAVdXu"),
@@ -22,37 +19,22 @@ const HALL: CommunitySummary = {
   entryCount: 0,
 };
 
-let host: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 let peer: FakePeer;
 
-const render = () =>
-  act(async () => {
-    root.render(
-      <PeerContext.Provider value={peerContextFor(peer)}>
-        <Shell />
-      </PeerContext.Provider>,
-    );
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-  });
-const settle = () =>
-  act(async () => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-  });
-const text = () => host.textContent ?? "";
+const render = async () => {
+  act(() => dom.root.render(withPeer(peer, <Shell />)));
+  await settle();
+};
+const text = () => dom.host.textContent ?? "";
 const reloadButton = () =>
-  [...host.querySelectorAll("button")].find((b) => b.textContent === "Reload");
+  [...dom.host.querySelectorAll("button")].find((b) => b.textContent === "Reload");
 
 beforeEach(() => {
   window.location.hash = "#/profile";
   peer = fakePeer({ "storage:warnings": () => ok([]) });
-  host = document.createElement("div");
-  document.body.append(host);
-  root = createRoot(host);
 });
 afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
   window.location.hash = "";
 });
 
@@ -62,7 +44,7 @@ describe("Shell", () => {
     const slow = later<Result<CommunitySummary[]>>();
     peer.answers["communities:list"] = () => slow.promise;
     await render();
-    expect(host.querySelector('[role="status"]')?.textContent).toBe("Loading…");
+    expect(dom.host.querySelector('[role="status"]')?.textContent).toBe("Loading…");
   });
 
   it("shows why the list could not be read, with Reload, instead of loading for ever", async () => {
@@ -71,7 +53,7 @@ describe("Shell", () => {
       err("unavailable", "The Meitheal peer did not answer in 30 s.");
     await render();
     expect(text()).not.toContain("Loading…");
-    const alert = host.querySelector("main [role='alert']");
+    const alert = dom.host.querySelector("main [role='alert']");
     expect(alert?.textContent).toContain("could not list the communities");
     expect(alert?.textContent).toContain("did not answer in 30 s");
     expect(reloadButton()).toBeDefined();
@@ -81,13 +63,13 @@ describe("Shell", () => {
     let answer: Result<CommunitySummary[]> = ok([HALL]);
     peer.answers["communities:list"] = () => answer;
     await render();
-    expect(host.querySelector(".switcher option[value='" + HALL.id + "']")?.textContent).toBe(
+    expect(dom.host.querySelector(".switcher option[value='" + HALL.id + "']")?.textContent).toBe(
       "Hall",
     );
     answer = err("internal", "Something broke.");
     act(() => peer.emit("communities:changed", {}));
     await settle();
-    expect(host.querySelector(".switcher")).not.toBeNull();
+    expect(dom.host.querySelector(".switcher")).not.toBeNull();
     expect(text()).toContain("Something broke.");
     expect(reloadButton()).toBeDefined();
   });

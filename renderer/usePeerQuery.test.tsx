@@ -3,16 +3,13 @@
 // again when the arguments change (by value), on the events named, or on refresh; an answer to an
 // older question never shown as the newer one's.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { ArgsOf, EventName, LinkTarget } from "../shared/contract.ts";
 import { asCommunityId } from "../shared/ids.ts";
 import { err, ok, type Result } from "../shared/result.ts";
-import { PeerContext } from "./peerContext.ts";
-import { fakePeer, later, peerContextFor, type FakePeer } from "./testing/fakePeer.ts";
+import { settle, testRoot } from "./testing/dom.ts";
+import { fakePeer, later, withPeer, type FakePeer } from "./testing/fakePeer.tsx";
 import { usePeerQuery, type PeerQuery } from "./usePeerQuery.ts";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const A = asCommunityId("4NMNnkMhL8jXrdJ9jamS58PAVdXu");
 const B = asCommunityId("3Gwjs9RPQoaMBZjedhDJbtXWbpdr");
@@ -24,8 +21,7 @@ const target = (title: string): LinkTarget => ({
   missing: false,
 });
 
-let host: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 let peer: FakePeer;
 /** Every state the hook returned, in order. */
 let seen: PeerQuery<LinkTarget[]>[];
@@ -45,17 +41,8 @@ function Probe({
 
 const render = (props: Parameters<typeof Probe>[0]) =>
   act(async () => {
-    root.render(
-      <PeerContext.Provider value={peerContextFor(peer)}>
-        <Probe {...props} />
-      </PeerContext.Provider>,
-    );
+    dom.root.render(withPeer(peer, <Probe {...props} />));
     await Promise.resolve();
-  });
-/** Lets answers arrive and React draw them. */
-const settle = () =>
-  act(async () => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
   });
 const now = () => seen[seen.length - 1]!;
 const asked = () => peer.count("links:backlinks");
@@ -63,13 +50,6 @@ const asked = () => peer.count("links:backlinks");
 beforeEach(() => {
   seen = [];
   peer = fakePeer({ "links:backlinks": () => ok([target("Tide")]) });
-  host = document.createElement("div");
-  document.body.append(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
 });
 
 describe("usePeerQuery", () => {
@@ -202,8 +182,7 @@ describe("usePeerQuery", () => {
     const slow = later<Result<LinkTarget[]>>();
     peer.answers["links:backlinks"] = () => slow.promise;
     await render({ args: { communityId: A, ref: "story:x" }, refreshOn: ["search:changed"] });
-    act(() => root.unmount());
-    root = createRoot(host);
+    dom.unmount();
     const count = seen.length;
     slow.resolve(ok([target("Late")]));
     await settle();

@@ -1,5 +1,5 @@
 // Small building blocks used across features: calm, accessible, keyboard-first.
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { t } from "../i18n/index.ts";
 
 export function EmptyState({
@@ -137,5 +137,31 @@ export function ReloadNotice({ title, children }: { title: string; children?: Re
         {t("app.reload")}
       </button>
     </Notice>
+  );
+}
+
+/** A button that opens a dialog, and the dialog while it is open (`close` shuts it). */
+export function DialogButton({
+  label,
+  className,
+  children,
+}: {
+  label: string;
+  className?: string;
+  children: (close: () => void) => ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button
+        type="button"
+        className={className}
+        onClick={() => setOpen(true)}
+        aria-haspopup="dialog"
+      >
+        {label}
+      </button>
+      {open && children(() => setOpen(false))}
+    </>
   );
 }

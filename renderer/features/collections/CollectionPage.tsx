@@ -12,9 +12,9 @@ import {
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
-import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
-import { useDoc } from "../../repo.ts";
-import { Field, PageHeading } from "../../ui/kit.tsx";
+import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
+import { SaveActions, TextField } from "../../ui/fields.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 import { StoryEditor } from "../stories/editor/StoryEditor.tsx";
 import { ExportDialog } from "../transfer/ExportDialog.tsx";
 import { collectionActions, type CollectionActions } from "./actions.ts";
@@ -28,18 +28,8 @@ const INTRODUCTION_PATH = ["introduction"];
 const NO_SELF = {};
 
 export function CollectionPage({ collectionId }: { collectionId: string }) {
-  const { repo, index } = useCommunity();
-  const view = useDoc(repo, collectionId, collectionKind);
-  const back = <BackLink section="collections" label="collections.back" />;
-  if (view.status !== "ok")
-    return (
-      <DocUnusable
-        view={view}
-        back={back}
-        title={index.doc.entries[collectionId]?.title ?? collectionId}
-        messages="collection"
-      />
-    );
+  const { view, back, unusable } = useDocPage("collections", collectionId, collectionKind);
+  if (view.status !== "ok") return unusable;
   return (
     <CollectionView
       back={back}
@@ -216,50 +206,23 @@ function CollectionDetails({
     <details className="collection-details">
       <summary>{t("collection.details")}</summary>
       <form onSubmit={submit} noValidate onChange={() => setSaved(false)}>
-        <Field label={t("collection.titleLabel")} error={titleError}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field label={t("collection.subtitle")}>
-          {({ id }) => (
-            <input
-              id={id}
-              value={subtitle}
-              onChange={(e) => setSubtitleText(e.target.value)}
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          label={t("collection.titleLabel")}
+          error={titleError}
+          value={title}
+          onChange={setTitle}
+        />
+        <TextField label={t("collection.subtitle")} value={subtitle} onChange={setSubtitleText} />
+        <TextField
           label={t("collection.language")}
           hint={t("collection.languageHint")}
           error={languageError}
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={language}
-              onChange={(e) => setLanguageText(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-              spellCheck={false}
-              className="short-input"
-            />
-          )}
-        </Field>
-        <div className="actions">
-          <button type="submit">{t("common.save")}</button>
-          {saved && <span role="status">{t("common.saved")}</span>}
-        </div>
+          value={language}
+          onChange={setLanguageText}
+          spellCheck={false}
+          className="short-input"
+        />
+        <SaveActions saved={saved} primary={false} />
       </form>
     </details>
   );

@@ -14,6 +14,7 @@ import {
 } from "../../../shared/schema/log.ts";
 import type { MemberInfo } from "../../../shared/contract.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
 import { Modal } from "../../ui/kit.tsx";
@@ -96,11 +97,7 @@ export function EntryEditor({
             value={entry.kind}
             onChange={(e) => actions.setKind(entryId, e.target.value as EntryKindName)}
           >
-            {ENTRY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`logs.kind.${k}`)}
-              </option>
-            ))}
+            <Options of={ENTRY_KINDS} label={(k) => t(`logs.kind.${k}`)} />
           </select>
         </div>
       </div>
@@ -318,11 +315,11 @@ function Participants({
                     ? t("logs.participant.noMembers")
                     : t("logs.participant.choose")}
               </option>
-              {choices.map((m) => (
-                <option key={m.deviceKey} value={m.deviceKey}>
-                  {m.self ? t("logs.participant.you", { name: nameOf(m) }) : m.name}
-                </option>
-              ))}
+              <Options
+                of={choices}
+                value={(m) => m.deviceKey}
+                label={(m) => (m.self ? t("logs.participant.you", { name: nameOf(m) }) : m.name)}
+              />
             </select>
             <button type="button" onClick={addMember} disabled={!member}>
               {t("logs.participant.add")}

@@ -32,11 +32,12 @@ import {
 import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
-import { useDoc } from "../../repo.ts";
+import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
 import { href, navigate } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
+import { Options, picked, TextField } from "../../ui/fields.tsx";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import { TextForm } from "../../ui/TextForm.tsx";
 import { logActions, type LogActions } from "./actions.ts";
 import { EntryEditor, type EditorFocus } from "./EntryEditor.tsx";
 import { formatDayLong, formatQuarter, today } from "./format.ts";
@@ -48,7 +49,7 @@ export const entriesLabel = (count: number): string =>
 
 export function LogPage({ logId, focus }: { logId: string; focus: string | null }) {
   const { repo, index } = useCommunity();
-  const view = useDoc(repo, logId, logKind);
+  const { view, back, unusable } = useDocPage("logs", logId, logKind);
   // The index changes often (every write touches the log's "updated"); the volumes list only when
   // a volume is made or covers a new quarter: keep one array while it reads the same.
   const volumesKey = JSON.stringify(logVolumes(index.doc, logId));
@@ -59,16 +60,7 @@ export function LogPage({ logId, focus }: { logId: string; focus: string | null 
   );
   // Volumes load from the index's list at once, alongside the log's own document.
   const held = useLogEntries(repo, logId, inline, volumes);
-  const back = <BackLink section="logs" label="logs.back" />;
-  if (view.status !== "ok")
-    return (
-      <DocUnusable
-        view={view}
-        back={back}
-        title={index.doc.entries[logId]?.title ?? logId}
-        messages="logs"
-      />
-    );
+  if (view.status !== "ok") return unusable;
   return (
     <LogView
       held={held}
@@ -82,6 +74,7 @@ export function LogPage({ logId, focus }: { logId: string; focus: string | null 
   );
 }
 
+const kindLabel = (kind: EntryKindName) => t(`logs.kind.${kind}`);
 const isFiltered = (f: LogFilter) => Boolean(f.kind || f.theme || f.participant || f.from || f.to);
 
 function LogView({
@@ -345,22 +338,6 @@ function GoneEntry({
 }
 
 function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
-  const [title, setTitle] = useState(log.title);
-  const [error, setError] = useState<string | null>(null);
-  // A rename from another laptop shows in the field unless the person is changing it here.
-  const [shownTitle, setShownTitle] = useState(log.title);
-  if (log.title !== shownTitle) {
-    setShownTitle(log.title);
-    if (title === shownTitle) setTitle(log.title);
-  }
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const checked = checkTitle(title);
-    if (!checked.ok) return setError(checked.error.message);
-    setError(null);
-    setTitle(checked.value);
-    if (checked.value !== log.title) actions.rename(checked.value);
-  };
   const descriptionId = useId();
   return (
     <>
@@ -376,23 +353,13 @@ function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
       </div>
       <details className="log-rename">
         <summary>{t("logs.renameOpen")}</summary>
-        <form className="inline-form" onSubmit={submit} noValidate>
-          <Field label={t("logs.titleLabel")} error={error}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                value={title}
-                onChange={(e) => setTitle(e.target.value)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                autoComplete="off"
-              />
-            )}
-          </Field>
-          <button type="submit" disabled={title === log.title}>
-            {t("logs.rename")}
-          </button>
-        </form>
+        <TextForm
+          label={t("logs.titleLabel")}
+          current={log.title}
+          check={checkTitle}
+          submitLabel={t("logs.rename")}
+          onSubmit={(title) => actions.rename(title)}
+        />
       </details>
     </>
   );
@@ -425,27 +392,22 @@ function NewEntryForm({
       noValidate
       aria-label={t("logs.newEntry")}
     >
-      <Field label={t("logs.entry.date")} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            type="date"
-            value={date}
-            required
-            onChange={(e) => setDate(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t("logs.entry.date")}
+        error={error}
+        type="date"
+        value={date}
+        required
+        onChange={setDate}
+      />
       <Field label={t("logs.entry.kind")}>
         {({ id }) => (
-          <select id={id} value={kind} onChange={(e) => setKind(e.target.value as EntryKindName)}>
-            {ENTRY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`logs.kind.${k}`)}
-              </option>
-            ))}
+          <select
+            id={id}
+            value={kind}
+            onChange={(e) => setKind(picked(ENTRY_KINDS, e.target.value))}
+          >
+            <Options of={ENTRY_KINDS} label={kindLabel} />
           </select>
         )}
       </Field>
@@ -474,7 +436,6 @@ function Filters({
   /** Older volumes are still arriving: counts are "so far". */
   loading: boolean;
 }) {
-  const id = useId();
   const set = (patch: Partial<LogFilter>) => {
     const next: LogFilter = { ...filter, ...patch };
     // An emptied control means "any": drop the key rather than filter on "".
@@ -484,71 +445,68 @@ function Filters({
   return (
     <div className="log-filters">
       <div className="filters" role="group" aria-label={t("logs.filters")}>
-        <div className="filter">
-          <label htmlFor={`${id}-kind`}>{t("logs.filter.kind")}</label>
-          <select
-            id={`${id}-kind`}
-            value={filter.kind ?? ""}
-            onChange={(e) => set({ kind: (e.target.value || undefined) as EntryKindName })}
-          >
-            <option value="">{t("logs.filter.any")}</option>
-            {ENTRY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`logs.kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-theme`}>{t("logs.filter.theme")}</label>
-          <select
-            id={`${id}-theme`}
-            value={filter.theme ?? ""}
-            onChange={(e) => set({ theme: e.target.value })}
-          >
-            <option value="">{t("logs.filter.any")}</option>
-            {themes.map((th) => (
-              <option key={th.id} value={th.id}>
-                {th.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-participant`}>{t("logs.filter.participant")}</label>
-          <select
-            id={`${id}-participant`}
-            value={filter.participant ?? ""}
-            onChange={(e) => set({ participant: e.target.value })}
-          >
-            <option value="">{t("logs.filter.anyone")}</option>
-            {people.map((p) => (
-              <option key={p.key} value={p.key}>
-                {p.guest ? t("logs.participant.guest", { name: p.name }) : p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-from`}>{t("logs.filter.from")}</label>
-          <input
-            id={`${id}-from`}
-            type="date"
-            value={filter.from ?? ""}
-            max={filter.to}
-            onChange={(e) => set({ from: e.target.value })}
-          />
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-to`}>{t("logs.filter.to")}</label>
-          <input
-            id={`${id}-to`}
-            type="date"
-            value={filter.to ?? ""}
-            min={filter.from}
-            onChange={(e) => set({ to: e.target.value })}
-          />
-        </div>
+        <Filter label={t("logs.filter.kind")}>
+          {(id) => (
+            <select
+              id={id}
+              value={filter.kind ?? ""}
+              onChange={(e) => set({ kind: ENTRY_KINDS.find((k) => k === e.target.value) })}
+            >
+              <option value="">{t("logs.filter.any")}</option>
+              <Options of={ENTRY_KINDS} label={kindLabel} />
+            </select>
+          )}
+        </Filter>
+        <Filter label={t("logs.filter.theme")}>
+          {(id) => (
+            <select
+              id={id}
+              value={filter.theme ?? ""}
+              onChange={(e) => set({ theme: e.target.value })}
+            >
+              <option value="">{t("logs.filter.any")}</option>
+              <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
+            </select>
+          )}
+        </Filter>
+        <Filter label={t("logs.filter.participant")}>
+          {(id) => (
+            <select
+              id={id}
+              value={filter.participant ?? ""}
+              onChange={(e) => set({ participant: e.target.value })}
+            >
+              <option value="">{t("logs.filter.anyone")}</option>
+              <Options
+                of={people}
+                value={(p) => p.key}
+                label={(p) => (p.guest ? t("logs.participant.guest", { name: p.name }) : p.name)}
+              />
+            </select>
+          )}
+        </Filter>
+        <Filter label={t("logs.filter.from")}>
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              value={filter.from ?? ""}
+              max={filter.to}
+              onChange={(e) => set({ from: e.target.value })}
+            />
+          )}
+        </Filter>
+        <Filter label={t("logs.filter.to")}>
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              value={filter.to ?? ""}
+              min={filter.from}
+              onChange={(e) => set({ to: e.target.value })}
+            />
+          )}
+        </Filter>
         {isFiltered(filter) && (
           <button type="button" onClick={() => setFilter({})}>
             {t("logs.filter.clear")}
@@ -562,6 +520,17 @@ function Filters({
             ? entriesLabel(total)
             : t("logs.filter.showing", { shown, total: entriesLabel(total) })}
       </p>
+    </div>
+  );
+}
+
+/** One control of the timeline's filters, under its label. */
+function Filter({ label, children }: { label: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className="filter">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
     </div>
   );
 }

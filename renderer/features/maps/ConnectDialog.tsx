@@ -4,6 +4,7 @@ import { useId, useMemo, useState, type FormEvent, type KeyboardEvent } from "re
 import type { ConnectRefusal } from "../../../shared/ops/map.ts";
 import { RELATIONS, type InquiryMap, type Relation } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { Modal } from "../../ui/kit.tsx";
 import { kindLabel, nodeText, relationLabel, shortText } from "./labels.ts";
 
@@ -104,11 +105,7 @@ export function ConnectDialog({
             onChange={(e) => setRelation(e.target.value as Relation)}
             onKeyDown={enterSubmits}
           >
-            {RELATIONS.map((r) => (
-              <option key={r} value={r}>
-                {relationLabel(r)}
-              </option>
-            ))}
+            <Options of={RELATIONS} label={relationLabel} />
           </select>
         </div>
         {source && target && (

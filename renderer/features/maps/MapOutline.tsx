@@ -13,6 +13,7 @@ import {
   type Relation,
 } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { CoTextInput } from "../../ui/CoTextArea.tsx";
 import { Modal } from "../../ui/kit.tsx";
 import type { MapActions } from "./actions.ts";
@@ -308,11 +309,7 @@ export function MapOutline({
                   say(t("maps.say.status", { status: statusLabel(status) }));
                 }}
               >
-                {QUESTION_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {statusLabel(s)}
-                  </option>
-                ))}
+                <Options of={QUESTION_STATUSES} label={statusLabel} />
               </select>
             </label>
           )}
@@ -394,11 +391,11 @@ function AddChildDialog({
               setKind(next.kind);
             }}
           >
-            {CHILD_OPTIONS.map((o) => (
-              <option key={o.value} value={o.value}>
-                {t(`maps.child.${o.value}`)}
-              </option>
-            ))}
+            <Options
+              of={CHILD_OPTIONS}
+              value={(o) => o.value}
+              label={(o) => t(`maps.child.${o.value}`)}
+            />
           </select>
         </div>
         <div className="field">
@@ -408,11 +405,7 @@ function AddChildDialog({
             value={kind}
             onChange={(e) => setKind(e.target.value as NodeKind)}
           >
-            {PLAIN_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {kindLabel(k)}
-              </option>
-            ))}
+            <Options of={PLAIN_KINDS} label={kindLabel} />
           </select>
         </div>
         <div className="field">

@@ -2,16 +2,7 @@
 // node. Everything is reachable from the keyboard (shortcuts listed in a popover, announced in a
 // live region). A damaged map is shown as damaged; a map with a few unreadable parts shows the rest.
 import { ReactFlowProvider } from "@xyflow/react";
-import {
-  useCallback,
-  useEffect,
-  useId,
-  useMemo,
-  useRef,
-  useState,
-  type KeyboardEvent,
-  type ReactNode,
-} from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { formatRef, type LinkRef } from "../../../shared/links/ref.ts";
 import { danglingEdges, visibleEdges } from "../../../shared/ops/map.ts";
 import {
@@ -24,9 +15,10 @@ import {
 import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
-import { useDoc, type DocView } from "../../repo.ts";
+import type { DocView } from "../../repo.ts";
+import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
 import { Notice } from "../../ui/kit.tsx";
+import { TabList } from "../../ui/TabList.tsx";
 import { LinkPicker } from "../links/LinkPicker.tsx";
 import { useLinkTargets } from "../links/useLinkTitles.ts";
 import { mapActions, type Removed } from "./actions.ts";
@@ -46,18 +38,8 @@ type View = (typeof VIEWS)[number];
 type Picking = "new-node" | "target" | "link" | null;
 
 export function MapPage({ mapId, focus }: { mapId: string; focus: string | null }) {
-  const { repo, index } = useCommunity();
-  const map = useDoc(repo, mapId, mapKind);
-  const back = <BackLink section="maps" label="maps.back" />;
-  if (map.status !== "ok")
-    return (
-      <DocUnusable
-        view={map}
-        back={back}
-        title={index.doc.entries[mapId]?.title ?? mapId}
-        messages="maps"
-      />
-    );
+  const { view: map, back, unusable } = useDocPage("maps", mapId, mapKind);
+  if (map.status !== "ok") return unusable;
   return (
     <ReactFlowProvider>
       <MapWorkspace view={map} mapId={mapId} focus={focus} back={back} />
@@ -290,14 +272,6 @@ function MapWorkspace({
     },
   });
 
-  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
-    if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
-    e.preventDefault();
-    const next = tab === "canvas" ? "outline" : "canvas";
-    setTab(next);
-    document.getElementById(`${uid}-tab-${next}`)?.focus();
-  };
-
   const nodeCount = Object.keys(map.nodes).length;
   const sortedNodes = useMemo(
     () =>
@@ -357,23 +331,17 @@ function MapWorkspace({
       />
       {helpOpen && <ShortcutHelp id={`${uid}-help`} />}
 
-      <div role="tablist" aria-label={t("maps.view")} className="tabs map-tabs">
-        {VIEWS.map((name) => (
-          <button
-            key={name}
-            type="button"
-            role="tab"
-            id={`${uid}-tab-${name}`}
-            aria-selected={tab === name}
-            aria-controls={`${uid}-panel`}
-            tabIndex={tab === name ? 0 : -1}
-            onClick={() => setTab(name)}
-            onKeyDown={onTabKey}
-          >
-            {t(`maps.view.${name}`)}
-          </button>
-        ))}
-      </div>
+      <TabList
+        tabs={VIEWS}
+        current={tab}
+        onChange={setTab}
+        label={t("maps.view")}
+        tabId={(name) => `${uid}-tab-${name}`}
+        panelId={() => `${uid}-panel`}
+        className="tabs map-tabs"
+      >
+        {(name) => t(`maps.view.${name}`)}
+      </TabList>
       <div className="map-body">
         <div
           role="tabpanel"

@@ -10,6 +10,7 @@ import {
   type Relation,
 } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { Field, PageHeading } from "../../ui/kit.tsx";
 import { kindLabel, relationLabel, shortText } from "./labels.ts";
@@ -175,11 +176,7 @@ export function MapToolbar({
       <label>
         <span className="visually-hidden">{t("maps.newKind")}</span>
         <select value={kind} onChange={(e) => onKind(e.target.value as NodeKind)}>
-          {PLAIN_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {kindLabel(k)}
-            </option>
-          ))}
+          <Options of={PLAIN_KINDS} label={kindLabel} />
         </select>
       </label>
       <button type="button" className="primary" onClick={onAdd} aria-keyshortcuts="N">
@@ -191,11 +188,7 @@ export function MapToolbar({
       <label>
         {t("maps.newRelation")}
         <select value={relation} onChange={(e) => onRelation(e.target.value as Relation)}>
-          {RELATIONS.map((r) => (
-            <option key={r} value={r}>
-              {relationLabel(r)}
-            </option>
-          ))}
+          <Options of={RELATIONS} label={relationLabel} />
         </select>
       </label>
       <span className="map-toolbar-sep" aria-hidden="true" />
@@ -206,11 +199,7 @@ export function MapToolbar({
       <label>
         {t("maps.stale.days")}
         <select value={stale.days} onChange={(e) => stale.setDays(Number(e.target.value))}>
-          {STALE_DAYS.map((d) => (
-            <option key={d} value={d}>
-              {t("maps.stale.daysOption", { days: d })}
-            </option>
-          ))}
+          <Options of={STALE_DAYS} label={(d) => t("maps.stale.daysOption", { days: d })} />
         </select>
       </label>
     </div>

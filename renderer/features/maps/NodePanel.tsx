@@ -15,6 +15,7 @@ import {
 } from "../../../shared/schema/map.ts";
 import { useCommunityId } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { href } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
@@ -112,11 +113,7 @@ export function NodePanel({
                 say(t("maps.say.kind", { kind: kindLabel(kind) }));
               }}
             >
-              {PLAIN_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {kindLabel(k)}
-                </option>
-              ))}
+              <Options of={PLAIN_KINDS} label={kindLabel} />
             </select>
           </label>
         )}
@@ -131,11 +128,7 @@ export function NodePanel({
                 say(t("maps.say.status", { status: statusLabel(status) }));
               }}
             >
-              {QUESTION_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {statusLabel(s)}
-                </option>
-              ))}
+              <Options of={QUESTION_STATUSES} label={statusLabel} />
             </select>
           </label>
         )}
@@ -195,11 +188,7 @@ export function NodePanel({
                     say(t("maps.say.relation", { relation: relationLabel(relation) }));
                   }}
                 >
-                  {RELATIONS.map((r) => (
-                    <option key={r} value={r}>
-                      {relationLabel(r)}
-                    </option>
-                  ))}
+                  <Options of={RELATIONS} label={relationLabel} />
                 </select>
                 <button
                   type="button"

@@ -5,6 +5,7 @@ import { useId, useMemo, useState, type KeyboardEvent } from "react";
 import type { ItemType, SearchHit } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
 import { t } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { Notice } from "../../ui/kit.tsx";
 import { HitView } from "./Hit.tsx";
 import { shownResult, useSearch } from "./useSearch.ts";
@@ -108,11 +109,7 @@ export function SearchBox({ label, hint, onChoose, exclude, themes, limit }: Sea
             onChange={(e) => setType(e.target.value as ItemType | "all")}
           >
             <option value="all">{t("search.filter.allTypes")}</option>
-            {TYPES.map((value) => (
-              <option key={value} value={value}>
-                {t(`search.filter.${value}`)}
-              </option>
-            ))}
+            <Options of={TYPES} label={(value) => t(`search.filter.${value}`)} />
           </select>
         </div>
         {themes && themes.length > 0 && (
@@ -120,11 +117,7 @@ export function SearchBox({ label, hint, onChoose, exclude, themes, limit }: Sea
             <label htmlFor={`${id}-theme`}>{t("search.filter.theme")}</label>
             <select id={`${id}-theme`} value={theme} onChange={(e) => setTheme(e.target.value)}>
               <option value="">{t("search.filter.allThemes")}</option>
-              {themes.map((th) => (
-                <option key={th.id} value={th.id}>
-                  {th.label}
-                </option>
-              ))}
+              <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
             </select>
           </div>
         )}

@@ -11,7 +11,8 @@ import { systemContext } from "../../../shared/ops/context.ts";
 import { checkCommunityName, checkPurpose, checkThemeLabel } from "../../../shared/schema/input.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import { Field, PageHeading } from "../../ui/kit.tsx";
+import { SaveActions, TextAreaField, TextField } from "../../ui/fields.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 import { BackupPanel } from "../transfer/BackupPanel.tsx";
 
 export function CommunitySettings() {
@@ -39,34 +40,14 @@ export function CommunitySettings() {
     <>
       <PageHeading>{t("settings.title")}</PageHeading>
       <form onSubmit={save} noValidate className="narrow" onChange={() => setSaved(false)}>
-        <Field label={t("settings.name")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field label={t("settings.purpose")}>
-          {({ id }) => (
-            <textarea
-              id={id}
-              rows={3}
-              value={purpose}
-              onChange={(e) => setPurposeText(e.target.value)}
-            />
-          )}
-        </Field>
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t("common.save")}
-          </button>
-          {saved && <span role="status">{t("common.saved")}</span>}
-        </div>
+        <TextField label={t("settings.name")} error={error} value={name} onChange={setName} />
+        <TextAreaField
+          label={t("settings.purpose")}
+          rows={3}
+          value={purpose}
+          onChange={setPurposeText}
+        />
+        <SaveActions saved={saved} />
       </form>
       <Themes />
       <BackupPanel />
@@ -113,18 +94,7 @@ function Themes() {
         ))}
       </ul>
       <form className="inline-form" onSubmit={add} noValidate>
-        <Field label={t("settings.newTheme")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={label}
-              onChange={(e) => setLabel(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+        <TextField label={t("settings.newTheme")} error={error} value={label} onChange={setLabel} />
         <button type="submit">{t("settings.addTheme")}</button>
       </form>
     </section>

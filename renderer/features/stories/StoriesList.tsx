@@ -1,15 +1,12 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import {
-  addEntry,
   entryContributors,
   filterEntries,
   listEntries,
   sortedThemes,
   SORTS,
   type EntryFilter,
-  type EntrySort,
 } from "../../../shared/ops/community.ts";
-import { systemContext } from "../../../shared/ops/context.ts";
 import { initStory } from "../../../shared/ops/story.ts";
 import {
   TEMPLATE_IDS,
@@ -18,38 +15,26 @@ import {
   type TemplateId,
 } from "../../../shared/richtext/templates.ts";
 import { STORY_STATUSES } from "../../../shared/schema/community.ts";
-import { checkTitle } from "../../../shared/schema/input.ts";
 import type { Story } from "../../../shared/schema/story.ts";
 import { useCommunity, type Community } from "../../communityContext.tsx";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
+import { createDoc } from "../../newDoc.ts";
 import { href, navigate } from "../../route.ts";
-import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
+import { ListHeading, NewDocForm } from "../../ui/DocList.tsx";
+import { Options, picked } from "../../ui/fields.tsx";
+import { DialogButton, EmptyState, Field } from "../../ui/kit.tsx";
 import { ImportDialog } from "../transfer/ImportDialog.tsx";
 
 /** Creates a story document and lists it in the index; returns the new story's id. */
-export function createStory(
-  { id: communityId, repo, index }: Community,
+export const createStory = (
+  community: Community,
   title: string,
   templateId: TemplateId = "blank",
-): string {
-  const ctx = systemContext();
-  const handle = repo.create<Story>();
-  handle.change((d) => {
-    initStory(d, { communityId, title, template: templateId }, ctx);
+): string =>
+  createDoc<Story>(community, { kind: "story", title, status: "seed" }, (d, ctx) => {
+    initStory(d, { communityId: community.id, title, template: templateId }, ctx);
     applyTemplate(d, templateId);
   });
-  const now = ctx.now();
-  index.handle.change((d) =>
-    addEntry(d, handle.documentId, {
-      kind: "story",
-      title,
-      status: "seed",
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
-  return handle.documentId;
-}
 
 export function StoriesList() {
   const community = useCommunity();
@@ -60,45 +45,24 @@ export function StoriesList() {
   const themes = sortedThemes(index.doc);
   const people = useMemo(() => entryContributors(all), [all]);
   const filtered = Boolean(filter.status || filter.theme || filter.contributor);
-  const [title, setTitle] = useState("");
   const [template, setTemplate] = useState<TemplateId>("blank");
-  const [error, setError] = useState<string | null>(null);
-  const [importing, setImporting] = useState(false);
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const checked = checkTitle(title);
-    if (!checked.ok) {
-      setError(checked.error.message);
-      return;
-    }
-    setError(null);
-    setTitle("");
-    createStory(community, checked.value, template);
-  };
 
   return (
     <>
-      <div className="heading-row">
-        <PageHeading>{t("stories.title")}</PageHeading>
-        <button type="button" onClick={() => setImporting(true)} aria-haspopup="dialog">
-          {t("import.open")}
-        </button>
-      </div>
-      {importing && <ImportDialog onClose={() => setImporting(false)} />}
-      <form className="inline-form" onSubmit={submit} noValidate aria-label={t("stories.new")}>
-        <Field label={t("stories.newTitle")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+      <ListHeading
+        title={t("stories.title")}
+        action={
+          <DialogButton label={t("import.open")}>
+            {(close) => <ImportDialog onClose={close} />}
+          </DialogButton>
+        }
+      />
+      <NewDocForm
+        label={t("stories.new")}
+        titleLabel={t("stories.newTitle")}
+        submitLabel={t("stories.create")}
+        onCreate={(title) => createStory(community, title, template)}
+      >
         <Field
           label={t("stories.template")}
           hint={t(TEMPLATES[template].descriptionKey as MessageKey)}
@@ -108,75 +72,46 @@ export function StoriesList() {
               id={id}
               value={template}
               aria-describedby={describedBy}
-              onChange={(e) => setTemplate(e.target.value as TemplateId)}
+              onChange={(e) => setTemplate(picked(TEMPLATE_IDS, e.target.value))}
             >
-              {TEMPLATE_IDS.map((tid) => (
-                <option key={tid} value={tid}>
-                  {t(TEMPLATES[tid].nameKey as MessageKey)}
-                </option>
-              ))}
+              <Options of={TEMPLATE_IDS} label={(tid) => t(TEMPLATES[tid].nameKey as MessageKey)} />
             </select>
           )}
         </Field>
-        <button type="submit" className="primary">
-          {t("stories.create")}
-        </button>
-      </form>
+      </NewDocForm>
       {all.length > 0 && (
         <div className="filters" role="group" aria-label={t("stories.filters")}>
-          <label>
-            {t("stories.filter.status")}
-            <select
-              value={filter.status ?? ""}
-              onChange={(e) => setFilter({ ...filter, status: e.target.value || undefined })}
-            >
-              <option value="">{t("stories.filter.any")}</option>
-              {STORY_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {t(`status.${s}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t("stories.filter.theme")}
-            <select
-              value={filter.theme ?? ""}
-              onChange={(e) => setFilter({ ...filter, theme: e.target.value || undefined })}
-            >
-              <option value="">{t("stories.filter.any")}</option>
-              {themes.map((th) => (
-                <option key={th.id} value={th.id}>
-                  {th.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t("stories.filter.contributor")}
-            <select
-              value={filter.contributor ?? ""}
-              onChange={(e) => setFilter({ ...filter, contributor: e.target.value || undefined })}
-            >
-              <option value="">{t("stories.filter.anyone")}</option>
-              {people.map((p) => (
-                <option key={p.key} value={p.key}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Filter
+            label={t("stories.filter.status")}
+            any={t("stories.filter.any")}
+            value={filter.status}
+            onChange={(status) => setFilter({ ...filter, status })}
+          >
+            <Options of={STORY_STATUSES} label={(s) => t(`status.${s}`)} />
+          </Filter>
+          <Filter
+            label={t("stories.filter.theme")}
+            any={t("stories.filter.any")}
+            value={filter.theme}
+            onChange={(theme) => setFilter({ ...filter, theme })}
+          >
+            <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
+          </Filter>
+          <Filter
+            label={t("stories.filter.contributor")}
+            any={t("stories.filter.anyone")}
+            value={filter.contributor}
+            onChange={(contributor) => setFilter({ ...filter, contributor })}
+          >
+            <Options of={people} value={(p) => p.key} label={(p) => p.name} />
+          </Filter>
           <label>
             {t("stories.sort")}
             <select
               value={filter.sort ?? "updated"}
-              onChange={(e) => setFilter({ ...filter, sort: e.target.value as EntrySort })}
+              onChange={(e) => setFilter({ ...filter, sort: picked(SORTS, e.target.value) })}
             >
-              {SORTS.map((s) => (
-                <option key={s} value={s}>
-                  {t(`stories.sort.${s}`)}
-                </option>
-              ))}
+              <Options of={SORTS} label={(s) => t(`stories.sort.${s}`)} />
             </select>
           </label>
           {filtered && (
@@ -219,5 +154,30 @@ export function StoriesList() {
         </ul>
       )}
     </>
+  );
+}
+
+/** One filter over the list: "any" (no filter), or one of its options. */
+function Filter({
+  label,
+  any,
+  value,
+  onChange,
+  children,
+}: {
+  label: string;
+  any: string;
+  value: string | undefined;
+  onChange: (value: string | undefined) => void;
+  children: ReactNode;
+}) {
+  return (
+    <label>
+      {label}
+      <select value={value ?? ""} onChange={(e) => onChange(e.target.value || undefined)}>
+        <option value="">{any}</option>
+        {children}
+      </select>
+    </label>
   );
 }

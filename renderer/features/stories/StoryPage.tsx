@@ -1,15 +1,15 @@
 // One story: the co-written text in the middle; beside it its details, comments and versions; at
 // the top who else is here. Focus mode leaves only the text.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { formatRef } from "../../../shared/links/ref.ts";
 import { commentAnchors } from "../../../shared/ops/comments.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
-import { useDoc } from "../../repo.ts";
+import { useDocPage } from "../../ui/DocStates.tsx";
 import { PageHeading } from "../../ui/kit.tsx";
+import { TabList } from "../../ui/TabList.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { useFocusTerms } from "../search/useFocusTerms.ts";
 import { storyActions } from "./actions.ts";
@@ -39,8 +39,8 @@ export function StoryPage({
   /** Words a search matched: the story opens with them selected and in view. */
   focus: string | null;
 }) {
-  const { repo, index } = useCommunity();
-  const story = useDoc(repo, storyId, storyKind);
+  const { index } = useCommunity();
+  const { view: story, back, unusable } = useDocPage("stories", storyId, storyKind);
   const { info, profile } = usePeer();
   const me = useMemo(
     () => ({ deviceKey: info.deviceKey, name: profile.displayName, colour: profile.colour }),
@@ -74,30 +74,7 @@ export function StoryPage({
     lastTouch.current = 0;
   }, [storyId]);
 
-  const back = <BackLink section="stories" label="story.back" />;
-  if (story.status !== "ok")
-    return (
-      <DocUnusable
-        view={story}
-        back={back}
-        title={index.doc.entries[storyId]?.title ?? storyId}
-        messages="story"
-      />
-    );
-
-  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
-    const i = TABS.indexOf(tab);
-    const next =
-      e.key === "ArrowRight"
-        ? TABS[(i + 1) % TABS.length]
-        : e.key === "ArrowLeft"
-          ? TABS[(i + TABS.length - 1) % TABS.length]
-          : null;
-    if (!next) return;
-    e.preventDefault();
-    setTab(next);
-    document.getElementById(`story-tab-${next}`)?.focus();
-  };
+  if (story.status !== "ok") return unusable;
 
   return (
     <article className={`story${focusMode ? " focus-mode" : ""}`}>
@@ -132,24 +109,21 @@ export function StoryPage({
         </div>
         {!focusMode && (
           <aside className="story-side" aria-label={t("story.side")}>
-            <div role="tablist" aria-label={t("story.side")} className="tabs">
-              {TABS.map((name) => (
-                <button
-                  key={name}
-                  type="button"
-                  role="tab"
-                  id={`story-tab-${name}`}
-                  aria-selected={tab === name}
-                  aria-controls={`story-panel-${name}`}
-                  tabIndex={tab === name ? 0 : -1}
-                  onClick={() => setTab(name)}
-                  onKeyDown={onTabKey}
-                >
+            <TabList
+              tabs={TABS}
+              current={tab}
+              onChange={setTab}
+              label={t("story.side")}
+              tabId={(name) => `story-tab-${name}`}
+              panelId={(name) => `story-panel-${name}`}
+            >
+              {(name) => (
+                <>
                   {t(TAB_LABEL[name])}
                   {name === "comments" && <CommentCount story={story.doc} />}
-                </button>
-              ))}
-            </div>
+                </>
+              )}
+            </TabList>
             <div
               role="tabpanel"
               id={`story-panel-${tab}`}

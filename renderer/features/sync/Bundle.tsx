@@ -7,7 +7,7 @@ import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
-import { Field } from "../../ui/kit.tsx";
+import { PathField } from "../transfer/PathField.tsx";
 import { countKey, formatBytes } from "./format.ts";
 
 export function Bundle() {
@@ -106,22 +106,15 @@ function BundleForm({
       className="bundle-form"
     >
       <h3 id={headingId}>{heading}</h3>
-      <Field label={label} hint={hint} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            placeholder={t("bundle.placeholder")}
-            autoComplete="off"
-            spellCheck={false}
-            className="path-input"
-            readOnly={busy}
-          />
-        )}
-      </Field>
+      <PathField
+        label={label}
+        hint={hint}
+        value={path}
+        onChange={setPath}
+        error={error}
+        placeholder={t("bundle.placeholder")}
+        busy={busy}
+      />
       <div className="actions">
         <button type="submit" disabled={busy}>
           {submit}

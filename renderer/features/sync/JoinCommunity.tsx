@@ -5,7 +5,8 @@ import { useState, type FormEvent } from "react";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
-import { Field, PageHeading } from "../../ui/kit.tsx";
+import { TextField } from "../../ui/fields.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 
 export function JoinCommunity() {
   const { connection } = usePeer();
@@ -29,22 +30,17 @@ export function JoinCommunity() {
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate className="narrow" aria-busy={busy}>
-      <Field label={t("join.label")} hint={t("join.hint")} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            autoComplete="off"
-            autoCapitalize="characters"
-            spellCheck={false}
-            className="code-input"
-            readOnly={busy}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t("join.label")}
+        hint={t("join.hint")}
+        error={error}
+        value={code}
+        onChange={setCode}
+        autoCapitalize="characters"
+        spellCheck={false}
+        className="code-input"
+        readOnly={busy}
+      />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
           {t("join.submit")}

@@ -3,7 +3,6 @@
 // state, when it asks, and the forms' busy, error and success paths. The real peer is tested in
 // test/sync; this is about the screen.
 import { act, createElement, type ReactElement } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type {
   EventName,
@@ -17,12 +16,11 @@ import type {
 import { asCommunityId, asDeviceKey } from "../../../shared/ids.ts";
 import { err, ok, type Result } from "../../../shared/result.ts";
 import { CommunityProvider } from "../../communityContext.tsx";
-import { PeerContext } from "../../peerContext.ts";
-import { fakePeer, peerContextFor, type Answers, type FakePeer } from "../../testing/fakePeer.ts";
+import { settle, testRoot } from "../../testing/dom.ts";
+import { fakePeer, withPeer, type Answers, type FakePeer } from "../../testing/fakePeer.tsx";
 import { JoinCommunity } from "./JoinCommunity.tsx";
 import { SyncPage } from "./SyncPage.tsx";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 // jsdom has <dialog> but not its modal methods.
 Object.assign(HTMLDialogElement.prototype, {
   showModal(this: HTMLDialogElement) {
@@ -99,8 +97,7 @@ const members: MemberInfo[] = [
   },
 ];
 
-let host: HTMLElement;
-let root: Root;
+const dom = testRoot();
 let peer: FakePeer;
 let calls: FakePeer["calls"];
 let answers: Answers;
@@ -112,21 +109,13 @@ const emit = <E extends EventName>(name: E, data: PeerEvents[E]) =>
     await Promise.resolve();
   });
 
-/** Lets pending answers arrive and React render them. */
-const flush = () =>
-  act(async () => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-  });
+const flush = settle;
 
 async function render(element: ReactElement) {
   await act(async () => {
-    root.render(
-      createElement(
-        PeerContext.Provider,
-        { value: peerContextFor(peer) },
-        // The Sync page of a community whose index has not arrived: only its id is known.
-        createElement(CommunityProvider, { id: COMMUNITY, children: element }),
-      ),
+    dom.root.render(
+      // The Sync page of a community whose index has not arrived: only its id is known.
+      withPeer(peer, createElement(CommunityProvider, { id: COMMUNITY, children: element })),
     );
     await Promise.resolve();
   });
@@ -142,10 +131,10 @@ const tick = async (ms: number) => {
   await flush();
 };
 
-const text = () => host.textContent ?? "";
+const text = () => dom.host.textContent ?? "";
 const countCalls = (method: Method) => peer.count(method);
 const button = (name: string) => {
-  const found = [...host.querySelectorAll<HTMLButtonElement>("button")].find(
+  const found = [...dom.host.querySelectorAll<HTMLButtonElement>("button")].find(
     (b) => (b.getAttribute("aria-label") ?? b.textContent?.trim()) === name,
   );
   if (!found) throw new Error(`no button "${name}"`);
@@ -159,7 +148,7 @@ const click = async (el: HTMLElement) => {
   await flush();
 };
 const inputLabelled = (label: string) => {
-  const l = [...host.querySelectorAll("label")].find((x) => x.textContent === label);
+  const l = [...dom.host.querySelectorAll("label")].find((x) => x.textContent === label);
   const input = l && (document.getElementById(l.htmlFor) as HTMLInputElement | null);
   if (!input) throw new Error(`no input "${label}"`);
   return input;
@@ -188,13 +177,9 @@ beforeEach(() => {
     "members:list": () => ok(members),
   });
   ({ calls, answers, listeners } = peer);
-  host = document.createElement("div");
-  document.body.append(host);
-  root = createRoot(host);
 });
 
 afterEach(() => {
-  act(() => root.unmount());
   document.body.innerHTML = "";
   window.location.hash = "";
   vi.useRealTimers();
@@ -203,31 +188,31 @@ afterEach(() => {
 describe("SyncPage status", () => {
   it("says no one is here yet, with what to try and this device's address", async () => {
     await render(createElement(SyncPage));
-    expect(host.querySelector("h1")?.textContent).toBe("Sync");
-    expect(host.querySelector(".sync-headline")?.textContent).toBe("No one else is here yet");
+    expect(dom.host.querySelector("h1")?.textContent).toBe("Sync");
+    expect(dom.host.querySelector(".sync-headline")?.textContent).toBe("No one else is here yet");
     expect(text()).toContain("Meitheal open on the same network");
     expect(text()).toContain("Other devices can reach this one at 192.168.1.5:47800.");
     expect(text()).toContain("No other device is linked right now.");
-    expect(host.querySelector("progress")).toBeNull();
+    expect(dom.host.querySelector("progress")).toBeNull();
   });
 
   it("counts documents while syncing, with a progress bar and what is still missing", async () => {
     answers["sync:status"] = () => ok(syncing);
     await render(createElement(SyncPage));
-    const headline = host.querySelector(".sync-headline")!;
+    const headline = dom.host.querySelector(".sync-headline")!;
     expect(headline.textContent).toBe("Syncing 120 / 340 documents");
-    const bar = host.querySelector("progress")!;
+    const bar = dom.host.querySelector("progress")!;
     expect(bar.value).toBe(120);
     expect(bar.max).toBe(340);
     expect(bar.getAttribute("aria-labelledby")).toBe(headline.id);
-    const gaps = host.querySelector("details.sync-gaps")!;
+    const gaps = dom.host.querySelector("details.sync-gaps")!;
     expect(gaps.querySelector("summary")!.textContent).toBe("What is still missing (2)");
     const items = [...gaps.querySelectorAll("li")].map((li) => li.textContent);
     expect(items).toEqual([
       "The well — still arriving from Aoife",
       "Untitled document (doc2yyyy) — different on Unknown device b41a0000",
     ]);
-    const row = host.querySelector(".sync-peers tbody tr")!;
+    const row = dom.host.querySelector(".sync-peers tbody tr")!;
     expect(row.textContent).toContain("Aoife");
     expect(row.textContent).toContain("192.168.1.20:47800");
     expect(row.textContent).toMatch(/since \d/);
@@ -244,8 +229,7 @@ describe("SyncPage status", () => {
     expect(countCalls("sync:status")).toBe(4);
     await emit("sync:changed", { communityId: COMMUNITY });
     expect(countCalls("sync:status")).toBe(5);
-    act(() => root.unmount());
-    root = createRoot(host);
+    dom.unmount();
     await act(async () => {
       vi.advanceTimersByTime(5000);
       await Promise.resolve();
@@ -259,7 +243,7 @@ describe("SyncPage status", () => {
     let current = syncing;
     answers["sync:status"] = () => ok(current);
     await render(createElement(SyncPage));
-    const live = host.querySelector('[aria-live="polite"]')!;
+    const live = dom.host.querySelector('[aria-live="polite"]')!;
     expect(live.textContent).toBe("");
     current = { ...syncing, documents: { total: 340, here: 200 } };
     await act(async () => {
@@ -267,7 +251,9 @@ describe("SyncPage status", () => {
       await Promise.resolve();
     });
     await flush();
-    expect(host.querySelector(".sync-headline")!.textContent).toBe("Syncing 200 / 340 documents");
+    expect(dom.host.querySelector(".sync-headline")!.textContent).toBe(
+      "Syncing 200 / 340 documents",
+    );
     expect(live.textContent).toBe("");
     current = { ...syncing, state: "in-sync", gaps: [], documents: { total: 340, here: 340 } };
     await act(async () => {
@@ -276,7 +262,7 @@ describe("SyncPage status", () => {
     });
     await flush();
     expect(live.textContent).toBe("In sync — safe to leave");
-    expect(host.querySelector(".sync-status-in-sync .sync-badge")!.textContent).toContain(
+    expect(dom.host.querySelector(".sync-status-in-sync .sync-badge")!.textContent).toContain(
       "In sync",
     );
   });
@@ -284,7 +270,7 @@ describe("SyncPage status", () => {
   it("shows why the status cannot be read", async () => {
     answers["sync:status"] = () => err("unavailable", "The peer is gone.");
     await render(createElement(SyncPage));
-    expect(host.querySelector('[role="alert"]')!.textContent).toContain("The peer is gone.");
+    expect(dom.host.querySelector('[role="alert"]')!.textContent).toContain("The peer is gone.");
   });
 });
 
@@ -331,7 +317,7 @@ describe("Invite a device", () => {
     open.focus();
     await click(open);
     await flush();
-    const dialog = host.querySelector("dialog")!;
+    const dialog = dom.host.querySelector("dialog")!;
     expect(dialog.hasAttribute("open")).toBe(true);
     expect(document.activeElement).toBe(dialog.querySelector("h2"));
     expect(dialog.textContent).toContain("The code works once, for 10 minutes.");
@@ -345,7 +331,7 @@ describe("Invite a device", () => {
       dialog.dispatchEvent(new Event("cancel", { cancelable: true }));
       await Promise.resolve();
     });
-    expect(host.querySelector("dialog")).toBeNull();
+    expect(dom.host.querySelector("dialog")).toBeNull();
     expect(document.activeElement).toBe(open);
   });
 
@@ -360,17 +346,19 @@ describe("Invite a device", () => {
     await render(createElement(SyncPage));
     await click(button("Invite a device"));
     expect(text()).toContain("This invite has expired");
-    expect(host.querySelector(".invite-code")).toBeNull();
+    expect(dom.host.querySelector(".invite-code")).toBeNull();
     await click(button("Make a new invite"));
     expect(countCalls("sync:invite")).toBe(2);
-    expect(host.querySelector(".invite-code")).not.toBeNull();
+    expect(dom.host.querySelector(".invite-code")).not.toBeNull();
   });
 
   it("shows why an invite could not be made", async () => {
     answers["sync:invite"] = () => err("unavailable", "LAN sync is off.");
     await render(createElement(SyncPage));
     await click(button("Invite a device"));
-    expect(host.querySelector("dialog [role='alert']")!.textContent).toContain("LAN sync is off.");
+    expect(dom.host.querySelector("dialog [role='alert']")!.textContent).toContain(
+      "LAN sync is off.",
+    );
   });
 });
 
@@ -378,7 +366,7 @@ describe("Members", () => {
   it("lists members with markers and removed devices apart; removing asks first", async () => {
     answers["members:remove"] = () => ok(null);
     await render(createElement(SyncPage));
-    const [current, removed] = [...host.querySelectorAll("ul.members")];
+    const [current, removed] = [...dom.host.querySelectorAll("ul.members")];
     const rows = [...current!.querySelectorAll(":scope > li")].map((li) => li.textContent);
     expect(rows[0]).toContain("This device");
     expect(rows[0]).toContain("Started the community");
@@ -406,7 +394,7 @@ describe("Members", () => {
     await render(createElement(SyncPage));
     await click(button("Remove device Aoife"));
     await click(button("Remove Aoife"));
-    expect(host.querySelector(".member [role='alert']")!.textContent).toBe(
+    expect(dom.host.querySelector(".member [role='alert']")!.textContent).toBe(
       "Only members can remove devices.",
     );
   });
@@ -457,7 +445,7 @@ describe("JoinCommunity", () => {
       await Promise.resolve();
     });
     await flush();
-    expect(host.querySelector('[role="alert"]')!.textContent).toBe("That code has expired.");
+    expect(dom.host.querySelector('[role="alert"]')!.textContent).toBe("That code has expired.");
     expect(button("Join").disabled).toBe(false);
     answers["sync:join"] = () =>
       ok({

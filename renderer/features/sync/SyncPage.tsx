@@ -4,7 +4,8 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from "reac
 import type { SyncPeer, SyncStatus } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import { TextField } from "../../ui/fields.tsx";
+import { Notice, PageHeading } from "../../ui/kit.tsx";
 import { shownValue } from "../../usePeerQuery.ts";
 import { Bundle } from "./Bundle.tsx";
 import { describeGap, describeStatus, deviceName, formatClock, shortKey } from "./format.ts";
@@ -256,25 +257,20 @@ function ConnectForm() {
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate aria-busy={busy} className="narrow">
-      <Field label={t("sync.connect.label")} hint={t("sync.connect.hint")} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            value={address}
-            onChange={(e) => {
-              setAddress(e.target.value);
-              setStarted(false);
-            }}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            placeholder={t("sync.connect.placeholder")}
-            autoComplete="off"
-            spellCheck={false}
-            inputMode="url"
-            readOnly={busy}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t("sync.connect.label")}
+        hint={t("sync.connect.hint")}
+        error={error}
+        value={address}
+        onChange={(value) => {
+          setAddress(value);
+          setStarted(false);
+        }}
+        placeholder={t("sync.connect.placeholder")}
+        spellCheck={false}
+        inputMode="url"
+        readOnly={busy}
+      />
       <div className="actions">
         <button type="submit" disabled={busy}>
           {t("sync.connect.submit")}

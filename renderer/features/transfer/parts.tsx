@@ -7,6 +7,7 @@ import type { ExportSummary, PageSize, TaskProgress } from "../../../shared/cont
 import type { Result } from "../../../shared/result.ts";
 import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { Notice } from "../../ui/kit.tsx";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
@@ -79,11 +80,7 @@ export function PageSizeField({
         onChange={(e) => onChange(e.target.value as PageSize)}
         {...(hint === undefined ? {} : { "aria-describedby": `${id}-hint` })}
       >
-        {PAGE_SIZES.map((s) => (
-          <option key={s} value={s}>
-            {t(`export.pageSize.${s}`)}
-          </option>
-        ))}
+        <Options of={PAGE_SIZES} label={(s) => t(`export.pageSize.${s}`)} />
       </select>
       {hint !== undefined && (
         <p className="hint" id={`${id}-hint`}>

@@ -2,16 +2,13 @@
 // Warnings about stored data: listed, read again when the peer announces one, dismissible, and a
 // list that cannot be read is said so rather than shown as "no warnings".
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { StorageWarning } from "../../../shared/contract.ts";
 import { asCommunityId } from "../../../shared/ids.ts";
 import { err, ok } from "../../../shared/result.ts";
-import { PeerContext } from "../../peerContext.ts";
-import { fakePeer, peerContextFor, type FakePeer } from "../../testing/fakePeer.ts";
+import { settle, testRoot } from "../../testing/dom.ts";
+import { fakePeer, withPeer, type FakePeer } from "../../testing/fakePeer.tsx";
 import { StorageWarnings } from "./StorageWarnings.tsx";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const warning = (id: string, title: string): StorageWarning => ({
   id,
@@ -23,25 +20,15 @@ const warning = (id: string, title: string): StorageWarning => ({
   at: "2026-03-01T09:00:00.000Z",
 });
 
-let host: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 let peer: FakePeer;
 let listed: StorageWarning[];
 
-const render = () =>
-  act(async () => {
-    root.render(
-      <PeerContext.Provider value={peerContextFor(peer)}>
-        <StorageWarnings />
-      </PeerContext.Provider>,
-    );
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-  });
-const settle = () =>
-  act(async () => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-  });
-const text = () => host.textContent ?? "";
+const render = async () => {
+  act(() => dom.root.render(withPeer(peer, <StorageWarnings />)));
+  await settle();
+};
+const text = () => dom.host.textContent ?? "";
 
 beforeEach(() => {
   listed = [warning("w1", "Harbour day")];
@@ -49,19 +36,12 @@ beforeEach(() => {
     "storage:warnings": () => ok(listed),
     "storage:dismiss": () => ok(null),
   });
-  host = document.createElement("div");
-  document.body.append(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
 });
 
 describe("StorageWarnings", () => {
   it("lists the peer's warnings and reads the list again when it announces a new one", async () => {
     await render();
-    expect(host.querySelector('[role="alert"]')?.textContent).toContain("Harbour day");
+    expect(dom.host.querySelector('[role="alert"]')?.textContent).toContain("Harbour day");
     listed = [warning("w2", "River notes"), ...listed];
     act(() => peer.emit("storage:warning", listed[0]!));
     await settle();
@@ -71,7 +51,9 @@ describe("StorageWarnings", () => {
 
   it("hides a dismissed warning", async () => {
     await render();
-    const dismiss = [...host.querySelectorAll("button")].find((b) => b.textContent === "Dismiss")!;
+    const dismiss = [...dom.host.querySelectorAll("button")].find(
+      (b) => b.textContent === "Dismiss",
+    )!;
     act(() => dismiss.click());
     await settle();
     expect(peer.calls.at(-1)).toEqual({ method: "storage:dismiss", args: { id: "w1" } });
@@ -81,7 +63,7 @@ describe("StorageWarnings", () => {
   it("says the warnings could not be read, with why", async () => {
     peer.answers["storage:warnings"] = () => err("unavailable", "The peer did not answer.");
     await render();
-    const alert = host.querySelector('[role="alert"]');
+    const alert = dom.host.querySelector('[role="alert"]');
     expect(alert?.textContent).toContain("could not check whether any saved data failed to load");
     expect(alert?.textContent).toContain("The peer did not answer.");
   });

@@ -9,10 +9,11 @@ import type {
   PeerInfo,
   ValueOf,
 } from "../../shared/contract.ts";
+import type { ReactNode } from "react";
 import { asDeviceKey } from "../../shared/ids.ts";
 import { err, type Result } from "../../shared/result.ts";
 import type { PeerConnection } from "../connection.ts";
-import type { PeerContextValue } from "../peerContext.ts";
+import { PeerContext, type PeerContextValue } from "../peerContext.ts";
 
 export type Answers = {
   [M in Method]?: (args: ArgsOf<M>) => Result<ValueOf<M>> | Promise<Result<ValueOf<M>>>;
@@ -70,6 +71,11 @@ export const peerContextFor = (peer: FakePeer): PeerContextValue => ({
   profile: { displayName: "Ciara", colour: "#1f6f5c" },
   setProfile: () => {},
 });
+
+/** `element` drawn as inside a window connected to `peer`. */
+export const withPeer = (peer: FakePeer, element: ReactNode) => (
+  <PeerContext.Provider value={peerContextFor(peer)}>{element}</PeerContext.Provider>
+);
 
 /** A promise and the means to settle it when the test chooses: an answer that takes its time. */
 export function later<T>() {
