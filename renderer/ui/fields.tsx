@@ -1,7 +1,7 @@
 // Labelled form fields, written once: a text box or a text area under its label, with its hint and
 // its error tied to it for screen readers (Field), the options of a select, a choice of radio
 // buttons, and the end of a settings form (Save, then "Saved").
-import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
+import type { ChangeEvent, InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
 import { t } from "../i18n/index.ts";
 import { Field } from "./kit.tsx";
 
@@ -23,6 +23,17 @@ type TextAreaRest = Omit<
   "id" | "value" | "onChange" | "aria-describedby" | "aria-invalid"
 >;
 
+/** Field's ids on a text control: its value, its label, its hint and error, whether it is wrong. */
+const textControl =
+  (value: string, onChange: (value: string) => void) =>
+  (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ({
+    id: ids.id,
+    value,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => onChange(e.target.value),
+    "aria-describedby": ids.describedBy,
+    "aria-invalid": ids.invalid,
+  });
+
 /** A one-line text field; anything else an input takes (placeholder, readOnly…) passes through. */
 export function TextField({
   label,
@@ -33,19 +44,10 @@ export function TextField({
   autoComplete = "off",
   ...rest
 }: Labelled & InputRest) {
+  const control = textControl(value, onChange);
   return (
     <Field label={label} hint={hint} error={error}>
-      {({ id, describedBy, invalid }) => (
-        <input
-          id={id}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          autoComplete={autoComplete}
-          {...rest}
-        />
-      )}
+      {(ids) => <input {...control(ids)} autoComplete={autoComplete} {...rest} />}
     </Field>
   );
 }
@@ -59,18 +61,10 @@ export function TextAreaField({
   onChange,
   ...rest
 }: Labelled & TextAreaRest) {
+  const control = textControl(value, onChange);
   return (
     <Field label={label} hint={hint} error={error}>
-      {({ id, describedBy, invalid }) => (
-        <textarea
-          id={id}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          {...rest}
-        />
-      )}
+      {(ids) => <textarea {...control(ids)} {...rest} />}
     </Field>
   );
 }
@@ -90,6 +84,25 @@ export function Options<T>({
       {label(item)}
     </option>
   ));
+}
+
+/** One filter of a list: a select whose first option, "any", filters nothing. */
+export type FilterSelect<K extends string> = {
+  key: K;
+  label: string;
+  /** What "no filter" is called here ("Any", "Anyone"). */
+  any: string;
+  options: readonly { value: string; label: string }[];
+};
+
+/** A filter's options, "any" first (its value is ""). */
+export function FilterOptions({ filter }: { filter: FilterSelect<string> }) {
+  return (
+    <>
+      <option value="">{filter.any}</option>
+      <Options of={filter.options} value={(o) => o.value} label={(o) => o.label} />
+    </>
+  );
 }
 
 /** The item of `of` a select's value names (a select only ever gives back one of its options). */

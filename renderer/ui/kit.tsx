@@ -24,11 +24,14 @@ export function Field({
   label,
   hint,
   error,
+  className,
   children,
 }: {
   label: string;
-  hint?: string;
+  hint?: string | undefined;
   error?: string | null;
+  /** Beside "field", for a field laid out its own way. */
+  className?: string;
   children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
 }) {
   const id = useId();
@@ -36,7 +39,7 @@ export function Field({
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : "field"}>
       <label htmlFor={id}>{label}</label>
       {children({ id, describedBy, invalid: Boolean(error) })}
       {hint && (
@@ -80,6 +83,24 @@ export function Notice({
       <strong>{title}</strong>
       {children && <div>{children}</div>}
     </div>
+  );
+}
+
+/** Something asked for failed: what went wrong, and what it left as it was (nothing written…). */
+export function FailureNotice({
+  title,
+  message,
+  unchanged,
+}: {
+  title: string;
+  message: string;
+  unchanged: string;
+}) {
+  return (
+    <Notice tone="error" title={title}>
+      <p>{message}</p>
+      <p>{unchanged}</p>
+    </Notice>
   );
 }
 

@@ -17,7 +17,8 @@ import { t, timeAgo } from "../../i18n/index.ts";
 import { Options } from "../../ui/fields.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
-import { Modal } from "../../ui/kit.tsx";
+import { Field, Modal } from "../../ui/kit.tsx";
+import { ThemePicker } from "../../ui/ThemePicker.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { LinkList } from "../links/LinkList.tsx";
 import { LinkPicker } from "../links/LinkPicker.tsx";
@@ -107,40 +108,26 @@ export function EntryEditor({
         onRemove={(pid) => actions.removeParticipant(entryId, pid)}
       />
       {ENTRY_TEXT_FIELDS.map((field) => (
-        <div className="field" key={field}>
-          <label htmlFor={`${id}-${field}`}>{t(`logs.field.${field}`)}</label>
-          <CoTextArea
-            id={`${id}-${field}`}
-            ref={field === "happened" ? happened : undefined}
-            rows={TEXT_ROWS[field]}
-            value={entry[field]}
-            onText={(text) => actions.setText(entryId, field, text)}
-            aria-describedby={`${id}-${field}-hint`}
-          />
-          <p className="hint" id={`${id}-${field}-hint`}>
-            {t(`logs.field.${field}.hint`)}
-          </p>
-        </div>
-      ))}
-      <fieldset className="theme-picker">
-        <legend>{t("logs.entry.themes")}</legend>
-        {themes.length === 0 && <p className="hint">{t("logs.entry.noThemes")}</p>}
-        {themes.map((th) => (
-          <label key={th.id} className="chip">
-            <input
-              type="checkbox"
-              checked={entry.themes[th.id] === true}
-              onChange={(e) => {
-                const now = new Set(Object.keys(entry.themes));
-                if (e.target.checked) now.add(th.id);
-                else now.delete(th.id);
-                actions.setThemes(entryId, [...now]);
-              }}
+        <Field key={field} label={t(`logs.field.${field}`)} hint={t(`logs.field.${field}.hint`)}>
+          {({ id: fieldId, describedBy }) => (
+            <CoTextArea
+              id={fieldId}
+              ref={field === "happened" ? happened : undefined}
+              rows={TEXT_ROWS[field]}
+              value={entry[field]}
+              onText={(text) => actions.setText(entryId, field, text)}
+              aria-describedby={describedBy}
             />
-            {th.label}
-          </label>
-        ))}
-      </fieldset>
+          )}
+        </Field>
+      ))}
+      <ThemePicker
+        legend={t("logs.entry.themes")}
+        empty={t("logs.entry.noThemes")}
+        themes={themes}
+        chosen={entry.themes}
+        onChange={(ids) => actions.setThemes(entryId, ids)}
+      />
       <div className="entry-links">
         <LinkList
           refs={links}

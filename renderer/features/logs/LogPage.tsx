@@ -35,7 +35,7 @@ import { usePeer } from "../../peerContext.ts";
 import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
 import { href, navigate } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
-import { Options, picked, TextField } from "../../ui/fields.tsx";
+import { FilterOptions, Options, picked, TextField, type FilterSelect } from "../../ui/fields.tsx";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
 import { TextForm } from "../../ui/TextForm.tsx";
 import { logActions, type LogActions } from "./actions.ts";
@@ -338,19 +338,19 @@ function GoneEntry({
 }
 
 function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
-  const descriptionId = useId();
   return (
     <>
-      <div className="field log-description">
-        <label htmlFor={descriptionId}>{t("logs.description")}</label>
-        <CoTextArea
-          id={descriptionId}
-          rows={2}
-          value={log.description}
-          onText={actions.setDescription}
-          placeholder={t("logs.descriptionPlaceholder")}
-        />
-      </div>
+      <Field label={t("logs.description")} className="log-description">
+        {({ id }) => (
+          <CoTextArea
+            id={id}
+            rows={2}
+            value={log.description}
+            onText={actions.setDescription}
+            placeholder={t("logs.descriptionPlaceholder")}
+          />
+        )}
+      </Field>
       <details className="log-rename">
         <summary>{t("logs.renameOpen")}</summary>
         <TextForm
@@ -436,6 +436,30 @@ function Filters({
   /** Older volumes are still arriving: counts are "so far". */
   loading: boolean;
 }) {
+  const any = t("logs.filter.any");
+  const selects: FilterSelect<"kind" | "theme" | "participant">[] = [
+    {
+      key: "kind",
+      label: t("logs.filter.kind"),
+      any,
+      options: ENTRY_KINDS.map((k) => ({ value: k, label: kindLabel(k) })),
+    },
+    {
+      key: "theme",
+      label: t("logs.filter.theme"),
+      any,
+      options: themes.map((th) => ({ value: th.id, label: th.label })),
+    },
+    {
+      key: "participant",
+      label: t("logs.filter.participant"),
+      any: t("logs.filter.anyone"),
+      options: people.map((p) => ({
+        value: p.key,
+        label: p.guest ? t("logs.participant.guest", { name: p.name }) : p.name,
+      })),
+    },
+  ];
   const set = (patch: Partial<LogFilter>) => {
     const next: LogFilter = { ...filter, ...patch };
     // An emptied control means "any": drop the key rather than filter on "".
@@ -445,68 +469,39 @@ function Filters({
   return (
     <div className="log-filters">
       <div className="filters" role="group" aria-label={t("logs.filters")}>
-        <Filter label={t("logs.filter.kind")}>
-          {(id) => (
-            <select
-              id={id}
-              value={filter.kind ?? ""}
-              onChange={(e) => set({ kind: ENTRY_KINDS.find((k) => k === e.target.value) })}
-            >
-              <option value="">{t("logs.filter.any")}</option>
-              <Options of={ENTRY_KINDS} label={kindLabel} />
-            </select>
-          )}
-        </Filter>
-        <Filter label={t("logs.filter.theme")}>
-          {(id) => (
-            <select
-              id={id}
-              value={filter.theme ?? ""}
-              onChange={(e) => set({ theme: e.target.value })}
-            >
-              <option value="">{t("logs.filter.any")}</option>
-              <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
-            </select>
-          )}
-        </Filter>
-        <Filter label={t("logs.filter.participant")}>
-          {(id) => (
-            <select
-              id={id}
-              value={filter.participant ?? ""}
-              onChange={(e) => set({ participant: e.target.value })}
-            >
-              <option value="">{t("logs.filter.anyone")}</option>
-              <Options
-                of={people}
-                value={(p) => p.key}
-                label={(p) => (p.guest ? t("logs.participant.guest", { name: p.name }) : p.name)}
+        {selects.map((f) => (
+          <Filter key={f.key} label={f.label}>
+            {(id) => (
+              <select
+                id={id}
+                value={filter[f.key] ?? ""}
+                onChange={(e) =>
+                  set(
+                    f.key === "kind"
+                      ? { kind: ENTRY_KINDS.find((k) => k === e.target.value) }
+                      : { [f.key]: e.target.value },
+                  )
+                }
+              >
+                <FilterOptions filter={f} />
+              </select>
+            )}
+          </Filter>
+        ))}
+        {(["from", "to"] as const).map((end) => (
+          <Filter key={end} label={t(`logs.filter.${end}`)}>
+            {(id) => (
+              <input
+                id={id}
+                type="date"
+                value={filter[end] ?? ""}
+                // A range never turns inside out: each end is bounded by the other.
+                {...(end === "from" ? { max: filter.to } : { min: filter.from })}
+                onChange={(e) => set({ [end]: e.target.value })}
               />
-            </select>
-          )}
-        </Filter>
-        <Filter label={t("logs.filter.from")}>
-          {(id) => (
-            <input
-              id={id}
-              type="date"
-              value={filter.from ?? ""}
-              max={filter.to}
-              onChange={(e) => set({ from: e.target.value })}
-            />
-          )}
-        </Filter>
-        <Filter label={t("logs.filter.to")}>
-          {(id) => (
-            <input
-              id={id}
-              type="date"
-              value={filter.to ?? ""}
-              min={filter.from}
-              onChange={(e) => set({ to: e.target.value })}
-            />
-          )}
-        </Filter>
+            )}
+          </Filter>
+        ))}
         {isFiltered(filter) && (
           <button type="button" onClick={() => setFilter({})}>
             {t("logs.filter.clear")}

@@ -1,6 +1,6 @@
 // Beside the canvas: the selected node in full — its text (co-edited), kind, status, what it points
 // at, its connections (relation changeable, removable), its links and what links to it.
-import { useEffect, useId, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { formatRef } from "../../../shared/links/ref.ts";
 import { visibleEdges } from "../../../shared/ops/map.ts";
@@ -18,6 +18,7 @@ import { t, timeAgo } from "../../i18n/index.ts";
 import { Options } from "../../ui/fields.tsx";
 import { href } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
+import { Field } from "../../ui/kit.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { LinkList } from "../links/LinkList.tsx";
 import { refStringRoute } from "../links/navigate.ts";
@@ -59,7 +60,6 @@ export function NodePanel({
   onAddLink: () => void;
   say: (message: string) => void;
 }) {
-  const uid = useId();
   const communityId = useCommunityId();
   const node = map.nodes[id];
   const text = useRef<HTMLTextAreaElement>(null);
@@ -87,16 +87,17 @@ export function NodePanel({
         onLeaveText();
       }}
     >
-      <div className="field">
-        <label htmlFor={`${uid}-text`}>{t("maps.panel.text")}</label>
-        <CoTextArea
-          id={`${uid}-text`}
-          ref={text}
-          rows={4}
-          value={node.text}
-          onText={(value) => actions.setText(id, value)}
-        />
-      </div>
+      <Field label={t("maps.panel.text")}>
+        {({ id: textId }) => (
+          <CoTextArea
+            id={textId}
+            ref={text}
+            rows={4}
+            value={node.text}
+            onText={(value) => actions.setText(id, value)}
+          />
+        )}
+      </Field>
       <div className="map-panel-row">
         {isLink ? (
           <p className="meta">

@@ -21,6 +21,10 @@ const SPOTS: readonly (readonly [number, number])[] = (() => {
   return spots.sort((a, b) => a[0] ** 2 + a[1] ** 2 * 1.5 - (b[0] ** 2 + b[1] ** 2 * 1.5));
 })();
 
+/** How far a box from `start`, `size` long, moves to be inside 0…`room` with a margin (0: it is). */
+const inside = (start: number, size: number, room: number, margin = 24) =>
+  start < margin ? margin - start : start + size > room - margin ? room - margin - start - size : 0;
+
 const canvasRect = () => document.querySelector(".map-canvas")?.getBoundingClientRect();
 
 /**
@@ -125,24 +129,9 @@ export function useMapViewport(
       const w = size?.width ?? NODE_W;
       const h = size?.height ?? NODE_H;
       const { x, y, zoom } = flow.getViewport();
-      const margin = 24;
-      // The node's box on screen, relative to the canvas.
-      const left = to.x * zoom + x;
-      const top = to.y * zoom + y;
-      const right = left + w * zoom;
-      const bottom = top + h * zoom;
-      const dx =
-        left < margin
-          ? margin - left
-          : right > rect.width - margin
-            ? rect.width - margin - right
-            : 0;
-      const dy =
-        top < margin
-          ? margin - top
-          : bottom > rect.height - margin
-            ? rect.height - margin - bottom
-            : 0;
+      // The node's box on screen, relative to the canvas, moved back inside along each axis.
+      const dx = inside(to.x * zoom + x, w * zoom, rect.width);
+      const dy = inside(to.y * zoom + y, h * zoom, rect.height);
       if (dx !== 0 || dy !== 0) void flow.setViewport({ x: x + dx, y: y + dy, zoom });
     },
     [flow],

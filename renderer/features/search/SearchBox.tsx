@@ -6,7 +6,7 @@ import type { ItemType, SearchHit } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
 import { t } from "../../i18n/index.ts";
 import { Options } from "../../ui/fields.tsx";
-import { Notice } from "../../ui/kit.tsx";
+import { Field, Modal, Notice } from "../../ui/kit.tsx";
 import { HitView } from "./Hit.tsx";
 import { shownResult, useSearch } from "./useSearch.ts";
 
@@ -101,25 +101,27 @@ export function SearchBox({ label, hint, onChoose, exclude, themes, limit }: Sea
             onKeyDown={onKeyDown}
           />
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-type`}>{t("search.filter.type")}</label>
-          <select
-            id={`${id}-type`}
-            value={type}
-            onChange={(e) => setType(e.target.value as ItemType | "all")}
-          >
-            <option value="all">{t("search.filter.allTypes")}</option>
-            <Options of={TYPES} label={(value) => t(`search.filter.${value}`)} />
-          </select>
-        </div>
-        {themes && themes.length > 0 && (
-          <div className="field">
-            <label htmlFor={`${id}-theme`}>{t("search.filter.theme")}</label>
-            <select id={`${id}-theme`} value={theme} onChange={(e) => setTheme(e.target.value)}>
-              <option value="">{t("search.filter.allThemes")}</option>
-              <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
+        <Field label={t("search.filter.type")}>
+          {({ id: typeId }) => (
+            <select
+              id={typeId}
+              value={type}
+              onChange={(e) => setType(e.target.value as ItemType | "all")}
+            >
+              <option value="all">{t("search.filter.allTypes")}</option>
+              <Options of={TYPES} label={(value) => t(`search.filter.${value}`)} />
             </select>
-          </div>
+          )}
+        </Field>
+        {themes && themes.length > 0 && (
+          <Field label={t("search.filter.theme")}>
+            {({ id: themeId }) => (
+              <select id={themeId} value={theme} onChange={(e) => setTheme(e.target.value)}>
+                <option value="">{t("search.filter.allThemes")}</option>
+                <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
+              </select>
+            )}
+          </Field>
         )}
       </div>
       {search.status === "error" && (
@@ -161,5 +163,32 @@ export function SearchBox({ label, hint, onChoose, exclude, themes, limit }: Sea
         ))}
       </ul>
     </div>
+  );
+}
+
+/** The search field alone in a dialog (the search dialog, the link picker), with its way out. */
+export function SearchDialog({
+  title,
+  className,
+  closeLabel,
+  onClose,
+  ...box
+}: SearchBoxProps & {
+  title: string;
+  className: string;
+  closeLabel: string;
+  onClose: () => void;
+}) {
+  const id = useId();
+  return (
+    <Modal labelledBy={`${id}-title`} onClose={onClose} className={className}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      <SearchBox {...box} />
+      <div className="actions modal-actions">
+        <button type="button" onClick={onClose}>
+          {closeLabel}
+        </button>
+      </div>
+    </Modal>
   );
 }

@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from "react";
+import { useMemo, useState } from "react";
 import {
   entryContributors,
   filterEntries,
@@ -21,7 +21,7 @@ import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import { createDoc } from "../../newDoc.ts";
 import { href, navigate } from "../../route.ts";
 import { ListHeading, NewDocForm } from "../../ui/DocList.tsx";
-import { Options, picked } from "../../ui/fields.tsx";
+import { FilterOptions, Options, picked, type FilterSelect } from "../../ui/fields.tsx";
 import { DialogButton, EmptyState, Field } from "../../ui/kit.tsx";
 import { ImportDialog } from "../transfer/ImportDialog.tsx";
 
@@ -46,6 +46,27 @@ export function StoriesList() {
   const people = useMemo(() => entryContributors(all), [all]);
   const filtered = Boolean(filter.status || filter.theme || filter.contributor);
   const [template, setTemplate] = useState<TemplateId>("blank");
+  const any = t("stories.filter.any");
+  const filters: FilterSelect<"status" | "theme" | "contributor">[] = [
+    {
+      key: "status",
+      label: t("stories.filter.status"),
+      any,
+      options: STORY_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
+    },
+    {
+      key: "theme",
+      label: t("stories.filter.theme"),
+      any,
+      options: themes.map((th) => ({ value: th.id, label: th.label })),
+    },
+    {
+      key: "contributor",
+      label: t("stories.filter.contributor"),
+      any: t("stories.filter.anyone"),
+      options: people.map((p) => ({ value: p.key, label: p.name })),
+    },
+  ];
 
   return (
     <>
@@ -81,30 +102,17 @@ export function StoriesList() {
       </NewDocForm>
       {all.length > 0 && (
         <div className="filters" role="group" aria-label={t("stories.filters")}>
-          <Filter
-            label={t("stories.filter.status")}
-            any={t("stories.filter.any")}
-            value={filter.status}
-            onChange={(status) => setFilter({ ...filter, status })}
-          >
-            <Options of={STORY_STATUSES} label={(s) => t(`status.${s}`)} />
-          </Filter>
-          <Filter
-            label={t("stories.filter.theme")}
-            any={t("stories.filter.any")}
-            value={filter.theme}
-            onChange={(theme) => setFilter({ ...filter, theme })}
-          >
-            <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
-          </Filter>
-          <Filter
-            label={t("stories.filter.contributor")}
-            any={t("stories.filter.anyone")}
-            value={filter.contributor}
-            onChange={(contributor) => setFilter({ ...filter, contributor })}
-          >
-            <Options of={people} value={(p) => p.key} label={(p) => p.name} />
-          </Filter>
+          {filters.map((f) => (
+            <label key={f.key}>
+              {f.label}
+              <select
+                value={filter[f.key] ?? ""}
+                onChange={(e) => setFilter({ ...filter, [f.key]: e.target.value || undefined })}
+              >
+                <FilterOptions filter={f} />
+              </select>
+            </label>
+          ))}
           <label>
             {t("stories.sort")}
             <select
@@ -154,30 +162,5 @@ export function StoriesList() {
         </ul>
       )}
     </>
-  );
-}
-
-/** One filter over the list: "any" (no filter), or one of its options. */
-function Filter({
-  label,
-  any,
-  value,
-  onChange,
-  children,
-}: {
-  label: string;
-  any: string;
-  value: string | undefined;
-  onChange: (value: string | undefined) => void;
-  children: ReactNode;
-}) {
-  return (
-    <label>
-      {label}
-      <select value={value ?? ""} onChange={(e) => onChange(e.target.value || undefined)}>
-        <option value="">{any}</option>
-        {children}
-      </select>
-    </label>
   );
 }

@@ -1,7 +1,6 @@
 // Title, summary, status, themes and contributors of a story. A field that two people set at the
 // same moment shows every proposed value, by whom, and lets anyone pick one.
 import type { DocHandle } from "@automerge/automerge-repo";
-import { useId } from "react";
 import { sortedThemes } from "../../../shared/ops/community.ts";
 import { fieldConflicts, type ProposedValue } from "../../../shared/ops/conflicts.ts";
 import {
@@ -15,6 +14,7 @@ import { t } from "../../i18n/index.ts";
 import { Options, picked } from "../../ui/fields.tsx";
 import { Field } from "../../ui/kit.tsx";
 import { TextForm } from "../../ui/TextForm.tsx";
+import { ThemePicker } from "../../ui/ThemePicker.tsx";
 import type { StoryActions } from "./actions.ts";
 
 const SUMMARY_LIMIT = 1000;
@@ -63,7 +63,6 @@ export function StoryMeta({
 }) {
   const raw = handle.doc();
   const themes = sortedThemes(index);
-  const themeGroup = useId();
   const contributors = Object.entries(story.contributors).sort(
     ([, a], [, b]) => a.firstAt - b.firstAt,
   );
@@ -121,27 +120,13 @@ export function StoryMeta({
         onChoose={(v) => actions.choose("status", v)}
       />
       {themes.length > 0 && (
-        <fieldset className="theme-picker" aria-describedby={`${themeGroup}-hint`}>
-          <legend>{t("story.themes")}</legend>
-          <p className="hint" id={`${themeGroup}-hint`}>
-            {t("story.themesHint")}
-          </p>
-          {themes.map((theme) => (
-            <label key={theme.id} className="chip">
-              <input
-                type="checkbox"
-                checked={story.themes[theme.id] === true}
-                onChange={(e) => {
-                  const next = new Set(Object.keys(story.themes));
-                  if (e.target.checked) next.add(theme.id);
-                  else next.delete(theme.id);
-                  actions.setThemes([...next]);
-                }}
-              />
-              <span>{theme.label}</span>
-            </label>
-          ))}
-        </fieldset>
+        <ThemePicker
+          legend={t("story.themes")}
+          hint={t("story.themesHint")}
+          themes={themes}
+          chosen={story.themes}
+          onChange={actions.setThemes}
+        />
       )}
       <div className="contributors">
         <h2 className="small-heading">{t("story.contributors")}</h2>

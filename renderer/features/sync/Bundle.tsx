@@ -1,12 +1,13 @@
 // Sync without a network: write the community to one encrypted file (a USB stick), read one that
 // another member device wrote. Paths are on the computer the peer runs on.
-import { useId, useState, type FormEvent } from "react";
+import { useId } from "react";
 import type { BundleSummary } from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
 import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
+import { useTypedRequest } from "../../ui/useTypedRequest.ts";
 import { PathField } from "../transfer/PathField.tsx";
 import { countKey, formatBytes } from "./format.ts";
 
@@ -76,30 +77,15 @@ function BundleForm({
   /** The other community a bundle turned out to belong to, if it did. */
   elsewhere?: (summary: BundleSummary) => string | null;
 }) {
-  const [path, setPath] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<BundleSummary | null>(null);
+  const form = useTypedRequest({ empty: t("bundle.pathEmpty"), run });
+  const { busy } = form;
+  const result = form.answer?.value ?? null;
   const headingId = useId();
-
-  const go = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const typed = path.trim();
-    setResult(null);
-    if (!typed) return setError(t("bundle.pathEmpty"));
-    setBusy(true);
-    setError(null);
-    const answer = await run(typed);
-    setBusy(false);
-    if (answer.ok) setResult(answer.value);
-    else setError(answer.error.message);
-  };
 
   const other = result && elsewhere ? elsewhere(result) : null;
   return (
     <form
-      onSubmit={(e) => void go(e)}
+      onSubmit={form.submit}
       noValidate
       aria-labelledby={headingId}
       aria-busy={busy}
@@ -109,9 +95,9 @@ function BundleForm({
       <PathField
         label={label}
         hint={hint}
-        value={path}
-        onChange={setPath}
-        error={error}
+        value={form.text}
+        onChange={form.setText}
+        error={form.error ?? form.refusal?.message}
         placeholder={t("bundle.placeholder")}
         busy={busy}
       />

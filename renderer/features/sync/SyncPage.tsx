@@ -1,10 +1,11 @@
 // The Sync screen of one community: whether it is safe to leave, who is here, how to bring in
 // another device (invite, address, USB stick), who is a member, and this device's own facts.
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useState, type ReactNode } from "react";
 import type { SyncPeer, SyncStatus } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { TextField } from "../../ui/fields.tsx";
+import { useTypedRequest } from "../../ui/useTypedRequest.ts";
 import { Notice, PageHeading } from "../../ui/kit.tsx";
 import { shownValue } from "../../usePeerQuery.ts";
 import { Bundle } from "./Bundle.tsx";
@@ -236,35 +237,22 @@ function Peers({ peers }: { peers: SyncPeer[] }) {
 
 function ConnectForm() {
   const { connection } = usePeer();
-  const [address, setAddress] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [started, setStarted] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const typed = address.trim();
-    setStarted(false);
-    if (!typed) return setError(t("sync.connect.empty"));
-    setBusy(true);
-    setError(null);
-    const result = await connection.rpc.call("sync:connect", { address: typed });
-    setBusy(false);
-    if (result.ok) setStarted(true);
-    else setError(result.error.message);
-  };
+  const form = useTypedRequest({
+    empty: t("sync.connect.empty"),
+    run: (address) => connection.rpc.call("sync:connect", { address }),
+  });
+  const { busy } = form;
 
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate aria-busy={busy} className="narrow">
+    <form onSubmit={form.submit} noValidate aria-busy={busy} className="narrow">
       <TextField
         label={t("sync.connect.label")}
         hint={t("sync.connect.hint")}
-        error={error}
-        value={address}
+        error={form.error ?? form.refusal?.message}
+        value={form.text}
         onChange={(value) => {
-          setAddress(value);
-          setStarted(false);
+          form.setText(value);
+          form.forget();
         }}
         placeholder={t("sync.connect.placeholder")}
         spellCheck={false}
@@ -276,7 +264,7 @@ function ConnectForm() {
           {t("sync.connect.submit")}
         </button>
         <span role="status">
-          {busy ? t("sync.connect.busy") : started ? t("sync.connect.started") : ""}
+          {busy ? t("sync.connect.busy") : form.answer ? t("sync.connect.started") : ""}
         </span>
       </div>
     </form>

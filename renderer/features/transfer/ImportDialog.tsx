@@ -8,7 +8,7 @@ import { t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
-import { Modal, Notice } from "../../ui/kit.tsx";
+import { Modal, Notice, FailureNotice } from "../../ui/kit.tsx";
 import { parsePaths } from "./format.ts";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
@@ -160,12 +160,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
               {phase.state === "previewing" && <span role="status">{t("import.previewing")}</span>}
             </div>
           </form>
-          {failure && (
-            <Notice tone="error" title={failure.title}>
-              <p>{failure.message}</p>
-              <p>{t("import.nothingCreated")}</p>
-            </Notice>
-          )}
+          {failure && <FailureNotice {...failure} unchanged={t("import.nothingCreated")} />}
           {(phase.state === "preview" || phase.state === "importing") && (
             <PreviewTable
               preview={phase.preview}

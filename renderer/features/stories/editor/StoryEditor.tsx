@@ -92,7 +92,7 @@ export function StoryEditor<T = Story>({
   const ownPlugins = useRef(0);
 
   // The editor is built once per handle; these change without rebuilding it, so it reads them here.
-  const latest = useRef({
+  const now = {
     onReady,
     onLocalChange,
     onFocusModeChange,
@@ -101,18 +101,10 @@ export function StoryEditor<T = Story>({
     plugins,
     communityId,
     path,
-  });
+  };
+  const latest = useRef(now);
   useEffect(() => {
-    latest.current = {
-      onReady,
-      onLocalChange,
-      onFocusModeChange,
-      focusOn,
-      readOnly,
-      plugins,
-      communityId,
-      path,
-    };
+    latest.current = now;
   });
 
   const setFocus = (on: boolean) => {
