@@ -76,6 +76,9 @@ export function StoryPage({
 
   if (story.status !== "ok") return unusable;
 
+  // What both side panels work on: this story, who is writing, and the editor's passages.
+  const panel = { handle: story.handle, story: story.doc, author: me, editor };
+
   return (
     <article className={`story${focusMode ? " focus-mode" : ""}`}>
       <header className="story-header">
@@ -138,22 +141,9 @@ export function StoryPage({
                   actions={actions}
                 />
               )}
-              {tab === "comments" && (
-                <CommentsPanel
-                  handle={story.handle}
-                  story={story.doc}
-                  author={me}
-                  editor={editor}
-                />
-              )}
+              {tab === "comments" && <CommentsPanel {...panel} />}
               {tab === "versions" && (
-                <VersionsPanel
-                  handle={story.handle}
-                  story={story.doc}
-                  author={me}
-                  editor={editor}
-                  onRestored={() => actions?.touched()}
-                />
+                <VersionsPanel {...panel} onRestored={() => actions?.touched()} />
               )}
             </div>
           </aside>

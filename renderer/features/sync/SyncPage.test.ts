@@ -17,6 +17,7 @@ import { asCommunityId, asDeviceKey } from "../../../shared/ids.ts";
 import { err, ok, type Result } from "../../../shared/result.ts";
 import { CommunityProvider } from "../../communityContext.tsx";
 import { settle, testRoot } from "../../testing/dom.ts";
+import { syncStatus } from "../../testing/syncStatus.ts";
 import { fakePeer, withPeer, type Answers, type FakePeer } from "../../testing/fakePeer.tsx";
 import { JoinCommunity } from "./JoinCommunity.tsx";
 import { SyncPage } from "./SyncPage.tsx";
@@ -36,16 +37,7 @@ const SELF = asDeviceKey("5e1f".padEnd(64, "0"));
 const AOIFE = asDeviceKey("a0f1e000".padEnd(64, "1"));
 const BRIAN = asDeviceKey("b41a0000".padEnd(64, "2"));
 
-const baseStatus: SyncStatus = {
-  communityId: COMMUNITY,
-  listening: ["192.168.1.5:47800"],
-  discovery: "on",
-  peers: [],
-  documents: { total: 340, here: 340 },
-  state: "alone",
-  gaps: [],
-  problems: [],
-};
+const baseStatus = syncStatus({ communityId: COMMUNITY, listening: ["192.168.1.5:47800"] });
 const syncing: SyncStatus = {
   ...baseStatus,
   state: "syncing",
