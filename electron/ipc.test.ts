@@ -1,6 +1,11 @@
 import type { IpcMainEvent, MessagePortMain } from "electron";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { isPortDelivery, type ChannelRequest, type DesktopBridge } from "../shared/bridge.ts";
+import {
+  isPortDelivery,
+  MAX_CHANNEL_ERROR_CHARS,
+  type ChannelRequest,
+  type DesktopBridge,
+} from "../shared/bridge.ts";
 
 type PortListener = (event: { ports: unknown[] }, data: unknown) => void;
 
@@ -110,13 +115,35 @@ describe("the open-channel handler", () => {
     expect(postMessage).toHaveBeenCalledOnce();
   });
 
-  it("answers nothing, and does not throw, while the peer is down", () => {
+  it("answers with why, and no port, while the peer is down (the page must not wait for ever)", () => {
     const { handler } = setup(() => {
       throw new Error("The Meitheal peer is not running.");
     });
     const { event, postMessage } = eventFrom(APP_ENTRY_URL);
     expect(() => handler(event, "req-1", { kind: "rpc" })).not.toThrow();
-    expect(postMessage).not.toHaveBeenCalled();
+    expect(postMessage).toHaveBeenCalledExactlyOnceWith(IPC.port, {
+      requestId: "req-1",
+      error: "The Meitheal peer is not running.",
+    });
+  });
+
+  it("cuts a long reason, and names one when the failure has none", () => {
+    const { handler } = setup(() => {
+      throw new Error("x".repeat(MAX_CHANNEL_ERROR_CHARS * 2));
+    });
+    const long = eventFrom(APP_ENTRY_URL);
+    handler(long.event, "req-1", { kind: "rpc" });
+    const sent = long.postMessage.mock.calls[0]?.[1] as { error: string };
+    expect(sent.error).toHaveLength(MAX_CHANNEL_ERROR_CHARS);
+    const { handler: bare } = setup(() => {
+      throw "down";
+    });
+    const none = eventFrom(APP_ENTRY_URL);
+    bare(none.event, "req-2", { kind: "rpc" });
+    expect(none.postMessage).toHaveBeenCalledWith(IPC.port, {
+      requestId: "req-2",
+      error: "The Meitheal peer is not running.",
+    });
   });
 
   it("accepts the dev server's pages only while it is configured", () => {
@@ -167,5 +194,45 @@ describe("the preload", () => {
     expect(isPortDelivery(postMessage.mock.calls[0]?.[0])).toBe(true);
     onPort({ ports: [] }, { requestId: 7 });
     expect(postMessage).toHaveBeenCalledOnce();
+  });
+
+  it("passes main's reason for no port on to the page as a channel-failed delivery", async () => {
+    await loaded;
+    postMessage.mockClear();
+    const onPort = fake.rendererListeners.get(IPC.port)!;
+    onPort({ ports: [] }, { requestId: "req-8", error: "The Meitheal peer is not running." });
+    expect(postMessage).toHaveBeenCalledExactlyOnceWith(
+      {
+        source: "meitheal-preload",
+        type: "channel-failed",
+        requestId: "req-8",
+        error: "The Meitheal peer is not running.",
+      },
+      "*",
+    );
+    expect(isPortDelivery(postMessage.mock.calls[0]?.[0])).toBe(true);
+  });
+});
+
+describe("isPortDelivery", () => {
+  const base = { source: "meitheal-preload", requestId: "r" };
+  it("accepts a port delivery and a failure with a reason", () => {
+    expect(isPortDelivery({ ...base, type: "channel" })).toBe(true);
+    expect(isPortDelivery({ ...base, type: "channel-failed", error: "down" })).toBe(true);
+  });
+  it("refuses anything else: another source, a failure without a reason or with a huge one", () => {
+    expect(isPortDelivery({ ...base, source: "page", type: "channel" })).toBe(false);
+    expect(isPortDelivery({ ...base, type: "channel-failed" })).toBe(false);
+    expect(isPortDelivery({ ...base, type: "channel-failed", error: 5 })).toBe(false);
+    expect(
+      isPortDelivery({
+        ...base,
+        type: "channel-failed",
+        error: "x".repeat(MAX_CHANNEL_ERROR_CHARS + 1),
+      }),
+    ).toBe(false);
+    expect(isPortDelivery({ ...base, type: "other" })).toBe(false);
+    expect(isPortDelivery({ source: "meitheal-preload", type: "channel" })).toBe(false);
+    expect(isPortDelivery(null)).toBe(false);
   });
 });

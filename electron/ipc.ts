@@ -1,7 +1,12 @@
 // The one IPC the renderer has: ask for a channel to the peer, get a MessagePort back. Everything
 // else travels over those ports, between the page and the peer, without main in the middle.
 import { ipcMain, type IpcMainEvent, type MessagePortMain } from "electron";
-import { isChannelRequest, type ChannelRequest } from "../shared/bridge.ts";
+import {
+  isChannelRequest,
+  MAX_CHANNEL_ERROR_CHARS,
+  type ChannelFailure,
+  type ChannelRequest,
+} from "../shared/bridge.ts";
 
 /** Channel names; the preload repeats them as literals checked against this type. */
 export const IPC = { openChannel: "meitheal:open-channel", port: "meitheal:port" } as const;
@@ -44,8 +49,16 @@ export function openChannelHandler(options: ChannelIpcOptions) {
     try {
       port = options.openChannel(clean(request));
     } catch (e) {
-      // The peer is down (crashed or restarting): no port now; a restart reloads the windows and they ask again.
+      // The peer is down (crashed or restarting): no port now, and the page is told so rather than
+      // left waiting; a restart reloads the windows and they ask again.
       console.warn("Could not open a channel to the peer:", e);
+      const reason =
+        e instanceof Error && e.message ? e.message : "The Meitheal peer is not running.";
+      const failure: ChannelFailure = {
+        requestId,
+        error: reason.slice(0, MAX_CHANNEL_ERROR_CHARS),
+      };
+      event.sender.postMessage(IPC.port, failure);
       return;
     }
     event.sender.postMessage(IPC.port, { requestId }, [port]);

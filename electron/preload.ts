@@ -1,7 +1,12 @@
 // The preload: the page's only door to Electron. It asks main for channels to the peer and hands
 // the ports to the page; it holds no logic, so there is nothing here for a page to abuse.
 import { contextBridge, ipcRenderer } from "electron";
-import type { ChannelRequest, DesktopBridge, PortDelivery } from "../shared/bridge.ts";
+import {
+  MAX_CHANNEL_ERROR_CHARS,
+  type ChannelRequest,
+  type DesktopBridge,
+  type PortDelivery,
+} from "../shared/bridge.ts";
 import type { IpcNames } from "./ipc.ts";
 
 // Literals, not an import: ipc.ts belongs to main and must not be bundled into a sandboxed preload.
@@ -20,11 +25,24 @@ const bridge: DesktopBridge = {
 };
 
 ipcRenderer.on(IPC.port, (event, data: unknown) => {
-  const requestId =
+  const { requestId, error } =
     typeof data === "object" && data !== null
-      ? (data as { requestId?: unknown }).requestId
-      : undefined;
+      ? (data as { requestId?: unknown; error?: unknown })
+      : {};
   if (typeof requestId !== "string") return;
+  // No port: main says why (the peer is down), and the page stops waiting for one.
+  if (typeof error === "string") {
+    window.postMessage(
+      {
+        source: "meitheal-preload",
+        type: "channel-failed",
+        requestId,
+        error: error.slice(0, MAX_CHANNEL_ERROR_CHARS),
+      } satisfies PortDelivery,
+      "*",
+    );
+    return;
+  }
   // Ports cannot cross contextBridge; window.postMessage is how a port reaches the main world.
   window.postMessage(
     { source: "meitheal-preload", type: "channel", requestId } satisfies PortDelivery,

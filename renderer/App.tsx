@@ -1,8 +1,8 @@
 // The app shell: connect to the peer, then the community switcher, the sections of the open
 // community, and the warnings the peer raises about stored data.
 import { useEffect, useState } from "react";
-import type { CommunitySummary, PeerInfo, Profile } from "../shared/contract.ts";
-import { connectToPeer, readToken, type PeerConnection } from "./connection.ts";
+import type { PeerInfo, Profile } from "../shared/contract.ts";
+import { ConnectFailure, connectToPeer, readToken, type PeerConnection } from "./connection.ts";
 import { CommunityPage } from "./features/communities/CommunityPage.tsx";
 import { CreateCommunity } from "./features/communities/CreateCommunity.tsx";
 import { CommunitySwitcher } from "./features/communities/CommunitySwitcher.tsx";
@@ -13,7 +13,8 @@ import { StorageWarnings } from "./features/warnings/StorageWarnings.tsx";
 import { t } from "./i18n/index.ts";
 import { PeerContext } from "./peerContext.ts";
 import { href, navigate, parseRoute, useRoute } from "./route.ts";
-import { EmptyState, Notice } from "./ui/kit.tsx";
+import { EmptyState, ReloadNotice } from "./ui/kit.tsx";
+import { shownValue, usePeerQuery } from "./usePeerQuery.ts";
 
 const LAST_COMMUNITY = "meitheal.lastCommunity";
 
@@ -43,7 +44,11 @@ export function App() {
         else if (!profile.ok) setBoot({ state: "failed", message: profile.error.message });
         else setBoot({ state: "ready", connection, info: info.value, profile: profile.value });
       },
-      () => setBoot({ state: "failed", message: t("app.disconnected") }),
+      (e: unknown) =>
+        setBoot({
+          state: "failed",
+          message: e instanceof ConnectFailure ? e.message : t("app.disconnected"),
+        }),
     );
   }, [token]);
 
@@ -64,11 +69,7 @@ export function App() {
   if (boot.state === "failed") {
     return (
       <main className="boot">
-        <Notice tone="error" title={boot.message}>
-          <button type="button" onClick={() => window.location.reload()}>
-            {t("app.reload")}
-          </button>
-        </Notice>
+        <ReloadNotice title={boot.message} />
       </main>
     );
   }
@@ -83,35 +84,20 @@ export function App() {
     >
       {lost && (
         <div className="lost">
-          <Notice tone="error" title={t("app.disconnected")}>
-            <button type="button" onClick={() => window.location.reload()}>
-              {t("app.reload")}
-            </button>
-          </Notice>
+          <ReloadNotice title={t("app.disconnected")} />
         </div>
       )}
-      <Shell connection={boot.connection} />
+      <Shell />
     </PeerContext.Provider>
   );
 }
 
-function Shell({ connection }: { connection: PeerConnection }) {
+/** The window once connected: the top bar, stored-data warnings and the page the address names. */
+export function Shell() {
   const route = useRoute();
-  const [communities, setCommunities] = useState<CommunitySummary[] | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      connection.rpc.call("communities:list", {}).then((list) => {
-        if (live && list.ok) setCommunities(list.value);
-      });
-    void load();
-    const off = connection.rpc.on("communities:changed", () => void load());
-    return () => {
-      live = false;
-      off();
-    };
-  }, [connection]);
+  const list = usePeerQuery("communities:list", {}, { refreshOn: ["communities:changed"] });
+  // Asking again may fail while the list read before still stands: keep it, and say so.
+  const communities = shownValue(list);
 
   // Open the last community (or the only one) when the address names none.
   useEffect(() => {
@@ -149,6 +135,11 @@ function Shell({ connection }: { connection: PeerConnection }) {
         </a>
       </header>
       <StorageWarnings />
+      {list.state === "failed" && communities !== null && (
+        <div className="warnings">
+          <ReloadNotice title={t("app.listFailed")}>{list.error.message}</ReloadNotice>
+        </div>
+      )}
       {route.page === "new" ? (
         <CreateCommunity />
       ) : route.page === "join" ? (
@@ -160,9 +151,15 @@ function Shell({ connection }: { connection: PeerConnection }) {
       ) : route.page === "community" && current ? (
         <CommunityPage key={current.id} summary={current} route={route} />
       ) : communities === null ? (
-        <p className="boot" role="status">
-          {t("common.loading")}
-        </p>
+        list.state === "failed" ? (
+          <main id="main" className="boot">
+            <ReloadNotice title={t("app.listFailed")}>{list.error.message}</ReloadNotice>
+          </main>
+        ) : (
+          <p className="boot" role="status">
+            {t("common.loading")}
+          </p>
+        )
       ) : communities.length === 0 ? (
         <main id="main" className="welcome">
           <EmptyState

@@ -5,6 +5,7 @@ import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { isPortDelivery, type ChannelRequest, type DesktopBridge } from "../shared/bridge.ts";
 import { RpcClient, type TextPort } from "../shared/rpc.ts";
+import { t } from "./i18n/index.ts";
 
 export type PeerConnection = {
   rpc: RpcClient;
@@ -21,6 +22,14 @@ declare global {
 
 const TOKEN_KEY = "meitheal.token";
 
+/** How long the desktop app's main process may take to hand over a channel (it is immediate). */
+export const PORT_TIMEOUT_MS = 10_000;
+
+/** The connection could not be made; the message says why and what to do, for a person. */
+export class ConnectFailure extends Error {
+  override name = "ConnectFailure";
+}
+
 /** Takes the token from the address (#token=…) into session storage and out of the address bar. */
 export function readToken(): string | null {
   const match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
@@ -32,9 +41,21 @@ export function readToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-function desktopPort(bridge: DesktopBridge, request: ChannelRequest): Promise<MessagePort> {
+/**
+ * A channel to the peer from the desktop app's preload. Rejects with a ConnectFailure when main
+ * says the peer is down, or says nothing in PORT_TIMEOUT_MS: the window must never wait for ever.
+ */
+export function desktopPort(
+  bridge: DesktopBridge,
+  request: ChannelRequest,
+  timeoutMs = PORT_TIMEOUT_MS,
+): Promise<MessagePort> {
   const requestId = crypto.randomUUID();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      window.clearTimeout(timer);
+      window.removeEventListener("message", onMessage);
+    };
     const onMessage = (event: MessageEvent) => {
       if (
         event.source !== window ||
@@ -42,11 +63,20 @@ function desktopPort(bridge: DesktopBridge, request: ChannelRequest): Promise<Me
         event.data.requestId !== requestId
       )
         return;
+      if (event.data.type === "channel-failed") {
+        done();
+        reject(new ConnectFailure(t("app.peerDown", { reason: event.data.error })));
+        return;
+      }
       const port = event.ports[0];
       if (!port) return;
-      window.removeEventListener("message", onMessage);
+      done();
       resolve(port);
     };
+    const timer = window.setTimeout(() => {
+      done();
+      reject(new ConnectFailure(t("app.peerSilent", { seconds: Math.round(timeoutMs / 1000) })));
+    }, timeoutMs);
     window.addEventListener("message", onMessage);
     bridge.openChannel(requestId, request);
   });

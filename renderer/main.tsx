@@ -4,6 +4,8 @@ import { App } from "./App.tsx";
 import { applyWindowSyncTuning } from "../shared/syncTuning.ts";
 import { setLocale } from "./i18n/index.ts";
 import "./styles.css";
+import "./features/stories/stories.css";
+import "./features/sync/sync.css";
 import "./features/logs/logs.css";
 import "./features/maps/maps.css";
 import "./features/links/links.css";

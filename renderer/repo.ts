@@ -3,37 +3,45 @@
 import { Repo, type AutomergeUrl, type DocHandle, type PeerId } from "@automerge/automerge-repo";
 import { useEffect, useState } from "react";
 import type { DocKind } from "../shared/schema/kind.ts";
-import type { PeerConnection } from "./connection.ts";
+import { ConnectFailure, type PeerConnection } from "./connection.ts";
 
+/** The community's repo once linked to the peer; `failure` says why the link could not be made. */
 export function useCommunityRepo(
   connection: PeerConnection,
   communityId: string | null,
-): Repo | null {
+): { repo: Repo | null; failure: string | null } {
   const [repo, setRepo] = useState<Repo | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     if (!communityId) return;
     let cancelled = false;
     let made: Repo | null = null;
-    void connection.syncAdapter(communityId).then(async (adapter) => {
-      if (cancelled) return;
-      const repo = new Repo({
-        network: [adapter],
-        isEphemeral: true,
-        peerId: `ui-${crypto.randomUUID()}` as PeerId,
-      });
-      made = repo;
-      // automerge-repo declares a document unavailable when it has no peer to ask, so nothing is
-      // looked up until the link to the local peer is up.
-      await whenPeerConnected(repo);
-      if (!cancelled) setRepo(repo);
-    });
+    connection.syncAdapter(communityId).then(
+      async (adapter) => {
+        if (cancelled) return;
+        const repo = new Repo({
+          network: [adapter],
+          isEphemeral: true,
+          peerId: `ui-${crypto.randomUUID()}` as PeerId,
+        });
+        made = repo;
+        // automerge-repo declares a document unavailable when it has no peer to ask, so nothing
+        // is looked up until the link to the local peer is up.
+        await whenPeerConnected(repo);
+        if (!cancelled) setRepo(repo);
+      },
+      (e: unknown) => {
+        if (!cancelled) setFailure(e instanceof ConnectFailure ? e.message : String(e));
+      },
+    );
     return () => {
       cancelled = true;
       setRepo(null);
+      setFailure(null);
       void made?.shutdown();
     };
   }, [connection, communityId]);
-  return repo;
+  return { repo, failure };
 }
 
 const whenPeerConnected = (repo: Repo) =>

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { asCommunityId } from "./ids.ts";
 import {
   EVENTS,
@@ -9,7 +9,14 @@ import {
   type StorageWarning,
 } from "./contract.ts";
 import { ErrorCode, MeithealFailure, err, ok } from "./result.ts";
-import { RpcClient, serveRpc, type EventSource, type TextPort } from "./rpc.ts";
+import {
+  CALL_TIMEOUT_MS,
+  LONG_WORK_SILENCE_MS,
+  RpcClient,
+  serveRpc,
+  type EventSource,
+  type TextPort,
+} from "./rpc.ts";
 
 /** Two connected in-memory ports. Messages arrive asynchronously, like a real channel; `close` closes both ends. */
 function portPair() {
@@ -356,5 +363,107 @@ describe("events", () => {
     close();
     expect(source.count()).toBe(0);
     expect(() => source.emit("communities:changed", {})).not.toThrow();
+  });
+});
+
+describe("RpcClient timeouts", () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  /** Reads a promise's value once it has one; "pending" until then. */
+  const peek = <T>(promise: Promise<T>) => {
+    let value: T | "pending" = "pending";
+    void promise.then((v) => (value = v));
+    return () => value;
+  };
+  const progress = (done: number) =>
+    JSON.stringify({
+      t: "evt",
+      name: "task:progress",
+      data: { communityId: null, task: "backup", done, total: 100 },
+    });
+  const never = () => new Promise<never>(() => undefined);
+
+  it("answers unavailable, saying what happened and what to do, when the peer does not answer in time", async () => {
+    const { rpc } = connect({ "communities:list": never });
+    const result = peek(rpc.call("communities:list", {}));
+    await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS - 1);
+    expect(result()).toBe("pending");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(result()).toEqual({
+      ok: false,
+      error: {
+        code: "unavailable",
+        message:
+          "The Meitheal peer did not answer in 30 s, so the window stopped waiting. What was saved before is safe; try again, and restart Meitheal if it repeats.",
+      },
+    });
+  });
+
+  it("drops an answer that comes after the timeout, and goes on answering other calls", async () => {
+    let answer: () => void = () => undefined;
+    const { rpc } = connect({
+      "communities:list": () => new Promise((resolve) => (answer = () => resolve(ok([])))),
+    });
+    const result = peek(rpc.call("communities:list", {}));
+    await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
+    const timedOut = result();
+    expect(timedOut).toMatchObject({ ok: false, error: { code: "unavailable" } });
+    answer();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(result()).toBe(timedOut);
+    const next = peek(rpc.call("profile:get", {}));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(next()).toMatchObject({ ok: false, error: { code: "not-found" } });
+  });
+
+  it("does not stretch an ordinary call's limit for other traffic from the peer", async () => {
+    const { rpc, toClient } = connect({ "communities:list": never });
+    const result = peek(rpc.call("communities:list", {}));
+    for (let i = 0; i < 3; i++) {
+      await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS / 3);
+      toClient(progress(i));
+    }
+    expect(result()).toMatchObject({ ok: false, error: { code: "unavailable" } });
+  });
+
+  it("never cuts off long work while the peer keeps sending, and gives up after its silence limit", async () => {
+    const { rpc, toClient } = connect({ "backup:write": never });
+    const result = peek(rpc.call("backup:write", { communityId: "c1", path: "/tmp/c1.backup" }));
+    // Forty minutes of work, reporting every four: well past both limits, never cut off.
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(4 * 60_000);
+      toClient(progress(i));
+    }
+    expect(result()).toBe("pending");
+    await vi.advanceTimersByTimeAsync(LONG_WORK_SILENCE_MS - 1);
+    expect(result()).toBe("pending");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(result()).toMatchObject({
+      ok: false,
+      error: {
+        code: "unavailable",
+        message: expect.stringContaining(
+          "The Meitheal peer has sent nothing for 5 min while doing this",
+        ) as string,
+      },
+    });
+  });
+
+  it("answers calls pending when the port closes once, with no timeout after", async () => {
+    const { rpc, close } = connect({ "communities:list": never });
+    const result = peek(rpc.call("communities:list", {}));
+    await vi.advanceTimersByTimeAsync(10);
+    close();
+    await vi.advanceTimersByTimeAsync(0);
+    // Its timer went with it: nothing is left to fire.
+    expect(vi.getTimerCount()).toBe(0);
+    const closed = result();
+    expect(closed).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/closed/) as string },
+    });
+    await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS);
+    expect(result()).toBe(closed);
   });
 });

@@ -25,6 +25,48 @@ const CLOSED_MESSAGE =
   "The connection to the Meitheal peer closed. Reload the window; if this keeps happening, restart Meitheal.";
 const MAX_MESSAGE_CHARS = 4 * 1024 * 1024;
 
+/** How long a call waits for its answer. Reads and small writes take milliseconds. */
+export const CALL_TIMEOUT_MS = 30_000;
+/**
+ * Long work (a book, a backup, a pairing) may take minutes, and some of its steps report nothing
+ * (printing a PDF may take two minutes). Such a call is not timed from when it was made: it fails
+ * only when the peer has sent nothing at all on this channel (no progress, no event, no answer) for
+ * this long, so a peer that is working is never cut off and one that is stuck is still noticed.
+ */
+export const LONG_WORK_SILENCE_MS = 5 * 60_000;
+export const LONG_WORK = new Set<Method>([
+  "export:collection",
+  "backup:write",
+  "backup:restore",
+  "import:preview",
+  "import:run",
+  "harvest:write",
+  "sync:join",
+  "sync:readBundle",
+  "sync:writeBundle",
+]);
+
+const duration = (ms: number) =>
+  ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
+const timedOut = (ms: number, long: boolean) =>
+  long
+    ? `The Meitheal peer has sent nothing for ${duration(ms)} while doing this, so the window stopped waiting. What was saved before is safe, and the work may still finish: check before trying again, and restart Meitheal if it repeats.`
+    : `The Meitheal peer did not answer in ${duration(ms)}, so the window stopped waiting. What was saved before is safe; try again, and restart Meitheal if it repeats.`;
+
+export type RpcClientOptions = {
+  /** Overrides CALL_TIMEOUT_MS (tests, a slow machine's CLI). */
+  timeoutMs?: number;
+  /** Overrides LONG_WORK_SILENCE_MS. */
+  longWorkSilenceMs?: number;
+};
+
+type Pending = {
+  resolve: (r: Result<unknown>) => void;
+  timer: ReturnType<typeof setTimeout>;
+  /** Long work: its timer starts again whenever the peer sends anything. */
+  restart: (() => void) | null;
+};
+
 const parse = (text: string): unknown => {
   if (text.length > MAX_MESSAGE_CHARS) return undefined;
   try {
@@ -37,16 +79,25 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 export class RpcClient {
   #nextId = 1;
-  #pending = new Map<number, (r: Result<unknown>) => void>();
+  #pending = new Map<number, Pending>();
   #listeners = new Map<string, Set<(data: unknown) => void>>();
   #closed = false;
+  readonly #timeoutMs: number;
+  readonly #silenceMs: number;
 
-  constructor(private readonly port: TextPort) {
+  constructor(
+    private readonly port: TextPort,
+    options: RpcClientOptions = {},
+  ) {
+    this.#timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
+    this.#silenceMs = options.longWorkSilenceMs ?? LONG_WORK_SILENCE_MS;
     port.onMessage((text) => this.#receive(text));
     port.onClose(() => {
       this.#closed = true;
-      for (const resolve of this.#pending.values())
-        resolve(err(ErrorCode.Unavailable, CLOSED_MESSAGE));
+      for (const pending of this.#pending.values()) {
+        clearTimeout(pending.timer);
+        pending.resolve(err(ErrorCode.Unavailable, CLOSED_MESSAGE));
+      }
       this.#pending.clear();
     });
   }
@@ -68,11 +119,29 @@ export class RpcClient {
       );
     }
     return new Promise((resolve) => {
-      this.#pending.set(id, resolve as (r: Result<unknown>) => void);
+      const long = LONG_WORK.has(method);
+      const limit = long ? this.#silenceMs : this.#timeoutMs;
+      // An answer after this is dropped: the call has already been answered, as timed out.
+      const expire = () => {
+        this.#pending.delete(id);
+        resolve(err(ErrorCode.Unavailable, timedOut(limit, long)));
+      };
+      const pending: Pending = {
+        resolve: resolve as (r: Result<unknown>) => void,
+        timer: setTimeout(expire, limit),
+        restart: long
+          ? () => {
+              clearTimeout(pending.timer);
+              pending.timer = setTimeout(expire, limit);
+            }
+          : null,
+      };
+      this.#pending.set(id, pending);
       try {
         this.port.send(text);
       } catch {
         // A port that closed under us must still give a Result, never a thrown error.
+        clearTimeout(pending.timer);
         this.#pending.delete(id);
         resolve(err(ErrorCode.Unavailable, CLOSED_MESSAGE));
       }
@@ -90,10 +159,14 @@ export class RpcClient {
   #receive(text: string) {
     const msg = parse(text);
     if (!isObject(msg)) return;
+    // The peer is there and talking: long work waiting on it is not stuck.
+    for (const pending of this.#pending.values()) pending.restart?.();
     if (msg.t === "res" && typeof msg.id === "number" && isObject(msg.result)) {
-      const resolve = this.#pending.get(msg.id);
+      const pending = this.#pending.get(msg.id);
+      if (!pending) return;
+      clearTimeout(pending.timer);
       this.#pending.delete(msg.id);
-      resolve?.(msg.result as Result<unknown>);
+      pending.resolve(msg.result as Result<unknown>);
     } else if (msg.t === "evt" && typeof msg.name === "string") {
       for (const listener of this.#listeners.get(msg.name) ?? []) listener(msg.data);
     }

@@ -20,6 +20,12 @@ export const en = {
   "app.disconnected":
     "Lost the connection to the Meitheal peer. Your saved work is safe. Reload the page once the peer is running again.",
   "app.reload": "Reload",
+  "app.peerDown":
+    "Meitheal could not reach its peer: {reason} Your saved work is safe. Reload the window in a moment; if this keeps happening, restart Meitheal.",
+  "app.peerSilent":
+    "Meitheal's peer did not open a connection within {seconds} s. Your saved work is safe. Reload the window; if this keeps happening, restart Meitheal.",
+  "app.listFailed":
+    "Meitheal could not list the communities on this device. Nothing was changed: reload the window, and restart Meitheal if it happens again.",
 
   "nav.label": "Sections",
   "nav.stories": "Stories",
@@ -279,6 +285,8 @@ export const en = {
   "warnings.title": "Some saved data could not be read",
   "warnings.item": "{what}: {reason}. The damaged part was moved to {path}; the rest loaded.",
   "warnings.unknownDoc": "Document {id}",
+  "warnings.failed":
+    "Meitheal could not check whether any saved data failed to load. Nothing was changed; reload the window to check again.",
 
   "comments.title": "Comments",
   "comments.someone": "Someone",

@@ -2,24 +2,12 @@
 // Shared text fields: a peer's edit arriving while the person types keeps their caret and selection
 // where they were; local edits reach `onText`; other props reach the element.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { testRoot } from "../testing/dom.ts";
 import { CoTextArea, CoTextInput, mapPosition } from "./CoTextArea.tsx";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let host: HTMLDivElement;
-let root: Root;
-beforeEach(() => {
-  host = document.createElement("div");
-  document.body.append(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
-});
+const dom = testRoot();
 
 /** Types as a browser does: the element's value changes, then an input event. */
 function type(el: HTMLTextAreaElement | HTMLInputElement, text: string) {
@@ -63,9 +51,9 @@ describe("CoTextArea", () => {
   it("writes a peer's change into the field and keeps the person's caret where it was", () => {
     const onText = vi.fn();
     const render = (value: string) =>
-      act(() => root.render(<CoTextArea aria-label="Notes" value={value} onText={onText} />));
+      act(() => dom.root.render(<CoTextArea aria-label="Notes" value={value} onText={onText} />));
     render("We met at the hall.");
-    const el = host.querySelector("textarea")!;
+    const el = dom.host.querySelector("textarea")!;
     el.focus();
     // The caret is after "met" (position 6).
     el.setSelectionRange(6, 6);
@@ -80,9 +68,9 @@ describe("CoTextArea", () => {
 
   it("carries a selection through a change before it", () => {
     const render = (value: string) =>
-      act(() => root.render(<CoTextArea aria-label="Notes" value={value} onText={() => {}} />));
+      act(() => dom.root.render(<CoTextArea aria-label="Notes" value={value} onText={() => {}} />));
     render("one two three");
-    const el = host.querySelector("textarea")!;
+    const el = dom.host.querySelector("textarea")!;
     el.focus();
     el.setSelectionRange(4, 7, "backward");
     render("zero one two three");
@@ -96,9 +84,9 @@ describe("CoTextArea", () => {
       value = text;
     });
     const render = () =>
-      act(() => root.render(<CoTextArea aria-label="Notes" value={value} onText={onText} />));
+      act(() => dom.root.render(<CoTextArea aria-label="Notes" value={value} onText={onText} />));
     render();
-    const el = host.querySelector("textarea")!;
+    const el = dom.host.querySelector("textarea")!;
     el.focus();
     act(() => type(el, "abXc"));
     el.setSelectionRange(3, 3);
@@ -110,18 +98,18 @@ describe("CoTextArea", () => {
 
   it("replaces the text of a field that is not focused", () => {
     const render = (value: string) =>
-      act(() => root.render(<CoTextArea aria-label="Notes" value={value} onText={() => {}} />));
+      act(() => dom.root.render(<CoTextArea aria-label="Notes" value={value} onText={() => {}} />));
     render("first");
     render("second");
-    expect(host.querySelector("textarea")!.value).toBe("second");
+    expect(dom.host.querySelector("textarea")!.value).toBe("second");
   });
 
   it("holds a peer's change back while an input method composes, and writes it in after", () => {
     const onText = vi.fn();
     const render = (value: string) =>
-      act(() => root.render(<CoTextArea aria-label="Notes" value={value} onText={onText} />));
+      act(() => dom.root.render(<CoTextArea aria-label="Notes" value={value} onText={onText} />));
     render("abc");
-    const el = host.querySelector("textarea")!;
+    const el = dom.host.querySelector("textarea")!;
     el.focus();
     act(() => {
       el.dispatchEvent(new CompositionEvent("compositionstart", { bubbles: true }));
@@ -139,7 +127,7 @@ describe("CoTextArea", () => {
 
   it("passes other props through to the element", () => {
     act(() =>
-      root.render(
+      dom.root.render(
         <CoTextArea
           id="what"
           aria-describedby="what-hint"
@@ -150,7 +138,7 @@ describe("CoTextArea", () => {
         />,
       ),
     );
-    const el = host.querySelector("textarea")!;
+    const el = dom.host.querySelector("textarea")!;
     expect(el.id).toBe("what");
     expect(el.getAttribute("aria-describedby")).toBe("what-hint");
     expect(el.rows).toBe(7);
@@ -163,10 +151,10 @@ describe("CoTextInput", () => {
     const onText = vi.fn();
     const render = (value: string) =>
       act(() =>
-        root.render(<CoTextInput id="title" maxLength={200} value={value} onText={onText} />),
+        dom.root.render(<CoTextInput id="title" maxLength={200} value={value} onText={onText} />),
       );
     render("Harvest");
-    const el = host.querySelector("input")!;
+    const el = dom.host.querySelector("input")!;
     expect(el.type).toBe("text");
     expect(el.id).toBe("title");
     expect(el.maxLength).toBe(200);

@@ -1,18 +1,49 @@
-// The parts a section's list page shares (collections, logs, maps): the title field of the form that
-// starts a new document, and the cards of the index's entries, each a link to its document. The
-// list is drawn from the index alone, so no document is opened to show it.
-import { useId, useState, type FormEvent } from "react";
+// The parts a section's list page shares (stories, logs, maps, collections): its heading, the form
+// that starts a new document, and the cards of the index's entries, each a link to its document.
+// The list is drawn from the index alone, so no document is opened to show it.
+import { useId, useState, type FormEvent, type ReactNode } from "react";
 import type { ListedEntry } from "../../shared/ops/community.ts";
 import { checkTitle } from "../../shared/schema/input.ts";
+import { useCommunityId } from "../communityContext.tsx";
 import { t, timeAgo } from "../i18n/index.ts";
 import { href, type Section } from "../route.ts";
-import { Field } from "./kit.tsx";
+import { TextField } from "./fields.tsx";
+import { EmptyState, PageHeading } from "./kit.tsx";
+
+/** A section's page heading, with its one action beside it (harvest, import) when it has one. */
+export function ListHeading({ title, action }: { title: string; action?: ReactNode }) {
+  if (!action) return <PageHeading>{title}</PageHeading>;
+  return (
+    <div className="heading-row">
+      <PageHeading>{title}</PageHeading>
+      {action}
+    </div>
+  );
+}
 
 /**
- * The state of a "new document" form: its title, and what `checkTitle` said of it. `submit` calls
- * `create` with the checked title (which then opens the new document).
+ * The form that starts a new document: its title (what `checkTitle` says of it shows under the
+ * field), what else the kind asks for (`children`), and its button. `onCreate` gets the checked
+ * title (and opens the new document, or leaves the person on the list with the field emptied).
  */
-export function useNewTitle(create: (title: string) => void) {
+export function NewDocForm({
+  label,
+  className = "inline-form",
+  titleLabel,
+  titleHint,
+  submitLabel,
+  onCreate,
+  children,
+}: {
+  /** The form's accessible name ("New map"). */
+  label: string;
+  className?: string;
+  titleLabel: string;
+  titleHint?: string;
+  submitLabel: string;
+  onCreate: (title: string) => void;
+  children?: ReactNode;
+}) {
   const [title, setTitle] = useState("");
   const [error, setError] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
@@ -20,38 +51,23 @@ export function useNewTitle(create: (title: string) => void) {
     const checked = checkTitle(title);
     if (!checked.ok) return setError(checked.error.message);
     setError(null);
-    create(checked.value);
+    setTitle("");
+    onCreate(checked.value);
   };
-  return { title, setTitle, error, submit };
-}
-
-/** The title of a new document; `error` is what `checkTitle` said of it, if anything. */
-export function NewTitleField({
-  label,
-  hint,
-  value,
-  onChange,
-  error,
-}: {
-  label: string;
-  hint?: string;
-  value: string;
-  onChange: (title: string) => void;
-  error: string | null;
-}) {
   return (
-    <Field label={label} hint={hint} error={error}>
-      {({ id, describedBy, invalid }) => (
-        <input
-          id={id}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          autoComplete="off"
-        />
-      )}
-    </Field>
+    <form className={className} onSubmit={submit} noValidate aria-label={label}>
+      <TextField
+        label={titleLabel}
+        hint={titleHint}
+        value={title}
+        onChange={setTitle}
+        error={error}
+      />
+      {children}
+      <button type="submit" className="primary">
+        {submitLabel}
+      </button>
+    </form>
   );
 }
 
@@ -61,20 +77,23 @@ export function NewTitleField({
  */
 export function EntryCards({
   entries,
-  communityId,
   section,
   label,
   showLabel = false,
   className = "cards",
+  empty,
 }: {
   entries: readonly ListedEntry[];
-  communityId: string;
   section: Section;
   label: string;
   showLabel?: boolean;
   className?: string;
+  /** What an empty list says instead. */
+  empty: { title: string; body: string };
 }) {
+  const communityId = useCommunityId();
   const headingId = useId();
+  if (entries.length === 0) return <EmptyState title={empty.title}>{empty.body}</EmptyState>;
   return (
     <>
       {showLabel && <h2 id={headingId}>{label}</h2>}

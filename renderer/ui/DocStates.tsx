@@ -2,8 +2,10 @@
 // written by a newer Meitheal, or damaged (with what is wrong and its raw content, nothing hidden).
 // One component for stories, logs, maps and collections, so each says it the same way.
 import type { ReactNode } from "react";
+import type { DocKind } from "../../shared/schema/kind.ts";
+import { useCommunity, useCommunityId } from "../communityContext.tsx";
 import { t, type MessageKey } from "../i18n/index.ts";
-import type { DocView } from "../repo.ts";
+import { useDoc, type DocView } from "../repo.ts";
 import { href, type Section } from "../route.ts";
 import { Notice, PageHeading } from "./kit.tsx";
 
@@ -12,16 +14,40 @@ export type UnusableView = Exclude<DocView<unknown>, { status: "ok" }>;
 /** Whose messages a page shows: "logs" says "logs.unavailable", "logs.damaged.title", … */
 export type DocMessages = "story" | "logs" | "maps" | "collection";
 
+/** The sections whose pages are documents, the words of their way back and their messages. */
+const PAGES = {
+  stories: { back: "story.back", messages: "story" },
+  logs: { back: "logs.back", messages: "logs" },
+  maps: { back: "maps.back", messages: "maps" },
+  collections: { back: "collections.back", messages: "collection" },
+} as const satisfies Record<string, { back: MessageKey; messages: DocMessages }>;
+export type DocSection = keyof typeof PAGES;
+
+/**
+ * The document a page shows, read through its kind. `back` is the way to its list; `unusable` is
+ * what the page shows instead while the document cannot be used (loading, not here, damaged,
+ * newer), null once it can.
+ */
+export function useDocPage<T>(section: DocSection, docId: string, kind: DocKind<T>) {
+  const { repo, index } = useCommunity();
+  const view = useDoc(repo, docId, kind);
+  const { back: label, messages } = PAGES[section];
+  const back = <BackLink section={section} label={label} />;
+  const unusable =
+    view.status === "ok" ? null : (
+      <DocUnusable
+        view={view}
+        back={back}
+        title={index.doc.entries[docId]?.title ?? docId}
+        messages={messages}
+      />
+    );
+  return { view, back, unusable };
+}
+
 /** The way back from a document to its section's list. */
-export function BackLink({
-  communityId,
-  section,
-  label,
-}: {
-  communityId: string;
-  section: Section;
-  label: MessageKey;
-}) {
+function BackLink({ section, label }: { section: Section; label: MessageKey }) {
+  const communityId = useCommunityId();
   return (
     <p className="back">
       <a href={href({ page: "community", communityId, section, docId: null })}>← {t(label)}</a>
@@ -29,7 +55,7 @@ export function BackLink({
   );
 }
 
-export function DocUnusable({
+function DocUnusable({
   view,
   back,
   title,

@@ -1,5 +1,6 @@
 // Small building blocks used across features: calm, accessible, keyboard-first.
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { t } from "../i18n/index.ts";
 
 export function EmptyState({
   title,
@@ -23,11 +24,14 @@ export function Field({
   label,
   hint,
   error,
+  className,
   children,
 }: {
   label: string;
-  hint?: string;
+  hint?: string | undefined;
   error?: string | null;
+  /** Beside "field", for a field laid out its own way. */
+  className?: string;
   children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
 }) {
   const id = useId();
@@ -35,7 +39,7 @@ export function Field({
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : "field"}>
       <label htmlFor={id}>{label}</label>
       {children({ id, describedBy, invalid: Boolean(error) })}
       {hint && (
@@ -82,6 +86,24 @@ export function Notice({
   );
 }
 
+/** Something asked for failed: what went wrong, and what it left as it was (nothing written…). */
+export function FailureNotice({
+  title,
+  message,
+  unchanged,
+}: {
+  title: string;
+  message: string;
+  unchanged: string;
+}) {
+  return (
+    <Notice tone="error" title={title}>
+      <p>{message}</p>
+      <p>{unchanged}</p>
+    </Notice>
+  );
+}
+
 /**
  * A modal dialog (the platform's <dialog>: focus stays inside, Escape closes). Focus returns to
  * whatever had it before, so closing lands the keyboard where it started.
@@ -124,5 +146,43 @@ export function Modal({
     <dialog ref={ref} aria-labelledby={labelledBy} className={`modal ${className ?? ""}`}>
       {children}
     </dialog>
+  );
+}
+
+/** Something the window cannot go on without went wrong: what, and the way out (a reload). */
+export function ReloadNotice({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <Notice tone="error" title={title}>
+      {children && <p>{children}</p>}
+      <button type="button" onClick={() => window.location.reload()}>
+        {t("app.reload")}
+      </button>
+    </Notice>
+  );
+}
+
+/** A button that opens a dialog, and the dialog while it is open (`close` shuts it). */
+export function DialogButton({
+  label,
+  className,
+  children,
+}: {
+  label: string;
+  className?: string;
+  children: (close: () => void) => ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button
+        type="button"
+        className={className}
+        onClick={() => setOpen(true)}
+        aria-haspopup="dialog"
+      >
+        {label}
+      </button>
+      {open && children(() => setOpen(false))}
+    </>
   );
 }

@@ -2,22 +2,21 @@
 // status (an export leaves out what is not ready or published), narrowed by typing.
 import { useId, useMemo, useState, type FormEvent } from "react";
 import { listEntries } from "../../../shared/ops/community.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { Modal } from "../../ui/kit.tsx";
-import type { IndexView } from "../logs/LogsSection.tsx";
 import { EXPORTED_BY_DEFAULT } from "./order.ts";
 
 export function AddStoriesDialog({
-  index,
   inCollection,
   onAdd,
   onClose,
 }: {
-  index: IndexView;
   inCollection: readonly string[];
   onAdd: (ids: string[]) => void;
   onClose: () => void;
 }) {
+  const { index } = useCommunity();
   const headingId = useId();
   const all = useMemo(() => listEntries(index.doc, "story"), [index.doc]);
   const already = useMemo(() => new Set(inCollection), [inCollection]);

@@ -1,7 +1,7 @@
 // One collection: its stories in order (reordered by drag or by keyboard), its introduction
 // (co-written rich text, in the story editor), its title, subtitle, language and credits, and the
 // way out: Export.
-import type { DocHandle, Repo } from "@automerge/automerge-repo";
+import type { DocHandle } from "@automerge/automerge-repo";
 import { useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { orderedStories } from "../../../shared/ops/collection.ts";
 import {
@@ -10,11 +10,11 @@ import {
   type Collection,
 } from "../../../shared/schema/collection.ts";
 import { checkTitle } from "../../../shared/schema/input.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
-import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
-import { useDoc } from "../../repo.ts";
-import { Field, PageHeading } from "../../ui/kit.tsx";
-import type { IndexView } from "../logs/LogsSection.tsx";
+import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
+import { SaveActions, TextField } from "../../ui/fields.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 import { StoryEditor } from "../stories/editor/StoryEditor.tsx";
 import { ExportDialog } from "../transfer/ExportDialog.tsx";
 import { collectionActions, type CollectionActions } from "./actions.ts";
@@ -24,39 +24,18 @@ import { storyRows } from "./order.ts";
 import { StoryOrder } from "./StoryOrder.tsx";
 
 const INTRODUCTION_PATH = ["introduction"];
+/** Internal links on, to anything (an introduction is not itself a link target). */
+const NO_SELF = {};
 
-export function CollectionPage({
-  repo,
-  index,
-  communityId,
-  collectionId,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-  collectionId: string;
-}) {
-  const view = useDoc(repo, collectionId, collectionKind);
-  const back = (
-    <BackLink communityId={communityId} section="collections" label="collections.back" />
-  );
-  if (view.status !== "ok")
-    return (
-      <DocUnusable
-        view={view}
-        back={back}
-        title={index.doc.entries[collectionId]?.title ?? collectionId}
-        messages="collection"
-      />
-    );
+export function CollectionPage({ collectionId }: { collectionId: string }) {
+  const { view, back, unusable } = useDocPage("collections", collectionId, collectionKind);
+  if (view.status !== "ok") return unusable;
   return (
     <CollectionView
       back={back}
       handle={view.handle}
       collection={view.doc}
       problems={view.problems}
-      index={index}
-      communityId={communityId}
       collectionId={collectionId}
     />
   );
@@ -67,18 +46,15 @@ function CollectionView({
   handle,
   collection,
   problems,
-  index,
-  communityId,
   collectionId,
 }: {
   back: ReactNode;
   handle: DocHandle<Collection>;
   collection: Collection;
   problems: readonly string[];
-  index: IndexView;
-  communityId: string;
   collectionId: string;
 }) {
+  const { index } = useCommunity();
   const actions = useMemo(
     () => collectionActions(handle, index.handle, collectionId),
     [handle, index.handle, collectionId],
@@ -86,7 +62,6 @@ function CollectionView({
   const order = useMemo(() => orderedStories(collection), [collection]);
   const rows = useMemo(() => storyRows(order, index.doc.entries), [order, index.doc.entries]);
   const [dialog, setDialog] = useState<"add" | "export" | null>(null);
-  const links = useMemo(() => ({ communityId }), [communityId]);
   const storiesHeading = useId();
   const introHeading = useId();
   const ready = rows.filter((r) => r.title !== null && !r.leftOut).length;
@@ -135,7 +110,6 @@ function CollectionView({
         ) : (
           <StoryOrder
             rows={rows}
-            communityId={communityId}
             labelledBy={storiesHeading}
             onMove={actions.move}
             onRemove={actions.removeStory}
@@ -150,7 +124,7 @@ function CollectionView({
           handle={handle}
           path={INTRODUCTION_PATH}
           label={t("collection.introduction")}
-          links={links}
+          links={NO_SELF}
           onLocalChange={actions.introductionTyped}
         />
       </section>
@@ -159,7 +133,6 @@ function CollectionView({
 
       {dialog === "add" && (
         <AddStoriesDialog
-          index={index}
           inCollection={order}
           onAdd={(ids) => actions.addStories(ids)}
           onClose={() => setDialog(null)}
@@ -167,7 +140,6 @@ function CollectionView({
       )}
       {dialog === "export" && (
         <ExportDialog
-          communityId={communityId}
           collectionId={collectionId}
           title={collection.title}
           counts={{ all: rows.length, ready }}
@@ -234,50 +206,23 @@ function CollectionDetails({
     <details className="collection-details">
       <summary>{t("collection.details")}</summary>
       <form onSubmit={submit} noValidate onChange={() => setSaved(false)}>
-        <Field label={t("collection.titleLabel")} error={titleError}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field label={t("collection.subtitle")}>
-          {({ id }) => (
-            <input
-              id={id}
-              value={subtitle}
-              onChange={(e) => setSubtitleText(e.target.value)}
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          label={t("collection.titleLabel")}
+          error={titleError}
+          value={title}
+          onChange={setTitle}
+        />
+        <TextField label={t("collection.subtitle")} value={subtitle} onChange={setSubtitleText} />
+        <TextField
           label={t("collection.language")}
           hint={t("collection.languageHint")}
           error={languageError}
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={language}
-              onChange={(e) => setLanguageText(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-              spellCheck={false}
-              className="short-input"
-            />
-          )}
-        </Field>
-        <div className="actions">
-          <button type="submit">{t("common.save")}</button>
-          {saved && <span role="status">{t("common.saved")}</span>}
-        </div>
+          value={language}
+          onChange={setLanguageText}
+          spellCheck={false}
+          className="short-input"
+        />
+        <SaveActions saved={saved} primary={false} />
       </form>
     </details>
   );

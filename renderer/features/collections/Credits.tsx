@@ -9,10 +9,12 @@ import {
 } from "../../../shared/schema/collection.ts";
 import { checkName } from "../../../shared/schema/input.ts";
 import { t } from "../../i18n/index.ts";
+import { Options, picked, TextField } from "../../ui/fields.tsx";
 import { Field } from "../../ui/kit.tsx";
 import type { CollectionActions } from "./actions.ts";
 
 const NAME_LIMIT = 200;
+const roleLabel = (role: CreditRole) => t(`credits.role.${role}`);
 
 export function Credits({
   collection,
@@ -59,14 +61,10 @@ export function Credits({
                 aria-label={t("credits.roleOf", { name: credit.name })}
                 value={credit.role}
                 onChange={(e) =>
-                  actions.updateCredit(credit.id, { role: e.target.value as CreditRole })
+                  actions.updateCredit(credit.id, { role: picked(CREDIT_ROLES, e.target.value) })
                 }
               >
-                {CREDIT_ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {t(`credits.role.${r}`)}
-                  </option>
-                ))}
+                <Options of={CREDIT_ROLES} label={roleLabel} />
               </select>
               <button
                 type="button"
@@ -86,26 +84,15 @@ export function Credits({
         noValidate
         aria-label={t("credits.add")}
       >
-        <Field label={t("credits.name")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+        <TextField label={t("credits.name")} error={error} value={name} onChange={setName} />
         <Field label={t("credits.role")}>
           {({ id }) => (
-            <select id={id} value={role} onChange={(e) => setRole(e.target.value as CreditRole)}>
-              {CREDIT_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {t(`credits.role.${r}`)}
-                </option>
-              ))}
+            <select
+              id={id}
+              value={role}
+              onChange={(e) => setRole(picked(CREDIT_ROLES, e.target.value))}
+            >
+              <Options of={CREDIT_ROLES} label={roleLabel} />
             </select>
           )}
         </Field>

@@ -3,6 +3,7 @@
 // the row's move buttons. Every move is announced ("Moved Tide to position 3 of 7") and the keyboard
 // stays on the story that moved.
 import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { href } from "../../route.ts";
 import { dropTarget, stepTarget, type StoryRow } from "./order.ts";
@@ -14,17 +15,16 @@ type Refocus = { id: string; control: "row" | "up" | "down" };
 
 export function StoryOrder({
   rows,
-  communityId,
   labelledBy,
   onMove,
   onRemove,
 }: {
   rows: readonly StoryRow[];
-  communityId: string;
   labelledBy: string;
   onMove: (from: number, to: number) => boolean;
   onRemove: (id: string) => void;
 }) {
+  const communityId = useCommunityId();
   const [announcement, setAnnouncement] = useState("");
   const [dragging, setDragging] = useState<number | null>(null);
   const [drop, setDrop] = useState<{ over: number; before: boolean } | null>(null);

@@ -2,8 +2,8 @@
 // collection's "updated" in the community index, so the list of collections stays right; typing in
 // the introduction moves it at most every TOUCH_EVERY_MS (one index change per keystroke would sync
 // a change of the index to every device on every key).
-import type { DocHandle, Repo } from "@automerge/automerge-repo";
-import { addEntry, updateEntry } from "../../../shared/ops/community.ts";
+import type { DocHandle } from "@automerge/automerge-repo";
+import { updateEntry } from "../../../shared/ops/community.ts";
 import { systemContext, type OpContext } from "../../../shared/ops/context.ts";
 import {
   addCredit,
@@ -20,25 +20,16 @@ import {
 } from "../../../shared/ops/collection.ts";
 import type { Collection } from "../../../shared/schema/collection.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
+import type { Community } from "../../communityContext.tsx";
+import { createDoc } from "../../newDoc.ts";
 
 const TOUCH_EVERY_MS = 20_000;
 
 /** Creates a collection document and lists it in the index; returns the new collection's id. */
-export function createCollection(
-  repo: Repo,
-  index: DocHandle<CommunityIndex>,
-  communityId: string,
-  title: string,
-): string {
-  const ctx = systemContext();
-  const handle = repo.create<Collection>();
-  handle.change((d) => initCollection(d, { communityId, title }, ctx));
-  const now = ctx.now();
-  index.change((d) =>
-    addEntry(d, handle.documentId, { kind: "collection", title, createdAt: now, updatedAt: now }),
+export const createCollection = (community: Community, title: string): string =>
+  createDoc<Collection>(community, { kind: "collection", title }, (d, ctx) =>
+    initCollection(d, { communityId: community.id, title }, ctx),
   );
-  return handle.documentId;
-}
 
 export type CollectionActions = ReturnType<typeof collectionActions>;
 

@@ -3,7 +3,8 @@ import { DEFAULT_THEMES } from "../../../shared/schema/community.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
-import { Field, PageHeading } from "../../ui/kit.tsx";
+import { TextAreaField, TextField } from "../../ui/fields.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 
 export function CreateCommunity() {
   const { connection } = usePeer();
@@ -34,45 +35,27 @@ export function CreateCommunity() {
     <main id="main" className="page narrow">
       <PageHeading>{t("community.create.title")}</PageHeading>
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <Field
+        <TextField
           label={t("community.create.name")}
           hint={t("community.create.nameHint")}
           error={error}
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              required
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field label={t("community.create.purpose")} hint={t("community.create.purposeHint")}>
-          {({ id, describedBy }) => (
-            <textarea
-              id={id}
-              rows={3}
-              value={purpose}
-              onChange={(e) => setPurpose(e.target.value)}
-              aria-describedby={describedBy}
-            />
-          )}
-        </Field>
-        <Field label={t("community.create.themes")} hint={t("community.create.themesHint")}>
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              value={themes}
-              onChange={(e) => setThemes(e.target.value)}
-              aria-describedby={describedBy}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+          value={name}
+          onChange={setName}
+          required
+        />
+        <TextAreaField
+          label={t("community.create.purpose")}
+          hint={t("community.create.purposeHint")}
+          rows={3}
+          value={purpose}
+          onChange={setPurpose}
+        />
+        <TextField
+          label={t("community.create.themes")}
+          hint={t("community.create.themesHint")}
+          value={themes}
+          onChange={setThemes}
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {t("community.create.submit")}

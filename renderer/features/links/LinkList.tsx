@@ -3,13 +3,11 @@ import { useId } from "react";
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
 import { t } from "../../i18n/index.ts";
-import { usePeer } from "../../peerContext.ts";
 import { typeLabel } from "../search/Hit.tsx";
 import { LinkRow } from "./LinkRow.tsx";
-import { useLinkTargets } from "./useLinkTargets.ts";
+import { useLinkTargets } from "./useLinkTitles.ts";
 
 export type LinkListProps = {
-  communityId: string;
   /** Link strings (shared/links/ref.ts), in the order to show them. */
   refs: string[];
   /** Given: each link has a remove button. */
@@ -17,25 +15,16 @@ export type LinkListProps = {
   label: string;
 };
 
-export function LinkList({ communityId, refs, onRemove, label }: LinkListProps) {
+export function LinkList({ refs, onRemove, label }: LinkListProps) {
   const id = useId();
-  const { connection } = usePeer();
-  const key = refs.join(" ");
-  const state = useLinkTargets(communityId, key, () =>
-    refs.length === 0
-      ? Promise.resolve({ ok: true as const, value: [] })
-      : connection.rpc.call("links:describe", { communityId, refs }),
-  );
+  const { query: titles, byRef } = useLinkTargets(refs);
   // Until titles arrive (or if they cannot), each link still shows, by kind, and still opens.
-  const byRef = new Map<string, LinkTarget>(
-    state.status === "ok" ? state.targets.map((target) => [target.ref, target]) : [],
-  );
   const placeholder = (ref: string): LinkTarget => {
     const parsed = parseRef(ref);
     return {
       ref,
       type: parsed?.type ?? "story",
-      title: state.status === "loading" ? t("common.loading") : "",
+      title: titles.state === "loading" ? t("common.loading") : "",
       context: null,
       missing: parsed === null,
     };
@@ -46,9 +35,9 @@ export function LinkList({ communityId, refs, onRemove, label }: LinkListProps) 
       <p className="link-list-label" id={`${id}-label`}>
         {label}
       </p>
-      {state.status === "error" && (
+      {titles.state === "failed" && (
         <p className="error" role="alert">
-          {t("links.describeFailed", { message: state.message })}
+          {t("links.describeFailed", { message: titles.error.message })}
         </p>
       )}
       {refs.length === 0 ? (
@@ -59,7 +48,7 @@ export function LinkList({ communityId, refs, onRemove, label }: LinkListProps) 
             const target = byRef.get(ref) ?? placeholder(ref);
             return (
               <li key={ref}>
-                <LinkRow communityId={communityId} target={target} />
+                <LinkRow target={target} />
                 {onRemove && (
                   <button
                     type="button"

@@ -14,9 +14,11 @@ import {
 } from "../../../shared/schema/log.ts";
 import type { MemberInfo } from "../../../shared/contract.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
-import { Modal } from "../../ui/kit.tsx";
+import { Field, Modal } from "../../ui/kit.tsx";
+import { ThemePicker } from "../../ui/ThemePicker.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { LinkList } from "../links/LinkList.tsx";
 import { LinkPicker } from "../links/LinkPicker.tsx";
@@ -35,7 +37,6 @@ export function EntryEditor({
   entryId,
   entry,
   actions,
-  communityId,
   logId,
   themes,
   initialFocus,
@@ -45,7 +46,6 @@ export function EntryEditor({
   entryId: string;
   entry: LogEntry;
   actions: LogActions;
-  communityId: string;
   logId: string;
   themes: { id: string; label: string }[];
   initialFocus: EditorFocus;
@@ -98,58 +98,38 @@ export function EntryEditor({
             value={entry.kind}
             onChange={(e) => actions.setKind(entryId, e.target.value as EntryKindName)}
           >
-            {ENTRY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`logs.kind.${k}`)}
-              </option>
-            ))}
+            <Options of={ENTRY_KINDS} label={(k) => t(`logs.kind.${k}`)} />
           </select>
         </div>
       </div>
       <Participants
-        communityId={communityId}
         participants={entry.participants}
         onAdd={(p) => actions.addParticipant(entryId, p)}
         onRemove={(pid) => actions.removeParticipant(entryId, pid)}
       />
       {ENTRY_TEXT_FIELDS.map((field) => (
-        <div className="field" key={field}>
-          <label htmlFor={`${id}-${field}`}>{t(`logs.field.${field}`)}</label>
-          <CoTextArea
-            id={`${id}-${field}`}
-            ref={field === "happened" ? happened : undefined}
-            rows={TEXT_ROWS[field]}
-            value={entry[field]}
-            onText={(text) => actions.setText(entryId, field, text)}
-            aria-describedby={`${id}-${field}-hint`}
-          />
-          <p className="hint" id={`${id}-${field}-hint`}>
-            {t(`logs.field.${field}.hint`)}
-          </p>
-        </div>
-      ))}
-      <fieldset className="theme-picker">
-        <legend>{t("logs.entry.themes")}</legend>
-        {themes.length === 0 && <p className="hint">{t("logs.entry.noThemes")}</p>}
-        {themes.map((th) => (
-          <label key={th.id} className="chip">
-            <input
-              type="checkbox"
-              checked={entry.themes[th.id] === true}
-              onChange={(e) => {
-                const now = new Set(Object.keys(entry.themes));
-                if (e.target.checked) now.add(th.id);
-                else now.delete(th.id);
-                actions.setThemes(entryId, [...now]);
-              }}
+        <Field key={field} label={t(`logs.field.${field}`)} hint={t(`logs.field.${field}.hint`)}>
+          {({ id: fieldId, describedBy }) => (
+            <CoTextArea
+              id={fieldId}
+              ref={field === "happened" ? happened : undefined}
+              rows={TEXT_ROWS[field]}
+              value={entry[field]}
+              onText={(text) => actions.setText(entryId, field, text)}
+              aria-describedby={describedBy}
             />
-            {th.label}
-          </label>
-        ))}
-      </fieldset>
+          )}
+        </Field>
+      ))}
+      <ThemePicker
+        legend={t("logs.entry.themes")}
+        empty={t("logs.entry.noThemes")}
+        themes={themes}
+        chosen={entry.themes}
+        onChange={(ids) => actions.setThemes(entryId, ids)}
+      />
       <div className="entry-links">
         <LinkList
-          communityId={communityId}
           refs={links}
           label={t("logs.entry.links")}
           onRemove={(ref) => actions.removeLink(entryId, ref)}
@@ -159,14 +139,13 @@ export function EntryEditor({
         </button>
         {picking && (
           <LinkPicker
-            communityId={communityId}
             exclude={selfRef}
             title={t("logs.entry.linkTitle")}
             onPick={(ref) => actions.addLink(entryId, formatRef(ref))}
             onClose={() => setPicking(false)}
           />
         )}
-        <Backlinks communityId={communityId} target={selfRef} />
+        <Backlinks target={selfRef} />
       </div>
       <div className="actions entry-danger">
         <button type="button" className="danger" onClick={() => setConfirming(true)}>
@@ -241,18 +220,16 @@ function DateField({
 }
 
 function Participants({
-  communityId,
   participants,
   onAdd,
   onRemove,
 }: {
-  communityId: string;
   participants: LogEntry["participants"];
   onAdd: (p: { name: string; member?: string }) => void;
   onRemove: (participantId: string) => void;
 }) {
   const id = useId();
-  const members = useMembers(communityId);
+  const members = useMembers();
   const { profile } = usePeer();
   // This device's name on the roster is the one it joined with; its profile says how it is called now.
   const nameOf = (m: MemberInfo) => (m.self && profile.displayName ? profile.displayName : m.name);
@@ -263,7 +240,7 @@ function Participants({
   const list = Object.entries(participants).sort(([, a], [, b]) => a.name.localeCompare(b.name));
   const inEntry = new Set(list.map(([, p]) => p.member).filter(Boolean));
   const choices =
-    members.kind === "ok" ? members.members.filter((m) => !inEntry.has(m.deviceKey)) : [];
+    members.state === "ok" ? members.value.filter((m) => !inEntry.has(m.deviceKey)) : [];
 
   const addMember = () => {
     const m = choices.find((c) => c.deviceKey === member);
@@ -319,25 +296,25 @@ function Participants({
               onChange={(e) => setMember(e.target.value)}
             >
               <option value="">
-                {members.kind === "loading"
+                {members.state === "loading"
                   ? t("common.loading")
                   : choices.length === 0
                     ? t("logs.participant.noMembers")
                     : t("logs.participant.choose")}
               </option>
-              {choices.map((m) => (
-                <option key={m.deviceKey} value={m.deviceKey}>
-                  {m.self ? t("logs.participant.you", { name: nameOf(m) }) : m.name}
-                </option>
-              ))}
+              <Options
+                of={choices}
+                value={(m) => m.deviceKey}
+                label={(m) => (m.self ? t("logs.participant.you", { name: nameOf(m) }) : m.name)}
+              />
             </select>
             <button type="button" onClick={addMember} disabled={!member}>
               {t("logs.participant.add")}
             </button>
           </div>
-          {members.kind === "failed" && (
+          {members.state === "failed" && (
             <p className="error">
-              {t("logs.participant.membersFailed", { message: members.message })}
+              {t("logs.participant.membersFailed", { message: members.error.message })}
             </p>
           )}
         </div>

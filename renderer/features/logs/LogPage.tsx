@@ -2,7 +2,7 @@
 // (newest first, by month) and, beside it, the open entry's editor. The open entry is the route's
 // `focus`, so a link, a search result or a reload opens the same entry; opening a row is following
 // its link.
-import type { DocHandle, Repo } from "@automerge/automerge-repo";
+import type { DocHandle } from "@automerge/automerge-repo";
 import {
   useCallback,
   useEffect,
@@ -29,37 +29,27 @@ import {
   type EntryKindName,
   type Log,
 } from "../../../shared/schema/log.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
-import { useDoc } from "../../repo.ts";
+import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
 import { href, navigate } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
+import { FilterOptions, Options, picked, TextField, type FilterSelect } from "../../ui/fields.tsx";
 import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import { TextForm } from "../../ui/TextForm.tsx";
 import { logActions, type LogActions } from "./actions.ts";
 import { EntryEditor, type EditorFocus } from "./EntryEditor.tsx";
 import { formatDayLong, formatQuarter, today } from "./format.ts";
-import type { IndexView } from "./LogsSection.tsx";
 import { Timeline } from "./Timeline.tsx";
 import { useLogEntries, type LogEntries } from "./useLogEntries.ts";
 
 export const entriesLabel = (count: number): string =>
   count === 1 ? t("logs.entries.one") : t("logs.entries.many", { count });
 
-export function LogPage({
-  repo,
-  index,
-  communityId,
-  logId,
-  focus,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-  logId: string;
-  focus: string | null;
-}) {
-  const view = useDoc(repo, logId, logKind);
+export function LogPage({ logId, focus }: { logId: string; focus: string | null }) {
+  const { repo, index } = useCommunity();
+  const { view, back, unusable } = useDocPage("logs", logId, logKind);
   // The index changes often (every write touches the log's "updated"); the volumes list only when
   // a volume is made or covers a new quarter: keep one array while it reads the same.
   const volumesKey = JSON.stringify(logVolumes(index.doc, logId));
@@ -70,57 +60,41 @@ export function LogPage({
   );
   // Volumes load from the index's list at once, alongside the log's own document.
   const held = useLogEntries(repo, logId, inline, volumes);
-  const back = <BackLink communityId={communityId} section="logs" label="logs.back" />;
-  if (view.status !== "ok")
-    return (
-      <DocUnusable
-        view={view}
-        back={back}
-        title={index.doc.entries[logId]?.title ?? logId}
-        messages="logs"
-      />
-    );
+  if (view.status !== "ok") return unusable;
   return (
     <LogView
-      repo={repo}
       held={held}
       back={back}
       handle={view.handle}
       log={view.doc}
       problems={view.problems}
-      index={index}
-      communityId={communityId}
       logId={logId}
       focus={focus}
     />
   );
 }
 
+const kindLabel = (kind: EntryKindName) => t(`logs.kind.${kind}`);
 const isFiltered = (f: LogFilter) => Boolean(f.kind || f.theme || f.participant || f.from || f.to);
 
 function LogView({
-  repo,
   held,
   back,
   handle,
   log,
   problems,
-  index,
-  communityId,
   logId,
   focus,
 }: {
-  repo: Repo;
   held: LogEntries;
   back: ReactNode;
   handle: DocHandle<Log>;
   log: Log;
   problems: readonly string[];
-  index: IndexView;
-  communityId: string;
   logId: string;
   focus: string | null;
 }) {
+  const { id: communityId, repo, index } = useCommunity();
   const actions = useMemo(
     () =>
       logActions({
@@ -313,7 +287,6 @@ function LogView({
                 entryId={focus}
                 entry={open}
                 actions={actions}
-                communityId={communityId}
                 logId={logId}
                 themes={themes}
                 initialFocus={editorFocus}
@@ -365,54 +338,28 @@ function GoneEntry({
 }
 
 function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
-  const [title, setTitle] = useState(log.title);
-  const [error, setError] = useState<string | null>(null);
-  // A rename from another laptop shows in the field unless the person is changing it here.
-  const [shownTitle, setShownTitle] = useState(log.title);
-  if (log.title !== shownTitle) {
-    setShownTitle(log.title);
-    if (title === shownTitle) setTitle(log.title);
-  }
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const checked = checkTitle(title);
-    if (!checked.ok) return setError(checked.error.message);
-    setError(null);
-    setTitle(checked.value);
-    if (checked.value !== log.title) actions.rename(checked.value);
-  };
-  const descriptionId = useId();
   return (
     <>
-      <div className="field log-description">
-        <label htmlFor={descriptionId}>{t("logs.description")}</label>
-        <CoTextArea
-          id={descriptionId}
-          rows={2}
-          value={log.description}
-          onText={actions.setDescription}
-          placeholder={t("logs.descriptionPlaceholder")}
-        />
-      </div>
+      <Field label={t("logs.description")} className="log-description">
+        {({ id }) => (
+          <CoTextArea
+            id={id}
+            rows={2}
+            value={log.description}
+            onText={actions.setDescription}
+            placeholder={t("logs.descriptionPlaceholder")}
+          />
+        )}
+      </Field>
       <details className="log-rename">
         <summary>{t("logs.renameOpen")}</summary>
-        <form className="inline-form" onSubmit={submit} noValidate>
-          <Field label={t("logs.titleLabel")} error={error}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                value={title}
-                onChange={(e) => setTitle(e.target.value)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                autoComplete="off"
-              />
-            )}
-          </Field>
-          <button type="submit" disabled={title === log.title}>
-            {t("logs.rename")}
-          </button>
-        </form>
+        <TextForm
+          label={t("logs.titleLabel")}
+          current={log.title}
+          check={checkTitle}
+          submitLabel={t("logs.rename")}
+          onSubmit={(title) => actions.rename(title)}
+        />
       </details>
     </>
   );
@@ -445,27 +392,22 @@ function NewEntryForm({
       noValidate
       aria-label={t("logs.newEntry")}
     >
-      <Field label={t("logs.entry.date")} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            type="date"
-            value={date}
-            required
-            onChange={(e) => setDate(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t("logs.entry.date")}
+        error={error}
+        type="date"
+        value={date}
+        required
+        onChange={setDate}
+      />
       <Field label={t("logs.entry.kind")}>
         {({ id }) => (
-          <select id={id} value={kind} onChange={(e) => setKind(e.target.value as EntryKindName)}>
-            {ENTRY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`logs.kind.${k}`)}
-              </option>
-            ))}
+          <select
+            id={id}
+            value={kind}
+            onChange={(e) => setKind(picked(ENTRY_KINDS, e.target.value))}
+          >
+            <Options of={ENTRY_KINDS} label={kindLabel} />
           </select>
         )}
       </Field>
@@ -494,7 +436,30 @@ function Filters({
   /** Older volumes are still arriving: counts are "so far". */
   loading: boolean;
 }) {
-  const id = useId();
+  const any = t("logs.filter.any");
+  const selects: FilterSelect<"kind" | "theme" | "participant">[] = [
+    {
+      key: "kind",
+      label: t("logs.filter.kind"),
+      any,
+      options: ENTRY_KINDS.map((k) => ({ value: k, label: kindLabel(k) })),
+    },
+    {
+      key: "theme",
+      label: t("logs.filter.theme"),
+      any,
+      options: themes.map((th) => ({ value: th.id, label: th.label })),
+    },
+    {
+      key: "participant",
+      label: t("logs.filter.participant"),
+      any: t("logs.filter.anyone"),
+      options: people.map((p) => ({
+        value: p.key,
+        label: p.guest ? t("logs.participant.guest", { name: p.name }) : p.name,
+      })),
+    },
+  ];
   const set = (patch: Partial<LogFilter>) => {
     const next: LogFilter = { ...filter, ...patch };
     // An emptied control means "any": drop the key rather than filter on "".
@@ -504,71 +469,39 @@ function Filters({
   return (
     <div className="log-filters">
       <div className="filters" role="group" aria-label={t("logs.filters")}>
-        <div className="filter">
-          <label htmlFor={`${id}-kind`}>{t("logs.filter.kind")}</label>
-          <select
-            id={`${id}-kind`}
-            value={filter.kind ?? ""}
-            onChange={(e) => set({ kind: (e.target.value || undefined) as EntryKindName })}
-          >
-            <option value="">{t("logs.filter.any")}</option>
-            {ENTRY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`logs.kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-theme`}>{t("logs.filter.theme")}</label>
-          <select
-            id={`${id}-theme`}
-            value={filter.theme ?? ""}
-            onChange={(e) => set({ theme: e.target.value })}
-          >
-            <option value="">{t("logs.filter.any")}</option>
-            {themes.map((th) => (
-              <option key={th.id} value={th.id}>
-                {th.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-participant`}>{t("logs.filter.participant")}</label>
-          <select
-            id={`${id}-participant`}
-            value={filter.participant ?? ""}
-            onChange={(e) => set({ participant: e.target.value })}
-          >
-            <option value="">{t("logs.filter.anyone")}</option>
-            {people.map((p) => (
-              <option key={p.key} value={p.key}>
-                {p.guest ? t("logs.participant.guest", { name: p.name }) : p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-from`}>{t("logs.filter.from")}</label>
-          <input
-            id={`${id}-from`}
-            type="date"
-            value={filter.from ?? ""}
-            max={filter.to}
-            onChange={(e) => set({ from: e.target.value })}
-          />
-        </div>
-        <div className="filter">
-          <label htmlFor={`${id}-to`}>{t("logs.filter.to")}</label>
-          <input
-            id={`${id}-to`}
-            type="date"
-            value={filter.to ?? ""}
-            min={filter.from}
-            onChange={(e) => set({ to: e.target.value })}
-          />
-        </div>
+        {selects.map((f) => (
+          <Filter key={f.key} label={f.label}>
+            {(id) => (
+              <select
+                id={id}
+                value={filter[f.key] ?? ""}
+                onChange={(e) =>
+                  set(
+                    f.key === "kind"
+                      ? { kind: ENTRY_KINDS.find((k) => k === e.target.value) }
+                      : { [f.key]: e.target.value },
+                  )
+                }
+              >
+                <FilterOptions filter={f} />
+              </select>
+            )}
+          </Filter>
+        ))}
+        {(["from", "to"] as const).map((end) => (
+          <Filter key={end} label={t(`logs.filter.${end}`)}>
+            {(id) => (
+              <input
+                id={id}
+                type="date"
+                value={filter[end] ?? ""}
+                // A range never turns inside out: each end is bounded by the other.
+                {...(end === "from" ? { max: filter.to } : { min: filter.from })}
+                onChange={(e) => set({ [end]: e.target.value })}
+              />
+            )}
+          </Filter>
+        ))}
         {isFiltered(filter) && (
           <button type="button" onClick={() => setFilter({})}>
             {t("logs.filter.clear")}
@@ -582,6 +515,17 @@ function Filters({
             ? entriesLabel(total)
             : t("logs.filter.showing", { shown, total: entriesLabel(total) })}
       </p>
+    </div>
+  );
+}
+
+/** One control of the timeline's filters, under its label. */
+function Filter({ label, children }: { label: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className="filter">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
     </div>
   );
 }

@@ -2,7 +2,7 @@
 // index, so the list of logs stays right; typing moves it at most every TOUCH_EVERY_MS (one index
 // change per keystroke would sync a change of the index to every device on every key).
 import type { DocHandle, Repo } from "@automerge/automerge-repo";
-import { addEntry, updateEntry } from "../../../shared/ops/community.ts";
+import { updateEntry } from "../../../shared/ops/community.ts";
 import { systemContext, type OpContext } from "../../../shared/ops/context.ts";
 import {
   addEntryLink,
@@ -24,6 +24,8 @@ import {
 import { coverQuarter, quarterOf } from "../../../shared/ops/logVolumes.ts";
 import { addEntryToLog } from "../../../shared/logs/write.ts";
 import type { CommunityIndex } from "../../../shared/schema/community.ts";
+import type { Community } from "../../communityContext.tsx";
+import { createDoc } from "../../newDoc.ts";
 import type {
   EntryKindName,
   EntryTextField,
@@ -40,22 +42,10 @@ const TOUCH_EVERY_MS = 20_000;
 const lastTouched = new Map<string, number>();
 
 /** Creates a log document and lists it in the index; returns the new log's id. */
-export function createLog(
-  repo: Repo,
-  index: DocHandle<CommunityIndex>,
-  communityId: string,
-  title: string,
-  description: string,
-): string {
-  const ctx = systemContext();
-  const handle = repo.create<Log>();
-  handle.change((d) => initLog(d, { communityId, title, description }, ctx));
-  const now = ctx.now();
-  index.change((d) =>
-    addEntry(d, handle.documentId, { kind: "log", title, createdAt: now, updatedAt: now }),
+export const createLog = (community: Community, title: string, description: string): string =>
+  createDoc<Log>(community, { kind: "log", title }, (d, ctx) =>
+    initLog(d, { communityId: community.id, title, description }, ctx),
   );
-  return handle.documentId;
-}
 
 export type LogActions = ReturnType<typeof logActions>;
 

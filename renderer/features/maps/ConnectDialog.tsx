@@ -4,7 +4,8 @@ import { useId, useMemo, useState, type FormEvent, type KeyboardEvent } from "re
 import type { ConnectRefusal } from "../../../shared/ops/map.ts";
 import { RELATIONS, type InquiryMap, type Relation } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
-import { Modal } from "../../ui/kit.tsx";
+import { Options, TextField } from "../../ui/fields.tsx";
+import { Field, Modal } from "../../ui/kit.tsx";
 import { kindLabel, nodeText, relationLabel, shortText } from "./labels.ts";
 
 export function ConnectDialog({
@@ -57,60 +58,54 @@ export function ConnectDialog({
         {t("maps.connect.title", { text: source ? shortText(source) : "" })}
       </h2>
       <form onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-filter`}>{t("maps.connect.filter")}</label>
-          <input
-            id={`${id}-filter`}
-            type="search"
-            autoComplete="off"
-            data-autofocus
-            value={filter}
-            onChange={(e) => {
-              setFilter(e.target.value);
-              setError(null);
-            }}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-to`}>{t("maps.connect.to")}</label>
-          {others.length === 0 ? (
-            <p className="meta" id={`${id}-to`}>
-              {t("maps.connect.none")}
-            </p>
-          ) : (
+        <TextField
+          label={t("maps.connect.filter")}
+          type="search"
+          data-autofocus
+          value={filter}
+          onChange={(value) => {
+            setFilter(value);
+            setError(null);
+          }}
+        />
+        <Field label={t("maps.connect.to")}>
+          {({ id: toId }) =>
+            others.length === 0 ? (
+              <p className="meta" id={toId}>
+                {t("maps.connect.none")}
+              </p>
+            ) : (
+              <select
+                id={toId}
+                size={Math.min(8, Math.max(2, others.length))}
+                value={to ?? ""}
+                onChange={(e) => {
+                  setChosen(e.target.value);
+                  setError(null);
+                }}
+                onKeyDown={enterSubmits}
+              >
+                <Options
+                  of={others}
+                  value={([nid]) => nid}
+                  label={([, n]) => `${kindLabel(n.kind)}: ${shortText(n)}`}
+                />
+              </select>
+            )
+          }
+        </Field>
+        <Field label={t("maps.connect.relation")}>
+          {({ id: relationId }) => (
             <select
-              id={`${id}-to`}
-              size={Math.min(8, Math.max(2, others.length))}
-              value={to ?? ""}
-              onChange={(e) => {
-                setChosen(e.target.value);
-                setError(null);
-              }}
+              id={relationId}
+              value={relation}
+              onChange={(e) => setRelation(e.target.value as Relation)}
               onKeyDown={enterSubmits}
             >
-              {others.map(([nid, n]) => (
-                <option key={nid} value={nid}>
-                  {kindLabel(n.kind)}: {shortText(n)}
-                </option>
-              ))}
+              <Options of={RELATIONS} label={relationLabel} />
             </select>
           )}
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-rel`}>{t("maps.connect.relation")}</label>
-          <select
-            id={`${id}-rel`}
-            value={relation}
-            onChange={(e) => setRelation(e.target.value as Relation)}
-            onKeyDown={enterSubmits}
-          >
-            {RELATIONS.map((r) => (
-              <option key={r} value={r}>
-                {relationLabel(r)}
-              </option>
-            ))}
-          </select>
-        </div>
+        </Field>
         {source && target && (
           <p className="map-connect-preview" aria-live="polite">
             “{shortText(source)}” {relationLabel(relation)} “{shortText(target)}”

@@ -27,11 +27,12 @@ import {
 } from "react";
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { visibleEdges } from "../../../shared/ops/map.ts";
-import type { InquiryMap, MapNode, NodeKind } from "../../../shared/schema/map.ts";
+import type { InquiryMap, MapNode } from "../../../shared/schema/map.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { href } from "../../route.ts";
 import { refStringRoute } from "../links/navigate.ts";
-import { nodeLabel, relationLabel, statusLabel } from "./labels.ts";
+import { KIND_COLOUR, nodeLabel, relationLabel, statusLabel } from "./labels.ts";
 import { MapNodeView, type FlowNode, type NodeData } from "./MapNodeView.tsx";
 import { RelationEdge } from "./RelationEdge.tsx";
 
@@ -48,14 +49,6 @@ const ARROWS: Record<string, [number, number]> = {
   ArrowRight: [1, 0],
 };
 const MARKER = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: "#55605a" };
-const KIND_COLOUR: Record<NodeKind, string> = {
-  question: "#1f6f5c",
-  insight: "#b58a00",
-  resource: "#2b5d9b",
-  practice: "#7a4e9c",
-  story: "#a3291b",
-  entry: "#55605a",
-};
 /**
  * Below this zoom a node's text is about a pixel high: nodes are drawn as coloured boxes with their
  * kind, which keeps a whole large map quick to draw and to drag in (level of detail).
@@ -67,7 +60,6 @@ const PRO = { hideAttribution: true };
 
 export type CanvasProps = {
   map: InquiryMap;
-  communityId: string;
   selectedId: string | null;
   onSelect: (id: string | null, how: "pointer" | "keyboard") => void;
   onMove: (id: string, to: { x: number; y: number }, how: "drag" | "keyboard") => void;
@@ -122,7 +114,6 @@ function edgesOf(map: InquiryMap, prev: readonly Edge[]): Edge[] {
 
 function MapCanvasInner({
   map,
-  communityId,
   selectedId,
   onSelect,
   onMove,
@@ -132,6 +123,7 @@ function MapCanvasInner({
   centerFirst,
   onReady,
 }: CanvasProps) {
+  const communityId = useCommunityId();
   const [nodes, setNodes] = useState<FlowNode[]>([]);
   const dragging = useRef(new Set<string>());
   const selected = useRef(selectedId);

@@ -1,10 +1,10 @@
 // One node on the canvas. Memoised, and its data object is reused while the node is unchanged
 // (MapCanvas), so dragging one node in a map of hundreds re-renders only that node.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { memo } from "react";
+import { memo, type CSSProperties } from "react";
 import type { MapNode } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
-import { kindLabel, nodeText, statusLabel } from "./labels.ts";
+import { KIND_COLOUR, kindLabel, nodeText, statusLabel } from "./labels.ts";
 
 export type NodeData = {
   node: MapNode;
@@ -17,7 +17,10 @@ export type FlowNode = Node<NodeData, "mapNode">;
 function MapNodeViewInner({ data }: NodeProps<FlowNode>) {
   const { node, target, stale } = data;
   return (
-    <div className={`map-node kind-${node.kind}${stale ? " stale" : ""}`}>
+    <div
+      className={`map-node kind-${node.kind}${stale ? " stale" : ""}`}
+      style={{ "--kind": KIND_COLOUR[node.kind] } as CSSProperties}
+    >
       <Handle type="target" position={Position.Top} />
       <div className="map-node-head">
         <span className="map-node-kind">{kindLabel(node.kind)}</span>

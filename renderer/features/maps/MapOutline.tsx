@@ -13,8 +13,9 @@ import {
   type Relation,
 } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
+import { Options, TextField } from "../../ui/fields.tsx";
 import { CoTextInput } from "../../ui/CoTextArea.tsx";
-import { Modal } from "../../ui/kit.tsx";
+import { Field, Modal } from "../../ui/kit.tsx";
 import type { MapActions } from "./actions.ts";
 import { kindLabel, nodeText, shortText, statusLabel } from "./labels.ts";
 import { PLAIN_KINDS } from "./NodePanel.tsx";
@@ -308,11 +309,7 @@ export function MapOutline({
                   say(t("maps.say.status", { status: statusLabel(status) }));
                 }}
               >
-                {QUESTION_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {statusLabel(s)}
-                  </option>
-                ))}
+                <Options of={QUESTION_STATUSES} label={statusLabel} />
               </select>
             </label>
           )}
@@ -382,49 +379,39 @@ function AddChildDialog({
         }}
         noValidate
       >
-        <div className="field">
-          <label htmlFor={`${id}-rel`}>{t("maps.outline.childRelation")}</label>
-          <select
-            id={`${id}-rel`}
-            value={value}
-            onChange={(e) => {
-              const next = CHILD_OPTIONS.find((o) => o.value === e.target.value);
-              if (!next) return;
-              setValue(next.value);
-              setKind(next.kind);
-            }}
-          >
-            {CHILD_OPTIONS.map((o) => (
-              <option key={o.value} value={o.value}>
-                {t(`maps.child.${o.value}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-kind`}>{t("maps.outline.childKind")}</label>
-          <select
-            id={`${id}-kind`}
-            value={kind}
-            onChange={(e) => setKind(e.target.value as NodeKind)}
-          >
-            {PLAIN_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {kindLabel(k)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-text`}>{t("maps.outline.childText")}</label>
-          <input
-            id={`${id}-text`}
-            data-autofocus
-            autoComplete="off"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-        </div>
+        <Field label={t("maps.outline.childRelation")}>
+          {({ id: relationId }) => (
+            <select
+              id={relationId}
+              value={value}
+              onChange={(e) => {
+                const next = CHILD_OPTIONS.find((o) => o.value === e.target.value);
+                if (!next) return;
+                setValue(next.value);
+                setKind(next.kind);
+              }}
+            >
+              <Options
+                of={CHILD_OPTIONS}
+                value={(o) => o.value}
+                label={(o) => t(`maps.child.${o.value}`)}
+              />
+            </select>
+          )}
+        </Field>
+        <Field label={t("maps.outline.childKind")}>
+          {({ id: kindId }) => (
+            <select id={kindId} value={kind} onChange={(e) => setKind(e.target.value as NodeKind)}>
+              <Options of={PLAIN_KINDS} label={kindLabel} />
+            </select>
+          )}
+        </Field>
+        <TextField
+          label={t("maps.outline.childText")}
+          data-autofocus
+          value={text}
+          onChange={setText}
+        />
         <div className="actions modal-actions">
           <button type="button" onClick={onClose}>
             {t("common.cancel")}

@@ -1,119 +1,59 @@
 // One inquiry map: its title, a toolbar, the canvas or the outline, and beside them the selected
 // node. Everything is reachable from the keyboard (shortcuts listed in a popover, announced in a
 // live region). A damaged map is shown as damaged; a map with a few unreadable parts shows the rest.
-import type { Repo } from "@automerge/automerge-repo";
-import { getViewportForBounds, ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import {
-  useCallback,
-  useEffect,
-  useId,
-  useMemo,
-  useRef,
-  useState,
-  type FormEvent,
-  type KeyboardEvent,
-  type ReactNode,
-} from "react";
-import type { LinkTarget } from "../../../shared/contract.ts";
+import { ReactFlowProvider } from "@xyflow/react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { formatRef, type LinkRef } from "../../../shared/links/ref.ts";
-import { danglingEdges, staleQuestions, visibleEdges } from "../../../shared/ops/map.ts";
-import { checkTitle } from "../../../shared/schema/input.ts";
+import { danglingEdges, visibleEdges } from "../../../shared/ops/map.ts";
 import {
   mapKind,
-  RELATIONS,
   type InquiryMap,
+  type MapNode,
   type NodeKind,
   type Relation,
 } from "../../../shared/schema/map.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable, ProblemsNotice } from "../../ui/DocStates.tsx";
-import { useDoc, type DocView } from "../../repo.ts";
-import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import type { DocView } from "../../repo.ts";
+import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
+import { Notice } from "../../ui/kit.tsx";
+import { TabList } from "../../ui/TabList.tsx";
 import { LinkPicker } from "../links/LinkPicker.tsx";
-import { useLinkTargets } from "../links/useLinkTargets.ts";
+import { useLinkTargets } from "../links/useLinkTitles.ts";
 import { mapActions, type Removed } from "./actions.ts";
 import { ConnectDialog } from "./ConnectDialog.tsx";
 import { download, fileName, pngOf, svgOf } from "./exportMap.ts";
 import { kindLabel, nodeLabel, relationLabel, shortText } from "./labels.ts";
-import { MapCanvas, MIN_ZOOM } from "./MapCanvas.tsx";
+import { MapCanvas } from "./MapCanvas.tsx";
 import { MapOutline } from "./MapOutline.tsx";
-import type { IndexView } from "./MapsSection.tsx";
-import { NodePanel, PLAIN_KINDS } from "./NodePanel.tsx";
+import { MapTitleBar, MapToolbar, StaleList, useStaleQuestions } from "./MapToolbar.tsx";
+import { NodePanel } from "./NodePanel.tsx";
+import { ShortcutHelp } from "./ShortcutHelp.tsx";
+import { useMapKeyboard } from "./useMapKeyboard.ts";
+import { useMapViewport } from "./useMapViewport.ts";
 
 const VIEWS = ["canvas", "outline"] as const;
 type View = (typeof VIEWS)[number];
-const STALE_DAYS = [7, 14, 30] as const;
 type Picking = "new-node" | "target" | "link" | null;
-/** A node's usual size on the canvas (maps.css), for placing new nodes apart. */
-const NODE_W = 190;
-const NODE_H = 70;
-/** Places around the middle of the view, nearest first, where a new node may go. */
-const SPOTS: readonly (readonly [number, number])[] = (() => {
-  const spots: [number, number][] = [];
-  for (let dx = -3; dx <= 3; dx++) for (let dy = -3; dy <= 3; dy++) spots.push([dx, dy]);
-  return spots.sort((a, b) => a[0] ** 2 + a[1] ** 2 * 1.5 - (b[0] ** 2 + b[1] ** 2 * 1.5));
-})();
 
-export function MapPage({
-  repo,
-  index,
-  communityId,
-  mapId,
-  focus,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-  mapId: string;
-  focus: string | null;
-}) {
-  const map = useDoc(repo, mapId, mapKind);
-  const back = <BackLink communityId={communityId} section="maps" label="maps.back" />;
-  if (map.status !== "ok")
-    return (
-      <DocUnusable
-        view={map}
-        back={back}
-        title={index.doc.entries[mapId]?.title ?? mapId}
-        messages="maps"
-      />
-    );
+export function MapPage({ mapId, focus }: { mapId: string; focus: string | null }) {
+  const { view: map, back, unusable } = useDocPage("maps", mapId, mapKind);
+  if (map.status !== "ok") return unusable;
   return (
     <ReactFlowProvider>
-      <MapWorkspace
-        view={map}
-        index={index}
-        communityId={communityId}
-        mapId={mapId}
-        focus={focus}
-        back={back}
-      />
+      <MapWorkspace view={map} mapId={mapId} focus={focus} back={back} />
     </ReactFlowProvider>
   );
 }
 
-/** What the page's key handler reads of a key press, from React or straight from the document. */
-type KeyLike = Pick<
-  globalThis.KeyboardEvent,
-  "key" | "ctrlKey" | "metaKey" | "altKey" | "target" | "defaultPrevented" | "preventDefault"
->;
-
-const isEditable = (el: EventTarget | null) =>
-  el instanceof HTMLElement &&
-  (el.isContentEditable || el.closest("input, textarea, select, dialog") !== null);
-
 function MapWorkspace({
   view,
-  index,
-  communityId,
   mapId,
   focus,
   back,
 }: {
   view: Extract<DocView<InquiryMap>, { status: "ok" }>;
-  index: IndexView;
-  communityId: string;
   mapId: string;
   focus: string | null;
   back: ReactNode;
@@ -121,6 +61,7 @@ function MapWorkspace({
   const uid = useId();
   const map = view.doc;
   const { info, profile, connection } = usePeer();
+  const { id: communityId, index } = useCommunity();
   const actions = useMemo(
     () =>
       mapActions(view.handle, index.handle, mapId, {
@@ -130,7 +71,6 @@ function MapWorkspace({
     [view.handle, index.handle, mapId, info.deviceKey, profile.displayName],
   );
   useEffect(() => () => actions.flush(), [actions]);
-  const flow = useReactFlow();
 
   const [tab, setTab] = useState<View>("canvas");
   const [selectedId, setSelectedId] = useState<string | null>(() =>
@@ -138,22 +78,19 @@ function MapWorkspace({
   );
   const [newKind, setNewKind] = useState<NodeKind>("question");
   const [newRelation, setNewRelation] = useState<Relation>("relates");
-  /** When the highlight was switched on: "untouched for N days" counts back from then. */
-  const [staleSince, setStaleSince] = useState<number | null>(null);
-  const staleOn = staleSince !== null;
-  const [staleDays, setStaleDays] = useState<number>(14);
+  const stale = useStaleQuestions(map);
   const [undo, setUndo] = useState<Removed | null>(null);
   const [message, setMessage] = useState("");
   const [connecting, setConnecting] = useState(false);
   const [picking, setPicking] = useState<Picking>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [focusText, setFocusText] = useState(0);
-  const [renaming, setRenaming] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
-  const center = useRef<((id: string, at: { x: number; y: number }) => void) | null>(null);
   const undoButton = useRef<HTMLButtonElement>(null);
   const say = useCallback((text: string) => setMessage(text), []);
   const selected = selectedId ? map.nodes[selectedId] : undefined;
+  const viewport = useMapViewport(view.handle, tab === "canvas", focus);
+  const { centerOn, keepInView } = viewport;
 
   // Edges whose end was deleted while someone connected to it (or duplicates of one pair) are
   // never drawn; whoever sees them removes them, the ones this copy found and no others.
@@ -177,25 +114,7 @@ function MapWorkspace({
       ].sort(),
     [map.nodes],
   );
-  const refsKey = refs.join(" ");
-  const described = useLinkTargets(communityId, refsKey, () =>
-    refs.length === 0
-      ? Promise.resolve({ ok: true as const, value: [] })
-      : connection.rpc.call("links:describe", { communityId, refs }),
-  );
-  const targets = useMemo(
-    () =>
-      new Map<string, LinkTarget>(
-        described.status === "ok" ? described.targets.map((x) => [x.ref, x]) : [],
-      ),
-    [described],
-  );
-
-  const staleIds = useMemo(
-    () => (staleSince !== null ? staleQuestions(map, staleSince, staleDays) : []),
-    [map, staleSince, staleDays],
-  );
-  const stale = useMemo(() => new Set(staleIds), [staleIds]);
+  const targets = useLinkTargets(refs).byRef;
 
   // Selecting: from the canvas (pointer or Tab), the outline, the node list, a link.
   const select = useCallback(
@@ -212,20 +131,6 @@ function MapWorkspace({
     },
     [view.handle],
   );
-  const centerOn = useCallback(
-    (id: string) => {
-      const node = view.handle.doc()?.nodes?.[id];
-      if (node) center.current?.(id, node.at);
-    },
-    [view.handle],
-  );
-  const onReady = useCallback(
-    (fn: (id: string, at: { x: number; y: number }) => void) => {
-      center.current = fn;
-      if (focus) requestAnimationFrame(() => centerOn(focus));
-    },
-    [focus, centerOn],
-  );
   // A link to another node of this map while it is open.
   const lastFocus = useRef(focus);
   useEffect(() => {
@@ -236,74 +141,15 @@ function MapWorkspace({
     requestAnimationFrame(() => centerOn(focus));
   }, [focus, centerOn]);
 
-  /**
-   * Gives the keyboard to a node on the canvas. React Flow keeps a node hidden (so unfocusable)
-   * until it has measured it, so a node just added or restored is waited for a few frames; if it
-   * never shows (off screen, or the outline is open) the canvas or the outline takes focus instead.
-   */
-  const focusNodeElement = (id: string | null, frames = 10) => {
-    const el = id
-      ? document.querySelector<HTMLElement>(
-          `.map-canvas .react-flow__node[data-id="${CSS.escape(id)}"]`,
-        )
-      : null;
-    if (el && getComputedStyle(el).visibility === "visible") return el.focus();
-    if (el && frames > 0) {
-      requestAnimationFrame(() => focusNodeElement(id, frames - 1));
-      return;
-    }
-    if (tab === "canvas") document.querySelector<HTMLElement>(".map-canvas")?.focus();
-    else document.querySelector<HTMLElement>('.outline-tree [tabindex="0"]')?.focus();
-  };
-
-  /**
-   * The whole map in view. Measured bounds, fitted at once: React Flow's own fitView waits for a
-   * later update of the nodes, which a key press alone does not bring.
-   */
-  const fitAll = () => {
-    const nodes = flow.getNodes();
-    const rect = document.querySelector(".map-canvas")?.getBoundingClientRect();
-    if (nodes.length === 0 || !rect) return;
-    const bounds = flow.getNodesBounds(nodes);
-    const viewport = getViewportForBounds(bounds, rect.width, rect.height, MIN_ZOOM, 1.2, 0.1);
-    void flow.setViewport(viewport, { duration: 200 });
-  };
-
-  /**
-   * Pans just enough that a node at `to` is in view. A node moved off the canvas with the
-   * keyboard would leave the page (only what the canvas shows is drawn), and the focus with it.
-   */
-  const keepInView = useCallback(
-    (id: string, to: { x: number; y: number }) => {
-      const rect = document.querySelector(".map-canvas")?.getBoundingClientRect();
-      if (!rect || rect.width === 0) return;
-      const size = flow.getInternalNode(id)?.measured;
-      const w = size?.width ?? NODE_W;
-      const h = size?.height ?? NODE_H;
-      const { x, y, zoom } = flow.getViewport();
-      const margin = 24;
-      // The node's box on screen, relative to the canvas.
-      const left = to.x * zoom + x;
-      const top = to.y * zoom + y;
-      const right = left + w * zoom;
-      const bottom = top + h * zoom;
-      const dx =
-        left < margin
-          ? margin - left
-          : right > rect.width - margin
-            ? rect.width - margin - right
-            : 0;
-      const dy =
-        top < margin
-          ? margin - top
-          : bottom > rect.height - margin
-            ? rect.height - margin - bottom
-            : 0;
-      if (dx !== 0 || dy !== 0) void flow.setViewport({ x: x + dx, y: y + dy, zoom });
-    },
-    [flow],
-  );
-
+  const sayConnected = useCallback((from: MapNode, to: MapNode, relation: Relation) => {
+    setMessage(
+      t("maps.say.connected", {
+        from: shortText(from),
+        relation: relationLabel(relation),
+        to: shortText(to),
+      }),
+    );
+  }, []);
   const onMove = useCallback(
     (id: string, to: { x: number; y: number }, how: "drag" | "keyboard") => {
       actions.move(id, to);
@@ -322,55 +168,14 @@ function MapWorkspace({
       if (!result.ok) setMessage(t(`maps.connect.${result.reason}`));
       else if (a && b) {
         setSelectedId(from);
-        setMessage(
-          t("maps.say.connected", {
-            from: shortText(a),
-            relation: relationLabel(newRelation),
-            to: shortText(b),
-          }),
-        );
+        sayConnected(a, b, newRelation);
       }
     },
-    [actions, newRelation, view.handle],
+    [actions, newRelation, view.handle, sayConnected],
   );
 
-  /**
-   * Where a new node goes: the middle of the canvas as it is now, or the nearest free spot around
-   * it, so nodes added one after another do not pile up.
-   */
-  const placeInView = () => {
-    const rect = document.querySelector(".map-canvas")?.getBoundingClientRect();
-    const onCanvas = tab === "canvas" && rect !== undefined && rect.width > 0;
-    const mid = onCanvas
-      ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
-      : { x: 0, y: Math.max(0, ...Object.values(map.nodes).map((n) => n.at.y + 120)) };
-    const start = { x: mid.x - NODE_W / 2, y: mid.y - NODE_H / 2 };
-    // What the canvas shows, in map coordinates: a new node is put where it can be seen (on a
-    // narrow window the spots around the centre run off its sides).
-    const view = onCanvas
-      ? {
-          from: flow.screenToFlowPosition({ x: rect.left, y: rect.top }),
-          to: flow.screenToFlowPosition({ x: rect.right, y: rect.bottom }),
-        }
-      : null;
-    const seen = (p: { x: number; y: number }) =>
-      !view ||
-      (p.x >= view.from.x &&
-        p.y >= view.from.y &&
-        p.x + NODE_W <= view.to.x &&
-        p.y + NODE_H <= view.to.y);
-    const taken = Object.values(map.nodes).map((n) => n.at);
-    const free = (p: { x: number; y: number }) =>
-      !taken.some((q) => Math.abs(q.x - p.x) < NODE_W + 20 && Math.abs(q.y - p.y) < NODE_H + 30);
-    for (const [dx, dy] of SPOTS) {
-      const p = { x: start.x + dx * (NODE_W + 40), y: start.y + dy * (NODE_H + 50) };
-      if (free(p) && seen(p)) return p;
-    }
-    // No free spot in view: on top of the centre, where it is seen (and can be dragged away).
-    return start;
-  };
   const addNode = (kind: NodeKind, text = "", target: string | null = null) => {
-    const id = actions.addNode({ kind, text, at: placeInView(), target });
+    const id = actions.addNode({ kind, text, at: viewport.placeInView(map), target });
     setSelectedId(id);
     setFocusText((n) => n + 1);
     setMessage(t("maps.say.added", { kind: kindLabel(kind), text: text || t("maps.node.empty") }));
@@ -394,7 +199,7 @@ function MapWorkspace({
     setUndo(null);
     // The Undo button, which had the focus, is gone: the node takes it.
     const id = undo.id;
-    requestAnimationFrame(() => focusNodeElement(id));
+    requestAnimationFrame(() => viewport.focusNode(id));
   };
 
   const onPicked = (ref: LinkRef) => {
@@ -433,75 +238,41 @@ function MapWorkspace({
     }
   };
 
-  const onKeyDown = (e: KeyLike) => {
-    if (e.defaultPrevented || isEditable(e.target)) return;
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "z" && undo) {
-      e.preventDefault();
+  const onKeyDown = useMapKeyboard({
+    undo: () => {
+      if (!undo) return false;
       restore();
-      return;
-    }
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const inTree = e.target instanceof HTMLElement && e.target.closest('[role="tree"]') !== null;
-    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-    let handled = true;
-    switch (key) {
-      case "n":
-        addNode(newKind);
-        break;
-      case "c":
-        if (selected) setConnecting(true);
-        else handled = false;
-        break;
-      case "e":
-      case "F2":
-        if (selected && !inTree) setFocusText((n) => n + 1);
-        else handled = false;
-        break;
-      case "Delete":
-        if (selectedId && !inTree) remove(selectedId);
-        else handled = false;
-        break;
-      case "f":
-        if (tab === "canvas") fitAll();
-        break;
-      case "?":
-        setHelpOpen((o) => !o);
-        break;
-      case "Escape":
-        if (helpOpen) setHelpOpen(false);
-        else if (selectedId) select(null, "keyboard");
-        else handled = false;
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) e.preventDefault();
-  };
-
-  // Keys pressed while nothing has focus (the focused node was deleted by someone else, or the page
-  // was clicked on an empty spot) still reach the map.
-  const latestKeyDown = useRef(onKeyDown);
-  useEffect(() => {
-    latestKeyDown.current = onKeyDown;
+      return true;
+    },
+    add: () => void addNode(newKind),
+    connect: () => {
+      if (!selected) return false;
+      setConnecting(true);
+      return true;
+    },
+    edit: () => {
+      if (!selected) return false;
+      setFocusText((n) => n + 1);
+      return true;
+    },
+    remove: () => {
+      if (!selectedId) return false;
+      remove(selectedId);
+      return true;
+    },
+    fit: () => {
+      if (tab === "canvas") viewport.fitAll();
+    },
+    toggleHelp: () => setHelpOpen((o) => !o),
+    escape: () => {
+      if (helpOpen) setHelpOpen(false);
+      else if (selectedId) select(null, "keyboard");
+      else return false;
+      return true;
+    },
   });
-  useEffect(() => {
-    const onDocumentKey = (e: globalThis.KeyboardEvent) => {
-      if (e.target === document.body) latestKeyDown.current(e);
-    };
-    document.addEventListener("keydown", onDocumentKey);
-    return () => document.removeEventListener("keydown", onDocumentKey);
-  }, []);
-
-  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
-    if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
-    e.preventDefault();
-    const next = tab === "canvas" ? "outline" : "canvas";
-    setTab(next);
-    document.getElementById(`${uid}-tab-${next}`)?.focus();
-  };
 
   const nodeCount = Object.keys(map.nodes).length;
-  const edgeCount = visibleEdges(map).length;
   const sortedNodes = useMemo(
     () =>
       Object.entries(map.nodes).sort(([, a], [, b]) => shortText(a).localeCompare(shortText(b))),
@@ -511,42 +282,13 @@ function MapWorkspace({
   return (
     <div className="map-page" onKeyDown={onKeyDown}>
       {back}
-      <header className="map-header">
-        {renaming ? (
-          <RenameForm
-            title={map.title}
-            onSave={(title) => {
-              actions.rename(title);
-              setRenaming(false);
-            }}
-            onCancel={() => setRenaming(false)}
-          />
-        ) : (
-          <div className="map-title-row">
-            <PageHeading>{map.title}</PageHeading>
-            <button type="button" onClick={() => setRenaming(true)}>
-              {t("maps.rename")}
-            </button>
-            <span className="meta">{t("maps.meta", { nodes: nodeCount, edges: edgeCount })}</span>
-            <span className="map-toolbar-gap" />
-            <button type="button" onClick={() => void exportAs("svg")}>
-              {t("maps.export.svg")}
-            </button>
-            <button type="button" onClick={() => void exportAs("png")}>
-              {t("maps.export.png")}
-            </button>
-            <button
-              type="button"
-              aria-expanded={helpOpen}
-              aria-controls={`${uid}-help`}
-              aria-keyshortcuts="?"
-              onClick={() => setHelpOpen((o) => !o)}
-            >
-              {t("maps.help")}
-            </button>
-          </div>
-        )}
-      </header>
+      <MapTitleBar
+        map={map}
+        counts={{ nodes: nodeCount, edges: visibleEdges(map).length }}
+        onRename={actions.rename}
+        onExport={(type) => void exportAs(type)}
+        help={{ open: helpOpen, id: `${uid}-help`, toggle: () => setHelpOpen((o) => !o) }}
+      />
       <ProblemsNotice
         problems={view.problems}
         title={
@@ -569,113 +311,37 @@ function MapWorkspace({
       )}
       {exportError && <Notice tone="error" title={exportError} />}
 
-      <div className="map-toolbar" role="group" aria-label={t("maps.toolbar")}>
-        <label>
-          <span className="visually-hidden">{t("maps.newKind")}</span>
-          <select value={newKind} onChange={(e) => setNewKind(e.target.value as NodeKind)}>
-            {PLAIN_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {kindLabel(k)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button
-          type="button"
-          className="primary"
-          onClick={() => addNode(newKind)}
-          aria-keyshortcuts="N"
-        >
-          {t("maps.add")}
-        </button>
-        <button type="button" onClick={() => setPicking("new-node")}>
-          {t("maps.addLink")}
-        </button>
-        <label>
-          {t("maps.newRelation")}
-          <select value={newRelation} onChange={(e) => setNewRelation(e.target.value as Relation)}>
-            {RELATIONS.map((r) => (
-              <option key={r} value={r}>
-                {relationLabel(r)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="map-toolbar-sep" aria-hidden="true" />
-        <label className="map-stale-toggle">
-          <input
-            type="checkbox"
-            checked={staleOn}
-            onChange={(e) => setStaleSince(e.target.checked ? Date.now() : null)}
-          />{" "}
-          {t("maps.stale.toggle")}
-        </label>
-        <label>
-          {t("maps.stale.days")}
-          <select
-            value={staleDays}
-            onChange={(e) => {
-              setStaleDays(Number(e.target.value));
-              if (staleOn) setStaleSince(Date.now());
-            }}
-          >
-            {STALE_DAYS.map((d) => (
-              <option key={d} value={d}>
-                {t("maps.stale.daysOption", { days: d })}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      {staleOn &&
-        (staleIds.length === 0 ? (
-          <p className="meta" role="status">
-            {t("maps.stale.none", { days: staleDays })}
-          </p>
-        ) : (
-          <div role="status" className="map-stale-list">
-            <p>{t("maps.stale.list", { count: staleIds.length, days: staleDays })}</p>
-            <ul>
-              {staleIds.map((id) => {
-                const node = map.nodes[id];
-                return node ? (
-                  <li key={id}>
-                    <button
-                      type="button"
-                      className="link-button"
-                      onClick={() => {
-                        select(id, "list");
-                        setTab("canvas");
-                        requestAnimationFrame(() => centerOn(id));
-                      }}
-                    >
-                      {shortText(node)}
-                    </button>
-                  </li>
-                ) : null;
-              })}
-            </ul>
-          </div>
-        ))}
+      <MapToolbar
+        kind={newKind}
+        onKind={setNewKind}
+        onAdd={() => addNode(newKind)}
+        onAddLink={() => setPicking("new-node")}
+        relation={newRelation}
+        onRelation={setNewRelation}
+        stale={stale}
+      />
+      <StaleList
+        map={map}
+        stale={stale}
+        onPick={(id) => {
+          select(id, "list");
+          setTab("canvas");
+          requestAnimationFrame(() => centerOn(id));
+        }}
+      />
       {helpOpen && <ShortcutHelp id={`${uid}-help`} />}
 
-      <div role="tablist" aria-label={t("maps.view")} className="tabs map-tabs">
-        {VIEWS.map((name) => (
-          <button
-            key={name}
-            type="button"
-            role="tab"
-            id={`${uid}-tab-${name}`}
-            aria-selected={tab === name}
-            aria-controls={`${uid}-panel`}
-            tabIndex={tab === name ? 0 : -1}
-            onClick={() => setTab(name)}
-            onKeyDown={onTabKey}
-          >
-            {t(`maps.view.${name}`)}
-          </button>
-        ))}
-      </div>
+      <TabList
+        tabs={VIEWS}
+        current={tab}
+        onChange={setTab}
+        label={t("maps.view")}
+        tabId={(name) => `${uid}-tab-${name}`}
+        panelId={() => `${uid}-panel`}
+        className="tabs map-tabs"
+      >
+        {(name) => t(`maps.view.${name}`)}
+      </TabList>
       <div className="map-body">
         <div
           role="tabpanel"
@@ -690,15 +356,14 @@ function MapWorkspace({
               </p>
               <MapCanvas
                 map={map}
-                communityId={communityId}
                 selectedId={selectedId}
                 onSelect={select}
                 onMove={onMove}
                 onConnect={onConnectDrag}
                 targets={targets}
-                stale={stale}
+                stale={stale.set}
                 centerFirst={focus && map.nodes[focus] ? focus : null}
-                onReady={onReady}
+                onReady={viewport.onReady}
               />
             </>
           ) : (
@@ -737,13 +402,12 @@ function MapWorkspace({
               key={selectedId}
               map={map}
               mapId={mapId}
-              communityId={communityId}
               id={selectedId}
               actions={actions}
               targets={targets}
               focusText={focusText}
               onTextFocused={() => setFocusText(0)}
-              onLeaveText={() => focusNodeElement(selectedId)}
+              onLeaveText={() => viewport.focusNode(selectedId)}
               onConnect={() => setConnecting(true)}
               onDelete={() => remove(selectedId)}
               onPickTarget={() => setPicking("target")}
@@ -771,21 +435,13 @@ function MapWorkspace({
             const a = map.nodes[selectedId];
             const b = map.nodes[to];
             setConnecting(false);
-            if (a && b)
-              setMessage(
-                t("maps.say.connected", {
-                  from: shortText(a),
-                  relation: relationLabel(relation),
-                  to: shortText(b),
-                }),
-              );
+            if (a && b) sayConnected(a, b, relation);
             return null;
           }}
         />
       )}
       {picking && (
         <LinkPicker
-          communityId={communityId}
           onPick={onPicked}
           onClose={() => setPicking(null)}
           exclude={
@@ -803,88 +459,5 @@ function MapWorkspace({
         />
       )}
     </div>
-  );
-}
-
-function RenameForm({
-  title,
-  onSave,
-  onCancel,
-}: {
-  title: string;
-  onSave: (title: string) => void;
-  onCancel: () => void;
-}) {
-  const [value, setValue] = useState(title);
-  const [error, setError] = useState<string | null>(null);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const checked = checkTitle(value);
-    if (!checked.ok) return setError(checked.error.message);
-    onSave(checked.value);
-  };
-  return (
-    <form
-      className="inline-form map-rename"
-      onSubmit={submit}
-      noValidate
-      onKeyDown={(e) => {
-        if (e.key === "Escape") {
-          e.preventDefault();
-          onCancel();
-        }
-      }}
-    >
-      <Field label={t("maps.rename.label")} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            value={value}
-            autoFocus
-            onChange={(e) => setValue(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            autoComplete="off"
-          />
-        )}
-      </Field>
-      <button type="submit" className="primary">
-        {t("common.save")}
-      </button>
-      <button type="button" onClick={onCancel}>
-        {t("common.cancel")}
-      </button>
-    </form>
-  );
-}
-
-const SHORTCUTS = [
-  ["N", "maps.help.add"],
-  ["Tab", "maps.help.tab"],
-  ["← ↑ → ↓", "maps.help.move"],
-  ["C", "maps.help.connect"],
-  ["E / F2", "maps.help.edit"],
-  ["Delete", "maps.help.delete"],
-  ["Ctrl+Z", "maps.help.undo"],
-  ["Escape", "maps.help.escape"],
-  ["F", "maps.help.fit"],
-  ["?", "maps.help.help"],
-] as const;
-
-function ShortcutHelp({ id }: { id: string }) {
-  return (
-    <section id={id} className="map-help" aria-label={t("maps.help.title")}>
-      <dl>
-        {SHORTCUTS.map(([keys, what]) => (
-          <div key={keys}>
-            <dt>
-              <kbd>{keys}</kbd>
-            </dt>
-            <dd>{t(what)}</dd>
-          </div>
-        ))}
-      </dl>
-      <p className="meta">{t("maps.help.outline")}</p>
-    </section>
   );
 }

@@ -1,6 +1,6 @@
 // Beside the canvas: the selected node in full — its text (co-edited), kind, status, what it points
 // at, its connections (relation changeable, removable), its links and what links to it.
-import { useEffect, useId, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { formatRef } from "../../../shared/links/ref.ts";
 import { visibleEdges } from "../../../shared/ops/map.ts";
@@ -13,9 +13,12 @@ import {
   type QuestionStatus,
   type Relation,
 } from "../../../shared/schema/map.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
+import { Options } from "../../ui/fields.tsx";
 import { href } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
+import { Field } from "../../ui/kit.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { LinkList } from "../links/LinkList.tsx";
 import { refStringRoute } from "../links/navigate.ts";
@@ -30,7 +33,6 @@ export const PLAIN_KINDS: readonly NodeKind[] = NODE_KINDS.filter(
 export function NodePanel({
   map,
   mapId,
-  communityId,
   id,
   actions,
   targets,
@@ -45,7 +47,6 @@ export function NodePanel({
 }: {
   map: InquiryMap;
   mapId: string;
-  communityId: string;
   id: string;
   actions: MapActions;
   targets: ReadonlyMap<string, LinkTarget>;
@@ -59,7 +60,7 @@ export function NodePanel({
   onAddLink: () => void;
   say: (message: string) => void;
 }) {
-  const uid = useId();
+  const communityId = useCommunityId();
   const node = map.nodes[id];
   const text = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -86,16 +87,17 @@ export function NodePanel({
         onLeaveText();
       }}
     >
-      <div className="field">
-        <label htmlFor={`${uid}-text`}>{t("maps.panel.text")}</label>
-        <CoTextArea
-          id={`${uid}-text`}
-          ref={text}
-          rows={4}
-          value={node.text}
-          onText={(value) => actions.setText(id, value)}
-        />
-      </div>
+      <Field label={t("maps.panel.text")}>
+        {({ id: textId }) => (
+          <CoTextArea
+            id={textId}
+            ref={text}
+            rows={4}
+            value={node.text}
+            onText={(value) => actions.setText(id, value)}
+          />
+        )}
+      </Field>
       <div className="map-panel-row">
         {isLink ? (
           <p className="meta">
@@ -112,11 +114,7 @@ export function NodePanel({
                 say(t("maps.say.kind", { kind: kindLabel(kind) }));
               }}
             >
-              {PLAIN_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {kindLabel(k)}
-                </option>
-              ))}
+              <Options of={PLAIN_KINDS} label={kindLabel} />
             </select>
           </label>
         )}
@@ -131,11 +129,7 @@ export function NodePanel({
                 say(t("maps.say.status", { status: statusLabel(status) }));
               }}
             >
-              {QUESTION_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {statusLabel(s)}
-                </option>
-              ))}
+              <Options of={QUESTION_STATUSES} label={statusLabel} />
             </select>
           </label>
         )}
@@ -195,11 +189,7 @@ export function NodePanel({
                     say(t("maps.say.relation", { relation: relationLabel(relation) }));
                   }}
                 >
-                  {RELATIONS.map((r) => (
-                    <option key={r} value={r}>
-                      {relationLabel(r)}
-                    </option>
-                  ))}
+                  <Options of={RELATIONS} label={relationLabel} />
                 </select>
                 <button
                   type="button"
@@ -219,7 +209,6 @@ export function NodePanel({
       )}
 
       <LinkList
-        communityId={communityId}
         refs={Object.keys(node.links)}
         onRemove={(ref) => actions.removeLink(id, ref)}
         label={t("maps.panel.links")}
@@ -227,10 +216,7 @@ export function NodePanel({
       <button type="button" onClick={onAddLink}>
         {t("maps.panel.addLink")}
       </button>
-      <Backlinks
-        communityId={communityId}
-        target={formatRef({ type: "node", docId: mapId, itemId: id })}
-      />
+      <Backlinks target={formatRef({ type: "node", docId: mapId, itemId: id })} />
       <p className="meta">
         {t("maps.panel.by", { name: node.byName || "?", when: timeAgo(node.touchedAt) })}
       </p>

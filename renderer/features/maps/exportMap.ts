@@ -1,34 +1,18 @@
 // The map as a file: SVG (the string from shared/export/mapSvg.ts) or PNG (that SVG drawn on a
 // canvas at twice its size). Both are downloaded by the browser, named after the map.
 import { mapToSvg } from "../../../shared/export/mapSvg.ts";
-import {
-  NODE_KINDS,
-  QUESTION_STATUSES,
-  RELATIONS,
-  type InquiryMap,
-  type NodeKind,
-  type QuestionStatus,
-  type Relation,
-} from "../../../shared/schema/map.ts";
+import type { InquiryMap } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
-import { kindLabel, relationLabel, statusLabel } from "./labels.ts";
+import { allLabels } from "./labels.ts";
 
 const PNG_SCALE = 2;
 /** Browsers refuse canvases much larger than this; a huge map is drawn smaller instead. */
 const MAX_CANVAS_SIDE = 16_000;
 
-const record = <K extends string>(keys: readonly K[], label: (k: K) => string) =>
-  Object.fromEntries(keys.map((k) => [k, label(k)])) as Record<K, string>;
-
 export function svgOf(map: InquiryMap): string {
   return mapToSvg(map, {
     title: map.title,
-    labels: {
-      kind: record<NodeKind>(NODE_KINDS, kindLabel),
-      relation: record<Relation>(RELATIONS, relationLabel),
-      status: record<QuestionStatus>(QUESTION_STATUSES, statusLabel),
-      empty: t("maps.export.empty"),
-    },
+    labels: { ...allLabels(), empty: t("maps.export.empty") },
   });
 }
 

@@ -5,14 +5,14 @@ import { useId, useMemo, useState, type KeyboardEvent } from "react";
 import type { ItemType, SearchHit } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
 import { t } from "../../i18n/index.ts";
-import { Notice } from "../../ui/kit.tsx";
+import { Options } from "../../ui/fields.tsx";
+import { Field, Modal, Notice } from "../../ui/kit.tsx";
 import { HitView } from "./Hit.tsx";
 import { shownResult, useSearch } from "./useSearch.ts";
 
 const TYPES: readonly ItemType[] = ["story", "entry", "node"];
 
 export type SearchBoxProps = {
-  communityId: string;
   /** The field's label. */
   label: string;
   /** What the status line says before anything is typed. */
@@ -25,20 +25,12 @@ export type SearchBoxProps = {
   limit: number;
 };
 
-export function SearchBox({
-  communityId,
-  label,
-  hint,
-  onChoose,
-  exclude,
-  themes,
-  limit,
-}: SearchBoxProps) {
+export function SearchBox({ label, hint, onChoose, exclude, themes, limit }: SearchBoxProps) {
   const id = useId();
   const [text, setText] = useState("");
   const [type, setType] = useState<ItemType | "all">("all");
   const [theme, setTheme] = useState("");
-  const search = useSearch(communityId, text, {
+  const search = useSearch(text, {
     types: type === "all" ? undefined : [type],
     theme: theme || null,
     limit,
@@ -109,33 +101,27 @@ export function SearchBox({
             onKeyDown={onKeyDown}
           />
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-type`}>{t("search.filter.type")}</label>
-          <select
-            id={`${id}-type`}
-            value={type}
-            onChange={(e) => setType(e.target.value as ItemType | "all")}
-          >
-            <option value="all">{t("search.filter.allTypes")}</option>
-            {TYPES.map((value) => (
-              <option key={value} value={value}>
-                {t(`search.filter.${value}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        {themes && themes.length > 0 && (
-          <div className="field">
-            <label htmlFor={`${id}-theme`}>{t("search.filter.theme")}</label>
-            <select id={`${id}-theme`} value={theme} onChange={(e) => setTheme(e.target.value)}>
-              <option value="">{t("search.filter.allThemes")}</option>
-              {themes.map((th) => (
-                <option key={th.id} value={th.id}>
-                  {th.label}
-                </option>
-              ))}
+        <Field label={t("search.filter.type")}>
+          {({ id: typeId }) => (
+            <select
+              id={typeId}
+              value={type}
+              onChange={(e) => setType(e.target.value as ItemType | "all")}
+            >
+              <option value="all">{t("search.filter.allTypes")}</option>
+              <Options of={TYPES} label={(value) => t(`search.filter.${value}`)} />
             </select>
-          </div>
+          )}
+        </Field>
+        {themes && themes.length > 0 && (
+          <Field label={t("search.filter.theme")}>
+            {({ id: themeId }) => (
+              <select id={themeId} value={theme} onChange={(e) => setTheme(e.target.value)}>
+                <option value="">{t("search.filter.allThemes")}</option>
+                <Options of={themes} value={(th) => th.id} label={(th) => th.label} />
+              </select>
+            )}
+          </Field>
         )}
       </div>
       {search.status === "error" && (
@@ -177,5 +163,32 @@ export function SearchBox({
         ))}
       </ul>
     </div>
+  );
+}
+
+/** The search field alone in a dialog (the search dialog, the link picker), with its way out. */
+export function SearchDialog({
+  title,
+  className,
+  closeLabel,
+  onClose,
+  ...box
+}: SearchBoxProps & {
+  title: string;
+  className: string;
+  closeLabel: string;
+  onClose: () => void;
+}) {
+  const id = useId();
+  return (
+    <Modal labelledBy={`${id}-title`} onClose={onClose} className={className}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      <SearchBox {...box} />
+      <div className="actions modal-actions">
+        <button type="button" onClick={onClose}>
+          {closeLabel}
+        </button>
+      </div>
+    </Modal>
   );
 }

@@ -1,16 +1,16 @@
 // Search anywhere in a community: a button in the side navigation and a shortcut (Mod+Shift+K, or
 // "/" outside a text field; Mod+K is the editor's link and Mod+Shift+F its focus mode). A result
 // opens where it matched: a story with the matched words selected, an entry or a node in view.
-import { useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { SearchHit } from "../../../shared/contract.ts";
 import { parseRef } from "../../../shared/links/ref.ts";
 import { sortedThemes } from "../../../shared/ops/community.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
+import { Icon } from "../../ui/Icon.tsx";
 import { navigate, type Route } from "../../route.ts";
-import { Modal } from "../../ui/kit.tsx";
 import { refRoute } from "../links/navigate.ts";
-import type { IndexView } from "../logs/LogsSection.tsx";
-import { SearchBox } from "./SearchBox.tsx";
+import { SearchDialog } from "./SearchBox.tsx";
 
 const DIALOG_LIMIT = 30;
 
@@ -46,7 +46,7 @@ export function hitRoute(communityId: string, hit: SearchHit): Route | null {
   return route;
 }
 
-export function SearchLauncher({ communityId, index }: { communityId: string; index: IndexView }) {
+export function SearchLauncher() {
   const [open, setOpen] = useState(false);
   const keys = isMac() ? "⌘⇧K" : "Ctrl+Shift+K";
 
@@ -70,39 +70,20 @@ export function SearchLauncher({ communityId, index }: { communityId: string; in
         title={t("search.shortcut", { keys })}
         onClick={() => setOpen(true)}
       >
-        <svg
-          aria-hidden="true"
-          width="16"
-          height="16"
-          viewBox="0 0 16 16"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="1.8"
-          strokeLinecap="round"
-        >
+        <Icon hidden>
           <circle cx="7" cy="7" r="4.5" />
           <path d="M10.5 10.5L14 14" />
-        </svg>
+        </Icon>
         <span>{t("search.button")}</span>
         <kbd aria-hidden="true">{keys}</kbd>
       </button>
-      {open && (
-        <SearchDialog communityId={communityId} index={index} onClose={() => setOpen(false)} />
-      )}
+      {open && <CommunitySearch onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-function SearchDialog({
-  communityId,
-  index,
-  onClose,
-}: {
-  communityId: string;
-  index: IndexView;
-  onClose: () => void;
-}) {
-  const id = useId();
+function CommunitySearch({ onClose }: { onClose: () => void }) {
+  const { id: communityId, index } = useCommunity();
   const themes = useMemo(() => sortedThemes(index.doc), [index.doc]);
   const open = (hit: SearchHit) => {
     const route = hitRoute(communityId, hit);
@@ -112,21 +93,16 @@ function SearchDialog({
     navigate(route);
   };
   return (
-    <Modal labelledBy={`${id}-title`} onClose={onClose} className="search-dialog">
-      <h2 id={`${id}-title`}>{t("search.title")}</h2>
-      <SearchBox
-        communityId={communityId}
-        label={t("search.field")}
-        hint={t("search.hint")}
-        onChoose={open}
-        themes={themes}
-        limit={DIALOG_LIMIT}
-      />
-      <div className="actions modal-actions">
-        <button type="button" onClick={onClose}>
-          {t("common.close")}
-        </button>
-      </div>
-    </Modal>
+    <SearchDialog
+      title={t("search.title")}
+      className="search-dialog"
+      label={t("search.field")}
+      hint={t("search.hint")}
+      onChoose={open}
+      themes={themes}
+      limit={DIALOG_LIMIT}
+      closeLabel={t("common.close")}
+      onClose={onClose}
+    />
   );
 }

@@ -2,8 +2,9 @@
 // replaces it), and again when the community's search index changes (a peer's edit arrived, or
 // the first indexing moved on), so results and progress stay live while the dialog is open.
 import { useEffect, useState } from "react";
-import type { ItemType, SearchResult } from "../../../shared/contract.ts";
-import { usePeer } from "../../peerContext.ts";
+import type { ArgsOf, ItemType, SearchResult } from "../../../shared/contract.ts";
+import { useCommunityId } from "../../communityContext.tsx";
+import { usePeerQuery } from "../../usePeerQuery.ts";
 
 export type SearchState =
   | { status: "idle" }
@@ -16,71 +17,59 @@ export type SearchFilters = { types?: readonly ItemType[]; theme?: string | null
 
 export const SEARCH_DELAY_MS = 100;
 
+/** `value`, once it has stayed the same for `delay` ms. */
+function useSettled<T>(value: T, delay: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}
+
 export function useSearch(
-  communityId: string,
   text: string,
   filters: SearchFilters = {},
   delay = SEARCH_DELAY_MS,
 ): SearchState {
-  const { connection } = usePeer();
-  const [version, setVersion] = useState(0);
-  const [answer, setAnswer] = useState<{
-    key: string;
-    result: SearchResult | null;
-    error: string | null;
-  } | null>(null);
+  const communityId = useCommunityId();
   const query = text.trim();
-  const types = filters.types ? [...filters.types].sort().join(",") : "";
+  const types = filters.types ? [...filters.types].sort() : [];
   const theme = filters.theme ?? "";
   const limit = filters.limit ?? 0;
-  // What is asked, and of which state of the index: an answer to anything else is out of date.
-  const key =
-    query === "" ? "" : JSON.stringify([communityId, query, types, theme, limit, version]);
-
-  useEffect(
-    () =>
-      connection.rpc.on("search:changed", (data) => {
-        if (data.communityId === communityId) setVersion((v) => v + 1);
-      }),
-    [connection, communityId],
-  );
-
-  useEffect(() => {
-    if (key === "") return;
-    let stale = false;
-    const timer = setTimeout(() => {
-      void connection.rpc
-        .call("search:query", {
+  const args: ArgsOf<"search:query"> | null =
+    query === ""
+      ? null
+      : {
           communityId,
           text: query,
-          ...(types ? { types: types.split(",") as ItemType[] } : {}),
+          ...(types.length > 0 ? { types } : {}),
           ...(theme ? { theme } : {}),
           ...(limit ? { limit } : {}),
-        })
-        .then((result) => {
-          if (stale) return;
-          setAnswer(
-            result.ok
-              ? { key, result: result.value, error: null }
-              : { key, result: null, error: result.error.message },
-          );
-        });
-    }, delay);
-    return () => {
-      stale = true;
-      clearTimeout(timer);
-    };
-  }, [connection, communityId, key, query, types, theme, limit, delay]);
+        };
+  // What is wanted now, and what is asked: the same once typing has paused.
+  const wanted = args === null ? null : JSON.stringify(args);
+  const asked = useSettled(wanted, delay);
+  const answer = usePeerQuery(
+    "search:query",
+    asked === null ? null : (JSON.parse(asked) as ArgsOf<"search:query">),
+    { refreshOn: ["search:changed"] },
+  );
 
-  if (key === "") return { status: "idle" };
-  if (answer?.key === key)
-    return answer.error !== null
-      ? { status: "error", message: answer.error }
-      : { status: "done", result: answer.result ?? EMPTY };
-  return { status: "searching", previous: answer?.result ?? null };
+  if (wanted === null) return { status: "idle" };
+  if (asked === wanted && answer.state === "ok") return { status: "done", result: answer.value };
+  if (asked === wanted && answer.state === "failed")
+    return { status: "error", message: answer.error.message };
+  const previous =
+    answer.state === "ok"
+      ? answer.value
+      : answer.state === "loading"
+        ? answer.previous
+        : answer.state === "failed"
+          ? answer.last
+          : null;
+  return { status: "searching", previous };
 }
-
-const EMPTY: SearchResult = { hits: [], total: 0, indexing: null };
 
 /** The result to show in any state (the last one while a newer search runs). */
 export const shownResult = (state: SearchState): SearchResult | null =>

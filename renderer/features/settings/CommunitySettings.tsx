@@ -8,16 +8,15 @@ import {
   sortedThemes,
 } from "../../../shared/ops/community.ts";
 import { systemContext } from "../../../shared/ops/context.ts";
-import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { checkCommunityName, checkPurpose, checkThemeLabel } from "../../../shared/schema/input.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import type { DocView } from "../../repo.ts";
-import { Field, PageHeading } from "../../ui/kit.tsx";
+import { SaveActions, TextAreaField, TextField } from "../../ui/fields.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 import { BackupPanel } from "../transfer/BackupPanel.tsx";
 
-type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
-
-export function CommunitySettings({ index }: { index: IndexView }) {
+export function CommunitySettings() {
+  const { index } = useCommunity();
   const [name, setName] = useState(index.doc.name);
   const [purpose, setPurposeText] = useState(index.doc.purpose);
   const [error, setError] = useState<string | null>(null);
@@ -41,42 +40,23 @@ export function CommunitySettings({ index }: { index: IndexView }) {
     <>
       <PageHeading>{t("settings.title")}</PageHeading>
       <form onSubmit={save} noValidate className="narrow" onChange={() => setSaved(false)}>
-        <Field label={t("settings.name")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field label={t("settings.purpose")}>
-          {({ id }) => (
-            <textarea
-              id={id}
-              rows={3}
-              value={purpose}
-              onChange={(e) => setPurposeText(e.target.value)}
-            />
-          )}
-        </Field>
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t("common.save")}
-          </button>
-          {saved && <span role="status">{t("common.saved")}</span>}
-        </div>
+        <TextField label={t("settings.name")} error={error} value={name} onChange={setName} />
+        <TextAreaField
+          label={t("settings.purpose")}
+          rows={3}
+          value={purpose}
+          onChange={setPurposeText}
+        />
+        <SaveActions saved={saved} />
       </form>
-      <Themes index={index} />
-      <BackupPanel communityId={index.handle.documentId} name={index.doc.name} />
+      <Themes />
+      <BackupPanel />
     </>
   );
 }
 
-function Themes({ index }: { index: IndexView }) {
+function Themes() {
+  const { index } = useCommunity();
   const themes = sortedThemes(index.doc);
   const [label, setLabel] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -114,18 +94,7 @@ function Themes({ index }: { index: IndexView }) {
         ))}
       </ul>
       <form className="inline-form" onSubmit={add} noValidate>
-        <Field label={t("settings.newTheme")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={label}
-              onChange={(e) => setLabel(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+        <TextField label={t("settings.newTheme")} error={error} value={label} onChange={setLabel} />
         <button type="submit">{t("settings.addTheme")}</button>
       </form>
     </section>

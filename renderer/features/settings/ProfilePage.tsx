@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { MEMBER_COLOURS } from "../../../shared/palette.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { Field, PageHeading } from "../../ui/kit.tsx";
+import { SaveActions, TextField } from "../../ui/fields.tsx";
+import { PageHeading } from "../../ui/kit.tsx";
 
 export function ProfilePage() {
   const { connection, profile, setProfile } = usePeer();
@@ -24,18 +25,13 @@ export function ProfilePage() {
       <PageHeading>{t("profile.title")}</PageHeading>
       <p className="lede">{t("profile.intro")}</p>
       <form onSubmit={(e) => void save(e)} noValidate onChange={() => setSaved(false)}>
-        <Field label={t("profile.name")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="nickname"
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("profile.name")}
+          error={error}
+          value={name}
+          onChange={setName}
+          autoComplete="nickname"
+        />
         <fieldset className="colours">
           <legend>{t("profile.colour")}</legend>
           {MEMBER_COLOURS.map((c) => (
@@ -55,12 +51,7 @@ export function ProfilePage() {
             </label>
           ))}
         </fieldset>
-        <div className="actions">
-          <button type="submit" className="primary">
-            {t("common.save")}
-          </button>
-          {saved && <span role="status">{t("common.saved")}</span>}
-        </div>
+        <SaveActions saved={saved} />
       </form>
     </main>
   );

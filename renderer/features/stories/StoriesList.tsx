@@ -1,16 +1,12 @@
-import type { Repo } from "@automerge/automerge-repo";
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState } from "react";
 import {
-  addEntry,
   entryContributors,
   filterEntries,
   listEntries,
   sortedThemes,
   SORTS,
   type EntryFilter,
-  type EntrySort,
 } from "../../../shared/ops/community.ts";
-import { systemContext } from "../../../shared/ops/context.ts";
 import { initStory } from "../../../shared/ops/story.ts";
 import {
   TEMPLATE_IDS,
@@ -18,100 +14,76 @@ import {
   applyTemplate,
   type TemplateId,
 } from "../../../shared/richtext/templates.ts";
-import { STORY_STATUSES, type CommunityIndex } from "../../../shared/schema/community.ts";
-import { checkTitle } from "../../../shared/schema/input.ts";
+import { STORY_STATUSES } from "../../../shared/schema/community.ts";
 import type { Story } from "../../../shared/schema/story.ts";
+import { useCommunity, type Community } from "../../communityContext.tsx";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
-import type { DocView } from "../../repo.ts";
+import { createDoc } from "../../newDoc.ts";
 import { href, navigate } from "../../route.ts";
-import { EmptyState, Field, PageHeading } from "../../ui/kit.tsx";
+import { ListHeading, NewDocForm } from "../../ui/DocList.tsx";
+import { FilterOptions, Options, picked, type FilterSelect } from "../../ui/fields.tsx";
+import { DialogButton, EmptyState, Field } from "../../ui/kit.tsx";
 import { ImportDialog } from "../transfer/ImportDialog.tsx";
 
-type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
-
 /** Creates a story document and lists it in the index; returns the new story's id. */
-export function createStory(
-  repo: Repo,
-  index: IndexView,
-  communityId: string,
+export const createStory = (
+  community: Community,
   title: string,
   templateId: TemplateId = "blank",
-): string {
-  const ctx = systemContext();
-  const handle = repo.create<Story>();
-  handle.change((d) => {
-    initStory(d, { communityId, title, template: templateId }, ctx);
+): string =>
+  createDoc<Story>(community, { kind: "story", title, status: "seed" }, (d, ctx) => {
+    initStory(d, { communityId: community.id, title, template: templateId }, ctx);
     applyTemplate(d, templateId);
   });
-  const now = ctx.now();
-  index.handle.change((d) =>
-    addEntry(d, handle.documentId, {
-      kind: "story",
-      title,
-      status: "seed",
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
-  return handle.documentId;
-}
 
-export function StoriesList({
-  repo,
-  index,
-  communityId,
-}: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
-}) {
+export function StoriesList() {
+  const community = useCommunity();
+  const { id: communityId, index } = community;
   const all = useMemo(() => listEntries(index.doc, "story"), [index.doc]);
   const [filter, setFilter] = useState<EntryFilter>({ sort: "updated" });
   const stories = useMemo(() => filterEntries(all, filter), [all, filter]);
   const themes = sortedThemes(index.doc);
   const people = useMemo(() => entryContributors(all), [all]);
   const filtered = Boolean(filter.status || filter.theme || filter.contributor);
-  const [title, setTitle] = useState("");
   const [template, setTemplate] = useState<TemplateId>("blank");
-  const [error, setError] = useState<string | null>(null);
-  const [importing, setImporting] = useState(false);
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const checked = checkTitle(title);
-    if (!checked.ok) {
-      setError(checked.error.message);
-      return;
-    }
-    setError(null);
-    setTitle("");
-    createStory(repo, index, communityId, checked.value, template);
-  };
+  const any = t("stories.filter.any");
+  const filters: FilterSelect<"status" | "theme" | "contributor">[] = [
+    {
+      key: "status",
+      label: t("stories.filter.status"),
+      any,
+      options: STORY_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
+    },
+    {
+      key: "theme",
+      label: t("stories.filter.theme"),
+      any,
+      options: themes.map((th) => ({ value: th.id, label: th.label })),
+    },
+    {
+      key: "contributor",
+      label: t("stories.filter.contributor"),
+      any: t("stories.filter.anyone"),
+      options: people.map((p) => ({ value: p.key, label: p.name })),
+    },
+  ];
 
   return (
     <>
-      <div className="heading-row">
-        <PageHeading>{t("stories.title")}</PageHeading>
-        <button type="button" onClick={() => setImporting(true)} aria-haspopup="dialog">
-          {t("import.open")}
-        </button>
-      </div>
-      {importing && (
-        <ImportDialog communityId={communityId} index={index} onClose={() => setImporting(false)} />
-      )}
-      <form className="inline-form" onSubmit={submit} noValidate aria-label={t("stories.new")}>
-        <Field label={t("stories.newTitle")} error={error}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+      <ListHeading
+        title={t("stories.title")}
+        action={
+          <DialogButton label={t("import.open")}>
+            {(close) => <ImportDialog onClose={close} />}
+          </DialogButton>
+        }
+      />
+      <NewDocForm
+        label={t("stories.new")}
+        titleLabel={t("stories.newTitle")}
+        submitLabel={t("stories.create")}
+        onCreate={(title) => createStory(community, title, template)}
+      >
         <Field
           label={t("stories.template")}
           hint={t(TEMPLATES[template].descriptionKey as MessageKey)}
@@ -121,75 +93,33 @@ export function StoriesList({
               id={id}
               value={template}
               aria-describedby={describedBy}
-              onChange={(e) => setTemplate(e.target.value as TemplateId)}
+              onChange={(e) => setTemplate(picked(TEMPLATE_IDS, e.target.value))}
             >
-              {TEMPLATE_IDS.map((tid) => (
-                <option key={tid} value={tid}>
-                  {t(TEMPLATES[tid].nameKey as MessageKey)}
-                </option>
-              ))}
+              <Options of={TEMPLATE_IDS} label={(tid) => t(TEMPLATES[tid].nameKey as MessageKey)} />
             </select>
           )}
         </Field>
-        <button type="submit" className="primary">
-          {t("stories.create")}
-        </button>
-      </form>
+      </NewDocForm>
       {all.length > 0 && (
         <div className="filters" role="group" aria-label={t("stories.filters")}>
-          <label>
-            {t("stories.filter.status")}
-            <select
-              value={filter.status ?? ""}
-              onChange={(e) => setFilter({ ...filter, status: e.target.value || undefined })}
-            >
-              <option value="">{t("stories.filter.any")}</option>
-              {STORY_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {t(`status.${s}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t("stories.filter.theme")}
-            <select
-              value={filter.theme ?? ""}
-              onChange={(e) => setFilter({ ...filter, theme: e.target.value || undefined })}
-            >
-              <option value="">{t("stories.filter.any")}</option>
-              {themes.map((th) => (
-                <option key={th.id} value={th.id}>
-                  {th.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t("stories.filter.contributor")}
-            <select
-              value={filter.contributor ?? ""}
-              onChange={(e) => setFilter({ ...filter, contributor: e.target.value || undefined })}
-            >
-              <option value="">{t("stories.filter.anyone")}</option>
-              {people.map((p) => (
-                <option key={p.key} value={p.key}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          {filters.map((f) => (
+            <label key={f.key}>
+              {f.label}
+              <select
+                value={filter[f.key] ?? ""}
+                onChange={(e) => setFilter({ ...filter, [f.key]: e.target.value || undefined })}
+              >
+                <FilterOptions filter={f} />
+              </select>
+            </label>
+          ))}
           <label>
             {t("stories.sort")}
             <select
               value={filter.sort ?? "updated"}
-              onChange={(e) => setFilter({ ...filter, sort: e.target.value as EntrySort })}
+              onChange={(e) => setFilter({ ...filter, sort: picked(SORTS, e.target.value) })}
             >
-              {SORTS.map((s) => (
-                <option key={s} value={s}>
-                  {t(`stories.sort.${s}`)}
-                </option>
-              ))}
+              <Options of={SORTS} label={(s) => t(`stories.sort.${s}`)} />
             </select>
           </label>
           {filtered && (

@@ -1,7 +1,6 @@
 // Title, summary, status, themes and contributors of a story. A field that two people set at the
 // same moment shows every proposed value, by whom, and lets anyone pick one.
 import type { DocHandle } from "@automerge/automerge-repo";
-import { useId, useState, type FormEvent } from "react";
 import { sortedThemes } from "../../../shared/ops/community.ts";
 import { fieldConflicts, type ProposedValue } from "../../../shared/ops/conflicts.ts";
 import {
@@ -12,7 +11,10 @@ import {
 import { checkName, checkTitle } from "../../../shared/schema/input.ts";
 import type { Story } from "../../../shared/schema/story.ts";
 import { t } from "../../i18n/index.ts";
+import { Options, picked } from "../../ui/fields.tsx";
 import { Field } from "../../ui/kit.tsx";
+import { TextForm } from "../../ui/TextForm.tsx";
+import { ThemePicker } from "../../ui/ThemePicker.tsx";
 import type { StoryActions } from "./actions.ts";
 
 const SUMMARY_LIMIT = 1000;
@@ -61,7 +63,6 @@ export function StoryMeta({
 }) {
   const raw = handle.doc();
   const themes = sortedThemes(index);
-  const themeGroup = useId();
   const contributors = Object.entries(story.contributors).sort(
     ([, a], [, b]) => a.firstAt - b.firstAt,
   );
@@ -105,13 +106,9 @@ export function StoryMeta({
           <select
             id={id}
             value={story.status}
-            onChange={(e) => actions.setStatus(e.target.value as StoryStatus)}
+            onChange={(e) => actions.setStatus(picked(STORY_STATUSES, e.target.value))}
           >
-            {STORY_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
+            <Options of={STORY_STATUSES} label={(s) => t(`status.${s}`)} />
           </select>
         )}
       </Field>
@@ -123,27 +120,13 @@ export function StoryMeta({
         onChoose={(v) => actions.choose("status", v)}
       />
       {themes.length > 0 && (
-        <fieldset className="theme-picker" aria-describedby={`${themeGroup}-hint`}>
-          <legend>{t("story.themes")}</legend>
-          <p className="hint" id={`${themeGroup}-hint`}>
-            {t("story.themesHint")}
-          </p>
-          {themes.map((theme) => (
-            <label key={theme.id} className="chip">
-              <input
-                type="checkbox"
-                checked={story.themes[theme.id] === true}
-                onChange={(e) => {
-                  const next = new Set(Object.keys(story.themes));
-                  if (e.target.checked) next.add(theme.id);
-                  else next.delete(theme.id);
-                  actions.setThemes([...next]);
-                }}
-              />
-              <span>{theme.label}</span>
-            </label>
-          ))}
-        </fieldset>
+        <ThemePicker
+          legend={t("story.themes")}
+          hint={t("story.themesHint")}
+          themes={themes}
+          chosen={story.themes}
+          onChange={actions.setThemes}
+        />
       )}
       <div className="contributors">
         <h2 className="small-heading">{t("story.contributors")}</h2>
@@ -161,65 +144,5 @@ export function StoryMeta({
         )}
       </div>
     </section>
-  );
-}
-
-function TextForm({
-  label,
-  hint,
-  current,
-  multiline,
-  allowEmpty,
-  check,
-  submitLabel,
-  onSubmit,
-}: {
-  label: string;
-  hint?: string;
-  current: string;
-  multiline?: boolean;
-  allowEmpty?: boolean;
-  check: (value: string) => { ok: true; value: string } | { ok: false; error: { message: string } };
-  submitLabel: string;
-  onSubmit: (value: string) => void;
-}) {
-  const [value, setValue] = useState(current);
-  const [error, setError] = useState<string | null>(null);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const checked = check(value);
-    if (!checked.ok) return setError(checked.error.message);
-    setError(null);
-    if (checked.value !== current || allowEmpty) onSubmit(checked.value);
-  };
-  return (
-    <form className="inline-form" onSubmit={submit} noValidate>
-      <Field label={label} hint={hint} error={error}>
-        {({ id, describedBy, invalid }) =>
-          multiline ? (
-            <textarea
-              id={id}
-              rows={2}
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          ) : (
-            <input
-              id={id}
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              autoComplete="off"
-            />
-          )
-        }
-      </Field>
-      <button type="submit" disabled={value === current}>
-        {submitLabel}
-      </button>
-    </form>
   );
 }

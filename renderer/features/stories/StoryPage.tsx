@@ -1,16 +1,15 @@
 // One story: the co-written text in the middle; beside it its details, comments and versions; at
 // the top who else is here. Focus mode leaves only the text.
-import type { Repo } from "@automerge/automerge-repo";
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { formatRef } from "../../../shared/links/ref.ts";
 import { commentAnchors } from "../../../shared/ops/comments.ts";
-import type { CommunityIndex } from "../../../shared/schema/community.ts";
 import { storyKind } from "../../../shared/schema/story.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { BackLink, DocUnusable } from "../../ui/DocStates.tsx";
-import { useDoc, type DocView } from "../../repo.ts";
+import { useDocPage } from "../../ui/DocStates.tsx";
 import { PageHeading } from "../../ui/kit.tsx";
+import { TabList } from "../../ui/TabList.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { useFocusTerms } from "../search/useFocusTerms.ts";
 import { storyActions } from "./actions.ts";
@@ -21,8 +20,6 @@ import { PresenceAvatars } from "./presence/PresenceAvatars.tsx";
 import { useStoryPresence } from "./presence/useStoryPresence.ts";
 import { StoryMeta } from "./StoryMeta.tsx";
 import { VersionsPanel } from "./versions/VersionsPanel.tsx";
-
-type IndexView = Extract<DocView<CommunityIndex>, { status: "ok" }>;
 
 const TABS = ["details", "comments", "versions"] as const;
 type Tab = (typeof TABS)[number];
@@ -35,20 +32,15 @@ const TAB_LABEL: Record<Tab, MessageKey> = {
 const TOUCH_EVERY_MS = 20_000;
 
 export function StoryPage({
-  repo,
-  index,
-  communityId,
   storyId,
   focus,
 }: {
-  repo: Repo;
-  index: IndexView;
-  communityId: string;
   storyId: string;
   /** Words a search matched: the story opens with them selected and in view. */
   focus: string | null;
 }) {
-  const story = useDoc(repo, storyId, storyKind);
+  const { index } = useCommunity();
+  const { view: story, back, unusable } = useDocPage("stories", storyId, storyKind);
   const { info, profile } = usePeer();
   const me = useMemo(
     () => ({ deviceKey: info.deviceKey, name: profile.displayName, colour: profile.colour }),
@@ -65,7 +57,7 @@ export function StoryPage({
   const presence = useStoryPresence(handle, me, editor);
   useFocusTerms(editor, storyId, focus);
   const selfRef = formatRef({ type: "story", docId: storyId });
-  const links = useMemo(() => ({ communityId, self: selfRef }), [communityId, selfRef]);
+  const links = useMemo(() => ({ self: selfRef }), [selfRef]);
   const plugins = useMemo(
     () => (handle ? [commentsPlugin(() => commentAnchors(handle.doc())), ...presence.plugins] : []),
     [handle, presence.plugins],
@@ -82,30 +74,10 @@ export function StoryPage({
     lastTouch.current = 0;
   }, [storyId]);
 
-  const back = <BackLink communityId={communityId} section="stories" label="story.back" />;
-  if (story.status !== "ok")
-    return (
-      <DocUnusable
-        view={story}
-        back={back}
-        title={index.doc.entries[storyId]?.title ?? storyId}
-        messages="story"
-      />
-    );
+  if (story.status !== "ok") return unusable;
 
-  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
-    const i = TABS.indexOf(tab);
-    const next =
-      e.key === "ArrowRight"
-        ? TABS[(i + 1) % TABS.length]
-        : e.key === "ArrowLeft"
-          ? TABS[(i + TABS.length - 1) % TABS.length]
-          : null;
-    if (!next) return;
-    e.preventDefault();
-    setTab(next);
-    document.getElementById(`story-tab-${next}`)?.focus();
-  };
+  // What both side panels work on: this story, who is writing, and the editor's passages.
+  const panel = { handle: story.handle, story: story.doc, author: me, editor };
 
   return (
     <article className={`story${focusMode ? " focus-mode" : ""}`}>
@@ -136,28 +108,25 @@ export function StoryPage({
             links={links}
           />
           {/* Under the text, as a wiki shows what links to a page: where this story is cited. */}
-          {!focusMode && <Backlinks communityId={communityId} target={selfRef} heading="h2" />}
+          {!focusMode && <Backlinks target={selfRef} heading="h2" />}
         </div>
         {!focusMode && (
           <aside className="story-side" aria-label={t("story.side")}>
-            <div role="tablist" aria-label={t("story.side")} className="tabs">
-              {TABS.map((name) => (
-                <button
-                  key={name}
-                  type="button"
-                  role="tab"
-                  id={`story-tab-${name}`}
-                  aria-selected={tab === name}
-                  aria-controls={`story-panel-${name}`}
-                  tabIndex={tab === name ? 0 : -1}
-                  onClick={() => setTab(name)}
-                  onKeyDown={onTabKey}
-                >
+            <TabList
+              tabs={TABS}
+              current={tab}
+              onChange={setTab}
+              label={t("story.side")}
+              tabId={(name) => `story-tab-${name}`}
+              panelId={(name) => `story-panel-${name}`}
+            >
+              {(name) => (
+                <>
                   {t(TAB_LABEL[name])}
                   {name === "comments" && <CommentCount story={story.doc} />}
-                </button>
-              ))}
-            </div>
+                </>
+              )}
+            </TabList>
             <div
               role="tabpanel"
               id={`story-panel-${tab}`}
@@ -172,22 +141,9 @@ export function StoryPage({
                   actions={actions}
                 />
               )}
-              {tab === "comments" && (
-                <CommentsPanel
-                  handle={story.handle}
-                  story={story.doc}
-                  author={me}
-                  editor={editor}
-                />
-              )}
+              {tab === "comments" && <CommentsPanel {...panel} />}
               {tab === "versions" && (
-                <VersionsPanel
-                  handle={story.handle}
-                  story={story.doc}
-                  author={me}
-                  editor={editor}
-                  onRestored={() => actions?.touched()}
-                />
+                <VersionsPanel {...panel} onRestored={() => actions?.touched()} />
               )}
             </div>
           </aside>

@@ -15,8 +15,19 @@ import {
 } from "../../../shared/ops/story.ts";
 import type { CommunityIndex, StoryStatus } from "../../../shared/schema/community.ts";
 import type { Story } from "../../../shared/schema/story.ts";
+import type { EditorApi } from "./editor/api.ts";
 
 export type Me = { deviceKey: string; name: string; colour: string };
+
+/** What a side panel of the story page works on (comments, versions). */
+export type StoryPanelProps = {
+  handle: DocHandle<Story>;
+  story: Story;
+  /** This device's person: who writes a comment or saves a version. */
+  author: Me;
+  /** The story's editor once built: its passages, for what a panel points at. */
+  editor?: EditorApi | null;
+};
 
 export function storyActions(
   handle: DocHandle<Story>,

@@ -1,16 +1,19 @@
 // Sync without a network: write the community to one encrypted file (a USB stick), read one that
 // another member device wrote. Paths are on the computer the peer runs on.
-import { useId, useState, type FormEvent } from "react";
+import { useId } from "react";
 import type { BundleSummary } from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
-import { Field } from "../../ui/kit.tsx";
+import { useTypedRequest } from "../../ui/useTypedRequest.ts";
+import { PathField } from "../transfer/PathField.tsx";
 import { countKey, formatBytes } from "./format.ts";
 
-export function Bundle({ communityId }: { communityId: string }) {
+export function Bundle() {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const headingId = useId();
   return (
     <section aria-labelledby={headingId} className="sync-section">
@@ -74,52 +77,30 @@ function BundleForm({
   /** The other community a bundle turned out to belong to, if it did. */
   elsewhere?: (summary: BundleSummary) => string | null;
 }) {
-  const [path, setPath] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<BundleSummary | null>(null);
+  const form = useTypedRequest({ empty: t("bundle.pathEmpty"), run });
+  const { busy } = form;
+  const result = form.answer?.value ?? null;
   const headingId = useId();
-
-  const go = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const typed = path.trim();
-    setResult(null);
-    if (!typed) return setError(t("bundle.pathEmpty"));
-    setBusy(true);
-    setError(null);
-    const answer = await run(typed);
-    setBusy(false);
-    if (answer.ok) setResult(answer.value);
-    else setError(answer.error.message);
-  };
 
   const other = result && elsewhere ? elsewhere(result) : null;
   return (
     <form
-      onSubmit={(e) => void go(e)}
+      onSubmit={form.submit}
       noValidate
       aria-labelledby={headingId}
       aria-busy={busy}
       className="bundle-form"
     >
       <h3 id={headingId}>{heading}</h3>
-      <Field label={label} hint={hint} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            placeholder={t("bundle.placeholder")}
-            autoComplete="off"
-            spellCheck={false}
-            className="path-input"
-            readOnly={busy}
-          />
-        )}
-      </Field>
+      <PathField
+        label={label}
+        hint={hint}
+        value={form.text}
+        onChange={form.setText}
+        error={form.error ?? form.refusal?.message}
+        placeholder={t("bundle.placeholder")}
+        busy={busy}
+      />
       <div className="actions">
         <button type="submit" disabled={busy}>
           {submit}

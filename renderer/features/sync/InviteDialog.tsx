@@ -3,6 +3,7 @@
 // call for that); it lapses on its own after ten minutes.
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { InviteInfo } from "../../../shared/contract.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { Modal } from "../../ui/kit.tsx";
@@ -15,7 +16,8 @@ type InviteState =
   | { kind: "ready"; invite: InviteInfo }
   | { kind: "failed"; message: string };
 
-export function InviteDevice({ communityId }: { communityId: string }) {
+export function InviteDevice() {
+  const communityId = useCommunityId();
   const { connection } = usePeer();
   const [state, setState] = useState<InviteState>({ kind: "closed" });
   const [attempt, setAttempt] = useState(0);

@@ -1,56 +1,35 @@
 // The community's roster: who is in it, who added whom, and removing a device (with what that can
 // and cannot do said plainly before it happens).
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import type { MemberInfo } from "../../../shared/contract.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { Notice } from "../../ui/kit.tsx";
+import { usePeerQuery } from "../../usePeerQuery.ts";
 import { deviceName, formatDate, shortKey } from "./format.ts";
-
-type Load =
-  { kind: "loading" } | { kind: "ok"; members: MemberInfo[] } | { kind: "failed"; message: string };
 
 /**
  * `linked` is the keys of the devices linked now (from the sync status): when it changes, the
  * "linked now" marks are read again, as is the whole list on the peer's "sync:changed".
  */
-export function Members({ communityId, linked }: { communityId: string; linked: string }) {
-  const { connection } = usePeer();
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
+export function Members({ linked }: { linked: string }) {
+  const communityId = useCommunityId();
+  const load = usePeerQuery(
+    "members:list",
+    { communityId },
+    { refreshOn: ["sync:changed"], refreshKey: linked },
+  );
   const [said, setSaid] = useState("");
-  // Bumped after a removal, to read the list again.
-  const [version, setVersion] = useState(0);
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => {
-    let live = true;
-    const reload = () =>
-      void connection.rpc.call("members:list", { communityId }).then((result) => {
-        if (!live) return;
-        setLoad(
-          result.ok
-            ? { kind: "ok", members: result.value }
-            : { kind: "failed", message: result.error.message },
-        );
-      });
-    reload();
-    const off = connection.rpc.on("sync:changed", (e) => {
-      if (e.communityId === communityId) reload();
-    });
-    return () => {
-      live = false;
-      off();
-    };
-  }, [connection, communityId, linked, version]);
-
-  const current = load.kind === "ok" ? load.members.filter((m) => !m.removed) : [];
-  const removed = load.kind === "ok" ? load.members.filter((m) => m.removed) : [];
+  const members = load.state === "ok" ? load.value : [];
+  const current = members.filter((m) => !m.removed);
+  const removed = members.filter((m) => m.removed);
   // Names on the roster, for "added by" when the peer did not resolve one.
   const nameOf = (key: string, given: string | null) =>
-    given ??
-    (load.kind === "ok" ? load.members.find((m) => m.deviceKey === key)?.name : undefined) ??
-    deviceName(null, key);
+    given ?? members.find((m) => m.deviceKey === key)?.name ?? deviceName(null, key);
 
   return (
     <section aria-labelledby={headingId} className="sync-section">
@@ -58,24 +37,23 @@ export function Members({ communityId, linked }: { communityId: string; linked: 
         {t("members.title")}
       </h2>
       <p className="lede">{t("members.intro")}</p>
-      {load.kind === "loading" && <p role="status">{t("common.loading")}</p>}
-      {load.kind === "failed" && (
+      {load.state === "loading" && <p role="status">{t("common.loading")}</p>}
+      {load.state === "failed" && (
         <Notice tone="error" title={t("members.failed")}>
-          {load.message}
+          {load.error.message}
         </Notice>
       )}
-      {load.kind === "ok" && current.length === 0 && <p>{t("members.empty")}</p>}
+      {load.state === "ok" && current.length === 0 && <p>{t("members.empty")}</p>}
       {current.length > 0 && (
         <ul className="members">
           {current.map((m) => (
             <Member
               key={m.deviceKey}
               member={m}
-              communityId={communityId}
               addedBy={nameOf(m.addedBy, m.addedByName)}
               onRemoved={(name) => {
                 setSaid(t("members.removed", { name }));
-                setVersion((v) => v + 1);
+                if (load.state === "ok") load.refresh();
                 // Its button is gone with it: land on the list's heading, not nowhere.
                 heading.current?.focus();
               }}
@@ -115,16 +93,15 @@ export function Members({ communityId, linked }: { communityId: string; linked: 
 
 function Member({
   member,
-  communityId,
   addedBy,
   onRemoved,
 }: {
   member: MemberInfo;
-  communityId: string;
   addedBy: string;
   onRemoved: (name: string) => void;
 }) {
   const { connection } = usePeer();
+  const communityId = useCommunityId();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

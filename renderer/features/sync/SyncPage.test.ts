@@ -3,10 +3,8 @@
 // state, when it asks, and the forms' busy, error and success paths. The real peer is tested in
 // test/sync; this is about the screen.
 import { act, createElement, type ReactElement } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type {
-  ArgsOf,
   EventName,
   InviteInfo,
   MemberInfo,
@@ -17,12 +15,13 @@ import type {
 } from "../../../shared/contract.ts";
 import { asCommunityId, asDeviceKey } from "../../../shared/ids.ts";
 import { err, ok, type Result } from "../../../shared/result.ts";
-import type { PeerConnection } from "../../connection.ts";
-import { PeerContext } from "../../peerContext.ts";
+import { CommunityProvider } from "../../communityContext.tsx";
+import { settle, testRoot } from "../../testing/dom.ts";
+import { syncStatus } from "../../testing/syncStatus.ts";
+import { fakePeer, withPeer, type Answers, type FakePeer } from "../../testing/fakePeer.tsx";
 import { JoinCommunity } from "./JoinCommunity.tsx";
 import { SyncPage } from "./SyncPage.tsx";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 // jsdom has <dialog> but not its modal methods.
 Object.assign(HTMLDialogElement.prototype, {
   showModal(this: HTMLDialogElement) {
@@ -38,16 +37,7 @@ const SELF = asDeviceKey("5e1f".padEnd(64, "0"));
 const AOIFE = asDeviceKey("a0f1e000".padEnd(64, "1"));
 const BRIAN = asDeviceKey("b41a0000".padEnd(64, "2"));
 
-const baseStatus: SyncStatus = {
-  communityId: COMMUNITY,
-  listening: ["192.168.1.5:47800"],
-  discovery: "on",
-  peers: [],
-  documents: { total: 340, here: 340 },
-  state: "alone",
-  gaps: [],
-  problems: [],
-};
+const baseStatus = syncStatus({ communityId: COMMUNITY, listening: ["192.168.1.5:47800"] });
 const syncing: SyncStatus = {
   ...baseStatus,
   state: "syncing",
@@ -99,72 +89,25 @@ const members: MemberInfo[] = [
   },
 ];
 
-type Answer = {
-  [M in Method]?: (args: ArgsOf<M>) => Result<ValueOf<M>> | Promise<Result<ValueOf<M>>>;
-};
-
-let host: HTMLElement;
-let root: Root;
-let calls: { method: Method; args: unknown }[];
-let answers: Answer;
-let listeners: Map<string, Set<(data: unknown) => void>>;
-
-function fakeConnection(): PeerConnection {
-  const rpc = {
-    call: (method: Method, args: unknown) => {
-      calls.push({ method, args });
-      const answer = answers[method] as ((a: unknown) => unknown) | undefined;
-      return Promise.resolve(
-        answer ? answer(args) : err("bad-input", `Unknown request "${method}"`),
-      );
-    },
-    on: <E extends EventName>(name: E, listener: (data: PeerEvents[E]) => void) => {
-      const set = listeners.get(name) ?? new Set();
-      listeners.set(name, set);
-      set.add(listener as (data: unknown) => void);
-      return () => set.delete(listener as (data: unknown) => void);
-    },
-  };
-  return {
-    rpc,
-    syncAdapter: () => Promise.reject(new Error("unused")),
-    onLost: () => {},
-  } as unknown as PeerConnection;
-}
+const dom = testRoot();
+let peer: FakePeer;
+let calls: FakePeer["calls"];
+let answers: Answers;
+let listeners: FakePeer["listeners"];
 
 const emit = <E extends EventName>(name: E, data: PeerEvents[E]) =>
   act(async () => {
-    for (const l of listeners.get(name) ?? []) l(data);
+    peer.emit(name, data);
     await Promise.resolve();
   });
 
-/** Lets pending answers arrive and React render them. */
-const flush = () =>
-  act(async () => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-  });
+const flush = settle;
 
 async function render(element: ReactElement) {
-  const connection = fakeConnection();
   await act(async () => {
-    root.render(
-      createElement(
-        PeerContext.Provider,
-        {
-          value: {
-            connection,
-            info: {
-              deviceKey: SELF,
-              dataDir: "/home/ciara/.meitheal",
-              appVersion: "0.1.0",
-              mode: "web",
-            },
-            profile: { displayName: "Ciara", colour: "#1f6f5c" },
-            setProfile: () => {},
-          },
-        },
-        element,
-      ),
+    dom.root.render(
+      // The Sync page of a community whose index has not arrived: only its id is known.
+      withPeer(peer, createElement(CommunityProvider, { id: COMMUNITY, children: element })),
     );
     await Promise.resolve();
   });
@@ -180,10 +123,10 @@ const tick = async (ms: number) => {
   await flush();
 };
 
-const text = () => host.textContent ?? "";
-const countCalls = (method: Method) => calls.filter((c) => c.method === method).length;
+const text = () => dom.host.textContent ?? "";
+const countCalls = (method: Method) => peer.count(method);
 const button = (name: string) => {
-  const found = [...host.querySelectorAll<HTMLButtonElement>("button")].find(
+  const found = [...dom.host.querySelectorAll<HTMLButtonElement>("button")].find(
     (b) => (b.getAttribute("aria-label") ?? b.textContent?.trim()) === name,
   );
   if (!found) throw new Error(`no button "${name}"`);
@@ -197,7 +140,7 @@ const click = async (el: HTMLElement) => {
   await flush();
 };
 const inputLabelled = (label: string) => {
-  const l = [...host.querySelectorAll("label")].find((x) => x.textContent === label);
+  const l = [...dom.host.querySelectorAll("label")].find((x) => x.textContent === label);
   const input = l && (document.getElementById(l.htmlFor) as HTMLInputElement | null);
   if (!input) throw new Error(`no input "${label}"`);
   return input;
@@ -221,19 +164,14 @@ const submit = async (input: HTMLInputElement) => {
 };
 
 beforeEach(() => {
-  calls = [];
-  listeners = new Map();
-  answers = {
+  peer = fakePeer({
     "sync:status": () => ok(baseStatus),
     "members:list": () => ok(members),
-  };
-  host = document.createElement("div");
-  document.body.append(host);
-  root = createRoot(host);
+  });
+  ({ calls, answers, listeners } = peer);
 });
 
 afterEach(() => {
-  act(() => root.unmount());
   document.body.innerHTML = "";
   window.location.hash = "";
   vi.useRealTimers();
@@ -241,32 +179,32 @@ afterEach(() => {
 
 describe("SyncPage status", () => {
   it("says no one is here yet, with what to try and this device's address", async () => {
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
-    expect(host.querySelector("h1")?.textContent).toBe("Sync");
-    expect(host.querySelector(".sync-headline")?.textContent).toBe("No one else is here yet");
+    await render(createElement(SyncPage));
+    expect(dom.host.querySelector("h1")?.textContent).toBe("Sync");
+    expect(dom.host.querySelector(".sync-headline")?.textContent).toBe("No one else is here yet");
     expect(text()).toContain("Meitheal open on the same network");
     expect(text()).toContain("Other devices can reach this one at 192.168.1.5:47800.");
     expect(text()).toContain("No other device is linked right now.");
-    expect(host.querySelector("progress")).toBeNull();
+    expect(dom.host.querySelector("progress")).toBeNull();
   });
 
   it("counts documents while syncing, with a progress bar and what is still missing", async () => {
     answers["sync:status"] = () => ok(syncing);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
-    const headline = host.querySelector(".sync-headline")!;
+    await render(createElement(SyncPage));
+    const headline = dom.host.querySelector(".sync-headline")!;
     expect(headline.textContent).toBe("Syncing 120 / 340 documents");
-    const bar = host.querySelector("progress")!;
+    const bar = dom.host.querySelector("progress")!;
     expect(bar.value).toBe(120);
     expect(bar.max).toBe(340);
     expect(bar.getAttribute("aria-labelledby")).toBe(headline.id);
-    const gaps = host.querySelector("details.sync-gaps")!;
+    const gaps = dom.host.querySelector("details.sync-gaps")!;
     expect(gaps.querySelector("summary")!.textContent).toBe("What is still missing (2)");
     const items = [...gaps.querySelectorAll("li")].map((li) => li.textContent);
     expect(items).toEqual([
       "The well — still arriving from Aoife",
       "Untitled document (doc2yyyy) — different on Unknown device b41a0000",
     ]);
-    const row = host.querySelector(".sync-peers tbody tr")!;
+    const row = dom.host.querySelector(".sync-peers tbody tr")!;
     expect(row.textContent).toContain("Aoife");
     expect(row.textContent).toContain("192.168.1.20:47800");
     expect(row.textContent).toMatch(/since \d/);
@@ -275,7 +213,7 @@ describe("SyncPage status", () => {
 
   it("asks every second, at once on this community's sync:changed, and never after unmount", async () => {
     vi.useFakeTimers();
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     expect(countCalls("sync:status")).toBe(1);
     for (let i = 0; i < 3; i++) await tick(1000);
     expect(countCalls("sync:status")).toBe(4);
@@ -283,8 +221,7 @@ describe("SyncPage status", () => {
     expect(countCalls("sync:status")).toBe(4);
     await emit("sync:changed", { communityId: COMMUNITY });
     expect(countCalls("sync:status")).toBe(5);
-    act(() => root.unmount());
-    root = createRoot(host);
+    dom.unmount();
     await act(async () => {
       vi.advanceTimersByTime(5000);
       await Promise.resolve();
@@ -297,8 +234,8 @@ describe("SyncPage status", () => {
     vi.useFakeTimers();
     let current = syncing;
     answers["sync:status"] = () => ok(current);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
-    const live = host.querySelector('[aria-live="polite"]')!;
+    await render(createElement(SyncPage));
+    const live = dom.host.querySelector('[aria-live="polite"]')!;
     expect(live.textContent).toBe("");
     current = { ...syncing, documents: { total: 340, here: 200 } };
     await act(async () => {
@@ -306,7 +243,9 @@ describe("SyncPage status", () => {
       await Promise.resolve();
     });
     await flush();
-    expect(host.querySelector(".sync-headline")!.textContent).toBe("Syncing 200 / 340 documents");
+    expect(dom.host.querySelector(".sync-headline")!.textContent).toBe(
+      "Syncing 200 / 340 documents",
+    );
     expect(live.textContent).toBe("");
     current = { ...syncing, state: "in-sync", gaps: [], documents: { total: 340, here: 340 } };
     await act(async () => {
@@ -315,15 +254,15 @@ describe("SyncPage status", () => {
     });
     await flush();
     expect(live.textContent).toBe("In sync — safe to leave");
-    expect(host.querySelector(".sync-status-in-sync .sync-badge")!.textContent).toContain(
+    expect(dom.host.querySelector(".sync-status-in-sync .sync-badge")!.textContent).toContain(
       "In sync",
     );
   });
 
   it("shows why the status cannot be read", async () => {
     answers["sync:status"] = () => err("unavailable", "The peer is gone.");
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
-    expect(host.querySelector('[role="alert"]')!.textContent).toContain("The peer is gone.");
+    await render(createElement(SyncPage));
+    expect(dom.host.querySelector('[role="alert"]')!.textContent).toContain("The peer is gone.");
   });
 });
 
@@ -331,7 +270,7 @@ describe("Connect by address", () => {
   it("asks for an address, shows the peer's refusal under the field, then says it is connecting", async () => {
     answers["sync:connect"] = ({ address }) =>
       address === "nowhere" ? err("bad-input", "“nowhere” is not host:port.") : ok(null);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const input = inputLabelled("Connect to a device by address");
     expect(input.placeholder).toBe("192.168.1.20:47800");
     await submit(input);
@@ -365,12 +304,12 @@ describe("Invite a device", () => {
 
   it("opens a dialog with the QR code, the code, the addresses and the time left; Escape closes it", async () => {
     answers["sync:invite"] = () => ok(invite(new Date(Date.now() + 581_500).toISOString()));
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const open = button("Invite a device");
     open.focus();
     await click(open);
     await flush();
-    const dialog = host.querySelector("dialog")!;
+    const dialog = dom.host.querySelector("dialog")!;
     expect(dialog.hasAttribute("open")).toBe(true);
     expect(document.activeElement).toBe(dialog.querySelector("h2"));
     expect(dialog.textContent).toContain("The code works once, for 10 minutes.");
@@ -384,7 +323,7 @@ describe("Invite a device", () => {
       dialog.dispatchEvent(new Event("cancel", { cancelable: true }));
       await Promise.resolve();
     });
-    expect(host.querySelector("dialog")).toBeNull();
+    expect(dom.host.querySelector("dialog")).toBeNull();
     expect(document.activeElement).toBe(open);
   });
 
@@ -396,28 +335,30 @@ describe("Invite a device", () => {
           ? invite(new Date(Date.now() - 1000).toISOString())
           : invite(new Date(Date.now() + 600_000).toISOString()),
       );
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     await click(button("Invite a device"));
     expect(text()).toContain("This invite has expired");
-    expect(host.querySelector(".invite-code")).toBeNull();
+    expect(dom.host.querySelector(".invite-code")).toBeNull();
     await click(button("Make a new invite"));
     expect(countCalls("sync:invite")).toBe(2);
-    expect(host.querySelector(".invite-code")).not.toBeNull();
+    expect(dom.host.querySelector(".invite-code")).not.toBeNull();
   });
 
   it("shows why an invite could not be made", async () => {
     answers["sync:invite"] = () => err("unavailable", "LAN sync is off.");
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     await click(button("Invite a device"));
-    expect(host.querySelector("dialog [role='alert']")!.textContent).toContain("LAN sync is off.");
+    expect(dom.host.querySelector("dialog [role='alert']")!.textContent).toContain(
+      "LAN sync is off.",
+    );
   });
 });
 
 describe("Members", () => {
   it("lists members with markers and removed devices apart; removing asks first", async () => {
     answers["members:remove"] = () => ok(null);
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
-    const [current, removed] = [...host.querySelectorAll("ul.members")];
+    await render(createElement(SyncPage));
+    const [current, removed] = [...dom.host.querySelectorAll("ul.members")];
     const rows = [...current!.querySelectorAll(":scope > li")].map((li) => li.textContent);
     expect(rows[0]).toContain("This device");
     expect(rows[0]).toContain("Started the community");
@@ -442,10 +383,10 @@ describe("Members", () => {
 
   it("shows why a removal failed", async () => {
     answers["members:remove"] = () => err("bad-input", "Only members can remove devices.");
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     await click(button("Remove device Aoife"));
     await click(button("Remove Aoife"));
-    expect(host.querySelector(".member [role='alert']")!.textContent).toBe(
+    expect(dom.host.querySelector(".member [role='alert']")!.textContent).toBe(
       "Only members can remove devices.",
     );
   });
@@ -459,7 +400,7 @@ describe("Offline bundle", () => {
       path.endsWith("bad")
         ? err("damaged", "That file is not a bundle.")
         : ok({ path, communityId: COMMUNITY, documents: 1, bytes: 10 });
-    await render(createElement(SyncPage, { communityId: COMMUNITY }));
+    await render(createElement(SyncPage));
     const write = inputLabelled("Save the bundle to");
     expect(write.placeholder).toBe("/media/usb/retreat.meitheal-sync");
     await submit(write);
@@ -496,7 +437,7 @@ describe("JoinCommunity", () => {
       await Promise.resolve();
     });
     await flush();
-    expect(host.querySelector('[role="alert"]')!.textContent).toBe("That code has expired.");
+    expect(dom.host.querySelector('[role="alert"]')!.textContent).toBe("That code has expired.");
     expect(button("Join").disabled).toBe(false);
     answers["sync:join"] = () =>
       ok({

@@ -1,10 +1,13 @@
 // The Sync screen of one community: whether it is safe to leave, who is here, how to bring in
 // another device (invite, address, USB stick), who is a member, and this device's own facts.
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useState, type ReactNode } from "react";
 import type { SyncPeer, SyncStatus } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
-import { Field, Notice, PageHeading } from "../../ui/kit.tsx";
+import { TextField } from "../../ui/fields.tsx";
+import { useTypedRequest } from "../../ui/useTypedRequest.ts";
+import { Notice, PageHeading } from "../../ui/kit.tsx";
+import { shownValue } from "../../usePeerQuery.ts";
 import { Bundle } from "./Bundle.tsx";
 import { describeGap, describeStatus, deviceName, formatClock, shortKey } from "./format.ts";
 import { InviteDevice } from "./InviteDialog.tsx";
@@ -15,10 +18,10 @@ import { useSyncStatus } from "./useSyncStatus.ts";
 /** How many missing documents the disclosure lists before "…and N more". */
 const GAPS_SHOWN = 50;
 
-export function SyncPage({ communityId }: { communityId: string }) {
-  const { connection, info } = usePeer();
-  const state = useSyncStatus(connection, communityId);
-  const status = state.kind === "ok" ? state.status : state.kind === "failed" ? state.last : null;
+export function SyncPage() {
+  const { info } = usePeer();
+  const state = useSyncStatus();
+  const status = shownValue(state);
   const linked = status
     ? status.peers
         .map((p) => p.deviceKey)
@@ -30,12 +33,12 @@ export function SyncPage({ communityId }: { communityId: string }) {
     <div className="sync-page">
       <PageHeading>{t("sync.title")}</PageHeading>
       <p className="lede">{t("sync.intro")}</p>
-      {state.kind === "failed" && (
+      {state.state === "failed" && (
         <Notice tone="error" title={t("sync.statusFailed")}>
-          {state.message}
+          {state.error.message}
         </Notice>
       )}
-      {state.kind === "loading" && <p role="status">{t("sync.checking")}</p>}
+      {state.state === "loading" && <p role="status">{t("sync.checking")}</p>}
       <StatusPanel status={status} />
       {status && <Peers peers={status.peers} />}
 
@@ -43,7 +46,7 @@ export function SyncPage({ communityId }: { communityId: string }) {
         <p className="lede">
           {t("invite.intro")} {t("invite.explain")}
         </p>
-        <InviteDevice communityId={communityId} />
+        <InviteDevice />
       </Section>
 
       <Section title={t("sync.connect.title")}>
@@ -58,8 +61,8 @@ export function SyncPage({ communityId }: { communityId: string }) {
           ))}
       </Section>
 
-      <Members communityId={communityId} linked={linked} />
-      <Bundle communityId={communityId} />
+      <Members linked={linked} />
+      <Bundle />
 
       <Section title={t("sync.join.title")}>
         <p className="lede">{t("join.intro")}</p>
@@ -234,52 +237,34 @@ function Peers({ peers }: { peers: SyncPeer[] }) {
 
 function ConnectForm() {
   const { connection } = usePeer();
-  const [address, setAddress] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [started, setStarted] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const typed = address.trim();
-    setStarted(false);
-    if (!typed) return setError(t("sync.connect.empty"));
-    setBusy(true);
-    setError(null);
-    const result = await connection.rpc.call("sync:connect", { address: typed });
-    setBusy(false);
-    if (result.ok) setStarted(true);
-    else setError(result.error.message);
-  };
+  const form = useTypedRequest({
+    empty: t("sync.connect.empty"),
+    run: (address) => connection.rpc.call("sync:connect", { address }),
+  });
+  const { busy } = form;
 
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate aria-busy={busy} className="narrow">
-      <Field label={t("sync.connect.label")} hint={t("sync.connect.hint")} error={error}>
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            value={address}
-            onChange={(e) => {
-              setAddress(e.target.value);
-              setStarted(false);
-            }}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            placeholder={t("sync.connect.placeholder")}
-            autoComplete="off"
-            spellCheck={false}
-            inputMode="url"
-            readOnly={busy}
-          />
-        )}
-      </Field>
+    <form onSubmit={form.submit} noValidate aria-busy={busy} className="narrow">
+      <TextField
+        label={t("sync.connect.label")}
+        hint={t("sync.connect.hint")}
+        error={form.error ?? form.refusal?.message}
+        value={form.text}
+        onChange={(value) => {
+          form.setText(value);
+          form.forget();
+        }}
+        placeholder={t("sync.connect.placeholder")}
+        spellCheck={false}
+        inputMode="url"
+        readOnly={busy}
+      />
       <div className="actions">
         <button type="submit" disabled={busy}>
           {t("sync.connect.submit")}
         </button>
         <span role="status">
-          {busy ? t("sync.connect.busy") : started ? t("sync.connect.started") : ""}
+          {busy ? t("sync.connect.busy") : form.answer ? t("sync.connect.started") : ""}
         </span>
       </div>
     </form>

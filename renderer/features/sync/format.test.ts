@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { SyncGap, SyncPeer, SyncStatus } from "../../../shared/contract.ts";
-import { asCommunityId, asDeviceKey } from "../../../shared/ids.ts";
+import type { SyncGap, SyncPeer } from "../../../shared/contract.ts";
+import { asDeviceKey } from "../../../shared/ids.ts";
 import {
   countKey,
   describeGap,
@@ -14,6 +14,7 @@ import {
   peerNames,
   shortKey,
 } from "./format.ts";
+import { syncStatus } from "../../testing/syncStatus.ts";
 
 const AOIFE = asDeviceKey("a0f1e000".padEnd(64, "1"));
 const BRIAN = asDeviceKey("b41a0000".padEnd(64, "2"));
@@ -28,17 +29,7 @@ const peer = (deviceKey: SyncPeer["deviceKey"], name: string | null): SyncPeer =
 });
 const PEERS = [peer(AOIFE, "Aoife"), peer(BRIAN, "Brian")];
 
-const status = (over: Partial<SyncStatus>): SyncStatus => ({
-  communityId: asCommunityId("c"),
-  listening: [],
-  discovery: "on",
-  peers: [],
-  documents: { total: 340, here: 340 },
-  state: "alone",
-  gaps: [],
-  problems: [],
-  ...over,
-});
+const status = syncStatus;
 
 describe("short keys and device names", () => {
   it("keeps the first 8 characters of a key", () => {

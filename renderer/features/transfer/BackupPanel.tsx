@@ -1,43 +1,34 @@
 // Community settings → Backup: the whole community in one file (its documents and its key), to keep
 // or to restore on a new laptop (#/restore). Unlike the offline bundle it is not encrypted for a
 // member: whoever holds it holds the community, and the panel says so plainly.
-import { useId, useState, type FormEvent } from "react";
-import type { BackupSummary } from "../../../shared/contract.ts";
+import { useId, useState } from "react";
 import { t } from "../../i18n/index.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
-import { Notice } from "../../ui/kit.tsx";
+import { Notice, FailureNotice } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
 import { BACKUP_EXTENSION, defaultPath, isoDay } from "./format.ts";
+import { useTypedRequest } from "../../ui/useTypedRequest.ts";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
-export function BackupPanel({ communityId, name }: { communityId: string; name: string }) {
+export function BackupPanel() {
   const { connection } = usePeer();
+  const { id: communityId, index } = useCommunity();
+  const name = index.doc.name;
   const headingId = useId();
-  const [path, setPath] = useState(() =>
+  const [initial] = useState(() =>
     defaultPath(`${name} ${isoDay(new Date())}`, BACKUP_EXTENSION, t("backup.fileFallback")),
   );
-  const [pathError, setPathError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<BackupSummary | null>(null);
+  const form = useTypedRequest({
+    initial,
+    empty: t("transfer.pathEmpty"),
+    run: (path) => connection.rpc.call("backup:write", { communityId, path }),
+    onStart: () => reset(),
+  });
+  const { busy, refusal: failure } = form;
+  const done = form.answer?.value ?? null;
   const { progress, reset } = useTaskProgress("backup", communityId, busy);
-
-  const go = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const typed = path.trim();
-    setDone(null);
-    setFailure(null);
-    if (!typed) return setPathError(t("transfer.pathEmpty"));
-    setPathError(null);
-    reset();
-    setBusy(true);
-    const answer = await connection.rpc.call("backup:write", { communityId, path: typed });
-    setBusy(false);
-    if (answer.ok) setDone(answer.value);
-    else setFailure(answer.error.message);
-  };
 
   return (
     <section className="narrow backup-panel" aria-labelledby={headingId}>
@@ -46,13 +37,13 @@ export function BackupPanel({ communityId, name }: { communityId: string; name: 
       <Notice tone="warning" title={t("backup.keepSafe.title")}>
         <p>{t("backup.keepSafe.body")}</p>
       </Notice>
-      <form onSubmit={(e) => void go(e)} noValidate aria-busy={busy} aria-label={t("backup.title")}>
+      <form onSubmit={form.submit} noValidate aria-busy={busy} aria-label={t("backup.title")}>
         <PathField
           label={t("backup.path")}
           hint={t("transfer.pathHint")}
-          value={path}
-          onChange={setPath}
-          error={pathError}
+          value={form.text}
+          onChange={form.setText}
+          error={form.error}
           busy={busy}
         />
         <div className="actions">
@@ -63,10 +54,11 @@ export function BackupPanel({ communityId, name }: { communityId: string; name: 
       </form>
       {busy && <ProgressBar progress={progress} label={t("backup.busy")} />}
       {failure && (
-        <Notice tone="error" title={t("backup.failed")}>
-          <p>{failure}</p>
-          <p>{t("transfer.nothingWritten")}</p>
-        </Notice>
+        <FailureNotice
+          title={t("backup.failed")}
+          message={failure.message}
+          unchanged={t("transfer.nothingWritten")}
+        />
       )}
       {done && (
         <div className="transfer-summary">

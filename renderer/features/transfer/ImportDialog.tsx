@@ -5,10 +5,10 @@ import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } fr
 import type { ImportPreview } from "../../../shared/contract.ts";
 import { sortedThemes } from "../../../shared/ops/community.ts";
 import { t } from "../../i18n/index.ts";
+import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
-import { Modal, Notice } from "../../ui/kit.tsx";
-import type { IndexView } from "../logs/LogsSection.tsx";
+import { Modal, Notice, FailureNotice } from "../../ui/kit.tsx";
 import { parsePaths } from "./format.ts";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
@@ -19,16 +19,9 @@ type Phase =
   | { state: "importing"; paths: string[]; preview: ImportPreview }
   | { state: "done"; storyIds: string[]; titles: string[] };
 
-export function ImportDialog({
-  communityId,
-  index,
-  onClose,
-}: {
-  communityId: string;
-  index: IndexView;
-  onClose: () => void;
-}) {
+export function ImportDialog({ onClose }: { onClose: () => void }) {
   const { connection } = usePeer();
+  const { id: communityId, index } = useCommunity();
   const headingId = useId();
   const pathsId = useId();
   const [text, setText] = useState("");
@@ -167,12 +160,7 @@ export function ImportDialog({
               {phase.state === "previewing" && <span role="status">{t("import.previewing")}</span>}
             </div>
           </form>
-          {failure && (
-            <Notice tone="error" title={failure.title}>
-              <p>{failure.message}</p>
-              <p>{t("import.nothingCreated")}</p>
-            </Notice>
-          )}
+          {failure && <FailureNotice {...failure} unchanged={t("import.nothingCreated")} />}
           {(phase.state === "preview" || phase.state === "importing") && (
             <PreviewTable
               preview={phase.preview}

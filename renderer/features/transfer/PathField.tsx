@@ -1,6 +1,6 @@
 // A path typed by the person, on the computer the peer runs on (there is no file picker yet; `~/`
 // means the home folder), with the same wording and care as the offline bundle's.
-import { Field } from "../../ui/kit.tsx";
+import { TextField } from "../../ui/fields.tsx";
 
 export function PathField({
   label,
@@ -10,7 +10,6 @@ export function PathField({
   error,
   placeholder,
   busy = false,
-  autoFocus = false,
 }: {
   label: string;
   hint: string;
@@ -19,26 +18,18 @@ export function PathField({
   error?: string | null;
   placeholder?: string;
   busy?: boolean;
-  /** The field the dialog opens on. */
-  autoFocus?: boolean;
 }) {
   return (
-    <Field label={label} hint={hint} error={error ?? null}>
-      {({ id, describedBy, invalid }) => (
-        <input
-          id={id}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          placeholder={placeholder}
-          autoComplete="off"
-          spellCheck={false}
-          className="path-input"
-          readOnly={busy}
-          {...(autoFocus ? { "data-autofocus": true } : {})}
-        />
-      )}
-    </Field>
+    <TextField
+      label={label}
+      hint={hint}
+      error={error ?? null}
+      value={value}
+      onChange={onChange}
+      placeholder={placeholder}
+      spellCheck={false}
+      className="path-input"
+      readOnly={busy}
+    />
   );
 }

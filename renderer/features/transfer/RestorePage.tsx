@@ -7,7 +7,7 @@ import type { BackupSummary } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
-import { Notice, PageHeading } from "../../ui/kit.tsx";
+import { FailureNotice, PageHeading } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
 import { formatWhen } from "./format.ts";
 import { PathField } from "./PathField.tsx";
@@ -94,12 +94,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
           {phase.state === "checking" && <span role="status">{t("restore.checking")}</span>}
         </div>
       </form>
-      {failure && (
-        <Notice tone="error" title={failure.title}>
-          <p>{failure.message}</p>
-          <p>{t("restore.nothingChanged")}</p>
-        </Notice>
-      )}
+      {failure && <FailureNotice {...failure} unchanged={t("restore.nothingChanged")} />}
       {summary && (
         <section className="transfer-summary" aria-labelledby={checkedId}>
           <h2 id={checkedId} ref={checkedHeading} tabIndex={-1}>

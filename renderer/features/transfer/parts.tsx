@@ -2,11 +2,19 @@
 // `task:progress` while it is written, and end on the same summary (where the file went, how many
 // stories, warnings). The peer writes atomically, so a failure goes back to the form with nothing
 // left behind.
-import { useEffect, useRef, useState, type RefObject } from "react";
-import type { ExportSummary, PageSize, TaskProgress } from "../../../shared/contract.ts";
+import type { FormEvent, ReactNode, RefObject } from "react";
+import { useEffect, useId, useRef, useState } from "react";
+import type {
+  ExportFormat,
+  ExportSummary,
+  PageSize,
+  TaskProgress,
+} from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
+import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import { Notice } from "../../ui/kit.tsx";
+import { Options } from "../../ui/fields.tsx";
+import { FailureNotice, Field, Modal, Notice } from "../../ui/kit.tsx";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
@@ -23,11 +31,8 @@ export type FileWrite = ReturnType<typeof useFileWrite>;
  * The typed path, the phase (form, busy, done) and the progress of one file-writing task. `write`
  * checks the path and hands the trimmed one to `call`; the summary heading takes focus when done.
  */
-export function useFileWrite(
-  task: TaskProgress["task"],
-  communityId: string,
-  initialPath: () => string,
-) {
+export function useFileWrite(task: TaskProgress["task"], initialPath: () => string) {
+  const communityId = useCommunityId();
   const [path, setPath] = useState(initialPath);
   const [pathError, setPathError] = useState<string | null>(null);
   const [phase, setPhase] = useState<Phase>({ state: "form", error: null });
@@ -57,85 +62,138 @@ export function useFileWrite(
   return { path, setPath, pathError, phase, busy, progress, summaryRef, write, again };
 }
 
+/** File formats as radio choices: each format's name and what it is good for. */
+export const formatChoices = <F extends ExportFormat>(formats: readonly F[]) =>
+  formats.map((f) => ({
+    value: f,
+    label: t(`export.format.${f}`),
+    hint: t(`export.format.${f}.hint`),
+  }));
+
 /** The page size for printed formats (HTML, PDF), with an optional hint below it. */
 export function PageSizeField({
-  id,
   value,
   onChange,
   busy,
   hint,
 }: {
-  id: string;
   value: PageSize;
   onChange: (size: PageSize) => void;
   busy: boolean;
   hint?: string;
 }) {
   return (
-    <div className="field">
-      <label htmlFor={id}>{t("export.pageSize")}</label>
-      <select
-        id={id}
-        value={value}
-        disabled={busy}
-        onChange={(e) => onChange(e.target.value as PageSize)}
-        {...(hint === undefined ? {} : { "aria-describedby": `${id}-hint` })}
-      >
-        {PAGE_SIZES.map((s) => (
-          <option key={s} value={s}>
-            {t(`export.pageSize.${s}`)}
-          </option>
-        ))}
-      </select>
-      {hint !== undefined && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
+    <Field label={t("export.pageSize")} hint={hint}>
+      {({ id, describedBy }) => (
+        <select
+          id={id}
+          value={value}
+          disabled={busy}
+          onChange={(e) => onChange(e.target.value as PageSize)}
+          aria-describedby={describedBy}
+        >
+          <Options of={PAGE_SIZES} label={(s) => t(`export.pageSize.${s}`)} />
+        </select>
       )}
-    </div>
+    </Field>
+  );
+}
+
+/**
+ * A dialog that writes one file (an export, a harvest): the form (`children`, under `heading`)
+ * ending in where the file goes, progress, what went wrong and the buttons; then, once written, the
+ * summary. Closing waits while the file is being written.
+ */
+export function FileWriteDialog({
+  file,
+  messages,
+  heading,
+  body,
+  onSubmit,
+  onClose,
+  children,
+}: {
+  file: FileWrite;
+  /** Whose words the dialog uses: "export" says "export.path", "export.busy", … */
+  messages: "export" | "harvest";
+  heading: string;
+  /** What the summary says of a written file. */
+  body: (summary: ExportSummary) => string;
+  onSubmit: () => Promise<void>;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const headingId = useId();
+  const { phase, busy } = file;
+  const labels = {
+    path: t(`${messages}.path`),
+    busy: t(`${messages}.busy`),
+    failed: t(`${messages}.failed`),
+    submit: t(`${messages}.submit`),
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!busy) void onSubmit();
+  };
+  return (
+    <Modal labelledBy={headingId} onClose={() => !busy && onClose()} className="transfer-dialog">
+      {phase.state === "done" ? (
+        <ExportDone
+          summary={phase.summary}
+          heading={t(`${messages}.done.title`)}
+          body={body(phase.summary)}
+          again={t(`${messages}.again`)}
+          headingId={headingId}
+          headingRef={file.summaryRef}
+          onAgain={file.again}
+          onClose={onClose}
+        />
+      ) : (
+        <form onSubmit={submit} noValidate aria-busy={busy}>
+          <h2 id={headingId}>{heading}</h2>
+          {children}
+          <FileWriteFooter file={file} labels={labels} onClose={onClose} />
+        </form>
+      )}
+    </Modal>
   );
 }
 
 /** The end of a file-writing form: where the file goes, progress, what went wrong, and the buttons. */
-export function FileWriteFooter({
+function FileWriteFooter({
   file,
-  pathLabel,
-  busyLabel,
-  failedTitle,
-  submitLabel,
+  labels,
   onClose,
 }: {
   file: FileWrite;
-  pathLabel: string;
-  busyLabel: string;
-  failedTitle: string;
-  submitLabel: string;
+  labels: { path: string; busy: string; failed: string; submit: string };
   onClose: () => void;
 }) {
   const { phase, busy } = file;
   return (
     <>
       <PathField
-        label={pathLabel}
+        label={labels.path}
         hint={t("transfer.pathHint")}
         value={file.path}
         onChange={file.setPath}
         error={file.pathError}
         busy={busy}
       />
-      {busy && <ProgressBar progress={file.progress} label={busyLabel} />}
+      {busy && <ProgressBar progress={file.progress} label={labels.busy} />}
       {phase.state === "form" && phase.error && (
-        <Notice tone="error" title={failedTitle}>
-          <p>{phase.error}</p>
-          <p>{t("transfer.nothingWritten")}</p>
-        </Notice>
+        <FailureNotice
+          title={labels.failed}
+          message={phase.error}
+          unchanged={t("transfer.nothingWritten")}
+        />
       )}
       <div className="actions modal-actions">
         <button type="button" onClick={onClose} disabled={busy}>
           {t("common.cancel")}
         </button>
         <button type="submit" className="primary" disabled={busy}>
-          {submitLabel}
+          {labels.submit}
         </button>
       </div>
     </>
@@ -143,11 +201,11 @@ export function FileWriteFooter({
 }
 
 /** Where the file went, what it holds, and any warnings: the end of an export or a harvest. */
-export function ExportDone({
+function ExportDone({
   summary,
   heading,
   body,
-  againLabel,
+  again,
   headingId,
   headingRef,
   onAgain,
@@ -156,7 +214,7 @@ export function ExportDone({
   summary: ExportSummary;
   heading: string;
   body: string;
-  againLabel: string;
+  again: string;
   headingId: string;
   headingRef: RefObject<HTMLHeadingElement | null>;
   onAgain: () => void;
@@ -187,7 +245,7 @@ export function ExportDone({
       )}
       <div className="actions modal-actions">
         <button type="button" onClick={onAgain}>
-          {againLabel}
+          {again}
         </button>
         <button type="button" className="primary" onClick={onClose} data-autofocus>
           {t("common.close")}

@@ -4,12 +4,13 @@
 // or Ctrl/⌘+click open it directly).
 import type { EditorState } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
+import { useMemo } from "react";
 import { formatRef } from "../../../../shared/links/ref.ts";
+import { useCommunityId } from "../../../communityContext.tsx";
 import { t } from "../../../i18n/index.ts";
-import { usePeer } from "../../../peerContext.ts";
 import { href } from "../../../route.ts";
 import { refRoute } from "../../links/navigate.ts";
-import { useLinkTargets } from "../../links/useLinkTargets.ts";
+import { useLinkTitles } from "../../links/useLinkTitles.ts";
 import { typeLabel } from "../../search/Hit.tsx";
 import { internalLinkAt } from "./internalLinks.ts";
 
@@ -34,13 +35,12 @@ function placement(view: EditorView, pos: number): { top: number; left: number }
 export function InternalLinkPopover({
   view,
   state,
-  communityId,
 }: {
   view: EditorView;
   /** The editor's state now: the card follows the caret. */
   state: EditorState;
-  communityId: string;
 }) {
+  const communityId = useCommunityId();
   const link = internalLinkAt({ state });
   if (!link || !state.selection.empty) return null;
   const where = placement(view, link.from);
@@ -48,7 +48,6 @@ export function InternalLinkPopover({
   return (
     <LinkCard
       key={formatRef(link.ref)}
-      communityId={communityId}
       refString={formatRef(link.ref)}
       route={href(refRoute(communityId, link.ref))}
       type={typeLabel(link.ref.type)}
@@ -58,25 +57,21 @@ export function InternalLinkPopover({
 }
 
 function LinkCard({
-  communityId,
   refString,
   route,
   type,
   style,
 }: {
-  communityId: string;
   refString: string;
   route: string;
   type: string;
   style: { top: number; left: number };
 }) {
-  const { connection } = usePeer();
-  const state = useLinkTargets(communityId, refString, () =>
-    connection.rpc.call("links:describe", { communityId, refs: [refString] }),
-  );
-  const target = state.status === "ok" ? state.targets[0] : undefined;
+  const refs = useMemo(() => [refString], [refString]);
+  const state = useLinkTitles(refs);
+  const target = state.state === "ok" ? state.value[0] : undefined;
   const title =
-    state.status === "loading" ? t("common.loading") : target?.title || t("links.untitled");
+    state.state === "loading" ? t("common.loading") : target?.title || t("links.untitled");
   return (
     <div className="link-popover" style={style} role="group" aria-label={t("links.popover")}>
       <span className="link-meta">{type}</span>

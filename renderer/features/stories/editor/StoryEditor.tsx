@@ -9,6 +9,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import type { Story } from "../../../../shared/schema/story.ts";
 import { wordCount } from "../../../../shared/richtext/text.ts";
 import { refHref } from "../../../../shared/links/ref.ts";
+import { useCommunityIdIfAny } from "../../../communityContext.tsx";
 import { t } from "../../../i18n/index.ts";
 import { navigate } from "../../../route.ts";
 import { LinkPicker } from "../../links/LinkPicker.tsx";
@@ -44,11 +45,11 @@ export type StoryEditorProps<T = Story> = {
   /** Told when the person turns focus mode on or off (button, or Mod-Shift-F). */
   onFocusModeChange?: (on: boolean) => void;
   /**
-   * Internal links: given, the toolbar can link to a story, log entry or map node of this
-   * community (never to `self`, the story's own link string), and internal links open inside
-   * Meitheal.
+   * Internal links: given (inside a community), the toolbar can link to a story, log entry or map
+   * node of the community (never to `self`, the story's own link string), and internal links open
+   * inside Meitheal.
    */
-  links?: { communityId: string; self?: string } | undefined;
+  links?: { self?: string } | undefined;
 };
 
 /** How often the word count may change: often enough to feel live, rarely enough not to chatter. */
@@ -73,6 +74,11 @@ export function StoryEditor<T = Story>({
   onFocusModeChange,
   links,
 }: StoryEditorProps<T>) {
+  const community = useCommunityIdIfAny();
+  // Outside a community (a test) there is nothing to link to.
+  const linksOn = community !== null ? links : undefined;
+  /** Where an internal link clicked in the text opens; nowhere without `links`. */
+  const communityId = linksOn ? community : null;
   const mount = useRef<HTMLDivElement>(null);
   const id = useId();
   const [view, setView] = useState<EditorView | null>(null);
@@ -86,27 +92,19 @@ export function StoryEditor<T = Story>({
   const ownPlugins = useRef(0);
 
   // The editor is built once per handle; these change without rebuilding it, so it reads them here.
-  const latest = useRef({
+  const now = {
     onReady,
     onLocalChange,
     onFocusModeChange,
     focusOn,
     readOnly,
     plugins,
-    links,
+    communityId,
     path,
-  });
+  };
+  const latest = useRef(now);
   useEffect(() => {
-    latest.current = {
-      onReady,
-      onLocalChange,
-      onFocusModeChange,
-      focusOn,
-      readOnly,
-      plugins,
-      links,
-      path,
-    };
+    latest.current = now;
   });
 
   const setFocus = (on: boolean) => {
@@ -147,8 +145,8 @@ export function StoryEditor<T = Story>({
         },
         onFocusModeToggle: () => setFocusRef.current(!latest.current.focusOn),
         onInternalLink: (ref) => {
-          const community = latest.current.links?.communityId;
-          if (community) navigate(refRoute(community, ref));
+          const communityId = latest.current.communityId;
+          if (communityId) navigate(refRoute(communityId, ref));
         },
         onSyncError: (error, where) =>
           console.warn(`story editor: ${where} change repaired`, error),
@@ -231,14 +229,13 @@ export function StoryEditor<T = Story>({
           onLinkOpen={setLinkOpen}
           focusMode={focusOn}
           onFocusMode={setFocus}
-          onInternalLink={links ? () => setPickerOpen(true) : undefined}
+          onInternalLink={linksOn ? () => setPickerOpen(true) : undefined}
         />
       )}
       {view && linkOpen && !readOnly && <LinkForm view={view} onClose={() => setLinkOpen(false)} />}
-      {view && pickerOpen && links && !readOnly && (
+      {view && pickerOpen && linksOn && !readOnly && (
         <LinkPicker
-          communityId={links.communityId}
-          {...(links.self ? { exclude: links.self } : {})}
+          {...(linksOn.self ? { exclude: linksOn.self } : {})}
           onPick={(ref, hit) => {
             setLink(refHref(ref), hit.title || t("links.untitled"))(
               view.state,
@@ -257,9 +254,7 @@ export function StoryEditor<T = Story>({
         </p>
       )}
       <div ref={mount} className="story-text-frame" />
-      {view && state && links && !readOnly && (
-        <InternalLinkPopover view={view} state={state} communityId={links.communityId} />
-      )}
+      {view && state && linksOn && !readOnly && <InternalLinkPopover view={view} state={state} />}
       <p className="story-editor-status">
         {readOnly && <span className="story-editor-readonly">{t("editor.readOnly")} · </span>}
         <span id={`${id}-words`} aria-live="polite">

@@ -6,6 +6,7 @@ import type { Command, EditorState } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
 import type { HeadingLevel } from "../../../../shared/richtext/schema.ts";
 import { t, type MessageKey } from "../../../i18n/index.ts";
+import { Icon } from "../../../ui/Icon.tsx";
 import {
   blockKind,
   inBlockquote,
@@ -284,19 +285,10 @@ export function Toolbar({
           {g === 1 &&
             button(linkIndex, {
               label: t("editor.link"),
-              // Drawn, not an emoji: Linux machines often have no emoji font.
               glyph: (
-                <svg
-                  width="16"
-                  height="16"
-                  viewBox="0 0 16 16"
-                  fill="none"
-                  stroke="currentColor"
-                  strokeWidth="1.8"
-                  strokeLinecap="round"
-                >
+                <Icon>
                   <path d="M6.5 9.5l3-3M7 4.5l1.2-1.2a2.5 2.5 0 013.5 3.5L10.5 8M9 11.5l-1.2 1.2a2.5 2.5 0 01-3.5-3.5L5.5 8" />
-                </svg>
+                </Icon>
               ),
               keys: "Mod-K",
               pressed: link !== null || linkOpen,
@@ -309,20 +301,11 @@ export function Toolbar({
               label: t("links.picker.button"),
               // A page with a link on it: a link to something inside Meitheal.
               glyph: (
-                <svg
-                  width="16"
-                  height="16"
-                  viewBox="0 0 16 16"
-                  fill="none"
-                  stroke="currentColor"
-                  strokeWidth="1.6"
-                  strokeLinecap="round"
-                  strokeLinejoin="round"
-                >
+                <Icon strokeWidth={1.6} roundJoins>
                   <path d="M3.5 1.8h5.5l3.5 3.5v8.9h-9z" />
                   <path d="M9 1.8v3.5h3.5" />
                   <path d="M6 10.5l3-3M7 8h2v2" />
-                </svg>
+                </Icon>
               ),
               disabled: readOnly,
               opensDialog: true,

@@ -29,6 +29,13 @@ const peer = (selection: CursorPeer["selection"], peerId = "ui-b"): CursorPeer =
   selection,
 });
 
+/** Where the peers' carets are drawn now. */
+const carets = (state: EditorState) =>
+  presenceKey
+    .getState(state)
+    ?.find()
+    .map((d) => d.from);
+
 describe("presence decorations", () => {
   it("draws a caret for a collapsed selection and a highlight plus caret for a range", () => {
     const caretOnly = buildDecorations(doc, [peer({ start: 5, end: 5 })], amToPm).find();
@@ -53,26 +60,16 @@ describe("presence decorations", () => {
     let peers = [peer({ start: 6, end: 6 })];
     const plugin = presencePlugin(() => peers, { amToPm });
     let state = EditorState.create({ doc, plugins: [plugin] });
-    expect(presenceKey.getState(state)?.find()).toEqual([]);
+    expect(carets(state)).toEqual([]);
     state = state.apply(refreshTransaction(state));
-    expect(
-      presenceKey
-        .getState(state)
-        ?.find()
-        .map((d) => d.from),
-    ).toEqual([7]);
+    expect(carets(state)).toEqual([7]);
     // Typing before the caret pushes it along without a refresh.
     state = state.apply(state.tr.insertText("Oh, ", 1));
-    expect(
-      presenceKey
-        .getState(state)
-        ?.find()
-        .map((d) => d.from),
-    ).toEqual([11]);
+    expect(carets(state)).toEqual([11]);
     // A refresh with no peers clears it.
     peers = [];
     state = state.apply(refreshTransaction(state));
-    expect(presenceKey.getState(state)?.find()).toEqual([]);
+    expect(carets(state)).toEqual([]);
     // A refresh changes neither the document nor the undo history.
     expect(refreshTransaction(state).docChanged).toBe(false);
     expect(refreshTransaction(state).getMeta("addToHistory")).toBe(false);

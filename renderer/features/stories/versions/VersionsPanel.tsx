@@ -22,16 +22,13 @@ import { storySchemaAdapter } from "../../../../shared/richtext/schema.ts";
 import type { Story } from "../../../../shared/schema/story.ts";
 import { t, timeAgo } from "../../../i18n/index.ts";
 import { Field, Modal } from "../../../ui/kit.tsx";
-import { StoryEditor, type EditorApi } from "../editor/StoryEditor.tsx";
+import type { Me, StoryPanelProps } from "../actions.ts";
+import { StoryEditor } from "../editor/StoryEditor.tsx";
 
-export type VersionsAuthor = { deviceKey: string; name: string; colour: string };
+export type VersionsAuthor = Me;
 
-export type VersionsPanelProps = {
-  handle: DocHandle<Story>;
-  story: Story;
-  author: VersionsAuthor;
-  /** Not needed by this panel; accepted so both side panels take the same props. */
-  editor?: EditorApi | null;
+/** The editor is not needed by this panel; it takes it so both side panels take the same props. */
+export type VersionsPanelProps = StoryPanelProps & {
   /** Called after a restore changed the story: the story page updates the index entry then. */
   onRestored?: () => void;
 };

@@ -18,6 +18,7 @@ import {
   type EditorApi,
 } from "../../../../renderer/features/stories/editor/StoryEditor.tsx";
 import "../../../../renderer/styles.css";
+import "../../../../renderer/features/stories/stories.css";
 
 /** Storage in a Map: the first repo saves the story into it, the measured one loads it. */
 class MemoryStorage implements StorageAdapterInterface {
