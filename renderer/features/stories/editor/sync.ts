@@ -142,15 +142,55 @@ function editKind(trs: readonly Transaction[]): EditKind {
 }
 
 /**
- * A transaction turning `state.doc` into `expected` by replacing only the range that differs, or
- * null when they are equal. The selection stays where it was as far as the new document allows.
+ * Where `expected` differs from `current` only in the markup of nodes at the same places (a block
+ * this person just made, written to Automerge and read back as an Automerge block; attributes a
+ * merge set), the nodes to change, with their positions; null when the content differs.
+ */
+function markupChanges(current: PmNode, expected: PmNode): { pos: number; node: PmNode }[] | null {
+  const changes: { pos: number; node: PmNode }[] = [];
+  const walk = (a: PmNode, b: PmNode, pos: number): boolean => {
+    if (a.isText || b.isText) return a.eq(b);
+    if (a.isLeaf !== b.isLeaf || a.childCount !== b.childCount) return false;
+    if (!a.sameMarkup(b)) changes.push({ pos, node: b });
+    let offset = pos + 1;
+    for (let i = 0; i < a.childCount; i++) {
+      const childA = a.child(i);
+      const childB = b.child(i);
+      if (!walk(childA, childB, offset)) return false;
+      offset += childA.nodeSize;
+    }
+    return true;
+  };
+  for (let i = 0, pos = 0; i < current.childCount; i++) {
+    if (current.childCount !== expected.childCount) return null;
+    const child = current.child(i);
+    if (!walk(child, expected.child(i), pos)) return null;
+    pos += child.nodeSize;
+  }
+  return changes;
+}
+
+/**
+ * A transaction turning `state.doc` into `expected` by changing only what differs, or null when
+ * they are equal. The selection and the stored marks stay where this person left them: a
+ * reconciliation corrects what the editor shows, never where they are writing. (Mapped through a
+ * replaced range instead, a caret inside it went to the range's end: Enter at the end of a
+ * paragraph put the caret, and the next words, in the heading after the new empty paragraph.)
  */
 export function reconcileTransaction(state: EditorState, expected: PmNode): Transaction | null {
   const current = state.doc;
   if (current.eq(expected)) return null;
+  const markup = markupChanges(current, expected);
+  if (markup) {
+    // Same text and structure: change the nodes in place, so no position moves.
+    const tr = state.tr;
+    for (const { pos, node } of markup) tr.setNodeMarkup(pos, node.type, node.attrs, node.marks);
+    if (tr.doc.eq(expected)) return keepSelection(state, tr, 0, 0, 0);
+  }
   let tr = state.tr;
   const start = current.content.findDiffStart(expected.content);
   const end = current.content.findDiffEnd(expected.content);
+  let range = { start: 0, endA: current.content.size, endB: expected.content.size };
   if (start !== null && end !== null) {
     let { a: endA, b: endB } = end;
     // findDiffEnd can overlap findDiffStart when the same text repeats; widen both ends equally.
@@ -161,26 +201,49 @@ export function reconcileTransaction(state: EditorState, expected: PmNode): Tran
     }
     try {
       tr.replace(start, endA, expected.slice(start, endB));
+      range = { start, endA, endB };
     } catch {
       tr = state.tr;
     }
   }
   if (!tr.doc.eq(expected)) {
-    // The slice did not fit back as the same structure: replace everything, keep the cursor.
+    // The slice did not fit back as the same structure: replace everything.
     tr = state.tr.replaceWith(0, current.content.size, expected.content);
-    const size = tr.doc.content.size;
-    const clamp = (n: number) => Math.max(0, Math.min(n, size));
-    try {
-      const { anchor, head } = state.selection;
-      tr.setSelection(
-        TextSelection.between(tr.doc.resolve(clamp(anchor)), tr.doc.resolve(clamp(head))),
-      );
-    } catch {
-      tr.setSelection(Selection.atStart(tr.doc));
-    }
+    range = { start: 0, endA: current.content.size, endB: expected.content.size };
   }
   // The document-level node itself (attributes of `doc`) is never reconciled: it has none we use.
-  return tr.docChanged ? tr : null;
+  return tr.docChanged ? keepSelection(state, tr, range.start, range.endA, range.endB) : null;
+}
+
+/**
+ * Puts back the selection of `state` on `tr`, which replaced `start..endA` of the old document by
+ * `start..endB` of the new: a position before the range stays, one after it shifts by the change
+ * in size, and one inside it keeps its place (clamped to the new range), as the content there is
+ * the same document read again. Stored marks (what the next typed letter will carry) are kept.
+ */
+function keepSelection(
+  state: EditorState,
+  tr: Transaction,
+  start: number,
+  endA: number,
+  endB: number,
+): Transaction {
+  const place = (pos: number) =>
+    pos <= start ? pos : pos >= endA ? pos + (endB - endA) : Math.min(pos, endB);
+  const size = tr.doc.content.size;
+  const clamp = (n: number) => Math.max(0, Math.min(n, size));
+  const { anchor, head } = state.selection;
+  try {
+    tr.setSelection(
+      TextSelection.between(
+        tr.doc.resolve(clamp(place(anchor))),
+        tr.doc.resolve(clamp(place(head))),
+      ),
+    );
+  } catch {
+    tr.setSelection(Selection.atStart(tr.doc));
+  }
+  return tr.setStoredMarks(state.storedMarks);
 }
 
 /**
