@@ -6,7 +6,7 @@ import { defaultColour } from "../../../../shared/palette.ts";
 import type { Story } from "../../../../shared/schema/story.ts";
 import { t, timeAgo } from "../../../i18n/index.ts";
 import { CommentForm } from "./CommentForm.tsx";
-import type { CommentsAuthor } from "./CommentsPanel.tsx";
+import type { Me } from "../actions.ts";
 
 /** What a comment's controls do; the panel carries them out on the story. */
 export type CommentActions = {
@@ -20,7 +20,7 @@ export type CommentActions = {
 };
 
 /** The colour people know someone by: their contributor colour, else a stable default. */
-const colourOf = (story: Story, me: CommentsAuthor, deviceKey: string) =>
+const colourOf = (story: Story, me: Me, deviceKey: string) =>
   deviceKey === me.deviceKey
     ? me.colour
     : (story.contributors[deviceKey]?.colour ?? defaultColour(deviceKey));
@@ -44,7 +44,7 @@ export function CommentThread({
 }: {
   anchor: CommentAnchor;
   story: Story;
-  me: CommentsAuthor;
+  me: Me;
   active: boolean;
   actions: CommentActions;
 }) {
@@ -199,7 +199,7 @@ export function CommentList({
   anchors: readonly CommentAnchor[];
   resolved: boolean;
   story: Story;
-  me: CommentsAuthor;
+  me: Me;
   activeId: string | null;
   actions: CommentActions;
 }) {

@@ -23,20 +23,13 @@ import {
 import { systemContext } from "../../../../shared/ops/context.ts";
 import type { Story } from "../../../../shared/schema/story.ts";
 import { t } from "../../../i18n/index.ts";
-import type { EditorApi } from "../editor/StoryEditor.tsx";
+import type { StoryPanelProps } from "../actions.ts";
 import { CommentForm } from "./CommentForm.tsx";
 import { CommentList, type CommentActions } from "./CommentThread.tsx";
 import { refreshComments, selectPassage, setActiveComment } from "./commentsPlugin.ts";
 import { useEditorSelection } from "./useEditorSelection.ts";
 
-export type CommentsAuthor = { deviceKey: string; name: string; colour: string };
-
-export type CommentsPanelProps = {
-  handle: DocHandle<Story>;
-  story: Story;
-  author: CommentsAuthor;
-  editor: EditorApi | null;
-};
+export type CommentsPanelProps = StoryPanelProps;
 
 const BODY = ["body"];
 const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -70,7 +63,7 @@ function changeWith<R>(handle: DocHandle<Story>, op: (d: Story) => R): R {
   return out[0]!;
 }
 
-export function CommentsPanel({ handle, story, author, editor }: CommentsPanelProps) {
+export function CommentsPanel({ handle, story, author, editor = null }: CommentsPanelProps) {
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const listRef = useRef<HTMLElement>(null);
