@@ -1,6 +1,6 @@
 // What a window tells the others about the person in it while a story is open: who (device key,
 // name, colour) and where their selection is. It travels as automerge-repo ephemeral messages
-// (Presence), through the local peer to the other peers, and is never stored (DESIGN.md: presence
+// (Presence), through the local peer to the other peers, and is never stored (docs/DESIGN.md: presence
 // is neither document nor device data). Anything may arrive over the network, so every remote
 // state is read through `readPeer` before it is drawn.
 import { defaultColour } from "../../../../shared/palette.ts";
