@@ -2,7 +2,7 @@
 // one argument object and resolves to a Result: errors are values with a code and a readable
 // message, never exceptions across the boundary. Documents themselves do not travel here: they sync
 // through automerge-repo on a channel of their own per community.
-import type { CommunityId, DeviceKey } from "./ids.ts";
+import type { CollectionId, CommunityId, DeviceKey, StoryId } from "./ids.ts";
 import type { Result } from "./result.ts";
 import type { HarvestLabels } from "./export/harvest.ts";
 
@@ -222,30 +222,33 @@ export type Handlers = {
   /** Hides a warning (the quarantined file stays where it is). */
   "storage:dismiss": (args: { id: string }) => Promise<Result<null>>;
   /** Peers linked now, first-sync progress and whether it is safe to leave, for one community. */
-  "sync:status": (args: { communityId: string }) => Promise<Result<SyncStatus>>;
+  "sync:status": (args: { communityId: CommunityId }) => Promise<Result<SyncStatus>>;
   /** A new one-time invite (10 minutes, single use) to this community. */
-  "sync:invite": (args: { communityId: string }) => Promise<Result<InviteInfo>>;
+  "sync:invite": (args: { communityId: CommunityId }) => Promise<Result<InviteInfo>>;
   /** Joins a community with an invite code or URI; resolves once paired (the documents follow). */
   "sync:join": (args: { code: string }) => Promise<Result<CommunitySummary>>;
   /** Links to a device at a typed host:port (when discovery cannot find it). */
   "sync:connect": (args: { address: string }) => Promise<Result<null>>;
   /** Writes the community's documents, encrypted with its key, to a file (e.g. on a USB stick). */
   "sync:writeBundle": (args: {
-    communityId: string;
+    communityId: CommunityId;
     path: string;
   }) => Promise<Result<BundleSummary>>;
   /** Reads a bundle written by a member device and merges it, as a sync would. */
   "sync:readBundle": (args: { path: string }) => Promise<Result<BundleSummary>>;
   /** The community's roster, removed devices included (marked). */
-  "members:list": (args: { communityId: string }) => Promise<Result<MemberInfo[]>>;
+  "members:list": (args: { communityId: CommunityId }) => Promise<Result<MemberInfo[]>>;
   /** Removes a device for good: it is refused from now on and its links close. */
-  "members:remove": (args: { communityId: string; deviceKey: string }) => Promise<Result<null>>;
+  "members:remove": (args: {
+    communityId: CommunityId;
+    deviceKey: DeviceKey;
+  }) => Promise<Result<null>>;
   /**
    * Full-text search over the community's stories, log entries and map nodes, with prefix and
    * fuzzy matching; `types` and `theme` narrow it. An empty query gives no hits.
    */
   "search:query": (args: {
-    communityId: string;
+    communityId: CommunityId;
     text: string;
     types?: ItemType[];
     theme?: string;
@@ -253,43 +256,49 @@ export type Handlers = {
   }) => Promise<Result<SearchResult>>;
   /** Titles and kinds of link strings, for showing links (unknown ones come back `missing`). */
   "links:describe": (args: {
-    communityId: string;
+    communityId: CommunityId;
     refs: string[];
   }) => Promise<Result<LinkTarget[]>>;
   /** Everything that links to `ref` (a story, an entry or a node), as link targets. */
-  "links:backlinks": (args: { communityId: string; ref: string }) => Promise<Result<LinkTarget[]>>;
+  "links:backlinks": (args: {
+    communityId: CommunityId;
+    ref: string;
+  }) => Promise<Result<LinkTarget[]>>;
   /**
    * Exports a collection to a file (written atomically: nothing half-written is left behind).
    * Only stories whose status is in `statuses` are included (default: ready and published).
    */
   "export:collection": (args: {
-    communityId: string;
-    collectionId: string;
+    communityId: CommunityId;
+    collectionId: CollectionId;
     format: ExportFormat;
     path: string;
     statuses?: StoryStatusName[];
     pageSize?: PageSize;
   }) => Promise<Result<ExportSummary>>;
   /** Writes a lossless backup of the whole community to a file. */
-  "backup:write": (args: { communityId: string; path: string }) => Promise<Result<BackupSummary>>;
+  "backup:write": (args: {
+    communityId: CommunityId;
+    path: string;
+  }) => Promise<Result<BackupSummary>>;
   /** Reads and checks a backup file without changing anything (for a confirmation). */
   "backup:inspect": (args: { path: string }) => Promise<Result<BackupSummary>>;
   /** Restores a backup on this device under the same document ids, so it later merges with peers. */
   "backup:restore": (args: { path: string }) => Promise<Result<CommunitySummary>>;
   /** Reads Markdown files, folders or zips and says what stories they would become. */
   "import:preview": (args: {
-    communityId: string;
+    communityId: CommunityId;
     paths: string[];
   }) => Promise<Result<ImportPreview>>;
   /** Creates the stories a preview showed (`sources` picks some of them; default all). */
   "import:run": (args: {
-    communityId: string;
+    communityId: CommunityId;
     paths: string[];
     sources?: string[];
-  }) => Promise<Result<{ storyIds: string[] }>>;
+  }) => Promise<Result<{ storyIds: StoryId[] }>>;
   /** A report of a retreat's days: the log entries, stories created or changed, and the maps. */
   "harvest:write": (args: {
-    communityId: string;
+    communityId: CommunityId;
     from: string;
     to: string;
     format: "html" | "pdf";

@@ -1,4 +1,5 @@
-// Branded ids: a StoryId cannot be passed where a CommunityId is expected, although both are strings
+// Branded ids, as the contract (contract.ts) names what a call takes: a StoryId cannot be passed
+// where a CommunityId is expected, although both are strings
 // at run time. Every id that names an Automerge document is that document's automerge-repo
 // DocumentId (base58check), so the id alone is enough to find the document.
 import { isValidDocumentId } from "@automerge/automerge-repo";
@@ -9,10 +10,7 @@ export type Brand<T, B extends string> = T & { readonly [brand]: B };
 /** A community is named by the id of its index document. */
 export type CommunityId = Brand<string, "CommunityId">;
 export type StoryId = Brand<string, "StoryId">;
-export type LogId = Brand<string, "LogId">;
-export type MapId = Brand<string, "MapId">;
 export type CollectionId = Brand<string, "CollectionId">;
-export type ThemeId = Brand<string, "ThemeId">;
 /** Hex of a device's Ed25519 public key (64 hex characters). */
 export type DeviceKey = Brand<string, "DeviceKey">;
 
@@ -22,6 +20,8 @@ export const isDocumentId = (value: unknown): value is string =>
 
 export const asCommunityId = (value: string): CommunityId => value as CommunityId;
 export const asDeviceKey = (value: string): DeviceKey => value as DeviceKey;
+export const asStoryId = (value: string): StoryId => value as StoryId;
+export const asCollectionId = (value: string): CollectionId => value as CollectionId;
 
 /** Ids that are not documents (themes, comments) come from a generator passed in, so tests are repeatable. */
 export type IdFactory = () => string;

@@ -429,7 +429,9 @@ describe("RpcClient timeouts", () => {
 
   it("never cuts off long work while the peer keeps sending, and gives up after its silence limit", async () => {
     const { rpc, toClient } = connect({ "backup:write": never });
-    const result = peek(rpc.call("backup:write", { communityId: "c1", path: "/tmp/c1.backup" }));
+    const result = peek(
+      rpc.call("backup:write", { communityId: asCommunityId("c1"), path: "/tmp/c1.backup" }),
+    );
     // Forty minutes of work, reporting every four: well past both limits, never cut off.
     for (let i = 0; i < 10; i++) {
       await vi.advanceTimersByTimeAsync(4 * 60_000);

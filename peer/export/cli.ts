@@ -17,6 +17,7 @@ import {
 } from "../cliKit.ts";
 import type { PeerNode } from "../peerNode.ts";
 import { FORMATS, STATUSES } from "./collection.ts";
+import { asCollectionId, type CollectionId } from "../../shared/ids.ts";
 
 type ListedCollection = { id: string; title: string; updatedAt: number };
 
@@ -37,7 +38,7 @@ export function findCollection(
   node: PeerNode,
   communityId: string,
   given: unknown,
-): Result<string> {
+): Result<CollectionId> {
   if (typeof given !== "string" || given.trim() === "")
     return err(
       ErrorCode.BadInput,
@@ -45,9 +46,9 @@ export function findCollection(
     );
   const list = listedCollections(node, communityId);
   const byId = list.find((c) => c.id === given.trim());
-  if (byId) return ok(byId.id);
+  if (byId) return ok(asCollectionId(byId.id));
   const titled = list.filter((c) => fold(c.title) === fold(given));
-  if (titled.length === 1 && titled[0]) return ok(titled[0].id);
+  if (titled.length === 1 && titled[0]) return ok(asCollectionId(titled[0].id));
   return err(
     ErrorCode.BadInput,
     titled.length > 1

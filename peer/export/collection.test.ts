@@ -20,6 +20,7 @@ import type { Collection } from "../../shared/schema/collection.ts";
 import { PeerNode } from "../peerNode.ts";
 import { exportCollection, percentSteps, warningSentences } from "./collection.ts";
 import { NO_CHROMIUM } from "./pdf.ts";
+import { asCollectionId } from "../../shared/ids.ts";
 
 let dir: string;
 let fixture: PeerCollection;
@@ -196,7 +197,7 @@ describe("exporting a collection", () => {
 describe("refusals", () => {
   it("an unknown collection, or a story given as one", async () => {
     for (const id of [newDocId(), fixture.storyIds[0]!, "not an id", "__proto__"]) {
-      const r = await run({ collectionId: id });
+      const r = await run({ collectionId: asCollectionId(id) });
       expect(r).toMatchObject({ ok: false, error: { code: "not-found" } });
       expect(messageOf(r)).toMatch(/There is no collection .* in this community/);
     }

@@ -22,6 +22,7 @@ import { communityKind, type CommunityIndex } from "../../shared/schema/communit
 import { storyKind, type Story } from "../../shared/schema/story.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { gatherFiles, type FileProblem } from "./files.ts";
+import { asStoryId, type StoryId } from "../../shared/ids.ts";
 
 export type ImportDeps = {
   community: OpenCommunity;
@@ -109,7 +110,7 @@ export async function runImport(
   deps: ImportDeps,
   paths: readonly string[],
   sources?: readonly string[],
-): Promise<Result<{ storyIds: string[] }>> {
+): Promise<Result<{ storyIds: StoryId[] }>> {
   if (
     sources !== undefined &&
     (!Array.isArray(sources) || sources.some((s) => typeof s !== "string"))
@@ -202,5 +203,5 @@ export async function runImport(
       `The stories were imported but could not all be saved yet (${(e as Error).message}). They are open on this device; check the data folder has space.`,
     );
   }
-  return ok({ storyIds: ids });
+  return ok({ storyIds: ids.map(asStoryId) });
 }

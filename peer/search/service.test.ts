@@ -37,6 +37,7 @@ import { makeTempDir, removeDir } from "../../test/helpers/tmp.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { PeerNode } from "../peerNode.ts";
 import { CommunitySearch } from "./service.ts";
+import { asCommunityId, type CommunityId } from "../../shared/ids.ts";
 
 const FAST = { debounceMs: 20, maxWaitMs: 100, notifyMs: 20 };
 const WAIT = 10_000;
@@ -45,7 +46,7 @@ let dir: string;
 let node: PeerNode;
 let community: OpenCommunity;
 let index: DocHandle<CommunityIndex>;
-let communityId: string;
+let communityId: CommunityId;
 const services: CommunitySearch[] = [];
 
 const ctx = (): OpContext => {
@@ -608,9 +609,9 @@ describe("the contract calls", () => {
     off();
 
     for (const call of [
-      node.handlers["search:query"]({ communityId: "nope", text: "x" }),
-      node.handlers["links:describe"]({ communityId: "nope", refs: [] }),
-      node.handlers["links:backlinks"]({ communityId: "nope", ref: "story/x" }),
+      node.handlers["search:query"]({ communityId: asCommunityId("nope"), text: "x" }),
+      node.handlers["links:describe"]({ communityId: asCommunityId("nope"), refs: [] }),
+      node.handlers["links:backlinks"]({ communityId: asCommunityId("nope"), ref: "story/x" }),
     ]) {
       const r = await call;
       expect(r.ok).toBe(false);

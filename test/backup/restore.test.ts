@@ -23,6 +23,7 @@ import type { Story } from "../../shared/schema/story.ts";
 import { seedLog } from "../helpers/logs.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { documentsOf, entryIds, seedCommunity, value } from "./helpers.ts";
+import { asCommunityId } from "../../shared/ids.ts";
 
 const TIMEOUT = 60_000;
 let dirs: string[] = [];
@@ -263,7 +264,10 @@ describe("backup and restore", () => {
       expect(written.path).toMatch(
         new RegExp(`${stick}/Cois-Farraige-Shore-\\d{4}-\\d\\d-\\d\\d\\${BACKUP_EXTENSION}$`),
       );
-      const missing = await a.handlers["backup:write"]({ communityId: "nope", path: stick });
+      const missing = await a.handlers["backup:write"]({
+        communityId: asCommunityId("nope"),
+        path: stick,
+      });
       expect(missing.ok).toBe(false);
       const relative = await a.handlers["backup:write"]({ communityId, path: "backup" });
       expect(relative.ok ? "" : relative.error.message).toMatch(/not a full path/);

@@ -13,6 +13,7 @@ import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { listStory } from "../helpers/stories.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { pair, startLinkedPeers, type LinkedPeers } from "../sync/linkedPeers.ts";
+import type { CommunityId } from "../../shared/ids.ts";
 
 let linked: LinkedPeers;
 let c: ServedPeer | undefined;
@@ -38,11 +39,11 @@ afterAll(async () => {
   await removeDir(stick);
 });
 
-const indexOf = async (repo: Repo, communityId: string) =>
+const indexOf = async (repo: Repo, communityId: CommunityId) =>
   repo.find<CommunityIndex>(`automerge:${communityId}` as AutomergeUrl);
 
 /** A story by id in a window, once the window's index lists it. */
-async function story(repo: Repo, communityId: string, id: string): Promise<DocHandle<Story>> {
+async function story(repo: Repo, communityId: CommunityId, id: string): Promise<DocHandle<Story>> {
   const index = await indexOf(repo, communityId);
   await eventually(
     () => (id in index.doc().entries ? true : undefined),
@@ -56,7 +57,7 @@ async function story(repo: Repo, communityId: string, id: string): Promise<DocHa
   );
 }
 
-const inSync = (rpcs: PeerRpc[], communityId: string, links: number) =>
+const inSync = (rpcs: PeerRpc[], communityId: CommunityId, links: number) =>
   eventually(
     async () => {
       const all = await Promise.all(rpcs.map((r) => r.call("sync:status", { communityId })));

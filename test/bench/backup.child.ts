@@ -6,6 +6,7 @@
 // memory), which is not what a person running the command once sees. Prints one JSON line.
 import { restoreBackup } from "../../peer/backup/backup.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
+import { asCommunityId } from "../../shared/ids.ts";
 
 export type BackupSample = { ms: number; documents: number; bytes: number; path: string };
 
@@ -21,7 +22,10 @@ try {
   const started = performance.now();
   if (mode === "backup") {
     const [communityId, path] = rest;
-    const written = await node.handlers["backup:write"]({ communityId: communityId ?? "", path: path ?? "" });
+    const written = await node.handlers["backup:write"]({
+      communityId: asCommunityId(communityId ?? ""),
+      path: path ?? "",
+    });
     if (!written.ok) throw new Error(written.error.message);
     sample = { ms: performance.now() - started, documents: written.value.documents, bytes: written.value.bytes, path: written.value.path };
   } else {

@@ -21,6 +21,7 @@ import type { Log } from "../../shared/schema/log.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { afterAllBenches, median, once, quantile, round, type Bench } from "./registry.ts";
+import type { CommunityId } from "../../shared/ids.ts";
 
 const STORIES = 1000;
 const LOGS = 10;
@@ -82,7 +83,7 @@ function writer(seed: number) {
   return { next, vocab, word, sentence, paragraph };
 }
 
-type Fixture = { dataDir: string; communityId: string; vocab: string[]; buildMs: number };
+type Fixture = { dataDir: string; communityId: CommunityId; vocab: string[]; buildMs: number };
 
 const fixture = once(async (): Promise<Fixture> => {
   const dataDir = await makeTempDir("meitheal-bench-search-");
@@ -176,7 +177,7 @@ export async function buildSearchCommunity(dataDir: string): Promise<Fixture> {
 
 type Built = {
   node: PeerNode;
-  communityId: string;
+  communityId: CommunityId;
   vocab: string[];
   coldMs: number;
   warmMs: number;

@@ -17,6 +17,7 @@ import { blocksToSpans, type BodyBlock } from "../../shared/richtext/text.ts";
 import type { Collection, CreditRole } from "../../shared/schema/collection.ts";
 import type { StoryStatus, Theme } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
+import { asCollectionId, type CollectionId } from "../../shared/ids.ts";
 
 export const newDocId = (): string => parseAutomergeUrl(generateAutomergeUrl()).documentId;
 
@@ -165,7 +166,7 @@ export function sentence(seed: number, length = 12): string {
 }
 
 export type Generated = {
-  collectionId: string;
+  collectionId: CollectionId;
   collection: Automerge.Doc<Collection>;
   stories: Map<string, Automerge.Doc<unknown>>;
   ids: string[];
@@ -242,5 +243,5 @@ export function generateCollection(count: number, paragraphs = 4): Generated {
     ],
     stories: ids,
   });
-  return { collectionId: newDocId(), collection, stories, ids };
+  return { collectionId: asCollectionId(newDocId()), collection, stories, ids };
 }

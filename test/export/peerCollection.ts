@@ -17,14 +17,15 @@ import type { Collection } from "../../shared/schema/collection.ts";
 import type { StoryStatus } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { fixtureSpans, sentence, type FixtureBlock } from "./fixtures.ts";
+import { asCollectionId, type CollectionId, type CommunityId } from "../../shared/ids.ts";
 
 export type PeerStory = { title: string; status: StoryStatus; body: FixtureBlock[] };
 
 export type PeerCollection = {
   dataDir: string;
-  communityId: string;
+  communityId: CommunityId;
   communityName: string;
-  collectionId: string;
+  collectionId: CollectionId;
   collectionTitle: string;
   storyIds: string[];
 };
@@ -138,7 +139,7 @@ export async function makePeerCollection(
       dataDir,
       communityId,
       communityName,
-      collectionId: collection.documentId,
+      collectionId: asCollectionId(collection.documentId),
       collectionTitle,
       storyIds,
     };

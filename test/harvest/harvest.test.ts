@@ -21,10 +21,11 @@ import { parseDocument } from "../export/dom.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { logOn, mapOn, noon, storyOn, volumeOn } from "./fixtures.ts";
+import { asCommunityId } from "../../shared/ids.ts";
 
 let dir = "";
 let node: PeerNode;
-let communityId = "";
+let communityId = asCommunityId("");
 const ids: Record<string, string> = {};
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {

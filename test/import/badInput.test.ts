@@ -12,10 +12,11 @@ import { ErrorCode } from "../../shared/result.ts";
 import { generateCollection, THEMES } from "../export/fixtures.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { peerWithCommunity, picture, value } from "./helpers.ts";
+import { asCommunityId } from "../../shared/ids.ts";
 
 let dir = "";
 let node: PeerNode;
-let communityId = "";
+let communityId = asCommunityId("");
 let server: Server | undefined;
 
 beforeEach(async () => {
@@ -146,7 +147,7 @@ describe("import refuses bad input and changes nothing", () => {
 
   it("a community that is not on this device", async () => {
     const r = await node.handlers["import:preview"]({
-      communityId: "4NMNnkMhL8jXrdJ9jamS2ndGzcC3",
+      communityId: asCommunityId("4NMNnkMhL8jXrdJ9jamS2ndGzcC3"),
       paths: [await good()],
     });
     expect(message(r)).toContain("That community is not on this device");

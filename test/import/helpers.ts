@@ -18,7 +18,7 @@ export async function peerWithCommunity(dataDir: string, themes?: string[]) {
   const node = await PeerNode.start({ dataDir, mode: "web" });
   const created = value(await node.createCommunity({ name: "Shore", purpose: "", themes }));
   await node.flush();
-  return { node, communityId: created.id as string };
+  return { node, communityId: created.id };
 }
 
 export function indexOf(node: PeerNode, communityId: string): Automerge.Doc<CommunityIndex> {

@@ -14,9 +14,16 @@ import { PeerNode } from "../../peer/peerNode.ts";
 import { startWebServer, type WebServer } from "../../peer/web.ts";
 import { connectRpc, type PeerRpc } from "../helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
+import {
+  asCollectionId,
+  asCommunityId,
+  asDeviceKey,
+  type CommunityId,
+  type DeviceKey,
+} from "../../shared/ids.ts";
 
 /** What earlier calls left for later ones (a community, the files they wrote). */
-type State = { dir: string; communityId: string; deviceKey: string; backupPath: string };
+type State = { dir: string; communityId: CommunityId; deviceKey: DeviceKey; backupPath: string };
 
 type Call<M extends Method> = {
   args: (s: State) => ArgsOf<M>;
@@ -64,7 +71,7 @@ const CALLS: { [M in Method]: Call<M> } = {
   "export:collection": {
     args: (s) => ({
       communityId: s.communityId,
-      collectionId: "no-such-collection",
+      collectionId: asCollectionId("no-such-collection"),
       format: "html",
       path: join(s.dir, "book.html"),
     }),
@@ -99,7 +106,12 @@ const CALLS: { [M in Method]: Call<M> } = {
 let node: PeerNode;
 let web: WebServer;
 let rpc: PeerRpc;
-const state: State = { dir: "", communityId: "", deviceKey: "", backupPath: "" };
+const state: State = {
+  dir: "",
+  communityId: asCommunityId(""),
+  deviceKey: asDeviceKey(""),
+  backupPath: "",
+};
 
 beforeAll(async () => {
   state.dir = await makeTempDir("meitheal-contract-");
@@ -170,7 +182,10 @@ describe("a call naming a community that is not on this device", () => {
   });
   for (const method of naming) {
     it(`${method}: not found, in the one message`, async () => {
-      const args = { ...(CALLS[method].args(state) as object), communityId: "nowhere" };
+      const args = {
+        ...(CALLS[method].args(state) as object),
+        communityId: asCommunityId("nowhere"),
+      };
       const result = await rpc.raw.call(method, args);
       expect(result.ok).toBe(false);
       if (!result.ok) {

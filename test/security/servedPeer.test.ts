@@ -44,6 +44,7 @@ import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { pair } from "../sync/linkedPeers.ts";
 import { listStory } from "../helpers/stories.ts";
+import type { CommunityId } from "../../shared/ids.ts";
 
 const SECRET_X = "The heron keeps the key to the weir under the third stone.";
 const SECRET_Y = "Only the Y circle knows the blue boat is moored at Carrigaholt.";
@@ -66,7 +67,7 @@ let a: ServedPeer;
 let b: ServedPeer;
 let rpcA: PeerRpc;
 let rpcB: PeerRpc;
-let X: string;
+let X: CommunityId;
 let Y: string;
 let aKey: string;
 let aPeerId: PeerId;

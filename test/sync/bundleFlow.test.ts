@@ -15,6 +15,7 @@ import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { eventually } from "../helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
+import type { CommunityId } from "../../shared/ids.ts";
 
 const dirs: string[] = [];
 const nodes: PeerNode[] = [];
@@ -41,7 +42,10 @@ describe("offline bundle", () => {
     dirs.push(dirA, dirB, stick);
     const a = await start(dirA);
     let b = await start(dirB);
-    const id = (await a.createCommunity({ name: "Hub" })) as { ok: true; value: { id: string } };
+    const id = (await a.createCommunity({ name: "Hub" })) as {
+      ok: true;
+      value: { id: CommunityId };
+    };
     const communityId = id.value.id;
     const invite = await a.sync!.invite(a.community(communityId)!);
     if (!invite.ok) throw new Error(invite.error.message);

@@ -7,6 +7,7 @@ import { SYNC_THROTTLE_ENV } from "../../peer/net/syncTuning.ts";
 import { connectRpc, eventually, type PeerRpc } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
+import { type CommunityId, asCommunityId } from "../../shared/ids.ts";
 
 /** Runs the CLI once (not `serve`) and returns its exit code and output. */
 export const runPeerCli = (args: string[]): Promise<{ code: number | null; out: string }> =>
@@ -27,7 +28,7 @@ export type LinkedPeers = {
   b: ServedPeer;
   rpcA: PeerRpc;
   rpcB: PeerRpc;
-  communityId: string;
+  communityId: CommunityId;
   stop(): Promise<void>;
 };
 
@@ -35,7 +36,7 @@ export type LinkedPeers = {
 export async function pair(
   inviter: PeerRpc,
   joiner: PeerRpc,
-  communityId: string,
+  communityId: CommunityId,
   ms = 20_000,
 ): Promise<void> {
   const invite = await inviter.call("sync:invite", { communityId });
@@ -83,7 +84,7 @@ export async function startLinkedPeers(
       dirA,
     ]);
     if (created.code !== 0) throw new Error(`create-community failed:\n${created.out}`);
-    const communityId = (JSON.parse(created.out) as { id: string }).id;
+    const communityId = asCommunityId((JSON.parse(created.out) as { id: string }).id);
     // The child inherits the environment at spawn time.
     if (options.throttleMs !== undefined)
       process.env[SYNC_THROTTLE_ENV] = String(options.throttleMs);

@@ -21,6 +21,7 @@ import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { pair } from "./linkedPeers.ts";
 import { listStory } from "../helpers/stories.ts";
+import type { CommunityId } from "../../shared/ids.ts";
 
 type Device = { name: string; peer: ServedPeer; rpc: PeerRpc; dir: string; window?: Repo };
 
@@ -35,11 +36,11 @@ async function device(name: string): Promise<Device> {
   return d;
 }
 
-const status = (d: Device, communityId: string): Promise<SyncStatus> =>
+const status = (d: Device, communityId: CommunityId): Promise<SyncStatus> =>
   d.rpc.call("sync:status", { communityId });
 
 /** Waits until every device says "in sync" with `links` linked devices each. */
-const allInSync = async (ds: Device[], communityId: string, links: number, ms = 30_000) => {
+const allInSync = async (ds: Device[], communityId: CommunityId, links: number, ms = 30_000) => {
   let last = "";
   try {
     return await eventually(
@@ -64,7 +65,7 @@ const allInSync = async (ds: Device[], communityId: string, links: number, ms = 
 };
 
 /** Opens a story in a device's window the way the app does: once its index lists it. */
-async function openStory(d: Device, communityId: string, url: AutomergeUrl) {
+async function openStory(d: Device, communityId: CommunityId, url: AutomergeUrl) {
   d.window ??= await windowRepo(d.peer, communityId);
   const index = await d.window.find<CommunityIndex>(`automerge:${communityId}` as AutomergeUrl);
   const id = url.slice("automerge:".length);
@@ -101,7 +102,7 @@ describe("three devices on a LAN", () => {
   let a: Device;
   let b: Device;
   let c: Device;
-  let communityId: string;
+  let communityId: CommunityId;
   let relayToC: Relay;
 
   beforeAll(async () => {

@@ -22,12 +22,13 @@ import { AddStoriesDialog } from "./AddStoriesDialog.tsx";
 import { Credits } from "./Credits.tsx";
 import { storyRows } from "./order.ts";
 import { StoryOrder } from "./StoryOrder.tsx";
+import type { CollectionId } from "../../../shared/ids.ts";
 
 const INTRODUCTION_PATH = ["introduction"];
 /** Internal links on, to anything (an introduction is not itself a link target). */
 const NO_SELF = {};
 
-export function CollectionPage({ collectionId }: { collectionId: string }) {
+export function CollectionPage({ collectionId }: { collectionId: CollectionId }) {
   const { view, back, unusable } = useDocPage("collections", collectionId, collectionKind);
   if (view.status !== "ok") return unusable;
   return (
@@ -52,7 +53,7 @@ function CollectionView({
   handle: DocHandle<Collection>;
   collection: Collection;
   problems: readonly string[];
-  collectionId: string;
+  collectionId: CollectionId;
 }) {
   const { index } = useCommunity();
   const actions = useMemo(

@@ -3,7 +3,7 @@
 // index is still arriving, damaged or newer says so, and its Sync page still opens.
 import { useMemo } from "react";
 import type { CommunitySummary } from "../../../shared/contract.ts";
-import { asCommunityId } from "../../../shared/ids.ts";
+import { asCommunityId, asCollectionId } from "../../../shared/ids.ts";
 import { communityKind } from "../../../shared/schema/community.ts";
 import { CommunityProvider } from "../../communityContext.tsx";
 import { t, type MessageKey } from "../../i18n/index.ts";
@@ -193,7 +193,11 @@ function SectionView({
     case "maps":
       return docId ? <MapPage key={docId} mapId={docId} focus={focus} /> : <MapsList />;
     case "collections":
-      return docId ? <CollectionPage key={docId} collectionId={docId} /> : <CollectionsList />;
+      return docId ? (
+        <CollectionPage key={docId} collectionId={asCollectionId(docId)} />
+      ) : (
+        <CollectionsList />
+      );
     case "sync":
       return <SyncPage />;
     case "settings":

@@ -12,6 +12,7 @@ import { EXPORTED_BY_DEFAULT } from "../collections/order.ts";
 import { defaultPath, EXTENSIONS, withExtension } from "./format.ts";
 import { ChoiceGroup } from "../../ui/fields.tsx";
 import { FileWriteDialog, formatChoices, PageSizeField, useFileWrite } from "./parts.tsx";
+import type { CollectionId } from "../../../shared/ids.ts";
 
 const FORMATS: readonly ExportFormat[] = ["html", "epub", "pdf", "markdown"];
 
@@ -21,7 +22,7 @@ export function ExportDialog({
   counts,
   onClose,
 }: {
-  collectionId: string;
+  collectionId: CollectionId;
   title: string;
   /** Stories in the collection: all of them, and those an export includes by default. */
   counts: { all: number; ready: number };
