@@ -1,7 +1,7 @@
 // One text value edited in a small form of its own (a title, a summary): typed, checked, then saved
 // with its button, which is off while nothing has changed. A change made elsewhere (another
 // laptop) shows in the field unless the person is changing it here.
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type Ref } from "react";
 import { TextAreaField, TextField } from "./fields.tsx";
 
 type Check = (
@@ -17,6 +17,7 @@ export function TextForm({
   check,
   submitLabel,
   onSubmit,
+  inputRef,
 }: {
   label: string;
   hint?: string;
@@ -28,6 +29,8 @@ export function TextForm({
   check: Check;
   submitLabel: string;
   onSubmit: (value: string) => void;
+  /** The one-line field, for a page that puts the focus in it (a document just made). */
+  inputRef?: Ref<HTMLInputElement>;
 }) {
   const [value, setValue] = useState(current);
   const [error, setError] = useState<string | null>(null);
@@ -47,7 +50,11 @@ export function TextForm({
   const field = { label, hint, error, value, onChange: setValue };
   return (
     <form className="inline-form" onSubmit={submit} noValidate>
-      {multiline ? <TextAreaField {...field} rows={2} /> : <TextField {...field} />}
+      {multiline ? (
+        <TextAreaField {...field} rows={2} />
+      ) : (
+        <TextField {...field} inputRef={inputRef} />
+      )}
       <button type="submit" disabled={value === current}>
         {submitLabel}
       </button>

@@ -1,7 +1,13 @@
 // Labelled form fields, written once: a text box or a text area under its label, with its hint and
 // its error tied to it for screen readers (Field), the options of a select, a choice of radio
 // buttons, and the end of a settings form (Save, then "Saved").
-import type { ChangeEvent, InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
+import type {
+  ChangeEvent,
+  InputHTMLAttributes,
+  ReactNode,
+  Ref,
+  TextareaHTMLAttributes,
+} from "react";
 import { t } from "../i18n/index.ts";
 import { Field } from "./kit.tsx";
 
@@ -42,12 +48,13 @@ export function TextField({
   value,
   onChange,
   autoComplete = "off",
+  inputRef,
   ...rest
-}: Labelled & InputRest) {
+}: Labelled & InputRest & { inputRef?: Ref<HTMLInputElement> | undefined }) {
   const control = textControl(value, onChange);
   return (
     <Field label={label} hint={hint} error={error}>
-      {(ids) => <input {...control(ids)} autoComplete={autoComplete} {...rest} />}
+      {(ids) => <input ref={inputRef} {...control(ids)} autoComplete={autoComplete} {...rest} />}
     </Field>
   );
 }

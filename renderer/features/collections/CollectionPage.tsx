@@ -12,6 +12,7 @@ import {
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
+import { useTitleFocus } from "../../newDoc.ts";
 import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
 import { SaveActions, TextField } from "../../ui/fields.tsx";
 import { PageHeading } from "../../ui/kit.tsx";
@@ -95,7 +96,7 @@ function CollectionView({
         title={t("collection.problems", { count: problems.length })}
         body={t("collection.problemsBody")}
       />
-      <CollectionDetails collection={collection} actions={actions} />
+      <CollectionDetails collectionId={collectionId} collection={collection} actions={actions} />
 
       <section aria-labelledby={storiesHeading} className="collection-section">
         <div className="collection-section-head">
@@ -153,12 +154,15 @@ function CollectionView({
 
 /** Title, subtitle and language: each set whole (a concurrent change shows, it is never blended). */
 function CollectionDetails({
+  collectionId,
   collection,
   actions,
 }: {
+  collectionId: CollectionId;
   collection: Collection;
   actions: CollectionActions;
 }) {
+  const titleRef = useTitleFocus<HTMLInputElement>(collectionId);
   const [title, setTitle] = useState(collection.title);
   const [subtitle, setSubtitleText] = useState(collection.subtitle);
   const [language, setLanguageText] = useState(collection.language);
@@ -212,6 +216,7 @@ function CollectionDetails({
           error={titleError}
           value={title}
           onChange={setTitle}
+          inputRef={titleRef}
         />
         <TextField label={t("collection.subtitle")} value={subtitle} onChange={setSubtitleText} />
         <TextField

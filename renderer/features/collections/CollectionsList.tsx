@@ -4,7 +4,7 @@ import { useMemo } from "react";
 import { listEntries } from "../../../shared/ops/community.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import { navigate } from "../../route.ts";
+import { openNewDoc } from "../../newDoc.ts";
 import { EntryCards, ListHeading, NewDocForm } from "../../ui/DocList.tsx";
 import { createCollection } from "./actions.ts";
 
@@ -25,14 +25,8 @@ export function CollectionsList() {
         titleHint={t("collections.newTitleHint")}
         submitLabel={t("collections.create")}
         onCreate={(title) => {
-          const id = createCollection(community, title);
           // Straight into the new collection: choosing its stories is what comes next.
-          navigate({
-            page: "community",
-            communityId: community.id,
-            section: "collections",
-            docId: id,
-          });
+          openNewDoc(community.id, "collections", createCollection(community, title));
         }}
       />
       <EntryCards

@@ -31,6 +31,7 @@ import {
 } from "../../../shared/schema/log.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
+import { useTitleFocus } from "../../newDoc.ts";
 import { usePeer } from "../../peerContext.ts";
 import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
 import { href, navigate } from "../../route.ts";
@@ -197,7 +198,7 @@ function LogView({
           <p>{t("logs.addFailed.body", { reason: addError })}</p>
         </Notice>
       )}
-      <LogDetails log={log} actions={actions} />
+      <LogDetails logId={logId} log={log} actions={actions} />
       <div className={`log-layout${focus ? " has-editor" : ""}`}>
         <section className="log-main" aria-labelledby="log-timeline-title">
           <NewEntryForm
@@ -337,7 +338,8 @@ function GoneEntry({
   );
 }
 
-function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
+function LogDetails({ logId, log, actions }: { logId: string; log: Log; actions: LogActions }) {
+  const titleRef = useTitleFocus<HTMLInputElement>(logId);
   return (
     <>
       <Field label={t("logs.description")} className="log-description">
@@ -359,6 +361,7 @@ function LogDetails({ log, actions }: { log: Log; actions: LogActions }) {
           check={checkTitle}
           submitLabel={t("logs.rename")}
           onSubmit={(title) => actions.rename(title)}
+          inputRef={titleRef}
         />
       </details>
     </>

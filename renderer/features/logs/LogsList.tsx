@@ -4,7 +4,7 @@ import { useMemo, useState } from "react";
 import { listEntries } from "../../../shared/ops/community.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import { navigate } from "../../route.ts";
+import { openNewDoc } from "../../newDoc.ts";
 import { EntryCards, ListHeading, NewDocForm } from "../../ui/DocList.tsx";
 import { TextAreaField } from "../../ui/fields.tsx";
 import { DialogButton } from "../../ui/kit.tsx";
@@ -36,9 +36,8 @@ export function LogsList() {
         titleHint={t("logs.newTitleHint")}
         submitLabel={t("logs.create")}
         onCreate={(title) => {
-          const id = createLog(community, title, description.trim());
           // Straight into the new log: adding its first entry is what comes next.
-          navigate({ page: "community", communityId: community.id, section: "logs", docId: id });
+          openNewDoc(community.id, "logs", createLog(community, title, description.trim()));
         }}
       >
         <TextAreaField

@@ -283,6 +283,7 @@ function MapWorkspace({
     <div className="map-page" onKeyDown={onKeyDown}>
       {back}
       <MapTitleBar
+        mapId={mapId}
         map={map}
         counts={{ nodes: nodeCount, edges: visibleEdges(map).length }}
         onRename={actions.rename}

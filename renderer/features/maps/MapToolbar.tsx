@@ -10,6 +10,7 @@ import {
   type Relation,
 } from "../../../shared/schema/map.ts";
 import { t } from "../../i18n/index.ts";
+import { isJustMade, useTitleFocus } from "../../newDoc.ts";
 import { Options } from "../../ui/fields.tsx";
 import { checkTitle } from "../../../shared/schema/input.ts";
 import { Field, PageHeading } from "../../ui/kit.tsx";
@@ -19,12 +20,14 @@ import { PLAIN_KINDS } from "./NodePanel.tsx";
 const STALE_DAYS = [7, 14, 30] as const;
 
 export function MapTitleBar({
+  mapId,
   map,
   counts,
   onRename,
   onExport,
   help,
 }: {
+  mapId: string;
   map: InquiryMap;
   counts: { nodes: number; edges: number };
   onRename: (title: string) => void;
@@ -32,11 +35,13 @@ export function MapTitleBar({
   /** The shortcut panel: whether it is open, its element's id, and the way to open or close it. */
   help: { open: boolean; id: string; toggle: () => void };
 }) {
-  const [renaming, setRenaming] = useState(false);
+  // A map just made opens renaming, the focus in its title, as every new document does.
+  const [renaming, setRenaming] = useState(() => isJustMade(mapId));
   return (
     <header className="map-header">
       {renaming ? (
         <RenameForm
+          mapId={mapId}
           title={map.title}
           onSave={(title) => {
             onRename(title);
@@ -74,15 +79,18 @@ export function MapTitleBar({
 }
 
 function RenameForm({
+  mapId,
   title,
   onSave,
   onCancel,
 }: {
+  mapId: string;
   title: string;
   onSave: (title: string) => void;
   onCancel: () => void;
 }) {
   const [value, setValue] = useState(title);
+  const input = useTitleFocus<HTMLInputElement>(mapId);
   const [error, setError] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -105,6 +113,7 @@ function RenameForm({
       <Field label={t("maps.rename.label")} error={error}>
         {({ id, describedBy, invalid }) => (
           <input
+            ref={input}
             id={id}
             value={value}
             autoFocus

@@ -6,7 +6,7 @@ import { initMap } from "../../../shared/ops/map.ts";
 import type { InquiryMap } from "../../../shared/schema/map.ts";
 import { useCommunity, type Community } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
-import { createDoc } from "../../newDoc.ts";
+import { createDoc, openNewDoc } from "../../newDoc.ts";
 import { navigate } from "../../route.ts";
 import { EntryCards, ListHeading, NewDocForm } from "../../ui/DocList.tsx";
 
@@ -28,8 +28,7 @@ export function MapsList() {
         titleLabel={t("maps.newTitle")}
         submitLabel={t("maps.create")}
         onCreate={(title) => {
-          const id = createMap(community, title);
-          navigate({ page: "community", communityId: community.id, section: "maps", docId: id });
+          openNewDoc(community.id, "maps", createMap(community, title));
         }}
       />
       <EntryCards

@@ -18,7 +18,7 @@ import { STORY_STATUSES } from "../../../shared/schema/community.ts";
 import type { Story } from "../../../shared/schema/story.ts";
 import { useCommunity, type Community } from "../../communityContext.tsx";
 import { t, timeAgo, type MessageKey } from "../../i18n/index.ts";
-import { createDoc } from "../../newDoc.ts";
+import { createDoc, openNewDoc } from "../../newDoc.ts";
 import { href, navigate } from "../../route.ts";
 import { ListHeading, NewDocForm } from "../../ui/DocList.tsx";
 import { FilterOptions, Options, picked, type FilterSelect } from "../../ui/fields.tsx";
@@ -82,7 +82,10 @@ export function StoriesList() {
         label={t("stories.new")}
         titleLabel={t("stories.newTitle")}
         submitLabel={t("stories.create")}
-        onCreate={(title) => createStory(community, title, template)}
+        onCreate={(title) =>
+          // Like every kind, a new story opens at once, its title ready to change.
+          openNewDoc(communityId, "stories", createStory(community, title, template))
+        }
       >
         <Field
           label={t("stories.template")}

@@ -11,6 +11,7 @@ import {
 import { checkName, checkTitle } from "../../../shared/schema/input.ts";
 import type { Story } from "../../../shared/schema/story.ts";
 import { t } from "../../i18n/index.ts";
+import { useTitleFocus } from "../../newDoc.ts";
 import { Options, picked } from "../../ui/fields.tsx";
 import { Field } from "../../ui/kit.tsx";
 import { TextForm } from "../../ui/TextForm.tsx";
@@ -62,6 +63,7 @@ export function StoryMeta({
   actions: StoryActions;
 }) {
   const raw = handle.doc();
+  const titleRef = useTitleFocus<HTMLInputElement>(handle.documentId);
   const themes = sortedThemes(index);
   const contributors = Object.entries(story.contributors).sort(
     ([, a], [, b]) => a.firstAt - b.firstAt,
@@ -75,6 +77,7 @@ export function StoryMeta({
         check={checkTitle}
         submitLabel={t("story.rename")}
         onSubmit={actions.rename}
+        inputRef={titleRef}
       />
       <ConflictNotice
         proposed={fieldConflicts(raw, "title")}
