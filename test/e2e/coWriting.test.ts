@@ -82,7 +82,7 @@ describe("co-writing over two linked peers", () => {
     await go(aoife, `#/c/${communityId}/stories`);
     await aoife.getByLabel("Title of the new story").fill(STORY);
     await aoife.getByRole("button", { name: "Create story" }).click();
-    await aoife.getByRole("link", { name: STORY }).click();
+    await aoife.getByRole("heading", { name: STORY, level: 1 }).waitFor();
     const storyId = /\/stories\/([^/?#]+)$/.exec(aoife.url())?.[1];
     expect(storyId).toBeDefined();
     const editorA = await editorOf(aoife);

@@ -52,9 +52,12 @@ describe("foundation in the browser", () => {
     await page.getByRole("button", { name: "Create story" }).click();
     await expect.poll(() => page.getByRole("alert").innerText()).toContain("title is empty");
 
+    // Each new story opens at once; the way back leads to the list for the next.
     for (const title of [FIRST, SECOND]) {
       await page.getByLabel("Title of the new story").fill(title);
       await page.getByRole("button", { name: "Create story" }).click();
+      await page.getByRole("heading", { name: title, level: 1 }).waitFor();
+      await page.getByRole("link", { name: "All stories" }).click();
     }
     await expect.poll(() => storyTitles(page)).toEqual(expect.arrayContaining([FIRST, SECOND]));
 
@@ -218,6 +221,8 @@ describe("damaged data in the browser", () => {
       await page.getByRole("link", { name: "All stories" }).click();
       await page.getByLabel("Title of the new story").fill("Written after the damage");
       await page.getByRole("button", { name: "Create story" }).click();
+      await page.getByRole("heading", { name: "Written after the damage", level: 1 }).waitFor();
+      await page.getByRole("link", { name: "All stories" }).click();
       await expect.poll(() => storyTitles(page)).toContain("Written after the damage");
       // Dismissing the warning hides it.
       await warning.getByRole("button", { name: "Dismiss" }).click();

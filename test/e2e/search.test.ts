@@ -35,8 +35,8 @@ async function open(page: Page, url: string) {
 async function createStory(page: Page, communityId: string, title: string): Promise<string> {
   await go(page, `#/c/${communityId}/stories`);
   await page.getByLabel("Title of the new story").fill(title);
+  // A new story opens at once.
   await page.getByRole("button", { name: "Create story" }).click();
-  await page.getByRole("link", { name: title }).click();
   await page.getByRole("textbox", { name: EDITOR }).waitFor({ timeout: 20_000 });
   const id = /\/stories\/([^/?#]+)$/.exec(page.url())?.[1];
   if (!id) throw new Error(`no story id in ${page.url()}`);

@@ -37,7 +37,6 @@ describe("comments and versions in the browser", () => {
     await page.getByRole("button", { name: "Create community" }).click();
     await page.getByLabel("Title of the new story").fill("Seed swap");
     await page.getByRole("button", { name: "Create story" }).click();
-    await page.getByRole("link", { name: "Seed swap" }).click();
 
     const editor = page.getByRole("textbox", { name: "Story text" });
     await editor.click();

@@ -7,7 +7,6 @@ import type { InquiryMap } from "../../../shared/schema/map.ts";
 import { useCommunity, type Community } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { createDoc, openNewDoc } from "../../newDoc.ts";
-import { navigate } from "../../route.ts";
 import { EntryCards, ListHeading, NewDocForm } from "../../ui/DocList.tsx";
 
 /** Creates a map document and lists it in the index; returns the new map's id. */
