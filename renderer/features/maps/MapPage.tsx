@@ -175,7 +175,10 @@ function MapWorkspace({
   );
 
   const addNode = (kind: NodeKind, text = "", target: string | null = null) => {
-    const id = actions.addNode({ kind, text, at: viewport.placeInView(map), target });
+    const at = viewport.placeInView(map);
+    const id = actions.addNode({ kind, text, at, target });
+    // Beyond the view when nothing in it was free: the canvas follows.
+    if (tab === "canvas") keepInView(id, at);
     setSelectedId(id);
     setFocusText((n) => n + 1);
     setMessage(t("maps.say.added", { kind: kindLabel(kind), text: text || t("maps.node.empty") }));

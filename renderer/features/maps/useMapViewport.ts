@@ -11,15 +11,41 @@ import { MIN_ZOOM } from "./MapCanvas.tsx";
 type Point = { x: number; y: number };
 type Center = (id: string, at: Point) => void;
 
-/** A node's usual size on the canvas (maps.css), for placing new nodes apart. */
+/** A node's width on the canvas (maps.css) and its height with one line of text. */
 const NODE_W = 190;
-const NODE_H = 70;
-/** Places around the middle of the view, nearest first, where a new node may go. */
-const SPOTS: readonly (readonly [number, number])[] = (() => {
-  const spots: [number, number][] = [];
-  for (let dx = -3; dx <= 3; dx++) for (let dy = -3; dy <= 3; dy++) spots.push([dx, dy]);
-  return spots.sort((a, b) => a[0] ** 2 + a[1] ** 2 * 1.5 - (b[0] ** 2 + b[1] ** 2 * 1.5));
+const NODE_H = 56;
+/** The room a new node is given: it grows as its text is typed, so a few lines' worth. */
+const NEW_NODE = { w: NODE_W, h: 96 };
+/** The least room between two nodes' boxes (enough for an edge's label to be read). */
+const GAP = 24;
+/** The search for free space: a grid of this step around the middle, this many steps out. */
+const STEP = 24;
+const REACH = 40;
+/** The grid's places, nearest the middle first (up and down count more: the view is wide). */
+const OFFSETS: readonly (readonly [number, number])[] = (() => {
+  const offsets: [number, number][] = [];
+  for (let dx = -REACH; dx <= REACH; dx++)
+    for (let dy = -REACH; dy <= REACH; dy++) offsets.push([dx, dy]);
+  const far = ([dx, dy]: [number, number]) => dx ** 2 + (dy * 1.6) ** 2;
+  return offsets.sort((a, b) => far(a) - far(b));
 })();
+
+export type Box = { x: number; y: number; w: number; h: number };
+
+/** A node's box: its measured size when React Flow has drawn it, else one guessed from its text. */
+export const guessBox = (
+  at: Point,
+  text: string,
+  measured?: { width?: number; height?: number },
+) => {
+  const lines = Math.min(5, Math.max(1, Math.ceil(text.length / 26)));
+  return {
+    x: at.x,
+    y: at.y,
+    w: measured?.width ?? NODE_W,
+    h: measured?.height ?? NODE_H + (lines - 1) * 18,
+  };
+};
 
 /** How far a box from `start`, `size` long, moves to be inside 0…`room` with a margin (0: it is). */
 const inside = (start: number, size: number, room: number, margin = 24) =>
@@ -28,31 +54,50 @@ const inside = (start: number, size: number, room: number, margin = 24) =>
 const canvasRect = () => document.querySelector(".map-canvas")?.getBoundingClientRect();
 
 /**
- * Where a new node goes: `middle` (of the canvas as it is now), or the nearest free spot around
- * it, so nodes added one after another do not pile up; within `view` (what the canvas shows, in
- * map coordinates) when there is one: on a narrow window the spots around the centre run off its
- * sides.
+ * Where a new node goes: its box centred on `middle` (of the canvas as it is now), or the nearest
+ * place around it whose box keeps `GAP` clear of every node's box (`taken`, measured sizes), so
+ * nodes added one after another never touch. A place within `view` (what the canvas shows, in map
+ * coordinates) comes first; when nothing there is free, the nearest free place beyond it (the
+ * canvas then pans to it), and past the search's reach, below every node.
  */
 export function freeSpot(
-  taken: readonly Point[],
+  taken: readonly Box[],
   middle: Point,
   view: { from: Point; to: Point } | null,
+  size: { w: number; h: number } = NEW_NODE,
 ): Point {
-  const start = { x: middle.x - NODE_W / 2, y: middle.y - NODE_H / 2 };
+  const start = { x: Math.round(middle.x - size.w / 2), y: Math.round(middle.y - size.h / 2) };
+  const reach = REACH * STEP + Math.max(size.w, size.h) + GAP;
+  // Only the nodes the search can meet.
+  const near = taken.filter(
+    (b) =>
+      b.x < start.x + reach + size.w &&
+      b.x + b.w > start.x - reach &&
+      b.y < start.y + reach + size.h &&
+      b.y + b.h > start.y - reach,
+  );
+  const clear = (p: Point) =>
+    !near.some(
+      (b) =>
+        p.x < b.x + b.w + GAP &&
+        b.x < p.x + size.w + GAP &&
+        p.y < b.y + b.h + GAP &&
+        b.y < p.y + size.h + GAP,
+    );
   const seen = (p: Point) =>
     !view ||
     (p.x >= view.from.x &&
       p.y >= view.from.y &&
-      p.x + NODE_W <= view.to.x &&
-      p.y + NODE_H <= view.to.y);
-  const free = (p: Point) =>
-    !taken.some((q) => Math.abs(q.x - p.x) < NODE_W + 20 && Math.abs(q.y - p.y) < NODE_H + 30);
-  for (const [dx, dy] of SPOTS) {
-    const p = { x: start.x + dx * (NODE_W + 40), y: start.y + dy * (NODE_H + 50) };
-    if (free(p) && seen(p)) return p;
+      p.x + size.w <= view.to.x &&
+      p.y + size.h <= view.to.y);
+  let beyond: Point | null = null;
+  for (const [dx, dy] of OFFSETS) {
+    const p = { x: start.x + dx * STEP, y: start.y + dy * STEP };
+    if (!clear(p)) continue;
+    if (seen(p)) return p;
+    beyond ??= p;
   }
-  // No free spot in view: on top of the centre, where it is seen (and can be dragged away).
-  return start;
+  return beyond ?? { x: start.x, y: Math.max(start.y, ...taken.map((b) => b.y + b.h + GAP)) };
 }
 
 /**
@@ -141,9 +186,11 @@ export function useMapViewport(
   const placeInView = (map: InquiryMap): Point => {
     const rect = canvasRect();
     const shown = onCanvas && rect !== undefined && rect.width > 0;
-    const taken = Object.values(map.nodes).map((n) => n.at);
+    const taken = Object.entries(map.nodes).map(([id, n]) =>
+      guessBox(n.at, n.text, flow.getInternalNode(id)?.measured),
+    );
     if (!shown)
-      return freeSpot(taken, { x: 0, y: Math.max(0, ...taken.map((p) => p.y + 120)) }, null);
+      return freeSpot(taken, { x: 0, y: Math.max(0, ...taken.map((b) => b.y + b.h + 60)) }, null);
     return freeSpot(
       taken,
       flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }),
