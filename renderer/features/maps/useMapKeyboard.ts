@@ -1,6 +1,7 @@
 // The map's single-key shortcuts (listed in ShortcutHelp): which key means what, and where a key
-// press counts. Keys typed into a field, a dialog or the outline's own keys are left alone; a key
-// pressed while nothing has focus still reaches the map. What each shortcut does is the page's.
+// press counts. Keys typed as text (a text field, a text area, editable content, a dialog) and the
+// outline's own keys are left alone; a select, a button or a checkbox with the focus does not stop
+// a shortcut, and a key pressed while nothing has focus still reaches the map. What each shortcut does is the page's.
 import { useEffect, useRef } from "react";
 
 /** What the page's key handler reads of a key press, from React or straight from the document. */
@@ -29,9 +30,33 @@ export type MapShortcuts = {
   escape: () => boolean;
 };
 
-const isEditable = (el: EventTarget | null) =>
+/** Inputs that take no typed text: a key pressed in them is the map's. */
+const NOT_TEXT = new Set([
+  "checkbox",
+  "radio",
+  "button",
+  "submit",
+  "reset",
+  "range",
+  "color",
+  "file",
+]);
+
+/** Where a typed key is text: a text field or text area, editable content, or a dialog. */
+const isTyping = (el: EventTarget | null) =>
   el instanceof HTMLElement &&
-  (el.isContentEditable || el.closest("input, textarea, select, dialog") !== null);
+  (el.isContentEditable ||
+    el.closest("textarea, dialog") !== null ||
+    (el instanceof HTMLInputElement && !NOT_TEXT.has(el.type)));
+
+/**
+ * In a select the shortcuts' keys are the map's too (a select must not swallow N), but its own
+ * keys stay its own: arrows, Home/End, Space and Enter (none is a shortcut), Escape (closes its
+ * list), and E (F2 with it), which picks "exploring" by its first letter. Letters that are no
+ * shortcut still pick an option by its first letter; C, N and F no longer do.
+ */
+const SELECT_KEEPS = new Set(["e", "F2", "Escape"]);
+const inSelect = (el: EventTarget | null) => el instanceof HTMLSelectElement;
 
 /** Which shortcut a key press is, if any (the outline keeps E, F2 and Delete for its items). */
 function shortcut(e: KeyLike, keys: MapShortcuts): boolean {
@@ -68,7 +93,9 @@ function shortcut(e: KeyLike, keys: MapShortcuts): boolean {
  */
 export function useMapKeyboard(keys: MapShortcuts): (e: KeyLike) => void {
   const onKeyDown = (e: KeyLike) => {
-    if (e.defaultPrevented || isEditable(e.target)) return;
+    if (e.defaultPrevented || isTyping(e.target)) return;
+    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (inSelect(e.target) && SELECT_KEEPS.has(key)) return;
     if (shortcut(e, keys)) e.preventDefault();
   };
   const latest = useRef(onKeyDown);
