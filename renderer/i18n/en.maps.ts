@@ -118,6 +118,9 @@ export const mapsEn = {
   "maps.restored": "Restored “{text}”.",
 
   "maps.help": "Shortcuts",
+  "maps.panelToggle": "Node panel",
+  "maps.more": "More",
+  "maps.overview": "Overview of the whole map",
   "maps.help.title": "Keyboard shortcuts",
   "maps.help.add": "Add a node of the chosen kind (placed in view, its text ready to type)",
   "maps.help.tab": "Go through nodes (selects the focused node)",

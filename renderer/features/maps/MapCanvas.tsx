@@ -70,6 +70,8 @@ export type CanvasProps = {
   centerFirst: string | null;
   /** Hands over how to bring a node to the middle of the view (once React Flow is ready). */
   onReady: (center: (id: string, at: { x: number; y: number }) => void) => void;
+  /** The id of the words that say how to use the canvas. */
+  hint?: string;
 };
 
 const sameData = (a: NodeData, b: NodeData) =>
@@ -122,6 +124,7 @@ function MapCanvasInner({
   stale,
   centerFirst,
   onReady,
+  hint,
 }: CanvasProps) {
   const communityId = useCommunityId();
   const [nodes, setNodes] = useState<FlowNode[]>([]);
@@ -270,6 +273,7 @@ function MapCanvasInner({
     <div
       className="map-canvas"
       tabIndex={-1}
+      aria-describedby={hint}
       onKeyDownCapture={onKeyDownCapture}
       onFocusCapture={onFocusCapture}
     >
@@ -308,15 +312,27 @@ function MapCanvasInner({
       >
         <Background gap={24} />
         <Controls />
-        <MiniMap<FlowNode>
-          nodeColor={minimapColour}
-          pannable
-          zoomable
-          ariaLabel={t("maps.canvas")}
-        />
       </ReactFlow>
     </div>
   );
 }
 
 export const MapCanvas = memo(MapCanvasInner);
+
+/**
+ * The whole map in small, with the part the canvas shows framed: drawn beside the canvas (in the
+ * side panel), never over it, so it covers no node. It reads the canvas's React Flow store, so it
+ * is drawn only while the canvas is.
+ */
+export function MapOverview() {
+  return (
+    <MiniMap<FlowNode>
+      className="map-overview"
+      style={{ width: 200, height: 110 }}
+      nodeColor={minimapColour}
+      pannable
+      zoomable
+      ariaLabel={t("maps.overview")}
+    />
+  );
+}

@@ -2,7 +2,17 @@
 // node. Everything is reachable from the keyboard (shortcuts listed in a popover, announced in a
 // live region). A damaged map is shown as damaged; a map with a few unreadable parts shows the rest.
 import { ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type ReactNode,
+} from "react";
 import { formatRef, type LinkRef } from "../../../shared/links/ref.ts";
 import { danglingEdges, visibleEdges } from "../../../shared/ops/map.ts";
 import {
@@ -25,7 +35,7 @@ import { mapActions, type Removed } from "./actions.ts";
 import { ConnectDialog } from "./ConnectDialog.tsx";
 import { download, fileName, pngOf, svgOf } from "./exportMap.ts";
 import { kindLabel, nodeLabel, relationLabel, shortText } from "./labels.ts";
-import { MapCanvas } from "./MapCanvas.tsx";
+import { MapCanvas, MapOverview } from "./MapCanvas.tsx";
 import { MapOutline } from "./MapOutline.tsx";
 import { MapTitleBar, MapToolbar, StaleList, useStaleQuestions } from "./MapToolbar.tsx";
 import { NodePanel } from "./NodePanel.tsx";
@@ -36,6 +46,43 @@ import { useMapViewport } from "./useMapViewport.ts";
 const VIEWS = ["canvas", "outline"] as const;
 type View = (typeof VIEWS)[number];
 type Picking = "new-node" | "target" | "link" | null;
+
+/** Whether the side panel is open, remembered for every map on this computer. */
+const PANEL_KEY = "meitheal.map.panel";
+const panelRemembered = () => {
+  try {
+    return localStorage.getItem(PANEL_KEY) !== "closed";
+  } catch {
+    return true;
+  }
+};
+
+/** The least height of the canvas: on a short window the page scrolls rather than squeeze it. */
+const MIN_CANVAS = 320;
+/** Room left under the canvas, inside the window. */
+const BELOW = 12;
+
+/**
+ * The height that takes the canvas (and the side panel beside it) down to the window's bottom,
+ * from where it starts now: measured after every drawing of the page (a notice or the shortcuts
+ * above it move it down) and when the window is resized.
+ */
+function useFillHeight() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [height, setHeight] = useState(MIN_CANVAS);
+  const measure = useCallback(() => {
+    const el = ref.current;
+    if (!el) return;
+    const top = el.getBoundingClientRect().top + window.scrollY;
+    setHeight(Math.max(MIN_CANVAS, Math.floor(window.innerHeight - top - BELOW)));
+  }, []);
+  useLayoutEffect(measure);
+  useEffect(() => {
+    window.addEventListener("resize", measure);
+    return () => window.removeEventListener("resize", measure);
+  }, [measure]);
+  return [ref, height] as const;
+}
 
 export function MapPage({ mapId, focus }: { mapId: string; focus: string | null }) {
   const { view: map, back, unusable } = useDocPage("maps", mapId, mapKind);
@@ -84,6 +131,17 @@ function MapWorkspace({
   const [connecting, setConnecting] = useState(false);
   const [picking, setPicking] = useState<Picking>(null);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [panelOpen, setPanelOpen] = useState(panelRemembered);
+  const togglePanel = () =>
+    setPanelOpen((open) => {
+      try {
+        localStorage.setItem(PANEL_KEY, open ? "closed" : "open");
+      } catch {
+        // Not remembered (storage refused): it is still folded for now.
+      }
+      return !open;
+    });
+  const [bodyRef, bodyHeight] = useFillHeight();
   const [focusText, setFocusText] = useState(0);
   const [exportError, setExportError] = useState<string | null>(null);
   const undoButton = useRef<HTMLButtonElement>(null);
@@ -180,7 +238,9 @@ function MapWorkspace({
     // Beyond the view when nothing in it was free: the canvas follows.
     if (tab === "canvas") keepInView(id, at);
     setSelectedId(id);
-    setFocusText((n) => n + 1);
+    // Its text is typed in the side panel; with the panel folded, the node takes the keyboard.
+    if (panelOpen) setFocusText((n) => n + 1);
+    else requestAnimationFrame(() => viewport.focusNode(id));
     setMessage(t("maps.say.added", { kind: kindLabel(kind), text: text || t("maps.node.empty") }));
     return id;
   };
@@ -255,6 +315,7 @@ function MapWorkspace({
     },
     edit: () => {
       if (!selected) return false;
+      setPanelOpen(true);
       setFocusText((n) => n + 1);
       return true;
     },
@@ -292,6 +353,7 @@ function MapWorkspace({
         onRename={actions.rename}
         onExport={(type) => void exportAs(type)}
         help={{ open: helpOpen, id: `${uid}-help`, toggle: () => setHelpOpen((o) => !o) }}
+        panel={{ open: panelOpen, id: `${uid}-side`, toggle: togglePanel }}
       />
       <ProblemsNotice
         problems={view.problems}
@@ -315,15 +377,28 @@ function MapWorkspace({
       )}
       {exportError && <Notice tone="error" title={exportError} />}
 
-      <MapToolbar
-        kind={newKind}
-        onKind={setNewKind}
-        onAdd={() => addNode(newKind)}
-        onAddLink={() => setPicking("new-node")}
-        relation={newRelation}
-        onRelation={setNewRelation}
-        stale={stale}
-      />
+      <div className="map-bar">
+        <MapToolbar
+          kind={newKind}
+          onKind={setNewKind}
+          onAdd={() => addNode(newKind)}
+          onAddLink={() => setPicking("new-node")}
+          relation={newRelation}
+          onRelation={setNewRelation}
+          stale={stale}
+        />
+        <TabList
+          tabs={VIEWS}
+          current={tab}
+          onChange={setTab}
+          label={t("maps.view")}
+          tabId={(name) => `${uid}-tab-${name}`}
+          panelId={() => `${uid}-panel`}
+          className="tabs map-tabs"
+        >
+          {(name) => t(`maps.view.${name}`)}
+        </TabList>
+      </div>
       <StaleList
         map={map}
         stale={stale}
@@ -335,18 +410,11 @@ function MapWorkspace({
       />
       {helpOpen && <ShortcutHelp id={`${uid}-help`} />}
 
-      <TabList
-        tabs={VIEWS}
-        current={tab}
-        onChange={setTab}
-        label={t("maps.view")}
-        tabId={(name) => `${uid}-tab-${name}`}
-        panelId={() => `${uid}-panel`}
-        className="tabs map-tabs"
+      <div
+        ref={bodyRef}
+        className={`map-body${panelOpen ? "" : " panel-folded"}`}
+        style={{ "--map-h": `${bodyHeight}px` } as CSSProperties}
       >
-        {(name) => t(`maps.view.${name}`)}
-      </TabList>
-      <div className="map-body">
         <div
           role="tabpanel"
           id={`${uid}-panel`}
@@ -355,9 +423,6 @@ function MapWorkspace({
         >
           {tab === "canvas" ? (
             <>
-              <p className="hint">
-                {nodeCount === 0 ? t("maps.canvas.empty") : t("maps.canvas.hint")}
-              </p>
               <MapCanvas
                 map={map}
                 selectedId={selectedId}
@@ -368,6 +433,7 @@ function MapWorkspace({
                 stale={stale.set}
                 centerFirst={focus && map.nodes[focus] ? focus : null}
                 onReady={viewport.onReady}
+                hint={`${uid}-hint`}
               />
             </>
           ) : (
@@ -381,7 +447,13 @@ function MapWorkspace({
             />
           )}
         </div>
-        <aside className="map-side" aria-label={t("maps.panel")}>
+        <aside
+          id={`${uid}-side`}
+          className="map-side"
+          aria-label={t("maps.panel")}
+          hidden={!panelOpen}
+        >
+          {tab === "canvas" && panelOpen && <MapOverview />}
           <label className="map-goto">
             {t("maps.goto")}
             <select
@@ -421,6 +493,10 @@ function MapWorkspace({
           ) : (
             <p className="meta">{t("maps.panel.none")}</p>
           )}
+          {/* How to use the canvas, said once here (and to screen readers on the canvas). */}
+          <p className="hint" id={`${uid}-hint`}>
+            {nodeCount === 0 ? t("maps.canvas.empty") : t("maps.canvas.hint")}
+          </p>
         </aside>
       </div>
       <p className="visually-hidden" aria-live="polite">

@@ -26,6 +26,7 @@ export function MapTitleBar({
   onRename,
   onExport,
   help,
+  panel,
 }: {
   mapId: string;
   map: InquiryMap;
@@ -34,6 +35,8 @@ export function MapTitleBar({
   onExport: (type: "svg" | "png") => void;
   /** The shortcut panel: whether it is open, its element's id, and the way to open or close it. */
   help: { open: boolean; id: string; toggle: () => void };
+  /** The side panel: whether it is open, its element's id, and the way to fold or unfold it. */
+  panel: { open: boolean; id: string; toggle: () => void };
 }) {
   // A map just made opens renaming, the focus in its title, as every new document does.
   const [renaming, setRenaming] = useState(() => isJustMade(mapId));
@@ -71,6 +74,15 @@ export function MapTitleBar({
             onClick={help.toggle}
           >
             {t("maps.help")}
+          </button>
+          <button
+            type="button"
+            className="map-panel-toggle"
+            aria-expanded={panel.open}
+            aria-controls={panel.id}
+            onClick={panel.toggle}
+          >
+            {t("maps.panelToggle")}
           </button>
         </div>
       )}
@@ -200,17 +212,29 @@ export function MapToolbar({
           <Options of={RELATIONS} label={relationLabel} />
         </select>
       </label>
-      <span className="map-toolbar-sep" aria-hidden="true" />
-      <label className="map-stale-toggle">
-        <input type="checkbox" checked={stale.on} onChange={(e) => stale.turn(e.target.checked)} />{" "}
-        {t("maps.stale.toggle")}
-      </label>
-      <label>
-        {t("maps.stale.days")}
-        <select value={stale.days} onChange={(e) => stale.setDays(Number(e.target.value))}>
-          <Options of={STALE_DAYS} label={(d) => t("maps.stale.daysOption", { days: d })} />
-        </select>
-      </label>
+      {/* Used now and then: folded into "More", so the toolbar stays one line. */}
+      <details className="map-more">
+        <summary>
+          {t("maps.more")}
+          {stale.on && <span className="visually-hidden"> ({t("maps.stale.toggle")})</span>}
+        </summary>
+        <div className="map-more-body">
+          <label className="map-stale-toggle">
+            <input
+              type="checkbox"
+              checked={stale.on}
+              onChange={(e) => stale.turn(e.target.checked)}
+            />{" "}
+            {t("maps.stale.toggle")}
+          </label>
+          <label>
+            {t("maps.stale.days")}
+            <select value={stale.days} onChange={(e) => stale.setDays(Number(e.target.value))}>
+              <Options of={STALE_DAYS} label={(d) => t("maps.stale.daysOption", { days: d })} />
+            </select>
+          </label>
+        </div>
+      </details>
     </div>
   );
 }
