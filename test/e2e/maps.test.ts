@@ -141,6 +141,9 @@ describe("inquiry maps in the browser", () => {
     await tabTo(page, named("input", "Title of a new map"));
     await page.keyboard.type("Sharing tools");
     await page.keyboard.press("Enter");
+    // It opens with its title ready to change; Escape keeps it as typed.
+    await expect.poll(() => focused(page)).toMatchObject({ tag: "input", name: "Map title" });
+    await page.keyboard.press("Escape");
     await page.getByRole("heading", { name: "Sharing tools", level: 1 }).waitFor();
     const live = page.locator(".map-page [aria-live='polite']");
 
@@ -316,6 +319,7 @@ describe("inquiry maps in the browser", () => {
     await page.getByRole("heading", { name: "Inquiry maps", level: 1 }).waitFor();
     await page.getByLabel("Title of a new map").fill("Narrow window");
     await page.getByLabel("Title of a new map").press("Enter");
+    await page.getByLabel("Map title").press("Escape");
     await page.getByRole("heading", { name: "Narrow window", level: 1 }).waitFor();
     const nodes = page.locator(".react-flow__node");
     for (let i = 1; i <= 6; i++) {
@@ -371,6 +375,8 @@ describe("inquiry maps in the browser", () => {
 
     // Untouched questions: highlighted on the canvas and listed, switched on from the keyboard.
     expect(await page.locator(".map-node.stale").count()).toBe(0);
+    await tabTo(page, named("summary", "More"));
+    await page.keyboard.press("Enter");
     await tabTo(page, named("input", "Highlight untouched questions"));
     await page.keyboard.press("Space");
     await page.getByText("Open questions untouched for 14 days: 1").waitFor();

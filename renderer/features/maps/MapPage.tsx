@@ -235,8 +235,8 @@ function MapWorkspace({
   const addNode = (kind: NodeKind, text = "", target: string | null = null) => {
     const at = viewport.placeInView(map);
     const id = actions.addNode({ kind, text, at, target });
-    // Beyond the view when nothing in it was free: the canvas follows.
-    if (tab === "canvas") keepInView(id, at);
+    // Beyond the view when nothing in it was free: the canvas shows it.
+    if (tab === "canvas") viewport.showAdded(id, at);
     setSelectedId(id);
     // Its text is typed in the side panel; with the panel folded, the node takes the keyboard.
     if (panelOpen) setFocusText((n) => n + 1);

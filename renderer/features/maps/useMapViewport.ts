@@ -18,6 +18,8 @@ const NODE_H = 56;
 const NEW_NODE = { w: NODE_W, h: 96 };
 /** The least room between two nodes' boxes (enough for an edge's label to be read). */
 const GAP = 24;
+/** The least zoom at which a node's words can still be read (MapCanvas draws boxes below 0.35). */
+const READABLE = 0.5;
 /** The search for free space: a grid of this step around the middle, this many steps out. */
 const STEP = 24;
 const REACH = 40;
@@ -201,5 +203,37 @@ export function useMapViewport(
     );
   };
 
-  return { onReady, centerOn, focusNode, fitAll, keepInView, placeInView };
+  /**
+   * Shows a node just added at `at`. Placed in view, nothing moves. Placed beyond it (nothing in
+   * view was free), the canvas zooms out to show the whole map with it, while the words can still
+   * be read; on a map too big for that, it pans to the new node instead.
+   */
+  const showAdded = (id: string, at: Point) => {
+    const rect = canvasRect();
+    if (!rect || rect.width === 0) return;
+    const { x, y, zoom } = flow.getViewport();
+    const box = { x: at.x * zoom + x, y: at.y * zoom + y };
+    const seen =
+      box.x >= 0 &&
+      box.y >= 0 &&
+      box.x + NEW_NODE.w * zoom <= rect.width &&
+      box.y + NEW_NODE.h * zoom <= rect.height;
+    if (seen) return;
+    const nodes = flow.getNodes();
+    const all = flow.getNodesBounds(nodes);
+    const bounds =
+      nodes.length === 0
+        ? { x: at.x, y: at.y, width: NEW_NODE.w, height: NEW_NODE.h }
+        : {
+            x: Math.min(all.x, at.x),
+            y: Math.min(all.y, at.y),
+            width: Math.max(all.x + all.width, at.x + NEW_NODE.w) - Math.min(all.x, at.x),
+            height: Math.max(all.y + all.height, at.y + NEW_NODE.h) - Math.min(all.y, at.y),
+          };
+    const fitted = getViewportForBounds(bounds, rect.width, rect.height, MIN_ZOOM, 1.2, 0.1);
+    if (fitted.zoom >= READABLE) void flow.setViewport(fitted, { duration: 200 });
+    else keepInView(id, at);
+  };
+
+  return { onReady, centerOn, focusNode, fitAll, keepInView, placeInView, showAdded };
 }
