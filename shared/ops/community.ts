@@ -7,6 +7,7 @@ import {
   type CommunityIndex,
   type IndexEntry,
 } from "../schema/community.ts";
+import { isConflicted } from "./conflicts.ts";
 import type { OpContext } from "./context.ts";
 
 export type NewCommunity = { name: string; purpose: string; themes?: readonly string[] };
@@ -87,8 +88,15 @@ export function updateEntry(
 ): void {
   const entry = doc.entries[id];
   if (!entry) return;
-  if (patch.title !== undefined && patch.title !== entry.title) entry.title = patch.title;
-  if (patch.status !== undefined && patch.status !== entry.status) entry.status = patch.status;
+  // Written again when the entry holds two values (two devices renamed it apart), though the one
+  // shown is the same: a new set settles the list's copy as the document was settled.
+  if (patch.title !== undefined && (patch.title !== entry.title || isConflicted(entry, "title")))
+    entry.title = patch.title;
+  if (
+    patch.status !== undefined &&
+    (patch.status !== entry.status || isConflicted(entry, "status"))
+  )
+    entry.status = patch.status;
   if (patch.themes) {
     entry.themes ??= {};
     const wanted = new Set(patch.themes);

@@ -80,8 +80,7 @@ export function valueConflicts<V>(
   }
   if (out.length < 2) return [];
   return out.sort(
-    (a, b) =>
-      Number(b.shown) - Number(a.shown) || (keyOf(a.value) < keyOf(b.value) ? -1 : 1),
+    (a, b) => Number(b.shown) - Number(a.shown) || (keyOf(a.value) < keyOf(b.value) ? -1 : 1),
   );
 }
 

@@ -10,6 +10,7 @@ import {
   type LogEntry,
   type Participant,
 } from "../schema/log.ts";
+import { isConflicted } from "./conflicts.ts";
 import type { OpContext } from "./context.ts";
 
 export type NewLog = { communityId: string; title: string; description?: string };
@@ -109,7 +110,8 @@ export function setEntryText(
 
 export function setEntryDate(doc: EntryHolder, id: string, date: string, ctx: OpContext): void {
   const entry = doc.entries[id];
-  if (!entry || entry.date === date) return;
+  // The same value again settles a conflict (two devices set it apart): a new set supersedes both.
+  if (!entry || (entry.date === date && !isConflicted(entry, "date"))) return;
   entry.date = date;
   touch(doc, entry, ctx);
 }
@@ -121,7 +123,7 @@ export function setEntryKind(
   ctx: OpContext,
 ): void {
   const entry = doc.entries[id];
-  if (!entry || entry.kind === kind) return;
+  if (!entry || (entry.kind === kind && !isConflicted(entry, "kind"))) return;
   entry.kind = kind;
   touch(doc, entry, ctx);
 }

@@ -11,6 +11,7 @@ import {
   type QuestionStatus,
   type Relation,
 } from "../schema/map.ts";
+import { isConflicted } from "./conflicts.ts";
 import type { OpContext } from "./context.ts";
 
 export type NewMap = { communityId: string; title: string; description?: string };
@@ -116,7 +117,8 @@ export function moveNode(doc: InquiryMap, id: string, to: Point, ctx: OpContext)
 
 export function setNodeKind(doc: InquiryMap, id: string, kind: NodeKind, ctx: OpContext): void {
   const node = doc.nodes[id];
-  if (!node || node.kind === kind) return;
+  // The same value again settles a conflict (two devices set it apart): a new set supersedes both.
+  if (!node || (node.kind === kind && !isConflicted(node, "kind"))) return;
   node.kind = kind;
   touch(doc, node, ctx);
 }
@@ -128,7 +130,7 @@ export function setQuestionStatus(
   ctx: OpContext,
 ): void {
   const node = doc.nodes[id];
-  if (!node || node.status === status) return;
+  if (!node || (node.status === status && !isConflicted(node, "status"))) return;
   node.status = status;
   touch(doc, node, ctx);
 }
@@ -140,7 +142,7 @@ export function setNodeTarget(
   ctx: OpContext,
 ): void {
   const node = doc.nodes[id];
-  if (!node || node.target === target) return;
+  if (!node || (node.target === target && !isConflicted(node, "target"))) return;
   node.target = target;
   touch(doc, node, ctx);
 }
