@@ -117,9 +117,15 @@ export const en = {
   "story.themesHint": "Which of the community's themes this story speaks to.",
   "story.contributors": "Contributors",
   "story.noContributors": "Nobody has edited this story yet.",
-  "conflict.intro": "Two values were set at the same moment. Both are kept; pick the one to use.",
-  "conflict.by": "proposed by {name}",
-  "conflict.byUnknown": "proposed on another device",
+  "conflict.heading": "Changed on two devices while they were apart",
+  "conflict.headingField": "{field}: changed on two devices while they were apart",
+  "conflict.body":
+    "Both values are kept until someone settles it: choose one, or keep editing (a new value replaces both).",
+  "conflict.by": "set by {name}",
+  "conflict.byUnknown": "set on another device",
+  "conflict.badge": "Conflict",
+  "conflict.badgeHint":
+    "changed on two devices while they were apart; open it to choose what to keep",
   "conflict.shown": "shown now",
   "conflict.choose": "Use this",
   "story.damaged.title": "This story is damaged",

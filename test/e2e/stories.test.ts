@@ -1,5 +1,6 @@
-// Stories in the browser: a title two people set at the same moment is shown with both values,
-// who proposed each, and can be settled by anyone; filters narrow the list.
+// Stories in the browser: a title two devices set while they were apart shows a "Conflict" badge in
+// the list (read from the index alone) and, opened, both values with who set each; anyone settles
+// it, and badge and banner are gone. Filters narrow the list.
 import * as Automerge from "@automerge/automerge";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,8 +11,9 @@ import { asCommunityId } from "../../shared/ids.ts";
 import { addEntry, sortedThemes, updateEntry } from "../../shared/ops/community.ts";
 import { initStory, renameStory, setThemes, touchContributor } from "../../shared/ops/story.ts";
 import type { Story } from "../../shared/schema/story.ts";
+import { seriousA11yViolations } from "../helpers/axe.ts";
 import { launchBrowser } from "../helpers/browser.ts";
-import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
+import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
 describe("stories in the browser", () => {
   let dataDir: string;
@@ -22,7 +24,8 @@ describe("stories in the browser", () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "meitheal-e2e-stories-"));
     // Two devices' edits, made on disk before the peer serves them: Aoife and Brian retitle the same
-    // story at the same moment (forks merged), and a second story is tagged "Nature".
+    // story while apart (forks of the story and of the index, each updated as the app does, then
+    // merged), and a second story is tagged "Nature".
     const node = await PeerNode.start({ dataDir });
     const created = await node.createCommunity({ name: "Conflict circle" });
     if (!created.ok) throw new Error(created.error.message);
@@ -58,6 +61,13 @@ describe("stories in the browser", () => {
     const a = fork("aa".repeat(16), "dev-aoife", "Aoife", "High tide");
     const b = fork("bb".repeat(16), "dev-brian", "Brian", "Turning tide");
     tide.update((d) => Automerge.merge(Automerge.merge(d, a), b));
+    const forkIndex = (actor: string, title: string) =>
+      Automerge.change(Automerge.clone(index.doc(), { actor }), (d) =>
+        updateEntry(d, tide.documentId, { title }, ctx),
+      );
+    const ia = forkIndex("aa".repeat(16), "High tide");
+    const ib = forkIndex("bb".repeat(16), "Turning tide");
+    index.update((d) => Automerge.merge(Automerge.merge(d, ia), ib));
     await node.flush();
     await node.close();
     browser = await launchBrowser();
@@ -69,18 +79,31 @@ describe("stories in the browser", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("shows both titles of a conflict with who proposed them, and settles it for good", async () => {
+  it("badges a title changed on two devices apart, shows both on open, and settles it", async () => {
     const page = await browser.context.newPage();
     await page.goto(peer!.url);
-    await page.getByRole("link", { name: "Tide" }).click();
+    await page.getByRole("heading", { name: "Stories", level: 1 }).waitFor();
+    const card = page.locator(".card", { has: page.getByRole("link", { name: /tide/ }) });
+    const badge = card.locator(".conflict-badge");
+    await expect.poll(() => badge.innerText()).toContain("Conflict");
+    expect(await badge.innerText()).toContain("changed on two devices while they were apart");
+    // Only the story with a conflict has the badge.
+    expect(await page.locator(".card .conflict-badge").count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(REPO_ROOT, "docs", "conflict-list.png") });
+    await card.getByRole("link").click();
     const notice = page
       .getByRole("status")
-      .filter({ hasText: "Two values were set at the same moment" });
+      .filter({ hasText: "Changed on two devices while they were apart" });
     await expect.poll(() => notice.innerText()).toContain("High tide");
     const text = await notice.innerText();
     expect(text).toContain("Turning tide");
-    expect(text).toContain("proposed by Aoife");
-    expect(text).toContain("proposed by Brian");
+    expect(text).toContain("set by Aoife");
+    expect(text).toContain("set by Brian");
+    // The editor's toolbar (icon buttons named apart from their glyphs) is the editor's own work.
+    const findings = await seriousA11yViolations(page);
+    expect(findings.filter((f) => f.rule !== "label-content-name-mismatch")).toEqual([]);
+    await page.screenshot({ path: join(REPO_ROOT, "docs", "conflict-story.png") });
     // Pick the value that is not shown now; afterwards the notice is gone and the title is that value.
     const shown = (await page.getByRole("heading", { level: 1 }).innerText()).trim();
     const other = shown === "High tide" ? "Turning tide" : "High tide";
@@ -93,6 +116,10 @@ describe("stories in the browser", () => {
     await page.reload();
     await page.getByRole("heading", { name: other, level: 1 }).waitFor();
     expect(await notice.count()).toBe(0);
+    // The list's copy was settled with the story: no badge.
+    await page.getByRole("link", { name: "All stories" }).click();
+    await page.getByRole("link", { name: other }).waitFor();
+    expect(await page.locator(".card .conflict-badge").count()).toBe(0);
   });
 
   it("filters the list by theme and status", async () => {

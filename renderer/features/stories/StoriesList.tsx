@@ -7,6 +7,7 @@ import {
   SORTS,
   type EntryFilter,
 } from "../../../shared/ops/community.ts";
+import { indexEntryConflicts } from "../../../shared/ops/conflicts.ts";
 import { initStory } from "../../../shared/ops/story.ts";
 import {
   TEMPLATE_IDS,
@@ -22,6 +23,7 @@ import { createDoc, openNewDoc } from "../../newDoc.ts";
 import { href, navigate } from "../../route.ts";
 import { ListHeading, NewDocForm } from "../../ui/DocList.tsx";
 import { FilterOptions, Options, picked, type FilterSelect } from "../../ui/fields.tsx";
+import { ConflictBadge } from "../../ui/Conflict.tsx";
 import { DialogButton, EmptyState, Field } from "../../ui/kit.tsx";
 import { ImportDialog } from "../transfer/ImportDialog.tsx";
 
@@ -43,6 +45,12 @@ export function StoriesList() {
   const [filter, setFilter] = useState<EntryFilter>({ sort: "updated" });
   const stories = useMemo(() => filterEntries(all, filter), [all, filter]);
   const themes = sortedThemes(index.doc);
+  // From the index as Automerge holds it (the read copy keeps one value of each field): a title or
+  // status two devices changed apart holds both there, since each device updated the entry.
+  const conflicted = useMemo(() => {
+    const raw = index.handle.doc()?.entries ?? {};
+    return new Set(all.filter((e) => indexEntryConflicts(raw[e.id]).length > 0).map((e) => e.id));
+  }, [all, index.handle]);
   const people = useMemo(() => entryContributors(all), [all]);
   const filtered = Boolean(filter.status || filter.theme || filter.contributor);
   const [template, setTemplate] = useState<TemplateId>("blank");
@@ -142,15 +150,18 @@ export function StoriesList() {
         <ul className="cards" aria-label={t("stories.count", { count: stories.length })}>
           {stories.map((s) => (
             <li key={s.id} className="card">
-              <a
-                href={href({ page: "community", communityId, section: "stories", docId: s.id })}
-                onClick={(e) => {
-                  e.preventDefault();
-                  navigate({ page: "community", communityId, section: "stories", docId: s.id });
-                }}
-              >
-                <span className="card-title">{s.title}</span>
-              </a>
+              <span className="card-main">
+                <a
+                  href={href({ page: "community", communityId, section: "stories", docId: s.id })}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate({ page: "community", communityId, section: "stories", docId: s.id });
+                  }}
+                >
+                  <span className="card-title">{s.title}</span>
+                </a>
+                <ConflictBadge on={conflicted.has(s.id)} />
+              </span>
               <span className={`status status-${s.status ?? "seed"}`}>
                 {t(`status.${s.status ?? "seed"}`)}
               </span>

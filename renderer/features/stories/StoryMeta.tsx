@@ -1,8 +1,8 @@
-// Title, summary, status, themes and contributors of a story. A field that two people set at the
-// same moment shows every proposed value, by whom, and lets anyone pick one.
+// Title, summary, status, themes and contributors of a story. A field that two devices set while
+// they were apart shows both values, who set each, and lets anyone choose one.
 import type { DocHandle } from "@automerge/automerge-repo";
 import { sortedThemes } from "../../../shared/ops/community.ts";
-import { fieldConflicts, type ProposedValue } from "../../../shared/ops/conflicts.ts";
+import { fieldConflicts } from "../../../shared/ops/conflicts.ts";
 import {
   STORY_STATUSES,
   type CommunityIndex,
@@ -12,6 +12,7 @@ import { checkName, checkTitle } from "../../../shared/schema/input.ts";
 import type { Story } from "../../../shared/schema/story.ts";
 import { t } from "../../i18n/index.ts";
 import { useTitleFocus } from "../../newDoc.ts";
+import { ConflictNotice } from "../../ui/Conflict.tsx";
 import { Options, picked } from "../../ui/fields.tsx";
 import { Field } from "../../ui/kit.tsx";
 import { TextForm } from "../../ui/TextForm.tsx";
@@ -19,37 +20,6 @@ import { ThemePicker } from "../../ui/ThemePicker.tsx";
 import type { StoryActions } from "./actions.ts";
 
 const SUMMARY_LIMIT = 1000;
-
-export function ConflictNotice({
-  proposed,
-  label,
-  onChoose,
-}: {
-  proposed: ProposedValue[];
-  label: (value: string) => string;
-  onChoose: (value: string) => void;
-}) {
-  if (proposed.length === 0) return null;
-  return (
-    <div className="conflict" role="status">
-      <p>{t("conflict.intro")}</p>
-      <ul>
-        {proposed.map((p) => (
-          <li key={p.value}>
-            <span className="conflict-value">“{label(p.value)}”</span>{" "}
-            <span className="meta">
-              {p.name ? t("conflict.by", { name: p.name }) : t("conflict.byUnknown")}
-              {p.shown ? ` · ${t("conflict.shown")}` : ""}
-            </span>{" "}
-            <button type="button" onClick={() => onChoose(p.value)}>
-              {t("conflict.choose")}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
 
 export function StoryMeta({
   handle,
