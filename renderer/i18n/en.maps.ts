@@ -80,6 +80,7 @@ export const mapsEn = {
   "maps.node.stale": "untouched for a while",
   "maps.node.open": "Open",
   "maps.node.missing": "not on this device",
+  "maps.node.noTarget": "nothing",
 
   "maps.panel": "Selected node",
   "maps.panel.none": "Select a node to see and edit it here.",

@@ -66,6 +66,8 @@ export type CanvasProps = {
   onConnect: (from: string, to: string) => void;
   targets: ReadonlyMap<string, LinkTarget>;
   stale: ReadonlySet<string>;
+  /** Nodes with a value set on two devices while they were apart. */
+  conflicts: ReadonlySet<string>;
   /** Open with this node in the middle rather than the whole map in view. */
   centerFirst: string | null;
   /** Hands over how to bring a node to the middle of the view (once React Flow is ready). */
@@ -80,14 +82,15 @@ const sameData = (a: NodeData, b: NodeData) =>
   a.node.status === b.node.status &&
   a.node.target === b.node.target &&
   a.stale === b.stale &&
+  a.conflict === b.conflict &&
   a.target?.title === b.target?.title &&
   a.target?.href === b.target?.href &&
   a.target?.missing === b.target?.missing;
 
-const ariaLabel = (node: MapNode) =>
-  node.kind === "question"
+const ariaLabel = (node: MapNode, conflict: boolean) =>
+  (node.kind === "question"
     ? t("maps.outline.withStatus", { label: nodeLabel(node), status: statusLabel(node.status) })
-    : nodeLabel(node);
+    : nodeLabel(node)) + (conflict ? `, ${t("conflict.badge")}` : "");
 
 /** The edges to draw, reusing the objects of `prev` that did not change. */
 function edgesOf(map: InquiryMap, prev: readonly Edge[]): Edge[] {
@@ -122,6 +125,7 @@ function MapCanvasInner({
   onConnect,
   targets,
   stale,
+  conflicts,
   centerFirst,
   onReady,
   hint,
@@ -156,6 +160,7 @@ function MapCanvasInner({
               }
             : null,
           stale: stale.has(id),
+          conflict: conflicts.has(id),
         };
         const position = old && dragging.current.has(id) ? old.position : node.at;
         const isSelected = id === selectedId;
@@ -177,12 +182,12 @@ function MapCanvasInner({
           position: { x: position.x, y: position.y },
           data: old && sameData(old.data, data) ? old.data : data,
           selected: isSelected,
-          ariaLabel: ariaLabel(node),
+          ariaLabel: ariaLabel(node, data.conflict),
         });
       }
       return changed ? next : prev;
     });
-  }, [map.nodes, selectedId, targets, stale, communityId]);
+  }, [map.nodes, selectedId, targets, stale, conflicts, communityId]);
 
   // Edges are rebuilt only when the document changes, never while dragging (React Flow redraws
   // the paths of a moving node's edges itself); unchanged edges keep their object, so typing in a

@@ -11,11 +11,13 @@ export type NodeData = {
   /** For story and entry nodes: the target's title now, and where it opens. */
   target: { title: string; href: string | null; missing: boolean } | null;
   stale: boolean;
+  /** Its kind, status or target was set on two devices while they were apart. */
+  conflict: boolean;
 };
 export type FlowNode = Node<NodeData, "mapNode">;
 
 function MapNodeViewInner({ data }: NodeProps<FlowNode>) {
-  const { node, target, stale } = data;
+  const { node, target, stale, conflict } = data;
   return (
     <div
       className={`map-node kind-${node.kind}${stale ? " stale" : ""}`}
@@ -28,6 +30,7 @@ function MapNodeViewInner({ data }: NodeProps<FlowNode>) {
           <span className={`map-badge badge-${node.status}`}>{statusLabel(node.status)}</span>
         )}
         {stale && <span className="map-badge badge-stale">{t("maps.node.stale")}</span>}
+        {conflict && <span className="map-badge badge-conflict">{t("conflict.badge")}</span>}
       </div>
       <p className={`map-node-text${node.text.trim() ? "" : " empty"}`}>{nodeText(node)}</p>
       {target && (

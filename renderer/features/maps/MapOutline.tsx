@@ -96,8 +96,11 @@ export function MapOutline({
   onSelect,
   onDelete,
   say,
+  conflicts,
 }: {
   map: InquiryMap;
+  /** Nodes with a value set on two devices while they were apart. */
+  conflicts: ReadonlySet<string>;
   actions: MapActions;
   selectedId: string | null;
   onSelect: (id: string) => void;
@@ -225,7 +228,8 @@ export function MapOutline({
         onKeyDown={onKeyDown}
       >
         {rows.map((row) => {
-          const label = itemLabel(row.item);
+          const label =
+            itemLabel(row.item) + (conflicts.has(row.item.id) ? `, ${t("conflict.badge")}` : "");
           const isActive = row === active;
           return (
             <li
@@ -284,6 +288,9 @@ export function MapOutline({
                     <span className={`map-badge badge-${row.item.node.status}`}>
                       {statusLabel(row.item.node.status)}
                     </span>
+                  )}
+                  {conflicts.has(row.item.id) && (
+                    <span className="map-badge badge-conflict">{t("conflict.badge")}</span>
                   )}
                   {row.item.repeat && <span className="meta"> {t("maps.outline.repeat")}</span>}
                 </span>

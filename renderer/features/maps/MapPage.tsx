@@ -14,6 +14,7 @@ import {
   type ReactNode,
 } from "react";
 import { formatRef, type LinkRef } from "../../../shared/links/ref.ts";
+import { mapNodeConflicts } from "../../../shared/ops/conflicts.ts";
 import { danglingEdges, visibleEdges } from "../../../shared/ops/map.ts";
 import {
   mapKind,
@@ -126,6 +127,12 @@ function MapWorkspace({
   const [newKind, setNewKind] = useState<NodeKind>("question");
   const [newRelation, setNewRelation] = useState<Relation>("relates");
   const stale = useStaleQuestions(map);
+  // Read from the map as Automerge holds it (the read copy keeps one value of each field).
+  const conflicts = useMemo(() => {
+    void map;
+    const raw = view.handle.doc()?.nodes ?? {};
+    return new Set(Object.keys(raw).filter((id) => mapNodeConflicts(raw[id]).length > 0));
+  }, [map, view.handle]);
   const [undo, setUndo] = useState<Removed | null>(null);
   const [message, setMessage] = useState("");
   const [connecting, setConnecting] = useState(false);
@@ -431,6 +438,7 @@ function MapWorkspace({
                 onConnect={onConnectDrag}
                 targets={targets}
                 stale={stale.set}
+                conflicts={conflicts}
                 centerFirst={focus && map.nodes[focus] ? focus : null}
                 onReady={viewport.onReady}
                 hint={`${uid}-hint`}
@@ -444,6 +452,7 @@ function MapWorkspace({
               onSelect={(id) => select(id, "outline")}
               onDelete={(id) => remove(id, false)}
               say={say}
+              conflicts={conflicts}
             />
           )}
         </div>
@@ -477,6 +486,7 @@ function MapWorkspace({
             <NodePanel
               key={selectedId}
               map={map}
+              raw={view.handle.doc()?.nodes?.[selectedId]}
               mapId={mapId}
               id={selectedId}
               actions={actions}

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import type { LinkTarget } from "../../../shared/contract.ts";
 import { formatRef } from "../../../shared/links/ref.ts";
+import { valueConflicts } from "../../../shared/ops/conflicts.ts";
 import { visibleEdges } from "../../../shared/ops/map.ts";
 import {
   NODE_KINDS,
@@ -18,6 +19,7 @@ import { t, timeAgo } from "../../i18n/index.ts";
 import { Options } from "../../ui/fields.tsx";
 import { href } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
+import { ConflictNotice } from "../../ui/Conflict.tsx";
 import { Field } from "../../ui/kit.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
 import { LinkList } from "../links/LinkList.tsx";
@@ -30,7 +32,13 @@ export const PLAIN_KINDS: readonly NodeKind[] = NODE_KINDS.filter(
   (k) => k !== "story" && k !== "entry",
 );
 
+const isKind = (v: unknown): v is NodeKind => (NODE_KINDS as readonly unknown[]).includes(v);
+const isStatus = (v: unknown): v is QuestionStatus =>
+  (QUESTION_STATUSES as readonly unknown[]).includes(v);
+const isTarget = (v: unknown): v is string | null => v === null || typeof v === "string";
+
 export function NodePanel({
+  raw,
   map,
   mapId,
   id,
@@ -45,6 +53,8 @@ export function NodePanel({
   onAddLink,
   say,
 }: {
+  /** The node as Automerge holds it, where a value set on two devices apart keeps both. */
+  raw: unknown;
   map: InquiryMap;
   mapId: string;
   id: string;
@@ -134,6 +144,28 @@ export function NodePanel({
           </label>
         )}
       </div>
+      {typeof raw === "object" && raw !== null && (
+        <>
+          <ConflictNotice
+            field={t("maps.panel.kind")}
+            proposed={valueConflicts(raw, "kind", isKind)}
+            label={kindLabel}
+            onChoose={(kind) => actions.setKind(id, kind)}
+          />
+          <ConflictNotice
+            field={t("maps.status")}
+            proposed={valueConflicts(raw, "status", isStatus)}
+            label={statusLabel}
+            onChoose={(status) => actions.setStatus(id, status)}
+          />
+          <ConflictNotice
+            field={t("maps.panel.target")}
+            proposed={valueConflicts(raw, "target", isTarget)}
+            label={(ref) => (ref ? (targets.get(ref)?.title ?? ref) : t("maps.node.noTarget"))}
+            onChoose={(ref) => actions.setTarget(id, ref)}
+          />
+        </>
+      )}
       {isLink && (
         <p className="map-panel-target">
           {t("maps.panel.target")}:{" "}
