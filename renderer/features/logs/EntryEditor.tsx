@@ -16,7 +16,9 @@ import type { MemberInfo } from "../../../shared/contract.ts";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { Options } from "../../ui/fields.tsx";
 import { usePeer } from "../../peerContext.ts";
+import { valueConflicts } from "../../../shared/ops/conflicts.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
+import { ConflictNotice } from "../../ui/Conflict.tsx";
 import { Field, Modal } from "../../ui/kit.tsx";
 import { ThemePicker } from "../../ui/ThemePicker.tsx";
 import { Backlinks } from "../links/Backlinks.tsx";
@@ -33,7 +35,12 @@ const NAME_LIMIT = 200;
 
 const TEXT_ROWS: Record<EntryTextField, number> = { happened: 5, tried: 3, learned: 3, next: 2 };
 
+const DAY_TEXT = /^\d{4}-\d{2}-\d{2}$/;
+const isDay = (v: unknown): v is string => typeof v === "string" && DAY_TEXT.test(v);
+const isKind = (v: unknown): v is EntryKindName => (ENTRY_KINDS as readonly unknown[]).includes(v);
+
 export function EntryEditor({
+  raw,
   entryId,
   entry,
   actions,
@@ -43,6 +50,8 @@ export function EntryEditor({
   onClose,
   onDelete,
 }: {
+  /** The entry as Automerge holds it, where a value set on two devices apart keeps both. */
+  raw: unknown;
   entryId: string;
   entry: LogEntry;
   actions: LogActions;
@@ -102,6 +111,22 @@ export function EntryEditor({
           </select>
         </div>
       </div>
+      {typeof raw === "object" && raw !== null && (
+        <>
+          <ConflictNotice
+            field={t("logs.entry.date")}
+            proposed={valueConflicts(raw, "date", isDay)}
+            label={formatDayLong}
+            onChoose={(date) => actions.setDate(entryId, date)}
+          />
+          <ConflictNotice
+            field={t("logs.entry.kind")}
+            proposed={valueConflicts(raw, "kind", isKind)}
+            label={(k) => t(`logs.kind.${k}`)}
+            onChoose={(k) => actions.setKind(entryId, k)}
+          />
+        </>
+      )}
       <Participants
         participants={entry.participants}
         onAdd={(p) => actions.addParticipant(entryId, p)}

@@ -33,6 +33,7 @@ import { useCommunity } from "../../communityContext.tsx";
 import { t, timeAgo } from "../../i18n/index.ts";
 import { useTitleFocus } from "../../newDoc.ts";
 import { usePeer } from "../../peerContext.ts";
+import { logEntryConflicts } from "../../../shared/ops/conflicts.ts";
 import { ProblemsNotice, useDocPage } from "../../ui/DocStates.tsx";
 import { href, navigate } from "../../route.ts";
 import { CoTextArea } from "../../ui/CoTextArea.tsx";
@@ -115,6 +116,17 @@ function LogView({
   const [filter, setFilter] = useState<LogFilter>({});
   const shown = useMemo(() => filterLogEntries(entries, filter), [entries, filter]);
   const rows = useMemo(() => timelineRows(shown), [shown]);
+  // Read from the documents as Automerge holds them (the read copies keep one value of a field);
+  // an entry unchanged keeps its object, so only a changed one is asked again.
+  const conflicts = useMemo(
+    () =>
+      new Set(
+        entries
+          .filter((e) => logEntryConflicts(held.holderOf(e.id)?.doc()?.entries?.[e.id]).length > 0)
+          .map((e) => e.id),
+      ),
+    [entries, held],
+  );
   const people = useMemo(() => logParticipants(entries), [entries]);
   const themes = useMemo(() => sortedThemes(index.doc), [index.doc]);
   const themeLabels = useMemo(() => new Map(themes.map((th) => [th.id, th.label])), [themes]);
@@ -261,6 +273,7 @@ function LogView({
                   returnTo={returnTo}
                   entryHref={(id) => href(route(id))}
                   onOpen={openFromTimeline}
+                  conflicts={conflicts}
                   footer={
                     loading ? (
                       <p className="timeline-loading meta" role="status">
@@ -287,6 +300,7 @@ function LogView({
                 key={focus}
                 entryId={focus}
                 entry={open}
+                raw={held.holderOf(focus)?.doc()?.entries?.[focus]}
                 actions={actions}
                 logId={logId}
                 themes={themes}

@@ -15,6 +15,7 @@ import {
 } from "react";
 import type { TimelineRow } from "../../../shared/ops/log.ts";
 import { t } from "../../i18n/index.ts";
+import { ConflictBadge } from "../../ui/Conflict.tsx";
 import { firstLine, formatDay, formatDayLong, formatMonth } from "./format.ts";
 
 const MONTH_HEIGHT = 52;
@@ -28,8 +29,11 @@ export function Timeline({
   entryHref,
   onOpen,
   footer,
+  conflicts,
 }: {
   rows: readonly TimelineRow[];
+  /** Entries with a date or kind set on two devices while they were apart. */
+  conflicts: ReadonlySet<string>;
   themeLabels: ReadonlyMap<string, string>;
   /** The entry open in the editor: scrolled into view when it changes. */
   openId: string | null;
@@ -153,6 +157,7 @@ export function Timeline({
                   entry={row.entry}
                   themeLabels={themeLabels}
                   open={row.entry.id === openId}
+                  conflict={conflicts.has(row.entry.id)}
                   tabbable={row.entry.id === tabStop}
                   href={entryHref(row.entry.id)}
                   onOpen={onOpen}
@@ -178,12 +183,14 @@ const EntryRow = memo(function EntryRow({
   entry,
   themeLabels,
   open,
+  conflict,
   tabbable,
   href,
   onOpen,
   onActive,
 }: {
   row: number;
+  conflict: boolean;
   entry: Extract<TimelineRow, { type: "entry" }>["entry"];
   themeLabels: ReadonlyMap<string, string>;
   open: boolean;
@@ -220,6 +227,7 @@ const EntryRow = memo(function EntryRow({
         </span>
         <span className="entry-bottom">
           <span className={`entry-kind kind-${entry.kind}`}>{t(`logs.kind.${entry.kind}`)}</span>
+          <ConflictBadge on={conflict} />
           {people.length > 0 && (
             <span className="entry-people meta">
               <span className="visually-hidden">{t("logs.entry.participants")}: </span>
