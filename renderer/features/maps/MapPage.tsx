@@ -62,6 +62,8 @@ const panelRemembered = () => {
 const MIN_CANVAS = 320;
 /** Room left under the canvas, inside the window. */
 const BELOW = 12;
+/** Where the canvas starts on a window as wide as a laptop's (under the bars and the toolbar). */
+const TYPICAL_TOP = 184;
 
 /**
  * The height that takes the canvas (and the side panel beside it) down to the window's bottom,
@@ -70,7 +72,11 @@ const BELOW = 12;
  */
 function useFillHeight() {
   const ref = useRef<HTMLDivElement>(null);
-  const [height, setHeight] = useState(MIN_CANVAS);
+  // First guessed from where the canvas starts on a laptop's window: React Flow fits the map to
+  // the canvas's first size, so a guess near the measure keeps the fitted map centred.
+  const [height, setHeight] = useState(() =>
+    Math.max(MIN_CANVAS, Math.floor(window.innerHeight - TYPICAL_TOP - BELOW)),
+  );
   const measure = useCallback(() => {
     const el = ref.current;
     if (!el) return;
