@@ -119,19 +119,27 @@ describe("StoryEditor", () => {
     const buttons = [...container.querySelectorAll<HTMLButtonElement>("[role=toolbar] button")];
     expect(buttons.map((b) => b.getAttribute("aria-label"))).toEqual([
       en["editor.paragraph"],
-      "Heading 1",
-      "Heading 2",
-      "Heading 3",
+      "H1 Heading 1",
+      "H2 Heading 2",
+      "H3 Heading 3",
       en["editor.bold"],
       en["editor.italic"],
       en["editor.link"],
       en["editor.bulletList"],
-      en["editor.orderedList"],
+      `1. ${en["editor.orderedList"]}`,
       en["editor.quote"],
       en["editor.undo"],
       en["editor.redo"],
       en["editor.focusMode"],
     ]);
+    // Label in Name (WCAG 2.5.3): a button showing text ("H1", "1.") is named starting with it, and
+    // its tooltip still says what it does.
+    for (const button of buttons) {
+      const visible = button.textContent?.trim() ?? "";
+      if (/^[\p{L}\p{N}]/u.test(visible))
+        expect(button.getAttribute("aria-label")?.startsWith(visible)).toBe(true);
+    }
+    expect(buttons[1]!.title).toContain("Heading 1");
     expect(buttons.filter((b) => b.tabIndex === 0)).toHaveLength(1);
     act(() => buttons[0]!.focus());
     act(() => {
