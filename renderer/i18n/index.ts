@@ -22,6 +22,15 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
   );
 }
 
+/**
+ * A key's string in every language shipped, whichever the window shows: for recognising text a
+ * person's device wrote in its language (a template's section heading).
+ */
+export function everyTranslation(key: MessageKey): string[] {
+  const all = Object.values(catalogues).map((catalogue) => catalogue[key] ?? en[key]);
+  return [...new Set(all)];
+}
+
 /** The language strings are shown in (a BCP 47 tag). */
 export const currentLocale = (): string => locale;
 

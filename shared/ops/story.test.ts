@@ -35,7 +35,7 @@ describe("initStory", () => {
     const story = valid(newStory(ctx));
     expect(story).toEqual({
       schema: "meitheal/story",
-      version: 2,
+      version: 3,
       communityId: "community-1",
       title: "The first tide",
       summary: "",
@@ -175,7 +175,7 @@ describe("story migration 1 → 2", () => {
     const story = valid(v2 as unknown as Automerge.Doc<Story>);
     expect(story.themes).toEqual({ t1: true, t2: true });
     expect(story).toMatchObject({
-      version: 2,
+      version: 3,
       body: "hello",
       template: "blank",
       contributors: {},

@@ -1,17 +1,21 @@
 import * as A from "@automerge/automerge";
 import { pmDocFromSpans } from "@automerge/prosemirror";
 import { describe, expect, it } from "vitest";
+import { blocksMarkdown } from "../export/markdown.ts";
+import { blocksToText, readBlocks } from "../export/book.ts";
 import { initStory } from "../ops/story.ts";
 import { storyKind, type Story } from "../schema/story.ts";
 import { storySchemaAdapter as adapter } from "./schema.ts";
 import {
   applyTemplate,
+  findPlaceholders,
   isTemplateId,
+  sectionMatchers,
   TEMPLATE_IDS,
   TEMPLATES,
   type TemplateId,
 } from "./templates.ts";
-import { spansToPlainText } from "./text.ts";
+import { spansToPlainText, wordCount } from "./text.ts";
 
 const ctx = { now: () => 1_700_000_000_000, newId: () => "id" };
 
@@ -38,7 +42,7 @@ describe("story templates", () => {
     expect(outline(storyWith("blank"))).toEqual(["paragraph:"]);
   });
 
-  it("value-creation has the five sections, each a heading and an italic prompt", () => {
+  it("value-creation has the five sections, each a heading and an empty paragraph", () => {
     const lines = outline(storyWith("value-creation"));
     expect(lines.filter((l) => l.startsWith("h2:"))).toEqual([
       "h2:The activity",
@@ -48,9 +52,25 @@ describe("story templates", () => {
       "h2:What it changed",
     ]);
     expect(lines).toHaveLength(10);
-    lines.forEach((line, i) =>
-      expect(line.startsWith(i % 2 === 0 ? "h2:" : "paragraph:em:")).toBe(true),
-    );
+    lines.forEach((line, i) => {
+      if (i % 2 === 0) expect(line.startsWith("h2:")).toBe(true);
+      else expect(line).toBe("paragraph:");
+    });
+  });
+
+  it("stores no prompt: a fresh story's text, word count and export hold only its headings", () => {
+    for (const id of TEMPLATE_IDS) {
+      const doc = storyWith(id);
+      const text = spansToPlainText(A.spans(doc, ["body"]));
+      const markdown = blocksMarkdown(readBlocks(doc, ["body"], () => null));
+      const headings = TEMPLATES[id].sections.map((s) => s.heading);
+      for (const { prompt } of TEMPLATES[id].sections) {
+        expect(text).not.toContain(prompt);
+        expect(markdown).not.toContain(prompt);
+      }
+      expect(wordCount(text)).toBe(wordCount(headings.join(" ")));
+      expect(blocksToText(readBlocks(doc, ["body"], () => null)).trim()).toBe(headings.join("\n"));
+    }
   });
 
   it("new-narrative and personal-change have their sections", () => {
@@ -82,13 +102,17 @@ describe("story templates", () => {
     expect(outline(doc)[0]).toBe("h2:The activity");
   });
 
-  it("asks for a translation of each block by key", () => {
+  it("asks for a translation of each heading by key", () => {
     const keys: string[] = [];
     const doc = storyWith("new-narrative", (key, english) => {
       keys.push(key);
       return key === "new-narrative.old.heading" ? "An seanscéal" : english;
     });
-    expect(keys).toContain("new-narrative.serves.prompt");
+    expect(keys).toEqual([
+      "new-narrative.old.heading",
+      "new-narrative.new.heading",
+      "new-narrative.serves.heading",
+    ]);
     expect(outline(doc)[0]).toBe("h2:An seanscéal");
   });
 
@@ -103,5 +127,56 @@ describe("story templates", () => {
     expect(spansToPlainText(A.spans(storyWith("value-creation"), ["body"]))).toContain(
       "Realised value",
     );
+  });
+});
+
+describe("findPlaceholders", () => {
+  const pmOf = (doc: A.Doc<Story>) => pmDocFromSpans(adapter, A.spans(doc, ["body"]));
+  const found = (doc: A.Doc<Story>, id: TemplateId, headingsOf?: (key: string) => string[]) =>
+    findPlaceholders(pmOf(doc), sectionMatchers(id, headingsOf)).map((p) => p.section);
+  const typeAt = (doc: A.Doc<Story>, heading: string, text: string) =>
+    A.change(doc, (d) => {
+      const at = A.spans(d, ["body"]).reduce(
+        (acc, span) => {
+          if (acc.done) return acc;
+          const length = span.type === "text" ? span.value.length : 1;
+          if (acc.after) return { ...acc, at: acc.at + 1, done: true };
+          return {
+            ...acc,
+            at: acc.at + length,
+            after: span.type === "text" && span.value === heading,
+          };
+        },
+        { at: 0, after: false, done: false },
+      ).at;
+      A.splice(d, ["body"], at, 0, text);
+    });
+
+  it("gives every empty section of a fresh story its prompt, and a blank story the generic one", () => {
+    expect(found(storyWith("value-creation"), "value-creation")).toEqual(
+      TEMPLATES["value-creation"].sections.map((s) => s.key),
+    );
+    expect(found(storyWith("blank"), "blank")).toEqual([null]);
+  });
+
+  it("drops a section's prompt once anything is written in it, and no other", () => {
+    const doc = typeAt(storyWith("value-creation"), "Applied value", "We met again");
+    expect(spansToPlainText(A.spans(doc, ["body"]))).toContain("We met again");
+    expect(found(doc, "value-creation")).toEqual([
+      "value-creation.activity",
+      "value-creation.immediate",
+      "value-creation.realised",
+      "value-creation.changed",
+    ]);
+  });
+
+  it("shows no prompt under a renamed heading, and matches a heading in another language", () => {
+    const irish = storyWith("new-narrative", (key, english) =>
+      key === "new-narrative.old.heading" ? "An seanscéal" : english,
+    );
+    expect(found(irish, "new-narrative")).toEqual(["new-narrative.new", "new-narrative.serves"]);
+    expect(
+      found(irish, "new-narrative", (key) => (key === "new-narrative.old" ? ["An Seanscéal"] : [])),
+    ).toEqual(["new-narrative.old", "new-narrative.new", "new-narrative.serves"]);
   });
 });

@@ -3,10 +3,11 @@
 // with the story, by one writer: two peers creating the same map concurrently would leave one of
 // them (and whatever was written into it) hidden behind the other.
 import { z } from "zod";
+import { clearUntouchedPrompts } from "../richtext/legacyPrompts.ts";
 import { defineKind, type Migration } from "./kind.ts";
 
 export const STORY_SCHEMA = "meitheal/story";
-export const STORY_VERSION = 2;
+export const STORY_VERSION = 3;
 
 const time = z.number().finite().nonnegative();
 const STATUS = z.enum(["seed", "draft", "ready", "published"]);
@@ -87,6 +88,16 @@ const MIGRATIONS: readonly Migration[] = [
         if (typeof doc[key] !== "object" || doc[key] === null) doc[key] = {};
       }
       if (typeof doc.template !== "string") doc.template = "blank";
+    },
+  },
+  {
+    from: 2,
+    describe:
+      "template prompts nobody touched are emptied: the editor shows them as placeholders instead",
+    // Only a paragraph that is exactly a prompt of the story's template, all in italics, is
+    // emptied (shared/richtext/legacyPrompts.ts); anything edited is kept as it is.
+    up(doc) {
+      clearUntouchedPrompts(doc);
     },
   },
 ];

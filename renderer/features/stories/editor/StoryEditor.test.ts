@@ -106,6 +106,12 @@ describe("story templates", () => {
     for (const template of Object.values(TEMPLATES)) {
       expect(en[template.nameKey as MessageKey]).toBeTruthy();
       expect(en[template.descriptionKey as MessageKey]).toBeTruthy();
+      // The catalogue's English is the template's own, or a heading written by one would not match.
+      for (const section of template.sections) {
+        const key = `editor.template.${section.key}`;
+        expect(en[`${key}.heading` as MessageKey]).toBe(section.heading);
+        expect(en[`${key}.prompt` as MessageKey]).toBe(section.prompt);
+      }
     }
   });
 });
@@ -119,19 +125,27 @@ describe("StoryEditor", () => {
     const buttons = [...container.querySelectorAll<HTMLButtonElement>("[role=toolbar] button")];
     expect(buttons.map((b) => b.getAttribute("aria-label"))).toEqual([
       en["editor.paragraph"],
-      "Heading 1",
-      "Heading 2",
-      "Heading 3",
+      "H1 Heading 1",
+      "H2 Heading 2",
+      "H3 Heading 3",
       en["editor.bold"],
       en["editor.italic"],
       en["editor.link"],
       en["editor.bulletList"],
-      en["editor.orderedList"],
+      `1. ${en["editor.orderedList"]}`,
       en["editor.quote"],
       en["editor.undo"],
       en["editor.redo"],
       en["editor.focusMode"],
     ]);
+    // Label in Name (WCAG 2.5.3): a button showing text ("H1", "1.") is named starting with it, and
+    // its tooltip still says what it does.
+    for (const button of buttons) {
+      const visible = button.textContent?.trim() ?? "";
+      if (/^[\p{L}\p{N}]/u.test(visible))
+        expect(button.getAttribute("aria-label")?.startsWith(visible)).toBe(true);
+    }
+    expect(buttons[1]!.title).toContain("Heading 1");
     expect(buttons.filter((b) => b.tabIndex === 0)).toHaveLength(1);
     act(() => buttons[0]!.focus());
     act(() => {
@@ -170,7 +184,7 @@ describe("StoryEditor", () => {
     expect(A.marks(handle.doc(), ["body"]).some((m) => m.name === "strong")).toBe(true);
     act(() => tool(en["editor.bold"]).click());
     expect(tool(en["editor.bold"]).getAttribute("aria-pressed")).toBe("false");
-    expect(tool("Heading 2").getAttribute("aria-pressed")).toBe("true");
+    expect(tool("H2 Heading 2").getAttribute("aria-pressed")).toBe("true");
   });
 
   it("links through its own form, and refuses a javascript: address", async () => {
@@ -261,9 +275,10 @@ describe("StoryEditor", () => {
     vi.useFakeTimers();
     const handle = newStory();
     const api = await render({ handle });
-    const count = container.querySelector("[aria-live=polite]")!;
+    const count = container.querySelector("[id$=-words]")!;
     const initial = Number(/\d+/.exec(count.textContent ?? "")?.[0]);
-    expect(initial).toBeGreaterThan(10);
+    // The three headings' words: the prompts are not in the story.
+    expect(initial).toBe(9);
     select(api.view, 1);
     act(() => api.view.dispatch(api.view.state.tr.insertText("Tá fáilte ")));
     expect(count.textContent).toBe(`${initial} words`);
@@ -271,7 +286,35 @@ describe("StoryEditor", () => {
       vi.advanceTimersByTime(2000);
     });
     expect(count.textContent).toBe(`${initial + 2} words`);
-    expect(text().getAttribute("aria-describedby")).toBe(count.id);
+    expect(text().getAttribute("aria-describedby")?.split(" ")).toContain(count.id);
+  });
+
+  it("shows an empty section's prompt as a placeholder, not as text, and tells screen readers", async () => {
+    const api = await render({ handle: newStory() });
+    const prompt = en["editor.template.new-narrative.old.prompt"];
+    const shown = () =>
+      [...text().querySelectorAll("p.story-placeholder")].map((p) =>
+        p.getAttribute("data-placeholder"),
+      );
+    expect(shown()).toEqual([
+      prompt,
+      en["editor.template.new-narrative.new.prompt"],
+      en["editor.template.new-narrative.serves.prompt"],
+    ]);
+    expect(text().textContent).not.toContain(prompt);
+    const described = () =>
+      (text().getAttribute("aria-describedby") ?? "")
+        .split(" ")
+        .map((id) => document.getElementById(id)?.textContent ?? "")
+        .join(" ");
+    expect(described()).not.toContain(prompt);
+    // The caret into the first section's empty paragraph (after the heading "The old story").
+    const first = api.view.state.doc.child(0).nodeSize + 1;
+    select(api.view, first);
+    expect(described()).toContain(prompt);
+    act(() => api.view.dispatch(api.view.state.tr.insertText("Once")));
+    expect(shown()).toHaveLength(2);
+    expect(described()).not.toContain(prompt);
   });
 
   it("turns focus mode on and off with Mod-Shift-F and its button", async () => {

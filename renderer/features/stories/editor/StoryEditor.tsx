@@ -16,6 +16,7 @@ import { LinkPicker } from "../../links/LinkPicker.tsx";
 import { refRoute } from "../../links/navigate.ts";
 import { makeEditorApi, type EditorApi } from "./api.ts";
 import { createStoryEditorState, type StoryStateOptions } from "./setup.ts";
+import { placeholderHint, placeholderWords } from "./placeholderWords.ts";
 import { originOf } from "./sync.ts";
 import { LinkForm, Toolbar } from "./Toolbar.tsx";
 import { InternalLinkPopover } from "./InternalLinkPopover.tsx";
@@ -140,6 +141,7 @@ export function StoryEditor<T = Story>({
         ...(textPath ? { path: textPath } : {}),
         plugins: latest.current.plugins ?? [],
         canWrite: () => !latest.current.readOnly,
+        placeholders: placeholderWords,
         onLinkRequest: () => {
           if (!latest.current.readOnly) setLinkOpen(true);
         },
@@ -212,7 +214,7 @@ export function StoryEditor<T = Story>({
         role: "textbox",
         "aria-multiline": "true",
         "aria-label": label ?? t("editor.label"),
-        "aria-describedby": `${id}-words`,
+        "aria-describedby": `${id}-prompt ${id}-words`,
         ...(readOnly ? { "aria-readonly": "true" } : {}),
       },
     });
@@ -255,6 +257,10 @@ export function StoryEditor<T = Story>({
       )}
       <div ref={mount} className="story-text-frame" />
       {view && state && linksOn && !readOnly && <InternalLinkPopover view={view} state={state} />}
+      {/* The prompt of the empty section the caret is in: drawn only as a placeholder, so told here. */}
+      <span id={`${id}-prompt`} className="visually-hidden" aria-live="polite">
+        {state && !readOnly ? placeholderHint(state) : ""}
+      </span>
       <p className="story-editor-status">
         {readOnly && <span className="story-editor-readonly">{t("editor.readOnly")} · </span>}
         <span id={`${id}-words`} aria-live="polite">

@@ -58,7 +58,13 @@ function shortcut(keys: string): { aria: string; label: string } {
 
 type Item = {
   id: string;
+  /** What it does ("Heading 1"): the tooltip, and the accessible name unless `spoken` is given. */
   label: string;
+  /**
+   * The accessible name when the glyph is text a person can read out and say to voice control
+   * ("H1", "1."): it must contain that text (WCAG 2.5.3, Label in Name), so it starts with it.
+   */
+  spoken?: string;
   glyph: ReactNode;
   keys?: string;
   command: Command;
@@ -75,6 +81,10 @@ function items(state: EditorState): Item[][] {
   const heading = (level: HeadingLevel): Item => ({
     id: `h${level}`,
     label: t("editor.heading", { level }),
+    spoken: t("editor.glyphAndAction", {
+      glyph: `H${level}`,
+      action: t("editor.heading", { level }),
+    }),
     glyph: `H${level}`,
     keys: `Mod-Alt-${level}`,
     command: setHeading(level),
@@ -131,6 +141,7 @@ function items(state: EditorState): Item[][] {
       {
         id: "numbers",
         label: t("editor.orderedList"),
+        spoken: t("editor.glyphAndAction", { glyph: "1.", action: t("editor.orderedList") }),
         glyph: "1.",
         keys: "Mod-Shift-7",
         command: toggleOrderedList,
@@ -221,6 +232,7 @@ export function Toolbar({
     index: number,
     props: {
       label: string;
+      spoken?: string | undefined;
       glyph: ReactNode;
       keys?: string | undefined;
       pressed?: boolean | undefined;
@@ -240,7 +252,7 @@ export function Toolbar({
         type="button"
         className={`editor-tool ${props.className ?? ""}`}
         tabIndex={index === current ? 0 : -1}
-        aria-label={props.label}
+        aria-label={props.spoken ?? props.label}
         aria-pressed={props.pressed}
         aria-haspopup={props.opensDialog ? "dialog" : undefined}
         aria-keyshortcuts={keys?.aria}
@@ -273,6 +285,7 @@ export function Toolbar({
             const command = item.blockType && item.pressed ? setParagraph : item.command;
             return button(index++, {
               label: item.label,
+              spoken: item.spoken,
               glyph: item.glyph,
               keys: item.keys,
               pressed: item.toggle ? Boolean(item.pressed) : undefined,

@@ -39,6 +39,7 @@ import {
   undoCommand,
 } from "./commands.ts";
 import { internalLinksPlugin } from "./internalLinks.ts";
+import { placeholderPlugin, type PlaceholderWords } from "./placeholders.ts";
 import { storySyncPlugin, type SyncStats } from "./sync.ts";
 
 export const BODY_PATH: Prop[] = ["body"];
@@ -147,6 +148,8 @@ export type StoryStateOptions<T> = StoryEditorHooks & {
   /** False for a read-only editor: it never writes, not even repairs (see sync.ts). */
   canWrite?: () => boolean;
   onSyncError?: (error: unknown, where: "local" | "remote") => void;
+  /** The words of empty sections' prompts (placeholderWords.ts); none shown without them. */
+  placeholders?: PlaceholderWords;
 };
 
 export function storyPlugins<T>(options: StoryStateOptions<T>): Plugin[] {
@@ -157,6 +160,16 @@ export function storyPlugins<T>(options: StoryStateOptions<T>): Plugin[] {
     history(),
     new Plugin({ props: { transformPasted: cleanPastedSlice } }),
     internalLinksPlugin(options.onInternalLink),
+    ...(options.placeholders
+      ? [
+          placeholderPlugin({
+            words: options.placeholders,
+            // A story records the template it started from; a collection's introduction has none.
+            template: () => (options.handle.doc() as { template?: unknown } | undefined)?.template,
+            enabled: options.canWrite ?? (() => true),
+          }),
+        ]
+      : []),
     storySyncPlugin({
       adapter: storySchemaAdapter,
       handle: options.handle,

@@ -98,7 +98,7 @@ const nextPaint = () =>
   );
 
 async function main() {
-  const bytes = new Uint8Array(await (await fetch("./story.bin")).arrayBuffer());
+  const bytes = new Uint8Array(await (await fetch(`./story.bin${location.search}`)).arrayBuffer());
   const storage = new MemoryStorage();
   const seeding = new Repo({ storage, network: [] });
   const url: AutomergeUrl = seeding.import<Story>(bytes).url;
