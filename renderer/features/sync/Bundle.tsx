@@ -1,7 +1,7 @@
 // Sync without a network: write the community to one encrypted file (a USB stick), read one that
 // another member device wrote. Paths are on the computer the peer runs on.
 import { useId } from "react";
-import type { BundleSummary } from "../../../shared/contract.ts";
+import { atPath, type BundleSummary } from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
 import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
@@ -28,12 +28,14 @@ export function Bundle() {
           hint={t("bundle.write.hint")}
           submit={t("bundle.write.submit")}
           busyText={t("bundle.write.busy")}
-          run={(path) => connection.rpc.call("sync:writeBundle", { communityId, path })}
+          run={(path) =>
+            connection.rpc.call("sync:writeBundle", { communityId, target: atPath(path) })
+          }
           done={(s) =>
             t(countKey(s.documents, "bundle.write.done", "bundle.write.done.one"), {
               count: s.documents,
               size: formatBytes(s.bytes),
-              path: s.path,
+              path: s.path ?? "",
             })
           }
         />
@@ -43,11 +45,11 @@ export function Bundle() {
           hint={t("bundle.read.hint")}
           submit={t("bundle.read.submit")}
           busyText={t("bundle.read.busy")}
-          run={(path) => connection.rpc.call("sync:readBundle", { path })}
+          run={(path) => connection.rpc.call("sync:readBundle", { source: atPath(path) })}
           done={(s) =>
             t(countKey(s.documents, "bundle.read.done", "bundle.read.done.one"), {
               count: s.documents,
-              path: s.path,
+              path: s.path ?? "",
             })
           }
           elsewhere={(s) => (s.communityId === communityId ? null : s.communityId)}

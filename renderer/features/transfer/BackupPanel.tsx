@@ -2,6 +2,7 @@
 // or to restore on a new laptop (#/restore). Unlike the offline bundle it is not encrypted for a
 // member: whoever holds it holds the community, and the panel says so plainly.
 import { useId, useState } from "react";
+import { atPath } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
@@ -23,7 +24,7 @@ export function BackupPanel() {
   const form = useTypedRequest({
     initial,
     empty: t("transfer.pathEmpty"),
-    run: (path) => connection.rpc.call("backup:write", { communityId, path }),
+    run: (path) => connection.rpc.call("backup:write", { communityId, target: atPath(path) }),
     onStart: () => reset(),
   });
   const { busy, refusal: failure } = form;

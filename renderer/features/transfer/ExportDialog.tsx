@@ -2,7 +2,12 @@
 // then a progress bar from the peer's `task:progress`, and a summary (where the file went, how many
 // stories, warnings). The peer writes the file atomically, so a failure leaves nothing behind.
 import { useState } from "react";
-import type { ExportFormat, PageSize, StoryStatusName } from "../../../shared/contract.ts";
+import {
+  atPath,
+  type ExportFormat,
+  type PageSize,
+  type StoryStatusName,
+} from "../../../shared/contract.ts";
 import { STORY_STATUSES } from "../../../shared/schema/community.ts";
 import { t, type MessageKey } from "../../i18n/index.ts";
 import { useCommunityId } from "../../communityContext.tsx";
@@ -51,7 +56,7 @@ export function ExportDialog({
         communityId,
         collectionId,
         format,
-        path,
+        target: atPath(path),
         statuses,
         ...(format === "pdf" || format === "html" ? { pageSize } : {}),
       }),

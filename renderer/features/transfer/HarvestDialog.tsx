@@ -2,7 +2,7 @@
 // of those days, the stories created or changed in them, and the inquiry maps. Progress, then the
 // same summary an export ends with.
 import { useState } from "react";
-import type { PageSize } from "../../../shared/contract.ts";
+import { atPath, type PageSize } from "../../../shared/contract.ts";
 import { currentLocale, t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
@@ -40,7 +40,7 @@ export function HarvestDialog({ onClose }: { onClose: () => void }) {
         from,
         to,
         format,
-        path,
+        target: atPath(path),
         pageSize,
         labels: harvestLabels(),
         locale: currentLocale(),

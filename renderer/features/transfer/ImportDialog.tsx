@@ -2,7 +2,7 @@
 // become (title, status, themes, words, warnings) with a checkbox each, then the import, its
 // progress, and links to the new stories. Nothing is created before "Import".
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
-import type { ImportPreview } from "../../../shared/contract.ts";
+import { atPath, type ImportPreview } from "../../../shared/contract.ts";
 import { sortedThemes } from "../../../shared/ops/community.ts";
 import { t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
@@ -45,7 +45,10 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
     if (paths.length === 0) return setPathsError(t("import.pathsEmpty"));
     setPathsError(null);
     setPhase({ state: "previewing" });
-    const answer = await connection.rpc.call("import:preview", { communityId, paths });
+    const answer = await connection.rpc.call("import:preview", {
+      communityId,
+      files: paths.map(atPath),
+    });
     if (!answer.ok) {
       setPhase({ state: "paths" });
       setFailure({ title: t("import.previewFailed"), message: answer.error.message });
@@ -65,7 +68,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
     setPhase({ state: "importing", paths, preview });
     const answer = await connection.rpc.call("import:run", {
       communityId,
-      paths,
+      files: paths.map(atPath),
       sources: picked.map((c) => c.source),
     });
     if (answer.ok)

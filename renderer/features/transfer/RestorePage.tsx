@@ -3,7 +3,7 @@
 // brings it in under the same document ids, so it merges with the other devices later rather than
 // duplicating, and the community opens.
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { BackupSummary } from "../../../shared/contract.ts";
+import { atPath, type BackupSummary } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
@@ -41,7 +41,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
     if (!typed) return setPathError(t("transfer.pathEmpty"));
     setPathError(null);
     setPhase({ state: "checking" });
-    const answer = await connection.rpc.call("backup:inspect", { path: typed });
+    const answer = await connection.rpc.call("backup:inspect", { source: atPath(typed) });
     if (answer.ok) setPhase({ state: "checked", summary: answer.value });
     else {
       setPhase({ state: "path" });
@@ -53,7 +53,9 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
     setFailure(null);
     reset();
     setPhase({ state: "restoring", summary });
-    const answer = await connection.rpc.call("backup:restore", { path: summary.path });
+    const answer = await connection.rpc.call("backup:restore", {
+      source: atPath(summary.path ?? ""),
+    });
     if (answer.ok) {
       navigate({
         page: "community",
