@@ -160,7 +160,7 @@ export class Transfers {
    * (`aborted`) or a failing disk leave nothing behind.
    */
   async receive(
-    body: AsyncIterable<Uint8Array>,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     options: { name: unknown; limit: number },
   ): Promise<Result<UploadInfo>> {
     const full = this.#full();
