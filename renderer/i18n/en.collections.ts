@@ -159,6 +159,9 @@ export const collectionsEn = {
   "import.title": "Import Markdown",
   "import.intro":
     "Markdown files become stories, keeping headings, emphasis, lists, quotes and links. Front matter fills in the title, status and themes. You see a preview before anything is created.",
+  "import.files": "Markdown files or zips to import",
+  "import.filesHint":
+    ".md, .markdown and .txt files, or .zip files of them. You can choose several.",
   "import.paths": "Files, folders or zips to import, one a line",
   "import.pathsHint":
     "Full paths on this computer: .md files, folders of them, or .zip files; ~/ is your home folder.",

@@ -1,6 +1,7 @@
 // English strings. Every string a person reads goes through `t()` so that a translation (Irish
 // next) is a new file of the same shape. Placeholders are {name}.
 import { collectionsEn } from "./en.collections.ts";
+import { filesEn } from "./en.files.ts";
 import { linksEn } from "./en.links.ts";
 import { logsEn } from "./en.logs.ts";
 import { mapsEn } from "./en.maps.ts";
@@ -11,6 +12,7 @@ export const en = {
   ...mapsEn,
   ...linksEn,
   ...collectionsEn,
+  ...filesEn,
   "app.name": "Meitheal",
   "app.skip": "Skip to content",
   "app.loading": "Opening Meitheal…",

@@ -152,7 +152,9 @@ describe("backup, restore and import in the browser", () => {
     await dialog.waitFor();
     // Nothing typed: says what to do.
     await dialog.getByRole("button", { name: "Preview" }).click();
-    await dialog.getByRole("alert").filter({ hasText: "Type at least one path" }).waitFor();
+    await dialog.getByRole("alert").filter({ hasText: "Choose at least one file" }).waitFor();
+    // Paths on the peer's computer, the advanced way (uploads: test/e2e/files.test.ts).
+    await dialog.getByText("Advanced: type a path on this device").click();
     await dialog.getByLabel("Files, folders or zips to import, one a line").fill(`${tide}\n${bog}`);
     await dialog.getByRole("button", { name: "Preview" }).click();
     await dialog
@@ -200,11 +202,17 @@ describe("backup, restore and import in the browser", () => {
     const dialog = page.getByRole("dialog", { name: "Retreat harvest" });
     await dialog.getByLabel("From").fill("2025-05-01");
     await dialog.getByLabel("To (inclusive)").fill("2025-05-03");
-    const report = join(outDir, "retreat.html");
-    await dialog.getByLabel("Save the report to").fill(report);
-    await dialog.getByRole("button", { name: "Write report" }).click();
+    // Saved by the browser as a download: no path on the peer's computer is asked for or shown.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 60_000 }),
+      dialog.getByRole("button", { name: "Write report" }).click(),
+    ]);
     // The finished dialog is named by its new heading.
     await page.getByRole("heading", { name: "Report written" }).waitFor({ timeout: 30_000 });
+    expect(download.suggestedFilename()).toMatch(/\.html$/);
+    const report = join(outDir, "retreat.html");
+    await download.saveAs(report);
+    expect(await page.locator("body").innerText()).not.toContain(dataA);
     const html = await readFile(report, "utf8");
     expect(html).toContain("Seaweed gathering at dawn");
     expect(html).not.toContain("Quiet month meeting");

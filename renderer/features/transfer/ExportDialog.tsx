@@ -2,12 +2,7 @@
 // then a progress bar from the peer's `task:progress`, and a summary (where the file went, how many
 // stories, warnings). The peer writes the file atomically, so a failure leaves nothing behind.
 import { useState } from "react";
-import {
-  atPath,
-  type ExportFormat,
-  type PageSize,
-  type StoryStatusName,
-} from "../../../shared/contract.ts";
+import type { ExportFormat, PageSize, StoryStatusName } from "../../../shared/contract.ts";
 import { STORY_STATUSES } from "../../../shared/schema/community.ts";
 import { t, type MessageKey } from "../../i18n/index.ts";
 import { useCommunityId } from "../../communityContext.tsx";
@@ -51,12 +46,12 @@ export function ExportDialog({
   const write = () => {
     const statuses: StoryStatusName[] =
       which === "all" ? [...STORY_STATUSES] : [...EXPORTED_BY_DEFAULT];
-    return file.write((path) =>
+    return file.write((target) =>
       connection.rpc.call("export:collection", {
         communityId,
         collectionId,
         format,
-        target: atPath(path),
+        target,
         statuses,
         ...(format === "pdf" || format === "html" ? { pageSize } : {}),
       }),

@@ -2,7 +2,7 @@
 // of those days, the stories created or changed in them, and the inquiry maps. Progress, then the
 // same summary an export ends with.
 import { useState } from "react";
-import { atPath, type PageSize } from "../../../shared/contract.ts";
+import type { PageSize } from "../../../shared/contract.ts";
 import { currentLocale, t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
@@ -34,13 +34,13 @@ export function HarvestDialog({ onClose }: { onClose: () => void }) {
     if (!DAY.test(from) || !DAY.test(to)) return setDateError(t("harvest.datesMissing"));
     if (from > to) return setDateError(t("harvest.datesOrder"));
     setDateError(null);
-    await file.write((path) =>
+    await file.write((target) =>
       connection.rpc.call("harvest:write", {
         communityId,
         from,
         to,
         format,
-        target: atPath(path),
+        target,
         pageSize,
         labels: harvestLabels(),
         locale: currentLocale(),
