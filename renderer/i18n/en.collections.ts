@@ -138,6 +138,8 @@ export const collectionsEn = {
   "restore.intro":
     "Brings a whole community back from a backup file onto this device. Its documents keep their identity, so when this device meets the community’s other devices they merge, nothing is duplicated.",
   "restore.path": "Backup file",
+  "restore.fileHint": "A .meitheal-backup file, written from a community’s settings.",
+  "restore.pathTyped": "Path of the backup file",
   "restore.pathHint":
     "The full path of a .meitheal-backup file on this computer (or a USB stick); ~/ is your home folder.",
   "restore.placeholder": "/media/usb/community.meitheal-backup",

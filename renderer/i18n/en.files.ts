@@ -4,6 +4,7 @@ export const filesEn = {
   "files.chooseOne": "Choose a file…",
   "files.chooseMany": "Choose files…",
   "files.dropHint": "Or drop files here.",
+  "files.dropHint.one": "Or drop the file here.",
   "files.chosen": "Chosen: {names}",
   "files.dropped": "Dropped: {names}",
   "files.chosenList": "Chosen files",

@@ -124,7 +124,7 @@ export function FileChooser({
               }}
               data-autofocus
             />
-            <p className="drop-zone-hint">{t("files.dropHint")}</p>
+            <p className="drop-zone-hint">{t(multiple ? "files.dropHint" : "files.dropHint.one")}</p>
           </>
         )}
       </div>

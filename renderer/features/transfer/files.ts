@@ -8,9 +8,10 @@ import {
   MAX_UPLOAD_BYTES,
   type DownloadInfo,
   type FileSource,
+  type FileTarget,
   type UploadInfo,
 } from "../../../shared/contract.ts";
-import type { ChooseFilesRequest, DesktopBridge } from "../../../shared/bridge.ts";
+import type { ChooseFilesRequest, DesktopBridge, FilePurpose } from "../../../shared/bridge.ts";
 import { ErrorCode, err, ok, type Result } from "../../../shared/result.ts";
 import { readToken } from "../../connection.ts";
 import { t } from "../../i18n/index.ts";
@@ -174,4 +175,27 @@ export async function saveDownload(
   // browsers that read it asynchronously.
   window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
   return ok(null);
+}
+
+/**
+ * Where a file the peer writes goes: the typed path when "Advanced" is open ("empty" when nothing
+ * is typed), else the system save dialog's path in the desktop app (null when cancelled: nothing
+ * changes), else a download named after the typed path's last part.
+ */
+export async function chooseTarget({
+  advanced,
+  typed,
+  purpose,
+}: {
+  advanced: boolean;
+  typed: string;
+  purpose: FilePurpose;
+}): Promise<FileTarget | "empty" | null> {
+  const path = typed.trim();
+  if (advanced) return path ? { kind: "path", path } : "empty";
+  if (desktopFiles()) {
+    const chosen = await chooseWithDialog({ mode: "save", purpose, defaultName: baseName(path) });
+    return chosen?.[0] ? { kind: "path", path: chosen[0] } : null;
+  }
+  return { kind: "download", name: baseName(path) };
 }

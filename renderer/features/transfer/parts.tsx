@@ -7,7 +7,6 @@
 import type { FormEvent, ReactNode, RefObject } from "react";
 import { useEffect, useId, useRef, useState } from "react";
 import {
-  atPath,
   type ExportFormat,
   type ExportSummary,
   type FileTarget,
@@ -20,13 +19,7 @@ import { Options } from "../../ui/fields.tsx";
 import { FailureNotice, Field, Modal, Notice } from "../../ui/kit.tsx";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
-import {
-  baseName,
-  chooseWithDialog,
-  desktopFiles,
-  saveDownload,
-  type Transferred,
-} from "./files.ts";
+import { chooseTarget, saveDownload, type Transferred } from "./files.ts";
 
 const PAGE_SIZES: readonly PageSize[] = ["a4", "a5"];
 
@@ -59,21 +52,10 @@ export function useFileWrite(task: "export" | "harvest", initialPath: () => stri
   }, [phase.state]);
 
   const write = async (call: (target: FileTarget) => Promise<Result<ExportSummary>>) => {
-    const typed = path.trim();
-    let target: FileTarget;
-    if (advanced) {
-      if (!typed) return setPathError(t("transfer.pathEmpty"));
-      target = atPath(typed);
-    } else if (desktopFiles()) {
-      const chosen = await chooseWithDialog({
-        mode: "save",
-        purpose: task,
-        defaultName: baseName(typed),
-      });
-      // Cancelled: nothing changes, and nothing is said.
-      if (!chosen?.[0]) return;
-      target = atPath(chosen[0]);
-    } else target = { kind: "download", name: baseName(typed) };
+    const target = await chooseTarget({ advanced, typed: path, purpose: task });
+    if (target === "empty") return setPathError(t("transfer.pathEmpty"));
+    // Cancelled: nothing changes, and nothing is said.
+    if (target === null) return;
     setPathError(null);
     reset();
     setReceived(null);
