@@ -3,7 +3,7 @@
 // collection exported as EPUB and as HTML caught as downloads. The page never shows where the peer
 // keeps anything. Also writes docs/files-import.png and docs/files-export.png (1280×800).
 import { unzipSync } from "fflate";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -222,6 +222,37 @@ describe("files in the browser: uploads and downloads", () => {
     expect(page1).toContain("Net mending");
     expect(page1).toContain("The strand went out past the rocks.");
     await showsNoPeerPath(page);
+    expect(errors).toEqual([]);
+  });
+
+  it("sends a 50 MB file with progress moving, and refuses it as not a backup", async () => {
+    const big = join(outDir, "big.meitheal-backup");
+    await writeFile(big, Buffer.alloc(50 * 1024 * 1024, 7));
+    const page = await open("#/restore");
+    await page.getByRole("heading", { name: "Restore from a backup", level: 1 }).waitFor();
+    await page.getByLabel("Backup file", { exact: true }).setInputFiles(big);
+    // Every value the upload's progress bar shows, as it changes.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        for (const bar of Array.from(document.querySelectorAll('[role="progressbar"]'))) {
+          const value = bar.getAttribute("aria-valuenow");
+          if (value !== null && seen.at(-1) !== value) seen.push(value);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByRole("button", { name: "Check" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "This file cannot be restored" })
+      .waitFor({ timeout: 20_000 });
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toBe("100");
+    await showsNoPeerPath(page);
+    // Nothing was restored: the community list is as it was.
+    expect(await page.getByRole("heading", { name: "Harbour circle", level: 2 }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });
