@@ -269,6 +269,10 @@ export const en = {
   "bundle.read.open": "Open that community",
   "bundle.placeholder": "/media/usb/retreat.meitheal-sync",
   "bundle.pathEmpty": "Type the full path of the bundle file.",
+  "bundle.fileName": "~/community.meitheal-sync",
+  "bundle.downloads": "“{name}”, in your browser’s downloads",
+  "bundle.uploaded": "the file you chose",
+  "bundle.read.path": "Path of the bundle file",
 
   "settings.title": "Community settings",
   "settings.name": "Community name",

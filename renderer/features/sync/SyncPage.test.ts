@@ -417,14 +417,23 @@ describe("Offline bundle", () => {
             bytes: 10,
           });
     await render(createElement(SyncPage));
+    // A typed path on the peer's computer is the advanced way (uploads and downloads are tested in
+    // the browser: test/e2e/files.test.ts).
+    await act(async () => {
+      for (const summary of dom.host.querySelectorAll(".bundle-form summary"))
+        (summary as HTMLElement).click();
+      await Promise.resolve();
+    });
+    await flush();
     const write = inputLabelled("Save the bundle to");
     expect(write.placeholder).toBe("/media/usb/retreat.meitheal-sync");
+    await type(write, " ");
     await submit(write);
     expect(text()).toContain("Type the full path of the bundle file.");
     await type(write, "/media/usb/retreat.meitheal-sync");
     await submit(write);
     expect(text()).toContain("Wrote 340 documents (2.1 MB) to /media/usb/retreat.meitheal-sync.");
-    const read = inputLabelled("Bundle to read");
+    const read = inputLabelled("Path of the bundle file");
     await type(read, "/media/usb/bad");
     await submit(read);
     expect(text()).toContain("That file is not a bundle.");

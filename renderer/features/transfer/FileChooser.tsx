@@ -124,7 +124,9 @@ export function FileChooser({
               }}
               data-autofocus
             />
-            <p className="drop-zone-hint">{t(multiple ? "files.dropHint" : "files.dropHint.one")}</p>
+            <p className="drop-zone-hint">
+              {t(multiple ? "files.dropHint" : "files.dropHint.one")}
+            </p>
           </>
         )}
       </div>
@@ -149,16 +151,29 @@ export function FileChooser({
       <details className="advanced-path">
         <summary>{t("files.advanced")}</summary>
         <label htmlFor={`${id}-path`}>{pathLabel}</label>
-        <textarea
-          id={`${id}-path`}
-          rows={multiple ? 3 : 1}
-          value={typed}
-          onChange={(e) => typedPaths(e.target.value)}
-          readOnly={busy}
-          spellCheck={false}
-          className="path-input"
-          aria-describedby={`${id}-path-hint`}
-        />
+        {multiple ? (
+          <textarea
+            id={`${id}-path`}
+            rows={3}
+            value={typed}
+            onChange={(e) => typedPaths(e.target.value)}
+            readOnly={busy}
+            spellCheck={false}
+            className="path-input"
+            aria-describedby={`${id}-path-hint`}
+          />
+        ) : (
+          <input
+            id={`${id}-path`}
+            value={typed}
+            onChange={(e) => typedPaths(e.target.value)}
+            readOnly={busy}
+            spellCheck={false}
+            autoComplete="off"
+            className="path-input"
+            aria-describedby={`${id}-path-hint`}
+          />
+        )}
         <p className="hint" id={`${id}-path-hint`}>
           {t(multiple ? "files.pathHint.many" : "files.pathHint")}
         </p>
