@@ -43,8 +43,10 @@ function portPair(): [FakePort, FakePort] {
   return [a, b];
 }
 
+const backupPath = "/media/usb/shore.meitheal-backup";
 const summary: BackupSummary = {
   path: "/media/usb/shore.meitheal-backup",
+  download: null,
   communityId: "2LSsyi3K1ChUK7QHVpWJq9qjHEic" as BackupSummary["communityId"],
   name: "Cois Farraige",
   documents: 14,
@@ -88,8 +90,10 @@ describe("callOverPort", () => {
       );
       return pair[0] as unknown as MessagePortMain;
     });
-    expect(await call("backup:inspect", { path: summary.path })).toEqual(ok(summary));
-    expect(inspect).toHaveBeenCalledWith({ path: summary.path });
+    expect(await call("backup:inspect", { source: { kind: "path", path: backupPath } })).toEqual(
+      ok(summary),
+    );
+    expect(inspect).toHaveBeenCalledWith({ source: { kind: "path", path: backupPath } });
     expect(opened[0]?.[0]?.closed).toBe(true);
   });
 });
@@ -122,7 +126,7 @@ function deps(answers: { inspect?: unknown; restore?: unknown; response?: number
 describe("offerRestore", () => {
   it("asks first, naming the community, what it holds and that the backup holds the key; then restores and opens it", async () => {
     const d = deps({});
-    await offerRestore(summary.path, d.deps);
+    await offerRestore(backupPath, d.deps);
     expect(d.calls).toEqual(["backup:inspect", "backup:restore"]);
     expect(d.shown[0]?.message).toBe("Restore “Cois Farraige” from this backup?");
     expect(d.shown[0]?.detail).toMatch(/14 documents/);
@@ -136,7 +140,7 @@ describe("offerRestore", () => {
 
   it("restores nothing when the person cancels", async () => {
     const d = deps({ response: 1 });
-    await offerRestore(summary.path, d.deps);
+    await offerRestore(backupPath, d.deps);
     expect(d.calls).toEqual(["backup:inspect"]);
     expect(d.opened).toEqual([]);
     expect(d.shown).toHaveLength(1);
@@ -145,7 +149,7 @@ describe("offerRestore", () => {
   it("shows the peer's message when the file is not a good backup, without asking", async () => {
     const message = "The backup is damaged or incomplete: document x does not match its checksum.";
     const d = deps({ inspect: err(ErrorCode.Damaged, message) });
-    await offerRestore(summary.path, d.deps);
+    await offerRestore(backupPath, d.deps);
     expect(d.calls).toEqual(["backup:inspect"]);
     expect(d.shown).toEqual([
       expect.objectContaining({
@@ -158,13 +162,13 @@ describe("offerRestore", () => {
 
   it("shows a failed restore, and a peer that went away, as errors", async () => {
     const failed = deps({ restore: err(ErrorCode.Storage, "The disk is full.") });
-    await offerRestore(summary.path, failed.deps);
+    await offerRestore(backupPath, failed.deps);
     expect(failed.shown.at(-1)).toMatchObject({ type: "error", detail: "The disk is full." });
     expect(failed.opened).toEqual([]);
 
     const gone = deps({});
     gone.deps.call = () => Promise.reject(new Error("The Meitheal peer is not running."));
-    await offerRestore(summary.path, gone.deps);
+    await offerRestore(backupPath, gone.deps);
     expect(gone.shown).toEqual([
       expect.objectContaining({ type: "error", detail: "The Meitheal peer is not running." }),
     ]);

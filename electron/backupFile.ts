@@ -4,7 +4,7 @@
 // restores (backup:restore) and opens the community. No document passes through main: only the
 // path goes to the peer, and a summary comes back.
 import type { MessageBoxOptions, MessagePortMain } from "electron";
-import type { ArgsOf, Method, ValueOf } from "../shared/contract.ts";
+import { atPath, type ArgsOf, type Method, type ValueOf } from "../shared/contract.ts";
 import type { Result } from "../shared/result.ts";
 import { RpcClient } from "../shared/rpc.ts";
 import { t } from "./strings.ts";
@@ -70,7 +70,7 @@ export async function offerRestore(path: string, deps: RestoreDeps): Promise<voi
     });
   };
   try {
-    const inspected = await deps.call("backup:inspect", { path });
+    const inspected = await deps.call("backup:inspect", { source: atPath(path) });
     if (!inspected.ok) return await error(inspected.error.message);
     const b = inspected.value;
     const { response } = await deps.showMessage({
@@ -79,7 +79,7 @@ export async function offerRestore(path: string, deps: RestoreDeps): Promise<voi
       detail: t("backup.confirm.detail", {
         documents: String(b.documents),
         date: date(b.createdAt),
-        path: b.path,
+        path: b.path ?? path,
       }),
       buttons: [t("backup.confirm.restore"), t("backup.confirm.cancel")],
       defaultId: 0,
@@ -87,7 +87,7 @@ export async function offerRestore(path: string, deps: RestoreDeps): Promise<voi
       noLink: true,
     });
     if (response !== 0) return;
-    const restored = await deps.call("backup:restore", { path });
+    const restored = await deps.call("backup:restore", { source: atPath(path) });
     if (!restored.ok) return await error(restored.error.message);
     deps.openCommunity(restored.value.id);
     await deps.showMessage({

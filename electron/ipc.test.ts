@@ -171,10 +171,10 @@ describe("the preload", () => {
   (globalThis as { window?: unknown }).window = { postMessage };
   const loaded = import("./preload.ts");
 
-  it("exposes only openChannel and platform as window.meitheal", async () => {
+  it("exposes only openChannel, platform and chooseFiles as window.meitheal", async () => {
     await loaded;
     const bridge = fake.exposed.get("meitheal") as DesktopBridge;
-    expect(Object.keys(bridge).sort()).toEqual(["openChannel", "platform"]);
+    expect(Object.keys(bridge).sort()).toEqual(["chooseFiles", "openChannel", "platform"]);
     expect(bridge.platform).toBe(process.platform);
     bridge.openChannel("req-7", { kind: "rpc" });
     expect(fake.ipcRenderer.send).toHaveBeenCalledWith(IPC.openChannel, "req-7", { kind: "rpc" });

@@ -160,6 +160,8 @@ const fake = vi.hoisted(() => {
     ipcMain: {
       on: (channel: string, listener: Listener) => state.ipcListeners.set(channel, listener),
       removeListener: () => undefined,
+      handle: (channel: string, listener: Listener) => state.ipcListeners.set(channel, listener),
+      removeHandler: () => undefined,
     },
     Menu: { buildFromTemplate: vi.fn((t: unknown) => t), setApplicationMenu: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn() },

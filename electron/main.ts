@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, type MessageBoxOptions } from "electron";
 import { join, resolve } from "node:path";
 import { defaultDataDir } from "../peer/dataDir.ts";
 import { backupPathIn, callOverPort, offerRestore } from "./backupFile.ts";
+import { registerChooseFiles } from "./files.ts";
 import { registerChannelIpc } from "./ipc.ts";
 import { installMenu } from "./menu.ts";
 import { electronPdfPrinter } from "./pdf.ts";
@@ -165,6 +166,7 @@ async function onReady(dataDir: string): Promise<void> {
   p.onExit(onPeerExit);
   p.start();
   registerChannelIpc({ openChannel: (request) => p.openChannel(request), isAppPage });
+  registerChooseFiles(isAppPage);
   installMenu({
     platform: process.platform,
     isPackaged: app.isPackaged,

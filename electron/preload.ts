@@ -4,6 +4,7 @@ import { contextBridge, ipcRenderer } from "electron";
 import {
   MAX_CHANNEL_ERROR_CHARS,
   type ChannelRequest,
+  type ChooseFilesRequest,
   type DesktopBridge,
   type PortDelivery,
 } from "../shared/bridge.ts";
@@ -11,6 +12,8 @@ import type { IpcNames } from "./ipc.ts";
 
 // Literals, not an import: ipc.ts belongs to main and must not be bundled into a sandboxed preload.
 const IPC: IpcNames = { openChannel: "meitheal:open-channel", port: "meitheal:port" };
+// The same for the file dialog's channel (CHOOSE_FILES_CHANNEL, answered by files.ts in main).
+const CHOOSE_FILES = "meitheal:choose-files";
 
 // The one DOM global this file uses; the Node-side tsconfig has no DOM types on purpose.
 declare const window: {
@@ -22,6 +25,11 @@ const bridge: DesktopBridge = {
     ipcRenderer.send(IPC.openChannel, requestId, request);
   },
   platform: process.platform,
+  // Main checks the request and shows the dialog; the answer is paths, or null when cancelled.
+  async chooseFiles(request: ChooseFilesRequest): Promise<string[] | null> {
+    const answer: unknown = await ipcRenderer.invoke(CHOOSE_FILES, request);
+    return Array.isArray(answer) && answer.every((p) => typeof p === "string") ? answer : null;
+  },
 };
 
 ipcRenderer.on(IPC.port, (event, data: unknown) => {

@@ -55,6 +55,26 @@ export const STRINGS = {
   "backup.done.detail":
     "To sync with the others again, ask a member to invite this device (Sync → Invite a device), then join with the code here. Its documents then merge; nothing is copied twice.",
   "backup.failed.message": "The backup was not restored.",
+
+  "files.filter.markdown": "Markdown, text or zip",
+  "files.filter.backup": "Meitheal backup",
+  "files.filter.bundle": "Meitheal offline bundle",
+  "files.filter.export": "E-book, web page, PDF or zip",
+  "files.filter.harvest": "Web page or PDF",
+  "files.filter.map": "Picture (SVG or PNG)",
+  "files.filter.all": "All files",
+  "files.title.open.import": "Choose Markdown files to import",
+  "files.title.open.backup": "Choose a backup to restore",
+  "files.title.open.bundle": "Choose an offline bundle to read",
+  "files.title.open.export": "Choose a file",
+  "files.title.open.harvest": "Choose a file",
+  "files.title.open.map": "Choose a file",
+  "files.title.save.import": "Save as",
+  "files.title.save.backup": "Save the backup",
+  "files.title.save.bundle": "Save the offline bundle",
+  "files.title.save.export": "Save the export",
+  "files.title.save.harvest": "Save the harvest report",
+  "files.title.save.map": "Save the map",
 } as const;
 
 export type StringKey = keyof typeof STRINGS;

@@ -53,6 +53,7 @@ import { foundCommunity } from "./sync/membership.ts";
 import { SyncService, type SyncConfig } from "./sync/service.ts";
 import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
 import { StorageWarnings } from "./warnings.ts";
+import { Transfers } from "./files/transfers.ts";
 
 export const APP_VERSION = "0.1.0";
 const INDEX_LOAD_TIMEOUT_MS = 15_000;
@@ -81,6 +82,8 @@ export class PeerNode implements PeerServices {
   });
   /** Stored chunks that failed their check and were quarantined. */
   readonly warnings: StorageWarnings;
+  /** Uploads from a browser window and downloads written for it (files/transfers.ts). */
+  readonly transfers: Transfers;
   /** The contract's handlers, by area (handlers/): what windows call through serveRpc. */
   readonly handlers: Handlers = allHandlers(this);
   /** Serialises read-modify-write of communities.json, so concurrent creates cannot drop each other. */
@@ -101,6 +104,7 @@ export class PeerNode implements PeerServices {
       (id) => this.#communities.get(id),
       (warning) => this.#emit("storage:warning", warning),
     );
+    this.transfers = new Transfers(dataDir);
   }
 
   /** Opens (creating if needed) the data folder and every community in it. Throws MeithealFailure with a readable message. */
@@ -122,6 +126,7 @@ export class PeerNode implements PeerServices {
       );
       if (options.printPdf) node.#printPdf = options.printPdf;
       await node.warnings.load();
+      await node.transfers.start();
       let registry;
       try {
         registry = await readRegistry(dataDir);
@@ -477,6 +482,7 @@ export class PeerNode implements PeerServices {
     if (this.#closed) return;
     this.#closed = true;
     this.search.close();
+    this.transfers.close();
     try {
       await this.#sync?.close();
       // Repo.shutdown() flushes every cached handle and throws on one that never became ready (an

@@ -1,7 +1,8 @@
 // Browser mode: the headless peer serves the built UI on 127.0.0.1 and talks to it over loopback
 // WebSockets. Only a page that holds the random token may connect, and only from our own origin:
 // another site open in the same browser cannot reach the data (Origin and Host checks stop
-// cross-site and DNS-rebinding requests; the token stops other local users and pages).
+// cross-site and DNS-rebinding requests; the token stops other local users and pages). Files cross
+// over /files (files/http.ts), held to the same token, Origin and Host.
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -13,6 +14,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
 import { serveRpc, type TextPort } from "../shared/rpc.ts";
+import { serveFiles } from "./files/http.ts";
 import type { PeerNode } from "./peerNode.ts";
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../out/web", import.meta.url));
@@ -51,6 +53,8 @@ export type WebServerOptions = {
   webDir?: string;
   /** A fixed token (tests); random otherwise. */
   token?: string;
+  /** The largest upload taken (tests lower it); MAX_UPLOAD_BYTES otherwise. */
+  maxUploadBytes?: number;
 };
 
 export type WebServer = {
@@ -96,11 +100,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         .end("Wrong host. Open the address the peer printed.");
       return;
     }
+    const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+    const files = serveFiles(req, res, url, {
+      transfers: node.transfers,
+      authorized: (given) => sameToken(given, token),
+      origins: allowedOrigins,
+      ...(options.maxUploadBytes === undefined ? {} : { maxUploadBytes: options.maxUploadBytes }),
+    });
+    if (files) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
     }
-    const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
     let path: string;
     try {
       path = decodeURIComponent(url.pathname);

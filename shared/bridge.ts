@@ -13,6 +13,58 @@ export type DesktopBridge = {
    */
   openChannel(requestId: string, request: ChannelRequest): void;
   readonly platform: string;
+  /**
+   * Shows the system file dialog (main's `dialog`, parented to the window): the paths chosen, or
+   * null when the person cancelled. Optional: a bridge of an older preload has none.
+   */
+  chooseFiles?(request: ChooseFilesRequest): Promise<string[] | null>;
+};
+
+/** What a file dialog is for: it decides the dialog's filters and wording (electron/files.ts). */
+export const FILE_PURPOSES = ["import", "backup", "bundle", "export", "harvest", "map"] as const;
+export type FilePurpose = (typeof FILE_PURPOSES)[number];
+
+/** A request for the system file dialog, checked in main (isChooseFilesRequest). */
+export type ChooseFilesRequest = {
+  mode: "open" | "save";
+  purpose: FilePurpose;
+  /** Open: several files may be chosen. */
+  multiple?: boolean;
+  /** Save: the file name the dialog suggests. */
+  defaultName?: string;
+  /** Save: the extensions offered, without dots ("epub"); the purpose's own when absent. */
+  extensions?: string[];
+};
+
+/** The IPC channel main answers file dialog requests on. */
+export const CHOOSE_FILES_CHANNEL = "meitheal:choose-files";
+
+/** The longest suggested name, and the most extensions, a window may ask for. */
+export const MAX_DEFAULT_NAME_CHARS = 255;
+const MAX_EXTENSIONS = 10;
+
+export const isChooseFilesRequest = (value: unknown): value is ChooseFilesRequest => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  const known = new Set(["mode", "purpose", "multiple", "defaultName", "extensions"]);
+  if (Object.keys(r).some((k) => !known.has(k))) return false;
+  if (r.mode !== "open" && r.mode !== "save") return false;
+  if (!(FILE_PURPOSES as readonly unknown[]).includes(r.purpose)) return false;
+  if (r.multiple !== undefined && typeof r.multiple !== "boolean") return false;
+  if (
+    r.defaultName !== undefined &&
+    (typeof r.defaultName !== "string" ||
+      r.defaultName.length > MAX_DEFAULT_NAME_CHARS ||
+      // eslint-disable-next-line no-control-regex
+      /[/\\\u0000]/.test(r.defaultName))
+  )
+    return false;
+  return (
+    r.extensions === undefined ||
+    (Array.isArray(r.extensions) &&
+      r.extensions.length <= MAX_EXTENSIONS &&
+      r.extensions.every((e) => typeof e === "string" && /^[a-z0-9-]{1,20}$/.test(e)))
+  );
 };
 
 /** The data of the window message that carries a port to the page (the port is event.ports[0]). */

@@ -112,8 +112,40 @@ export type InviteInfo = {
   addresses: string[];
 };
 
+/**
+ * A file a call reads: a path on the peer's device (typed, or chosen in the desktop app's dialog,
+ * whose peer runs on the same computer), or a file the window uploaded to the peer in browser mode
+ * (`POST /files` answers its id; docs/DESIGN.md, "Files").
+ */
+export type FileSource = { kind: "path"; path: string } | { kind: "upload"; id: string };
+
+/**
+ * Where a call writes a file: a path on the peer's device, or a download, which the peer writes in
+ * its transfer area and the call's summary names (`download`) for the window to fetch once.
+ * `name` is the file name the window suggests; the peer keeps it only for the download's headers.
+ */
+export type FileTarget = { kind: "path"; path: string } | { kind: "download"; name: string };
+
+/** A file the peer wrote for the window: fetched once with `GET /files/<id>`, within 10 minutes. */
+export type DownloadInfo = { id: string; name: string; bytes: number };
+
+/** What `POST /files` answers: the id a FileSource names, the file's name and its size. */
+export type UploadInfo = { id: string; name: string; bytes: number };
+
+/** Where browser mode sends uploads (`POST`) and fetches downloads (`GET <path>/<id>`). */
+export const FILES_PATH = "/files";
+
+/** The largest upload browser mode takes; a larger file is refused before it is read. */
+export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+/** A path on the peer's device as a FileSource or a FileTarget (the CLI's and the tests' way). */
+export const atPath = (path: string) => ({ kind: "path", path }) as const;
+
 export type BundleSummary = {
-  path: string;
+  /** The bundle's path on the peer's device; null for an upload or a download. */
+  path: string | null;
+  /** A bundle written as a download: what the window fetches once (GET /files/<id>). */
+  download: DownloadInfo | null;
   communityId: CommunityId;
   documents: number;
   bytes: number;
@@ -162,7 +194,10 @@ export type StoryStatusName = "seed" | "draft" | "ready" | "published";
 
 /** What an export, or a harvest report, wrote. */
 export type ExportSummary = {
-  path: string;
+  /** Where the file went on the peer's device; null for a download. */
+  path: string | null;
+  /** A file written as a download: what the window fetches once (GET /files/<id>). */
+  download: DownloadInfo | null;
   format: ExportFormat;
   stories: number;
   bytes: number;
@@ -172,7 +207,10 @@ export type ExportSummary = {
 
 /** A backup file: the whole community, its Automerge documents and a manifest with checksums. */
 export type BackupSummary = {
-  path: string;
+  /** The backup's path on the peer's device; null for an upload or a download. */
+  path: string | null;
+  /** A backup written as a download: what the window fetches once (GET /files/<id>). */
+  download: DownloadInfo | null;
   communityId: CommunityId;
   name: string | null;
   documents: number;
@@ -183,7 +221,10 @@ export type BackupSummary = {
 
 /** One story an import would create, as the preview shows it. */
 export type ImportCandidate = {
-  /** The file (and for a zip, the entry inside it) it comes from; names it in `import:run`. */
+  /**
+   * The file (and for a zip, the entry inside it) it comes from; names it in `import:run`. For an
+   * upload, the name the file had on the person's computer, never where the peer keeps it.
+   */
   source: string;
   title: string;
   status: StoryStatusName;
@@ -232,10 +273,10 @@ export type Handlers = {
   /** Writes the community's documents, encrypted with its key, to a file (e.g. on a USB stick). */
   "sync:writeBundle": (args: {
     communityId: CommunityId;
-    path: string;
+    target: FileTarget;
   }) => Promise<Result<BundleSummary>>;
   /** Reads a bundle written by a member device and merges it, as a sync would. */
-  "sync:readBundle": (args: { path: string }) => Promise<Result<BundleSummary>>;
+  "sync:readBundle": (args: { source: FileSource }) => Promise<Result<BundleSummary>>;
   /** The community's roster, removed devices included (marked). */
   "members:list": (args: { communityId: CommunityId }) => Promise<Result<MemberInfo[]>>;
   /** Removes a device for good: it is refused from now on and its links close. */
@@ -272,28 +313,34 @@ export type Handlers = {
     communityId: CommunityId;
     collectionId: CollectionId;
     format: ExportFormat;
-    path: string;
+    target: FileTarget;
     statuses?: StoryStatusName[];
     pageSize?: PageSize;
   }) => Promise<Result<ExportSummary>>;
   /** Writes a lossless backup of the whole community to a file. */
   "backup:write": (args: {
     communityId: CommunityId;
-    path: string;
+    target: FileTarget;
   }) => Promise<Result<BackupSummary>>;
   /** Reads and checks a backup file without changing anything (for a confirmation). */
-  "backup:inspect": (args: { path: string }) => Promise<Result<BackupSummary>>;
-  /** Restores a backup on this device under the same document ids, so it later merges with peers. */
-  "backup:restore": (args: { path: string }) => Promise<Result<CommunitySummary>>;
+  "backup:inspect": (args: { source: FileSource }) => Promise<Result<BackupSummary>>;
+  /**
+   * Restores a backup on this device under the same document ids, so it later merges with peers.
+   * An upload restored is used up: the peer forgets it.
+   */
+  "backup:restore": (args: { source: FileSource }) => Promise<Result<CommunitySummary>>;
   /** Reads Markdown files, folders or zips and says what stories they would become. */
   "import:preview": (args: {
     communityId: CommunityId;
-    paths: string[];
+    files: FileSource[];
   }) => Promise<Result<ImportPreview>>;
-  /** Creates the stories a preview showed (`sources` picks some of them; default all). */
+  /**
+   * Creates the stories a preview showed (`sources` picks some of them; default all). Uploads
+   * imported are used up: the peer forgets them.
+   */
   "import:run": (args: {
     communityId: CommunityId;
-    paths: string[];
+    files: FileSource[];
     sources?: string[];
   }) => Promise<Result<{ storyIds: StoryId[] }>>;
   /** A report of a retreat's days: the log entries, stories created or changed, and the maps. */
@@ -302,7 +349,7 @@ export type Handlers = {
     from: string;
     to: string;
     format: "html" | "pdf";
-    path: string;
+    target: FileTarget;
     pageSize?: PageSize;
     /** The words around what people wrote, in the window's language (default English). */
     labels?: HarvestLabels;

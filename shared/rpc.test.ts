@@ -17,6 +17,7 @@ import {
   type EventSource,
   type TextPort,
 } from "./rpc.ts";
+import { atPath } from "./contract.ts";
 
 /** Two connected in-memory ports. Messages arrive asynchronously, like a real channel; `close` closes both ends. */
 function portPair() {
@@ -430,7 +431,10 @@ describe("RpcClient timeouts", () => {
   it("never cuts off long work while the peer keeps sending, and gives up after its silence limit", async () => {
     const { rpc, toClient } = connect({ "backup:write": never });
     const result = peek(
-      rpc.call("backup:write", { communityId: asCommunityId("c1"), path: "/tmp/c1.backup" }),
+      rpc.call("backup:write", {
+        communityId: asCommunityId("c1"),
+        target: atPath("/tmp/c1.backup"),
+      }),
     );
     // Forty minutes of work, reporting every four: well past both limits, never cut off.
     for (let i = 0; i < 10; i++) {

@@ -42,7 +42,8 @@ export type BackupHost = {
 };
 
 export type RestoreOutcome = {
-  path: string;
+  /** The backup's path (null when it was an upload, which the peer does not show). */
+  path: string | null;
   community: CommunitySummary;
   /** "restored": new on this device; "merged": it was here, and the backup was merged into it. */
   outcome: "restored" | "merged";
@@ -162,6 +163,7 @@ export async function writeBackup(
   if (!written.ok) return written;
   return ok({
     path,
+    download: null,
     communityId: community.id,
     name,
     documents: documents.length,
@@ -192,6 +194,7 @@ export async function inspectBackup(pathText: unknown): Promise<Result<BackupSum
   const { manifest } = read.value.backup;
   return ok({
     path: read.value.path,
+    download: null,
     communityId: asCommunityId(manifest.communityId),
     name: manifest.name,
     documents: manifest.documents.length,

@@ -1,7 +1,7 @@
 // meitheal-peer commands of this feature: `backup` (a community to one file) and `restore` (that
 // file back onto this device, under the same document ids).
 import { resolve } from "node:path";
-import type { BackupSummary } from "../../shared/contract.ts";
+import { atPath, type BackupSummary } from "../../shared/contract.ts";
 import { ErrorCode } from "../../shared/result.ts";
 import { dataDirOf, EXIT, findCommunity, withPeer, type Command, type Io } from "../cliKit.ts";
 import { inspectBackup, restoreBackup, type RestoreOutcome } from "./backup.ts";
@@ -64,12 +64,15 @@ export const backupCommands: Record<string, Command> = {
           "There is no community on this device to back up.",
         );
         if (!id.ok) return fail(io, id.error);
-        const written = await node.handlers["backup:write"]({ communityId: id.value, path: out });
+        const written = await node.handlers["backup:write"]({
+          communityId: id.value,
+          target: atPath(out),
+        });
         if (!written.ok) return fail(io, written.error);
         io.out(
           values.json
             ? JSON.stringify(written.value, null, 2)
-            : `Backed up ${describeBackup(written.value)}\nto ${written.value.path}\n${KEEP_SAFE}`,
+            : `Backed up ${describeBackup(written.value)}\nto ${written.value.path ?? out}\n${KEEP_SAFE}`,
         );
         return EXIT.ok;
       });

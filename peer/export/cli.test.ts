@@ -39,6 +39,7 @@ describe("the summary", () => {
     expect(
       summaryText({
         path: "/tmp/b.epub",
+        download: null,
         format: "epub",
         stories: 1,
         bytes: 12_345,
@@ -48,7 +49,14 @@ describe("the summary", () => {
       "Exported 1 story as epub to /tmp/b.epub (12,345 bytes).\n1 warning:\n  - One was left out.",
     );
     expect(
-      summaryText({ path: "/tmp/b.zip", format: "markdown", stories: 3, bytes: 9, warnings: [] }),
+      summaryText({
+        path: "/tmp/b.zip",
+        download: null,
+        format: "markdown",
+        stories: 3,
+        bytes: 9,
+        warnings: [],
+      }),
     ).toBe("Exported 3 stories as markdown to /tmp/b.zip (9 bytes).");
   });
 });

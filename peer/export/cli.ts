@@ -2,7 +2,12 @@
 // and `collections` (list a community's collections, for scripts that export them).
 import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { isAbsolute, resolve } from "node:path";
-import type { ExportFormat, ExportSummary, StoryStatusName } from "../../shared/contract.ts";
+import {
+  atPath,
+  type ExportFormat,
+  type ExportSummary,
+  type StoryStatusName,
+} from "../../shared/contract.ts";
 import { orderedStories } from "../../shared/ops/collection.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { collectionKind } from "../../shared/schema/collection.ts";
@@ -133,7 +138,7 @@ async function runExport(
     communityId: community.value,
     collectionId: collection.value,
     format: values.format as ExportFormat,
-    path: outPath(String(values.out)),
+    target: atPath(outPath(String(values.out))),
     ...(statuses.value ? { statuses: statuses.value } : {}),
     pageSize: values.page === "a5" ? "a5" : "a4",
   });

@@ -12,7 +12,7 @@ import {
 } from "../../test/export/peerCollection.ts";
 import { newDocId } from "../../test/export/fixtures.ts";
 import { makeTempDir, removeDir } from "../../test/helpers/tmp.ts";
-import type { TaskProgress } from "../../shared/contract.ts";
+import { atPath, type TaskProgress } from "../../shared/contract.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import { addStory } from "../../shared/ops/collection.ts";
 import { systemContext } from "../../shared/ops/context.ts";
@@ -110,7 +110,7 @@ describe("exporting a collection", () => {
       communityId: fixture.communityId,
       collectionId: fixture.collectionId,
       format: "epub",
-      path: join(dir, "book.epub"),
+      target: atPath(join(dir, "book.epub")),
     });
     off();
     expect(r.ok).toBe(true);

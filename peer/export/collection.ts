@@ -30,7 +30,10 @@ import type { OpenCommunity } from "../communities.ts";
 import { exportTarget, resolveTypedPath, writeExportFile } from "./file.ts";
 import { NO_CHROMIUM, type PdfPrinter } from "./pdf.ts";
 
-export type ExportArgs = Omit<ArgsOf<"export:collection">, "communityId">;
+/** The call's arguments, with the place to write as a path on this device (handlers/export.ts). */
+export type ExportArgs = Omit<ArgsOf<"export:collection">, "communityId" | "target"> & {
+  path: string;
+};
 
 export type ExportDeps = {
   /** `done` of `total` steps: one per story read, one per story built, one for the file. */
@@ -349,6 +352,7 @@ export async function exportCollection(
   progress(total, total);
   return ok({
     path: target.value,
+    download: null,
     format,
     stories: book.stories.length,
     bytes: written.value,

@@ -1,20 +1,33 @@
 // The contract's backup calls: writing a community to a file, checking one, restoring it
-// (backup/backup.ts).
+// (backup/backup.ts). The file is a path on this device, an upload or a download (files/fileArgs.ts).
 import type { Handlers } from "../../shared/contract.ts";
 import { ok } from "../../shared/result.ts";
 import { inspectBackup, restoreBackup, writeBackup } from "../backup/backup.ts";
+import { BACKUP_EXTENSION } from "../backup/format.ts";
+import { readingSource, writingTarget } from "../files/fileArgs.ts";
 import { withCommunity, type PeerServices } from "./context.ts";
 
 export const backupHandlers = (
   s: PeerServices,
 ): Pick<Handlers, "backup:write" | "backup:inspect" | "backup:restore"> => ({
-  "backup:write": withCommunity(s, (community, { path }) =>
-    writeBackup(s.backupHost(), community, { path }),
+  "backup:write": withCommunity(s, (community, { target }) =>
+    writingTarget(
+      s.transfers,
+      target,
+      { extension: BACKUP_EXTENSION.slice(1), fallbackName: "community" },
+      (path) => writeBackup(s.backupHost(), community, { path }),
+    ),
   ),
-  "backup:inspect": ({ path }) => inspectBackup(path),
-  // The backup names its community itself; restoring may add it to this device.
-  "backup:restore": async ({ path }) => {
-    const restored = await restoreBackup(s.backupHost(), path);
+  "backup:inspect": ({ source }) => readingSource(s.transfers, source, inspectBackup),
+  // The backup names its community itself; restoring may add it to this device. A restored upload
+  // has done its work and is removed.
+  "backup:restore": async ({ source }) => {
+    const restored = await readingSource(
+      s.transfers,
+      source,
+      (path) => restoreBackup(s.backupHost(), path),
+      { useUp: true },
+    );
     return restored.ok ? ok(restored.value.community) : restored;
   },
 });

@@ -8,6 +8,7 @@ import { ErrorCode, err, type Result } from "../../shared/result.ts";
 import type { BackupHost } from "../backup/backup.ts";
 import { communityNotHere, type OpenCommunity } from "../communities.ts";
 import type { PdfPrinter } from "../export/pdf.ts";
+import type { Transfers } from "../files/transfers.ts";
 import type { SearchHub } from "../search/hub.ts";
 import type { SyncService } from "../sync/service.ts";
 import type { StorageWarnings } from "../warnings.ts";
@@ -24,6 +25,8 @@ export type PeerServices = {
   readonly sync: SyncService | undefined;
   readonly search: SearchHub;
   readonly warnings: StorageWarnings;
+  /** Files a browser window uploaded, and downloads written for it (files/transfers.ts). */
+  readonly transfers: Transfers;
   readonly profile: Profile;
   saveProfile(value: Profile): Promise<Result<Profile>>;
   community(id: string): OpenCommunity | undefined;

@@ -42,7 +42,8 @@ export type HarvestDeps = {
   timeZone?: string;
 };
 
-export type HarvestArgs = ArgsOf<"harvest:write">;
+/** The call's arguments, with the place to write as a path on this device (handlers/harvest.ts). */
+export type HarvestArgs = Omit<ArgsOf<"harvest:write">, "target"> & { path: string };
 
 /** The window's words, language and zone for the report, checked; absent ones fall back to `deps`. */
 function checkWording(
@@ -232,6 +233,7 @@ export async function writeHarvest(
   if (!written.ok) return written;
   return ok({
     path: path.value,
+    download: null,
     format: args.format,
     stories: report.value.stories,
     bytes: written.value,

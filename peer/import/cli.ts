@@ -1,5 +1,5 @@
 // meitheal-peer import: Markdown files, folders or zips become stories of a community.
-import type { ImportCandidate, ImportPreview } from "../../shared/contract.ts";
+import { atPath, type ImportCandidate, type ImportPreview } from "../../shared/contract.ts";
 import { dataDirOf, EXIT, findCommunity, withPeer, type Command } from "../cliKit.ts";
 import { importPath } from "./files.ts";
 
@@ -57,7 +57,10 @@ export const importCommands: Record<string, Command> = {
           io.err(id.error.message);
           return EXIT.usage;
         }
-        const preview = await node.handlers["import:preview"]({ communityId: id.value, paths });
+        const preview = await node.handlers["import:preview"]({
+          communityId: id.value,
+          files: paths.map(atPath),
+        });
         if (!preview.ok) {
           io.err(preview.error.message);
           return EXIT.failed;
@@ -66,7 +69,10 @@ export const importCommands: Record<string, Command> = {
           io.out(values.json ? JSON.stringify(preview.value, null, 2) : previewText(preview.value));
           return preview.value.candidates.length > 0 ? EXIT.ok : EXIT.failed;
         }
-        const done = await node.handlers["import:run"]({ communityId: id.value, paths });
+        const done = await node.handlers["import:run"]({
+          communityId: id.value,
+          files: paths.map(atPath),
+        });
         if (!done.ok) {
           io.err(done.error.message);
           return EXIT.failed;

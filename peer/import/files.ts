@@ -29,6 +29,13 @@ export type FileProblem = { source: string; message: string };
 
 export type Gathered = { files: ImportFile[]; problems: FileProblem[] };
 
+/**
+ * What an import reads: a path typed by a person (a file, a folder or a zip), or a file on this
+ * device known to the person by another name (an upload, handlers/import.ts): its `name` says what
+ * it is (by its extension) and names it in the preview and in every message; `path` is never shown.
+ */
+export type ImportInput = string | { readonly path: string; readonly name: string };
+
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const posix = (path: string) => (sep === "/" ? path : path.split(sep).join("/"));
 const tooLarge = (name: string, bytes: number) =>
@@ -134,27 +141,32 @@ function add(into: Collector, file: ImportFile): Result<null> {
   return ok(null);
 }
 
-async function readOne(path: string, into: Collector): Promise<Result<null>> {
+/** Where a file is, what people call it (`source`), and the "/" path its links resolve against. */
+type Named = { path: string; source: string; linkPath: string };
+
+const typed = (path: string): Named => ({ path, source: path, linkPath: posix(path) });
+
+async function readOne({ path, source, linkPath }: Named, into: Collector): Promise<Result<null>> {
   let bytes: Uint8Array;
   try {
     bytes = await readBounded(path, MAX_FILE_BYTES);
   } catch (e) {
     if (e instanceof TooLarge) {
-      into.problems.push({ source: path, message: tooLarge(path, e.bytes) });
+      into.problems.push({ source, message: tooLarge(source, e.bytes) });
       return ok(null);
     }
-    return unreadable(path, e);
+    return unreadable(source, e);
   }
   const text = decode(bytes);
   if (text === null) {
-    into.problems.push({ source: path, message: notUtf8(path) });
+    into.problems.push({ source, message: notUtf8(source) });
     return ok(null);
   }
   return add(into, {
-    source: path,
-    path: posix(path),
+    source,
+    path: linkPath,
     text,
-    plainText: extname(path).toLowerCase() === ".txt",
+    plainText: extname(source).toLowerCase() === ".txt",
   });
 }
 
@@ -177,7 +189,7 @@ async function readFolder(root: string, into: Collector): Promise<Result<null>> 
         const inner = await walk(path, depth + 1);
         if (!inner.ok) return inner;
       } else if (entry.isFile() && MARKDOWN.has(extname(entry.name).toLowerCase())) {
-        const read = await readOne(path, into);
+        const read = await readOne(typed(path), into);
         if (!read.ok) return read;
       }
     }
@@ -186,7 +198,8 @@ async function readFolder(root: string, into: Collector): Promise<Result<null>> 
   return walk(root, 0);
 }
 
-async function readZip(path: string, into: Collector): Promise<Result<null>> {
+async function readZip(zip: Named, into: Collector): Promise<Result<null>> {
+  const { path, source: zipName } = zip;
   let bytes: Uint8Array;
   try {
     bytes = await readBounded(path, MAX_ZIP_BYTES);
@@ -194,9 +207,9 @@ async function readZip(path: string, into: Collector): Promise<Result<null>> {
     if (e instanceof TooLarge)
       return err(
         ErrorCode.BadInput,
-        `${path} is ${mb(e.bytes)}; a zip to import may be at most ${mb(MAX_ZIP_BYTES)}. Unpack it and import the folder in parts. Nothing was imported.`,
+        `${zipName} is ${mb(e.bytes)}; a zip to import may be at most ${mb(MAX_ZIP_BYTES)}. Unpack it and import the folder in parts. Nothing was imported.`,
       );
-    return unreadable(path, e);
+    return unreadable(zipName, e);
   }
   const oversized: { name: string; bytes: number }[] = [];
   let entries: Record<string, Uint8Array>;
@@ -217,16 +230,16 @@ async function readZip(path: string, into: Collector): Promise<Result<null>> {
   } catch (e) {
     return err(
       ErrorCode.Damaged,
-      `${path} is not a zip that can be read (${(e as Error).message}). It may be damaged or only partly copied: copy it again, or import the Markdown files themselves. Nothing was imported.`,
+      `${zipName} is not a zip that can be read (${(e as Error).message}). It may be damaged or only partly copied: copy it again, or import the Markdown files themselves. Nothing was imported.`,
     );
   }
   for (const o of oversized) {
-    const source = `${path}!/${o.name}`;
+    const source = `${zipName}!/${o.name}`;
     into.problems.push({ source, message: tooLarge(source, o.bytes) });
   }
   const names = Object.keys(entries).sort();
   for (const name of names) {
-    const source = `${path}!/${name}`;
+    const source = `${zipName}!/${name}`;
     const data = entries[name]!;
     // The zip says how large an entry is; fflate never writes past that, so this holds anyway.
     if (data.byteLength > MAX_FILE_BYTES) {
@@ -238,38 +251,45 @@ async function readZip(path: string, into: Collector): Promise<Result<null>> {
       into.problems.push({ source, message: notUtf8(source) });
       continue;
     }
-    const added = add(into, { source, path: `${posix(path)}!/${name}`, text, plainText: false });
+    const added = add(into, { source, path: `${zip.linkPath}!/${name}`, text, plainText: false });
     if (!added.ok) return added;
   }
   return ok(null);
 }
 
-/** Reads every path: files, folders and zips. Fails whole on a path that cannot be read. */
+/**
+ * Reads every input: files, folders and zips. Fails whole on one that cannot be read. An upload's
+ * links resolve against `/uploads/<its name>`, so files uploaded together link to each other.
+ */
 export async function gatherFiles(
-  paths: readonly string[],
+  inputs: readonly ImportInput[],
   cwd?: string,
 ): Promise<Result<Gathered>> {
-  if (paths.length === 0)
+  if (inputs.length === 0)
     return err(ErrorCode.BadInput, "Nothing to import: give Markdown files, a folder or a zip.");
   const into: Collector = { files: [], problems: [], sources: new Set(), bytes: 0 };
-  for (const text of paths) {
-    const path = importPath(text, cwd);
-    if (!path.ok) return path;
+  for (const input of inputs) {
+    let file: Named;
+    if (typeof input === "string") {
+      const path = importPath(input, cwd);
+      if (!path.ok) return path;
+      file = typed(path.value);
+    } else file = { path: input.path, source: input.name, linkPath: `/uploads/${input.name}` };
     let info;
     try {
-      info = await stat(path.value);
+      info = await stat(file.path);
     } catch (e) {
-      return unreadable(path.value, e);
+      return unreadable(file.source, e);
     }
-    const ext = extname(path.value).toLowerCase();
+    const ext = extname(file.source).toLowerCase();
     let read: Result<null>;
-    if (info.isDirectory()) read = await readFolder(path.value, into);
-    else if (ext === ".zip") read = await readZip(path.value, into);
-    else if (TEXT.has(ext)) read = await readOne(path.value, into);
+    if (info.isDirectory() && typeof input === "string") read = await readFolder(file.path, into);
+    else if (ext === ".zip") read = await readZip(file, into);
+    else if (TEXT.has(ext)) read = await readOne(file, into);
     else
       read = err(
         ErrorCode.BadInput,
-        `${path.value} is not a Markdown file, a text file, a folder or a zip (Meitheal imports .md, .markdown, .txt and .zip). Nothing was imported.`,
+        `${file.source} is not a Markdown file, a text file, a folder or a zip (Meitheal imports .md, .markdown, .txt and .zip). Nothing was imported.`,
       );
     if (!read.ok) return read;
   }

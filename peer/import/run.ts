@@ -21,7 +21,7 @@ import { storySchemaAdapter } from "../../shared/richtext/schema.ts";
 import { communityKind, type CommunityIndex } from "../../shared/schema/community.ts";
 import { storyKind, type Story } from "../../shared/schema/story.ts";
 import type { OpenCommunity } from "../communities.ts";
-import { gatherFiles, type FileProblem } from "./files.ts";
+import { gatherFiles, type FileProblem, type ImportInput } from "./files.ts";
 import { asStoryId, type StoryId } from "../../shared/ids.ts";
 
 export type ImportDeps = {
@@ -46,14 +46,21 @@ function readIndex(community: OpenCommunity): Result<CommunityIndex> {
   return ok(read.doc);
 }
 
+const isInput = (p: unknown): p is ImportInput =>
+  typeof p === "string" ||
+  (typeof p === "object" &&
+    p !== null &&
+    typeof (p as { path?: unknown }).path === "string" &&
+    typeof (p as { name?: unknown }).name === "string");
+
 async function plan(
   deps: ImportDeps,
-  paths: readonly string[],
+  paths: readonly ImportInput[],
   only?: ReadonlySet<string>,
 ): Promise<Result<{ stories: PlannedStory[]; problems: FileProblem[]; notes: string[] }>> {
   const index = readIndex(deps.community);
   if (!index.ok) return index;
-  if (!Array.isArray(paths) || paths.some((p) => typeof p !== "string"))
+  if (!Array.isArray(paths) || !paths.every(isInput))
     return err(ErrorCode.BadInput, "The paths to import must be a list of file or folder paths.");
   const gathered = await gatherFiles(paths, deps.cwd);
   if (!gathered.ok) return gathered;
@@ -69,7 +76,7 @@ async function plan(
 /** What the paths would become, without changing anything. */
 export async function previewImport(
   deps: ImportDeps,
-  paths: readonly string[],
+  paths: readonly ImportInput[],
 ): Promise<Result<ImportPreview>> {
   const planned = await plan(deps, paths);
   if (!planned.ok) return planned;
@@ -108,7 +115,7 @@ function storyDocument(
  */
 export async function runImport(
   deps: ImportDeps,
-  paths: readonly string[],
+  paths: readonly ImportInput[],
   sources?: readonly string[],
 ): Promise<Result<{ storyIds: StoryId[] }>> {
   if (

@@ -80,6 +80,7 @@ export async function exportBundle(
   if (!written.ok) return written;
   return ok({
     path: path.value,
+    download: null,
     communityId: community.id,
     documents: written.value.documents,
     bytes: written.value.bytes,
@@ -115,6 +116,7 @@ export async function importBundle(
     return err(ErrorCode.Damaged, report.problems.join(" "));
   return ok({
     path: path.value,
+    download: null,
     communityId: asCommunityId(community.id),
     documents: report.merged + report.added,
     bytes: 0,

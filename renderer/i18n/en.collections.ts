@@ -138,6 +138,8 @@ export const collectionsEn = {
   "restore.intro":
     "Brings a whole community back from a backup file onto this device. Its documents keep their identity, so when this device meets the community’s other devices they merge, nothing is duplicated.",
   "restore.path": "Backup file",
+  "restore.fileHint": "A .meitheal-backup file, written from a community’s settings.",
+  "restore.pathTyped": "Path of the backup file",
   "restore.pathHint":
     "The full path of a .meitheal-backup file on this computer (or a USB stick); ~/ is your home folder.",
   "restore.placeholder": "/media/usb/community.meitheal-backup",
@@ -159,6 +161,9 @@ export const collectionsEn = {
   "import.title": "Import Markdown",
   "import.intro":
     "Markdown files become stories, keeping headings, emphasis, lists, quotes and links. Front matter fills in the title, status and themes. You see a preview before anything is created.",
+  "import.files": "Markdown files or zips to import",
+  "import.filesHint":
+    ".md, .markdown and .txt files, or .zip files of them. You can choose several.",
   "import.paths": "Files, folders or zips to import, one a line",
   "import.pathsHint":
     "Full paths on this computer: .md files, folders of them, or .zip files; ~/ is your home folder.",

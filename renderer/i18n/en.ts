@@ -2,6 +2,7 @@
 // next) is a new file of the same shape. Placeholders are {name}.
 import { collectionsEn } from "./en.collections.ts";
 import { editorEn } from "./en.editor.ts";
+import { filesEn } from "./en.files.ts";
 import { linksEn } from "./en.links.ts";
 import { logsEn } from "./en.logs.ts";
 import { mapsEn } from "./en.maps.ts";
@@ -13,6 +14,7 @@ export const en = {
   ...linksEn,
   ...collectionsEn,
   ...editorEn,
+  ...filesEn,
   "app.name": "Meitheal",
   "app.skip": "Skip to content",
   "app.loading": "Opening Meitheal…",
@@ -275,6 +277,10 @@ export const en = {
   "bundle.read.open": "Open that community",
   "bundle.placeholder": "/media/usb/retreat.meitheal-sync",
   "bundle.pathEmpty": "Type the full path of the bundle file.",
+  "bundle.fileName": "~/community.meitheal-sync",
+  "bundle.downloads": "“{name}”, in your browser’s downloads",
+  "bundle.uploaded": "the file you chose",
+  "bundle.read.path": "Path of the bundle file",
 
   "settings.title": "Community settings",
   "settings.name": "Community name",

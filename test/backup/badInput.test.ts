@@ -12,6 +12,8 @@ import { PeerNode } from "../../peer/peerNode.ts";
 import { ErrorCode, type Result } from "../../shared/result.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { expectErr, picture, seedCommunity, value } from "./helpers.ts";
+import { atPath } from "../../shared/contract.ts";
+import { pathOf } from "../helpers/files.ts";
 
 const TIMEOUT = 60_000;
 let source: string;
@@ -31,9 +33,9 @@ beforeAll(async () => {
   try {
     // More documents than one write batch (32), so a failure can happen half way through.
     const { communityId } = await seedCommunity(a, "Source", 40);
-    goodPath = value(
-      await a.handlers["backup:write"]({ communityId, path: join(stick, "good") }),
-    ).path;
+    goodPath = pathOf(
+      value(await a.handlers["backup:write"]({ communityId, target: atPath(join(stick, "good")) })),
+    );
   } finally {
     await a.close();
   }
@@ -70,7 +72,7 @@ async function unchanged<T>(attempt: (node: PeerNode) => Promise<Result<T>>): Pr
 const restoreFile = async (name: string, bytes: Uint8Array) => {
   const path = join(stick, name);
   await writeFile(path, bytes);
-  return unchanged((node) => node.handlers["backup:restore"]({ path }));
+  return unchanged((node) => node.handlers["backup:restore"]({ source: atPath(path) }));
 };
 
 /** The good backup's files, changed by `edit`, zipped again with the manifest first. */
@@ -167,7 +169,9 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
         await writeFile(path, head);
         await truncate(path, 200 * 1024 * 1024); // sparse: no 200 MB written
         const started = performance.now();
-        const result = await unchanged((node) => node.handlers["backup:restore"]({ path }));
+        const result = await unchanged((node) =>
+          node.handlers["backup:restore"]({ source: atPath(path) }),
+        );
         expectErr(result, ErrorCode.BadInput, /not a Meitheal backup/);
         expect(performance.now() - started).toBeLessThan(5_000);
       }
@@ -178,19 +182,19 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
   it("a path where there is no file, and a folder", async () => {
     expectErr(
       await unchanged((node) =>
-        node.handlers["backup:restore"]({ path: join(stick, "missing.meitheal-backup") }),
+        node.handlers["backup:restore"]({ source: atPath(join(stick, "missing.meitheal-backup")) }),
       ),
       ErrorCode.NotFound,
       /There is no file at .*missing\.meitheal-backup/,
     );
     expectErr(
-      await unchanged((node) => node.handlers["backup:restore"]({ path: stick })),
+      await unchanged((node) => node.handlers["backup:restore"]({ source: atPath(stick) })),
       ErrorCode.BadInput,
       /is a folder/,
     );
     expectErr(
       await unchanged((node) =>
-        node.handlers["backup:restore"]({ path: "relative.meitheal-backup" }),
+        node.handlers["backup:restore"]({ source: atPath("relative.meitheal-backup") }),
       ),
       ErrorCode.BadInput,
       /not a full path/,
@@ -234,7 +238,7 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
   it("and the good backup restores after all that", async () => {
     const node = await PeerNode.start({ dataDir: target });
     try {
-      value(await node.handlers["backup:restore"]({ path: goodPath }));
+      value(await node.handlers["backup:restore"]({ source: atPath(goodPath) }));
       expect(node.listCommunities().map((c) => c.name)).toEqual(["Already here", "Source"]);
     } finally {
       await node.close();
@@ -251,12 +255,18 @@ describe("writing a backup where it cannot be written", () => {
       try {
         const [id] = node.communityIds();
         expectErr(
-          await node.handlers["backup:write"]({ communityId: id!, path: join(dir, "file", "b") }),
+          await node.handlers["backup:write"]({
+            communityId: id!,
+            target: atPath(join(dir, "file", "b")),
+          }),
           ErrorCode.Storage,
           /could not be written to .*part of the path is a file, not a folder.*Nothing was written/,
         );
         expectErr(
-          await node.handlers["backup:write"]({ communityId: id!, path: join(dir, "gone", "b") }),
+          await node.handlers["backup:write"]({
+            communityId: id!,
+            target: atPath(join(dir, "gone", "b")),
+          }),
           ErrorCode.Storage,
           /the folder does not exist/,
         );

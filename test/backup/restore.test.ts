@@ -13,7 +13,7 @@ import { BACKUP_EXTENSION, MANIFEST_ENTRY } from "../../peer/backup/format.ts";
 import { restoreBackup } from "../../peer/backup/backup.ts";
 import { rosterDocumentId } from "../../peer/sync/membership.ts";
 import { CommunityTrust } from "../../peer/sync/trust.ts";
-import type { TaskProgress } from "../../shared/contract.ts";
+import { atPath, type TaskProgress } from "../../shared/contract.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import { addLogEntry, liveEntriesIn } from "../../shared/ops/log.ts";
 import { logVolumes } from "../../shared/ops/logVolumes.ts";
@@ -24,6 +24,7 @@ import { seedLog } from "../helpers/logs.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { documentsOf, entryIds, seedCommunity, value } from "./helpers.ts";
 import { asCommunityId } from "../../shared/ids.ts";
+import { pathOf } from "../helpers/files.ts";
 
 const TIMEOUT = 60_000;
 let dirs: string[] = [];
@@ -64,7 +65,7 @@ describe("backup and restore", () => {
       a.on("task:progress", (p) => progress.push(p));
 
       const written = value(
-        await a.handlers["backup:write"]({ communityId, path: join(stick, "shore") }),
+        await a.handlers["backup:write"]({ communityId, target: atPath(join(stick, "shore")) }),
       );
       expect(written).toMatchObject({
         path: join(stick, `shore${BACKUP_EXTENSION}`),
@@ -77,7 +78,7 @@ describe("backup and restore", () => {
       expect(await readdir(stick)).toEqual([`shore${BACKUP_EXTENSION}`]);
 
       // The file: the manifest first, the key in it, and never this device's private key.
-      const bytes = await readFile(written.path);
+      const bytes = await readFile(pathOf(written));
       const files = unzipSync(bytes);
       expect(Object.keys(files)[0]).toBe(MANIFEST_ENTRY);
       const trustA = await CommunityTrust.load(dirA, communityId);
@@ -94,7 +95,9 @@ describe("backup and restore", () => {
       const before = await documentsOf(a, communityId);
 
       const b = await start(dirB);
-      const inspected = value(await b.handlers["backup:inspect"]({ path: written.path }));
+      const inspected = value(
+        await b.handlers["backup:inspect"]({ source: atPath(pathOf(written)) }),
+      );
       expect(inspected).toEqual({ ...written, bytes: bytes.byteLength });
       expect(b.listCommunities()).toEqual([]); // inspecting changed nothing
 
@@ -102,7 +105,9 @@ describe("backup and restore", () => {
       b.on("task:progress", (p) => bProgress.push(p));
       const changes: unknown[] = [];
       b.on("communities:changed", (e) => changes.push(e));
-      const restored = value(await b.handlers["backup:restore"]({ path: written.path }));
+      const restored = value(
+        await b.handlers["backup:restore"]({ source: atPath(pathOf(written)) }),
+      );
       expect(restored).toMatchObject({
         id: communityId,
         name: "Cois Farraige",
@@ -156,11 +161,11 @@ describe("backup and restore", () => {
       });
       await a.flush();
       const written = value(
-        await a.handlers["backup:write"]({ communityId, path: join(stick, "logs") }),
+        await a.handlers["backup:write"]({ communityId, target: atPath(join(stick, "logs")) }),
       );
       expect(written.documents).toBe(6); // index, roster, story, log, 2 volumes
       const manifest = JSON.parse(
-        new TextDecoder().decode(unzipSync(await readFile(written.path))[MANIFEST_ENTRY]),
+        new TextDecoder().decode(unzipSync(await readFile(pathOf(written)))[MANIFEST_ENTRY]),
       ) as { documents: { id: string; kind: string }[] };
       expect(
         manifest.documents
@@ -170,7 +175,7 @@ describe("backup and restore", () => {
       ).toEqual([...volumeIds].sort());
 
       const b = await start(dirB);
-      value(await b.handlers["backup:restore"]({ path: written.path }));
+      value(await b.handlers["backup:restore"]({ source: atPath(pathOf(written)) }));
       const community = b.community(communityId)!;
       const find = <T>(id: string) => community.repo.find<T>(`automerge:${id}` as AutomergeUrl);
       const listed = logVolumes(community.index!.doc(), logId);
@@ -201,12 +206,12 @@ describe("backup and restore", () => {
       const a = await start(dirA);
       const { communityId, storyIds } = await seedCommunity(a, "Hub", 3);
       const first = value(
-        await a.handlers["backup:write"]({ communityId, path: join(stick, "one") }),
+        await a.handlers["backup:write"]({ communityId, target: atPath(join(stick, "one")) }),
       );
 
       // On B: restored, then written on after the backup.
       const b = await start(dirB);
-      value(await b.handlers["backup:restore"]({ path: first.path }));
+      value(await b.handlers["backup:restore"]({ source: atPath(pathOf(first)) }));
       const storyId = storyIds[0]!;
       const onB: DocHandle<Story> = await b
         .community(communityId)!
@@ -223,7 +228,7 @@ describe("backup and restore", () => {
       listStory(community.index!, extra, "Added on A later");
       await a.flush();
       const second = value(
-        await a.handlers["backup:write"]({ communityId, path: join(stick, "two") }),
+        await a.handlers["backup:write"]({ communityId, target: atPath(join(stick, "two")) }),
       );
 
       // B restores A's newer backup: a merge into what it has.
@@ -260,20 +265,22 @@ describe("backup and restore", () => {
       ]);
       const a = await start(dirA);
       const { communityId } = await seedCommunity(a, "Cois Farraige / Shore", 1);
-      const written = value(await a.handlers["backup:write"]({ communityId, path: stick }));
+      const written = value(
+        await a.handlers["backup:write"]({ communityId, target: atPath(stick) }),
+      );
       expect(written.path).toMatch(
         new RegExp(`${stick}/Cois-Farraige-Shore-\\d{4}-\\d\\d-\\d\\d\\${BACKUP_EXTENSION}$`),
       );
       const missing = await a.handlers["backup:write"]({
         communityId: asCommunityId("nope"),
-        path: stick,
+        target: atPath(stick),
       });
       expect(missing.ok).toBe(false);
-      const relative = await a.handlers["backup:write"]({ communityId, path: "backup" });
+      const relative = await a.handlers["backup:write"]({ communityId, target: atPath("backup") });
       expect(relative.ok ? "" : relative.error.message).toMatch(/not a full path/);
       // A document Automerge loads: history intact.
       const doc = Automerge.load(
-        unzipSync(await readFile(written.path))[
+        unzipSync(await readFile(pathOf(written)))[
           `documents/${rosterDocumentId(communityId)}.automerge`
         ]!,
       );

@@ -14,6 +14,8 @@ import { listStory } from "../helpers/stories.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { pair, startLinkedPeers, type LinkedPeers } from "../sync/linkedPeers.ts";
 import type { CommunityId } from "../../shared/ids.ts";
+import { atPath } from "../../shared/contract.ts";
+import { pathOf } from "../helpers/files.ts";
 
 let linked: LinkedPeers;
 let c: ServedPeer | undefined;
@@ -92,14 +94,17 @@ describe("a backup restored on a new laptop", () => {
     );
     await inSync([rpcA, rpcB], communityId, 1);
 
-    const backup = await rpcA.call("backup:write", { communityId, path: join(stick, "retreat") });
+    const backup = await rpcA.call("backup:write", {
+      communityId,
+      target: atPath(join(stick, "retreat")),
+    });
     expect(backup.documents).toBe(5);
 
     // The new laptop: a fresh data folder, its own key, the community from the backup.
     c = await servePeer(dirC);
     rpcC = await connectRpc(c);
     const infoC = await rpcC.call("peer:info", {});
-    const restored = await rpcC.call("backup:restore", { path: backup.path });
+    const restored = await rpcC.call("backup:restore", { source: atPath(pathOf(backup)) });
     expect(restored).toMatchObject({
       id: communityId,
       name: "Retreat",

@@ -7,6 +7,7 @@
 import { restoreBackup } from "../../peer/backup/backup.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
 import { asCommunityId } from "../../shared/ids.ts";
+import { atPath } from "../../shared/contract.ts";
 
 export type BackupSample = { ms: number; documents: number; bytes: number; path: string };
 
@@ -24,14 +25,14 @@ try {
     const [communityId, path] = rest;
     const written = await node.handlers["backup:write"]({
       communityId: asCommunityId(communityId ?? ""),
-      path: path ?? "",
+      target: atPath(path ?? ""),
     });
     if (!written.ok) throw new Error(written.error.message);
-    sample = { ms: performance.now() - started, documents: written.value.documents, bytes: written.value.bytes, path: written.value.path };
+    sample = { ms: performance.now() - started, documents: written.value.documents, bytes: written.value.bytes, path: written.value.path ?? "" };
   } else {
     const restored = await restoreBackup(node.backupHost(), rest[0] ?? "");
     if (!restored.ok) throw new Error(restored.error.message);
-    sample = { ms: performance.now() - started, documents: restored.value.documents, bytes: 0, path: restored.value.path };
+    sample = { ms: performance.now() - started, documents: restored.value.documents, bytes: 0, path: restored.value.path ?? "" };
   }
 } finally {
   await node.close();

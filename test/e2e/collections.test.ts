@@ -188,6 +188,9 @@ describe("collections in the browser", () => {
     await dialog.getByLabel(/Web page/).check();
     await dialog.getByLabel("Ready and published stories (2)").waitFor();
     const file = join(outDir, "orchard.html");
+    // A path on the peer's computer is the advanced way (a browser download is the usual one:
+    // test/e2e/files.test.ts).
+    await dialog.getByText("Advanced: type a path on this device").click();
     await path.fill(file);
     await dialog.getByRole("button", { name: "Export", exact: true }).click();
     // The summary, or (to fail with the peer's own words) the error the dialog shows.

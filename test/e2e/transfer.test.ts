@@ -13,6 +13,7 @@ import { addLogEntry, initLog } from "../../shared/ops/log.ts";
 import { initStory } from "../../shared/ops/story.ts";
 import type { Log } from "../../shared/schema/log.ts";
 import type { Story } from "../../shared/schema/story.ts";
+import { seriousA11yViolations } from "../helpers/axe.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
@@ -97,16 +98,26 @@ describe("backup, restore and import in the browser", () => {
     await panel.waitFor();
     // The panel says plainly that the file holds the community's key.
     expect(await panel.innerText()).toContain("including the community’s key");
-    const file = join(outDir, "harbour.meitheal-backup");
-    await panel.getByLabel("Save the backup to").fill(file);
-    await panel.getByRole("button", { name: "Write backup" }).click();
+    // Saved by the browser as a download, named after the community and the day.
+    const [download] = await Promise.all([
+      a.waitForEvent("download", { timeout: 60_000 }),
+      panel.getByRole("button", { name: "Write backup" }).click(),
+    ]);
     await panel
       .getByRole("status")
       .filter({ hasText: /Backed up \d+ documents/ })
       .or(panel.locator(".notice-error"))
       .waitFor({ timeout: 30_000 });
     expect(await panel.locator(".notice-error").allInnerTexts()).toEqual([]);
-    expect(await panel.locator(".transfer-path").innerText()).toContain("harbour.meitheal-backup");
+    expect(download.suggestedFilename()).toMatch(
+      /^Harbour circle \d{4}-\d\d-\d\d\.meitheal-backup$/,
+    );
+    expect(await panel.locator(".transfer-path").innerText()).toContain(
+      "in your browser’s downloads",
+    );
+    expect(await a.locator("body").innerText()).not.toContain(dataA);
+    const file = join(outDir, "harbour.meitheal-backup");
+    await download.saveAs(file);
     expect((await stat(file)).size).toBeGreaterThan(0);
 
     // A fresh device: the welcome screen offers a restore.
@@ -114,15 +125,24 @@ describe("backup, restore and import in the browser", () => {
     await b.getByRole("heading", { name: "Welcome to Meitheal" }).waitFor();
     await b.getByRole("link", { name: "Restore from a backup" }).click();
     await b.getByRole("heading", { name: "Restore from a backup", level: 1 }).waitFor();
-    // A file that is not there is refused with the peer's words, and nothing changes.
-    await b.getByLabel("Backup file").fill(join(outDir, "nothing-here.meitheal-backup"));
+    // A file that is not a backup is refused with the peer's words, and nothing changes.
+    await b.getByLabel("Backup file", { exact: true }).setInputFiles({
+      name: "notes.meitheal-backup",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from("not a backup"),
+    });
     await b.getByRole("button", { name: "Check" }).click();
     await b.getByRole("alert").filter({ hasText: "This file cannot be restored" }).waitFor();
-    // The real one: checked first (name, documents, when), then restored.
-    await b.getByLabel("Backup file").fill(file);
+    // The real one, sent from this computer: checked first (name, documents, when), then restored.
+    await b.getByLabel("Backup file", { exact: true }).setInputFiles(file);
     await b.getByRole("button", { name: "Check" }).click();
     await b.getByRole("heading", { name: "Harbour circle", level: 2 }).waitFor({ timeout: 30_000 });
     expect(await b.locator(".facts").innerText()).toMatch(/\d+ documents/);
+    // The file as it is called on this computer, not where the peer keeps it.
+    expect(await b.locator(".facts").innerText()).toContain("harbour.meitheal-backup");
+    expect(await b.locator("body").innerText()).not.toContain(dataB);
+    await b.setViewportSize({ width: 1280, height: 800 });
+    expect(await seriousA11yViolations(b)).toEqual([]);
     await b.screenshot({ path: join(REPO_ROOT, "docs/collections-restore.png") });
     await b.getByRole("button", { name: "Restore Harbour circle" }).click();
     // The restored community opens, with its stories, under the same id.
@@ -152,7 +172,9 @@ describe("backup, restore and import in the browser", () => {
     await dialog.waitFor();
     // Nothing typed: says what to do.
     await dialog.getByRole("button", { name: "Preview" }).click();
-    await dialog.getByRole("alert").filter({ hasText: "Type at least one path" }).waitFor();
+    await dialog.getByRole("alert").filter({ hasText: "Choose at least one file" }).waitFor();
+    // Paths on the peer's computer, the advanced way (uploads: test/e2e/files.test.ts).
+    await dialog.getByText("Advanced: type a path on this device").click();
     await dialog.getByLabel("Files, folders or zips to import, one a line").fill(`${tide}\n${bog}`);
     await dialog.getByRole("button", { name: "Preview" }).click();
     await dialog
@@ -200,11 +222,17 @@ describe("backup, restore and import in the browser", () => {
     const dialog = page.getByRole("dialog", { name: "Retreat harvest" });
     await dialog.getByLabel("From").fill("2025-05-01");
     await dialog.getByLabel("To (inclusive)").fill("2025-05-03");
-    const report = join(outDir, "retreat.html");
-    await dialog.getByLabel("Save the report to").fill(report);
-    await dialog.getByRole("button", { name: "Write report" }).click();
+    // Saved by the browser as a download: no path on the peer's computer is asked for or shown.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 60_000 }),
+      dialog.getByRole("button", { name: "Write report" }).click(),
+    ]);
     // The finished dialog is named by its new heading.
     await page.getByRole("heading", { name: "Report written" }).waitFor({ timeout: 30_000 });
+    expect(download.suggestedFilename()).toMatch(/\.html$/);
+    const report = join(outDir, "retreat.html");
+    await download.saveAs(report);
+    expect(await page.locator("body").innerText()).not.toContain(dataA);
     const html = await readFile(report, "utf8");
     expect(html).toContain("Seaweed gathering at dawn");
     expect(html).not.toContain("Quiet month meeting");

@@ -66,7 +66,7 @@ beforeAll(async () => {
         pageSize: size,
       });
       if (!r.ok) throw new Error(r.error.message);
-      html[size] = r.value.path;
+      html[size] = r.value.path ?? "";
     }
   } finally {
     await node.close();

@@ -22,6 +22,7 @@ import { launchBrowser } from "../helpers/browser.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { logOn, mapOn, noon, storyOn, volumeOn } from "./fixtures.ts";
 import { asCommunityId } from "../../shared/ids.ts";
+import { atPath } from "../../shared/contract.ts";
 
 let dir = "";
 let node: PeerNode;
@@ -189,7 +190,7 @@ describe("harvest:write", () => {
         from: "2025-06-02",
         to: "2025-06-03",
         format: "html",
-        path: path(),
+        target: atPath(path()),
       }),
     );
     off();
@@ -280,7 +281,7 @@ describe("harvest:write", () => {
         from: "2025-06-02",
         to: "2025-06-03",
         format: "pdf",
-        path: pdf,
+        target: atPath(pdf),
         pageSize: "a5",
       }),
     );
@@ -291,12 +292,12 @@ describe("harvest:write", () => {
 
   it("refuses bad ranges and paths, and writes nothing", async () => {
     const before = (await readdir(dir)).sort();
-    const cases: [Record<string, string>, string][] = [
+    const cases: [Record<string, unknown>, string][] = [
       [{ from: "2025-06-03", to: "2025-06-02" }, "starts (2025-06-03) after it ends"],
       [{ from: "June 2nd" }, 'The start day "June 2nd" is not a day written as YYYY-MM-DD'],
       [{ from: "2024-01-01", to: "2025-06-02" }, "at most 366 days"],
-      [{ path: join(dir, "missing", "h.html") }, "does not exist"],
-      [{ path: "harvest.html" }, "is not a full path"],
+      [{ target: atPath(join(dir, "missing", "h.html")) }, "does not exist"],
+      [{ target: atPath("harvest.html") }, "is not a full path"],
       [{ format: "docx" }, 'written as "html" or "pdf"'],
       [{ locale: "not a language!" }, 'The language "not a language!"'],
       [{ timeZone: "Mars/Olympus" }, 'time zone "Mars/Olympus"'],
@@ -312,7 +313,7 @@ describe("harvest:write", () => {
         from: "2025-06-02",
         to: "2025-06-03",
         format: "html",
-        path: join(dir, "bad.html"),
+        target: atPath(join(dir, "bad.html")),
         labels: labels as HarvestLabels,
       });
       expect(r.ok).toBe(false);
@@ -324,7 +325,7 @@ describe("harvest:write", () => {
         from: "2025-06-02",
         to: "2025-06-03",
         format: "html",
-        path: join(dir, "bad.html"),
+        target: atPath(join(dir, "bad.html")),
         ...(change as { format?: "html" }),
       });
       expect(r.ok).toBe(false);
@@ -343,7 +344,7 @@ describe("harvest:write in the window's language", () => {
         from: "2025-06-02",
         to: "2025-06-02",
         format: "html",
-        path: target,
+        target: atPath(target),
         locale: "ga",
         timeZone: "Europe/Dublin",
         labels: {

@@ -13,6 +13,7 @@ import { generateCollection, THEMES } from "../export/fixtures.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { peerWithCommunity, picture, value } from "./helpers.ts";
 import { asCommunityId } from "../../shared/ids.ts";
+import { atPath } from "../../shared/contract.ts";
 
 let dir = "";
 let node: PeerNode;
@@ -39,8 +40,8 @@ const good = async () => {
 /** Runs preview and import; both must leave the community exactly as it was. */
 async function both(paths: string[]) {
   const before = await picture(node, communityId);
-  const preview = await node.handlers["import:preview"]({ communityId, paths });
-  const run = await node.handlers["import:run"]({ communityId, paths });
+  const preview = await node.handlers["import:preview"]({ communityId, files: paths.map(atPath) });
+  const run = await node.handlers["import:run"]({ communityId, files: paths.map(atPath) });
   expect(await picture(node, communityId)).toEqual(before);
   return { preview, run };
 }
@@ -86,7 +87,11 @@ describe("import refuses bad input and changes nothing", () => {
     await writeFile(latin1, Buffer.from([0x43, 0x61, 0x66, 0xe9]));
     const path = await good();
     const done = value(
-      await node.handlers["import:run"]({ communityId, paths: [path, latin1], sources: [path] }),
+      await node.handlers["import:run"]({
+        communityId,
+        files: [path, latin1].map(atPath),
+        sources: [path],
+      }),
     );
     expect(done.storyIds).toHaveLength(1);
   });
@@ -148,7 +153,7 @@ describe("import refuses bad input and changes nothing", () => {
   it("a community that is not on this device", async () => {
     const r = await node.handlers["import:preview"]({
       communityId: asCommunityId("4NMNnkMhL8jXrdJ9jamS2ndGzcC3"),
-      paths: [await good()],
+      files: [atPath(await good())],
     });
     expect(message(r)).toContain("That community is not on this device");
   });

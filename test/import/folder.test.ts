@@ -12,6 +12,7 @@ import { hrefFromMarkValue } from "../../shared/richtext/schema.ts";
 import { spansToPlainText } from "../../shared/richtext/text.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { indexOf, peerWithCommunity, picture, storyOf, value } from "./helpers.ts";
+import { atPath } from "../../shared/contract.ts";
 
 let dir = "";
 let folder = "";
@@ -50,7 +51,7 @@ describe("importing a folder", () => {
     try {
       const before = await picture(node, communityId);
       const preview = value(
-        await node.handlers["import:preview"]({ communityId, paths: [folder] }),
+        await node.handlers["import:preview"]({ communityId, files: [atPath(folder)] }),
       );
       expect(await picture(node, communityId)).toEqual(before);
       expect(preview.problems).toEqual([]);
@@ -74,7 +75,7 @@ describe("importing a folder", () => {
       ]);
 
       const { storyIds } = value(
-        await node.handlers["import:run"]({ communityId, paths: [folder] }),
+        await node.handlers["import:run"]({ communityId, files: [atPath(folder)] }),
       );
       expect(storyIds).toHaveLength(4);
       const stories = await Promise.all(storyIds.map((id) => storyOf(node, communityId, id)));

@@ -22,6 +22,7 @@ import {
 } from "../export/fixtures.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { peerWithCommunity, picture, storyOf, value } from "./helpers.ts";
+import { atPath } from "../../shared/contract.ts";
 
 let dir = "";
 let node: PeerNode | undefined;
@@ -104,14 +105,18 @@ describe("Markdown export → import", () => {
     const { communityId } = peer;
 
     const before = await picture(node, communityId);
-    const preview = value(await node.handlers["import:preview"]({ communityId, paths: [zip] }));
+    const preview = value(
+      await node.handlers["import:preview"]({ communityId, files: [atPath(zip)] }),
+    );
     expect(await picture(node, communityId)).toEqual(before);
     expect(preview.candidates).toHaveLength(book.stories.length);
     // The collection's contents page is named, not imported.
     expect(preview.problems).toEqual([expect.stringContaining("index.md is the contents page")]);
     for (const c of preview.candidates) expect(c.warnings).toEqual([]);
 
-    const { storyIds } = value(await node.handlers["import:run"]({ communityId, paths: [zip] }));
+    const { storyIds } = value(
+      await node.handlers["import:run"]({ communityId, files: [atPath(zip)] }),
+    );
     expect(storyIds).toHaveLength(book.stories.length);
 
     // Read the imported stories back as the exporter would, in the original order (by title).

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { METHODS, type ArgsOf, type Method } from "../../shared/contract.ts";
+import { atPath, METHODS, type ArgsOf, type Method } from "../../shared/contract.ts";
 import { ErrorCode } from "../../shared/result.ts";
 import { COMMUNITY_NOT_HERE } from "../../peer/communities.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
@@ -53,10 +53,16 @@ const CALLS: { [M in Method]: Call<M> } = {
     expect: { code: ErrorCode.BadInput, message: /is not an address/ },
   },
   "sync:writeBundle": {
-    args: (s) => ({ communityId: s.communityId, path: join(s.dir, "circle.meitheal-sync") }),
+    args: (s) => ({
+      communityId: s.communityId,
+      target: atPath(join(s.dir, "circle.meitheal-sync")),
+    }),
     expect: "ok",
   },
-  "sync:readBundle": { args: (s) => ({ path: join(s.dir, "circle.meitheal-sync") }), expect: "ok" },
+  "sync:readBundle": {
+    args: (s) => ({ source: atPath(join(s.dir, "circle.meitheal-sync")) }),
+    expect: "ok",
+  },
   "members:list": { args: (s) => ({ communityId: s.communityId }), expect: "ok" },
   "members:remove": {
     args: (s) => ({ communityId: s.communityId, deviceKey: s.deviceKey }),
@@ -73,22 +79,22 @@ const CALLS: { [M in Method]: Call<M> } = {
       communityId: s.communityId,
       collectionId: asCollectionId("no-such-collection"),
       format: "html",
-      path: join(s.dir, "book.html"),
+      target: atPath(join(s.dir, "book.html")),
     }),
     expect: { code: ErrorCode.NotFound, message: /no collection no-such-collection/ },
   },
   "backup:write": {
-    args: (s) => ({ communityId: s.communityId, path: join(s.dir, "backups") }),
+    args: (s) => ({ communityId: s.communityId, target: atPath(join(s.dir, "backups")) }),
     expect: "ok",
   },
-  "backup:inspect": { args: (s) => ({ path: s.backupPath }), expect: "ok" },
-  "backup:restore": { args: (s) => ({ path: s.backupPath }), expect: "ok" },
+  "backup:inspect": { args: (s) => ({ source: atPath(s.backupPath) }), expect: "ok" },
+  "backup:restore": { args: (s) => ({ source: atPath(s.backupPath) }), expect: "ok" },
   "import:preview": {
-    args: (s) => ({ communityId: s.communityId, paths: [join(s.dir, "notes", "tide.md")] }),
+    args: (s) => ({ communityId: s.communityId, files: [atPath(join(s.dir, "notes", "tide.md"))] }),
     expect: "ok",
   },
   "import:run": {
-    args: (s) => ({ communityId: s.communityId, paths: [join(s.dir, "notes", "tide.md")] }),
+    args: (s) => ({ communityId: s.communityId, files: [atPath(join(s.dir, "notes", "tide.md"))] }),
     expect: "ok",
   },
   "harvest:write": {
@@ -97,7 +103,7 @@ const CALLS: { [M in Method]: Call<M> } = {
       from: "2025-03-01",
       to: "2025-03-02",
       format: "html",
-      path: join(s.dir, "harvest.html"),
+      target: atPath(join(s.dir, "harvest.html")),
     }),
     expect: "ok",
   },

@@ -16,6 +16,7 @@ import type { Story } from "../../shared/schema/story.ts";
 import { eventually } from "../helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import type { CommunityId } from "../../shared/ids.ts";
+import { atPath } from "../../shared/contract.ts";
 
 const dirs: string[] = [];
 const nodes: PeerNode[] = [];
@@ -79,7 +80,7 @@ describe("offline bundle", () => {
       }),
     );
     const path = join(stick, "hub.meitheal-sync");
-    const written = await a.handlers["sync:writeBundle"]({ communityId, path });
+    const written = await a.handlers["sync:writeBundle"]({ communityId, target: atPath(path) });
     if (!written.ok) throw new Error(written.error.message);
     expect(written.value.documents).toBeGreaterThanOrEqual(3);
     // Encrypted: the story's words are not in the file.
@@ -87,7 +88,7 @@ describe("offline bundle", () => {
 
     // B, with LAN sync off, reads it.
     b = await start(dirB, false);
-    const read = await b.handlers["sync:readBundle"]({ path });
+    const read = await b.handlers["sync:readBundle"]({ source: atPath(path) });
     if (!read.ok) throw new Error(read.error.message);
     expect(read.value.communityId).toBe(communityId);
     const onB = await b.community(communityId)!.repo.find<Story>(story.url);
@@ -97,7 +98,7 @@ describe("offline bundle", () => {
 
     // Reading it twice changes nothing.
     const heads = onB.heads();
-    expect((await b.handlers["sync:readBundle"]({ path })).ok).toBe(true);
+    expect((await b.handlers["sync:readBundle"]({ source: atPath(path) })).ok).toBe(true);
     expect(onB.heads()).toEqual(heads);
   }, 60_000);
 
@@ -115,12 +116,17 @@ describe("offline bundle", () => {
     const communityId = created.value.id;
     const path = join(stick, "elsewhere.meitheal-sync");
 
-    const relative = await c.handlers["sync:writeBundle"]({ communityId, path: "stick/x" });
+    const relative = await c.handlers["sync:writeBundle"]({
+      communityId,
+      target: atPath("stick/x"),
+    });
     expect(relative).toMatchObject({ ok: false, error: { code: "bad-input" } });
     if (!relative.ok) expect(relative.error.message).toContain("full path");
-    expect((await c.handlers["sync:writeBundle"]({ communityId, path })).ok).toBe(true);
+    expect((await c.handlers["sync:writeBundle"]({ communityId, target: atPath(path) })).ok).toBe(
+      true,
+    );
 
-    const foreign = await d.handlers["sync:readBundle"]({ path });
+    const foreign = await d.handlers["sync:readBundle"]({ source: atPath(path) });
     expect(foreign).toMatchObject({ ok: false, error: { code: "not-found" } });
     if (!foreign.ok) expect(foreign.error.message).toContain("Join that community");
     expect(d.listCommunities()).toEqual([]);
@@ -129,10 +135,12 @@ describe("offline bundle", () => {
     bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
     const damaged = join(stick, "damaged.meitheal-sync");
     await writeFile(damaged, bytes);
-    const broken = await c.handlers["sync:readBundle"]({ path: damaged });
+    const broken = await c.handlers["sync:readBundle"]({ source: atPath(damaged) });
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.error.message).toMatch(/damaged|changed/);
-    const missing = await c.handlers["sync:readBundle"]({ path: join(stick, "nothing-here") });
+    const missing = await c.handlers["sync:readBundle"]({
+      source: atPath(join(stick, "nothing-here")),
+    });
     expect(missing.ok).toBe(false);
   }, 60_000);
 });

@@ -106,7 +106,11 @@ type SodiumForBundles = {
   sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
   sodium_memzero(buf: Uint8Array): void;
 };
-export const sodium = sodiumModule as unknown as SodiumForBundles;
+// The whole module object: under Node's own ESM loader (the meitheal-peer bin) a CommonJS module's
+// named exports hold only what its source shows plainly, and the constants (crypto_kdf_KEYBYTES, …)
+// are missing there; `default` is module.exports itself, with all of them.
+export const sodium = ((sodiumModule as { default?: unknown }).default ??
+  sodiumModule) as SodiumForBundles;
 
 const MAGIC = new TextEncoder().encode("MTHLSYN1");
 const KDF_CONTEXT = new TextEncoder().encode("MTHLSYNC");

@@ -1,13 +1,22 @@
 // Sync without a network: write the community to one encrypted file (a USB stick), read one that
-// another member device wrote. Paths are on the computer the peer runs on.
-import { useId } from "react";
-import type { BundleSummary } from "../../../shared/contract.ts";
+// another member device wrote. The file is chosen as every file is (transfer/files.ts): the system
+// dialog in the desktop app; in a browser a download to save, and a file picked or dropped to send
+// to the peer; a path on the peer's computer under "Advanced".
+import { useId, useState, type FormEvent } from "react";
+import type { BundleSummary, FileSource, FileTarget } from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
 import { useCommunityId } from "../../communityContext.tsx";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
-import { useTypedRequest } from "../../ui/useTypedRequest.ts";
+import { FileChooser } from "../transfer/FileChooser.tsx";
+import {
+  CANCELLED,
+  chooseTarget,
+  saveDownload,
+  sourcesOf,
+  type ChosenFile,
+} from "../transfer/files.ts";
 import { PathField } from "../transfer/PathField.tsx";
 import { countKey, formatBytes } from "./format.ts";
 
@@ -28,12 +37,12 @@ export function Bundle() {
           hint={t("bundle.write.hint")}
           submit={t("bundle.write.submit")}
           busyText={t("bundle.write.busy")}
-          run={(path) => connection.rpc.call("sync:writeBundle", { communityId, path })}
+          write={(target) => connection.rpc.call("sync:writeBundle", { communityId, target })}
           done={(s) =>
             t(countKey(s.documents, "bundle.write.done", "bundle.write.done.one"), {
               count: s.documents,
               size: formatBytes(s.bytes),
-              path: s.path,
+              path: s.download ? t("bundle.downloads", { name: s.download.name }) : (s.path ?? ""),
             })
           }
         />
@@ -43,11 +52,11 @@ export function Bundle() {
           hint={t("bundle.read.hint")}
           submit={t("bundle.read.submit")}
           busyText={t("bundle.read.busy")}
-          run={(path) => connection.rpc.call("sync:readBundle", { path })}
+          read={(source) => connection.rpc.call("sync:readBundle", { source })}
           done={(s) =>
             t(countKey(s.documents, "bundle.read.done", "bundle.read.done.one"), {
               count: s.documents,
-              path: s.path,
+              path: s.path ?? t("bundle.uploaded"),
             })
           }
           elsewhere={(s) => (s.communityId === communityId ? null : s.communityId)}
@@ -58,49 +67,128 @@ export function Bundle() {
 }
 
 function BundleForm({
+  write,
+  read,
   heading,
   label,
   hint,
   submit,
   busyText,
-  run,
   done,
   elsewhere,
 }: {
+  /** A form that writes a bundle (to a download, the dialog's path or a typed one)… */
+  write?: (target: FileTarget) => Promise<Result<BundleSummary>>;
+  /** …or one that reads one (an upload, the dialog's path or a typed one). */
+  read?: (source: FileSource) => Promise<Result<BundleSummary>>;
   heading: string;
   label: string;
   hint: string;
   submit: string;
   busyText: string;
-  run: (path: string) => Promise<Result<BundleSummary>>;
   done: (summary: BundleSummary) => string;
   /** The other community a bundle turned out to belong to, if it did. */
   elsewhere?: (summary: BundleSummary) => string | null;
 }) {
-  const form = useTypedRequest({ empty: t("bundle.pathEmpty"), run });
-  const { busy } = form;
-  const result = form.answer?.value ?? null;
+  const [path, setPath] = useState(write ? t("bundle.fileName") : "");
+  const [advanced, setAdvanced] = useState(false);
+  const [chosen, setChosen] = useState<ChosenFile[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<BundleSummary | null>(null);
   const headingId = useId();
+
+  const send = async () => {
+    setResult(null);
+    setError(null);
+    let call: () => Promise<Result<BundleSummary>>;
+    if (write) {
+      const target = await chooseTarget({ advanced, typed: path, purpose: "bundle" });
+      if (target === "empty") return setError(t("bundle.pathEmpty"));
+      // Cancelled: nothing changes, and nothing is said.
+      if (target === null) return;
+      call = () => write(target);
+    } else if (read) {
+      if (chosen.length === 0) return setError(t("files.noneChosen"));
+      setBusy(true);
+      const sources = await sourcesOf(chosen, () => undefined);
+      setBusy(false);
+      const source = sources.ok ? sources.value[0] : undefined;
+      if (!source) {
+        if (!sources.ok && sources.error.message !== CANCELLED) setError(sources.error.message);
+        return;
+      }
+      call = () => read(source);
+    } else return;
+    setBusy(true);
+    try {
+      const answer = await call();
+      if (!answer.ok) return setError(answer.error.message);
+      if (answer.value.download) {
+        const saved = await saveDownload(answer.value.download, () => undefined);
+        if (!saved.ok)
+          return setError(`${saved.error.message} ${t("files.downloadFailed.detail")}`);
+      }
+      setResult(answer.value);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!busy) void send();
+  };
 
   const other = result && elsewhere ? elsewhere(result) : null;
   return (
     <form
-      onSubmit={form.submit}
+      onSubmit={onSubmit}
       noValidate
       aria-labelledby={headingId}
       aria-busy={busy}
       className="bundle-form"
     >
       <h3 id={headingId}>{heading}</h3>
-      <PathField
-        label={label}
-        hint={hint}
-        value={form.text}
-        onChange={form.setText}
-        error={form.error ?? form.refusal?.message}
-        placeholder={t("bundle.placeholder")}
-        busy={busy}
-      />
+      {read ? (
+        <FileChooser
+          label={label}
+          hint={hint}
+          purpose="bundle"
+          accept=".meitheal-sync"
+          chosen={chosen}
+          onChange={(next) => {
+            setChosen(next);
+            setError(null);
+          }}
+          error={error}
+          busy={busy}
+          pathLabel={t("bundle.read.path")}
+        />
+      ) : (
+        <>
+          <p className="hint">{hint}</p>
+          <details
+            className="advanced-path"
+            open={advanced}
+            onToggle={(e) => setAdvanced(e.currentTarget.open)}
+          >
+            <summary>{t("files.advanced")}</summary>
+            <PathField
+              label={label}
+              hint={t("files.pathHint")}
+              value={path}
+              onChange={setPath}
+              placeholder={t("bundle.placeholder")}
+              busy={busy}
+            />
+          </details>
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+        </>
+      )}
       <div className="actions">
         <button type="submit" disabled={busy}>
           {submit}

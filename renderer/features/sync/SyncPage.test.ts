@@ -13,6 +13,7 @@ import type {
   SyncStatus,
   ValueOf,
 } from "../../../shared/contract.ts";
+import type { FileSource, FileTarget } from "../../../shared/contract.ts";
 import { asCommunityId, asDeviceKey } from "../../../shared/ids.ts";
 import { err, ok, type Result } from "../../../shared/result.ts";
 import { CommunityProvider } from "../../communityContext.tsx";
@@ -392,23 +393,47 @@ describe("Members", () => {
   });
 });
 
+/** The path a file argument names ("" for an upload or a download). */
+const pathIn = (file: FileSource | FileTarget) => (file.kind === "path" ? file.path : "");
+
 describe("Offline bundle", () => {
   it("writes and reads a bundle and says what it did", async () => {
-    answers["sync:writeBundle"] = ({ path }) =>
-      ok({ path, communityId: COMMUNITY, documents: 340, bytes: 2_100_000 });
-    answers["sync:readBundle"] = ({ path }) =>
-      path.endsWith("bad")
+    answers["sync:writeBundle"] = ({ target }) =>
+      ok({
+        path: pathIn(target),
+        download: null,
+        communityId: COMMUNITY,
+        documents: 340,
+        bytes: 2_100_000,
+      });
+    answers["sync:readBundle"] = ({ source }) =>
+      pathIn(source).endsWith("bad")
         ? err("damaged", "That file is not a bundle.")
-        : ok({ path, communityId: COMMUNITY, documents: 1, bytes: 10 });
+        : ok({
+            path: pathIn(source),
+            download: null,
+            communityId: COMMUNITY,
+            documents: 1,
+            bytes: 10,
+          });
     await render(createElement(SyncPage));
+    // A typed path on the peer's computer is the advanced way (uploads and downloads are tested in
+    // the browser: test/e2e/files.test.ts).
+    await act(async () => {
+      for (const summary of dom.host.querySelectorAll(".bundle-form summary"))
+        (summary as HTMLElement).click();
+      await Promise.resolve();
+    });
+    await flush();
     const write = inputLabelled("Save the bundle to");
     expect(write.placeholder).toBe("/media/usb/retreat.meitheal-sync");
+    await type(write, " ");
     await submit(write);
     expect(text()).toContain("Type the full path of the bundle file.");
     await type(write, "/media/usb/retreat.meitheal-sync");
     await submit(write);
     expect(text()).toContain("Wrote 340 documents (2.1 MB) to /media/usb/retreat.meitheal-sync.");
-    const read = inputLabelled("Bundle to read");
+    const read = inputLabelled("Path of the bundle file");
     await type(read, "/media/usb/bad");
     await submit(read);
     expect(text()).toContain("That file is not a bundle.");

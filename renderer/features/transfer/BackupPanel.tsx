@@ -1,14 +1,18 @@
 // Community settings → Backup: the whole community in one file (its documents and its key), to keep
 // or to restore on a new laptop (#/restore). Unlike the offline bundle it is not encrypted for a
-// member: whoever holds it holds the community, and the panel says so plainly.
-import { useId, useState } from "react";
+// member: whoever holds it holds the community, and the panel says so plainly. The file goes where
+// the system save dialog says (desktop), or to the browser's downloads; a path on the peer's
+// computer may be typed under "Advanced".
+import { useId, useState, type FormEvent } from "react";
+import type { BackupSummary } from "../../../shared/contract.ts";
+import type { MeithealError } from "../../../shared/result.ts";
 import { t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { Notice, FailureNotice } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
+import { chooseTarget, saveDownload, type Transferred } from "./files.ts";
 import { BACKUP_EXTENSION, defaultPath, isoDay } from "./format.ts";
-import { useTypedRequest } from "../../ui/useTypedRequest.ts";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
@@ -17,18 +21,50 @@ export function BackupPanel() {
   const { id: communityId, index } = useCommunity();
   const name = index.doc.name;
   const headingId = useId();
-  const [initial] = useState(() =>
+  const [path, setPath] = useState(() =>
     defaultPath(`${name} ${isoDay(new Date())}`, BACKUP_EXTENSION, t("backup.fileFallback")),
   );
-  const form = useTypedRequest({
-    initial,
-    empty: t("transfer.pathEmpty"),
-    run: (path) => connection.rpc.call("backup:write", { communityId, path }),
-    onStart: () => reset(),
-  });
-  const { busy, refusal: failure } = form;
-  const done = form.answer?.value ?? null;
+  const [advanced, setAdvanced] = useState(false);
+  const [pathError, setPathError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<MeithealError | null>(null);
+  const [done, setDone] = useState<BackupSummary | null>(null);
+  const [received, setReceived] = useState<Transferred | null>(null);
   const { progress, reset } = useTaskProgress("backup", communityId, busy);
+
+  const write = async () => {
+    setDone(null);
+    setFailure(null);
+    const target = await chooseTarget({ advanced, typed: path, purpose: "backup" });
+    if (target === "empty") return setPathError(t("transfer.pathEmpty"));
+    // Cancelled: nothing changes, and nothing is said.
+    if (target === null) return;
+    setPathError(null);
+    reset();
+    setReceived(null);
+    setBusy(true);
+    try {
+      const answer = await connection.rpc.call("backup:write", { communityId, target });
+      if (!answer.ok) return setFailure(answer.error);
+      const { download } = answer.value;
+      if (download) {
+        setReceived({ done: 0, total: download.bytes });
+        const saved = await saveDownload(download, setReceived);
+        if (!saved.ok)
+          return setFailure({
+            ...saved.error,
+            message: `${saved.error.message} ${t("files.downloadFailed.detail")}`,
+          });
+      }
+      setDone(answer.value);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!busy) void write();
+  };
 
   return (
     <section className="narrow backup-panel" aria-labelledby={headingId}>
@@ -37,22 +73,34 @@ export function BackupPanel() {
       <Notice tone="warning" title={t("backup.keepSafe.title")}>
         <p>{t("backup.keepSafe.body")}</p>
       </Notice>
-      <form onSubmit={form.submit} noValidate aria-busy={busy} aria-label={t("backup.title")}>
-        <PathField
-          label={t("backup.path")}
-          hint={t("transfer.pathHint")}
-          value={form.text}
-          onChange={form.setText}
-          error={form.error}
-          busy={busy}
-        />
+      <form onSubmit={submit} noValidate aria-busy={busy} aria-label={t("backup.title")}>
+        <details
+          className="advanced-path"
+          open={advanced}
+          onToggle={(e) => setAdvanced(e.currentTarget.open)}
+        >
+          <summary>{t("files.advanced")}</summary>
+          <PathField
+            label={t("backup.path")}
+            hint={t("files.pathHint")}
+            value={path}
+            onChange={setPath}
+            error={pathError}
+            busy={busy}
+          />
+        </details>
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {t("backup.submit")}
           </button>
         </div>
       </form>
-      {busy && <ProgressBar progress={progress} label={t("backup.busy")} />}
+      {busy &&
+        (received ? (
+          <ProgressBar progress={received} label={t("files.receiving")} />
+        ) : (
+          <ProgressBar progress={progress} label={t("backup.busy")} />
+        ))}
       {failure && (
         <FailureNotice
           title={t("backup.failed")}
@@ -69,7 +117,11 @@ export function BackupPanel() {
             })}
           </p>
           <p className="transfer-path">
-            <code>{done.path}</code>
+            {done.download ? (
+              t("files.downloaded", { name: done.download.name })
+            ) : (
+              <code>{done.path}</code>
+            )}
           </p>
           <p className="hint">{t("backup.done.restoreHint")}</p>
         </div>

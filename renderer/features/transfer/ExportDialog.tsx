@@ -46,12 +46,12 @@ export function ExportDialog({
   const write = () => {
     const statuses: StoryStatusName[] =
       which === "all" ? [...STORY_STATUSES] : [...EXPORTED_BY_DEFAULT];
-    return file.write((path) =>
+    return file.write((target) =>
       connection.rpc.call("export:collection", {
         communityId,
         collectionId,
         format,
-        path,
+        target,
         statuses,
         ...(format === "pdf" || format === "html" ? { pageSize } : {}),
       }),

@@ -34,13 +34,13 @@ export function HarvestDialog({ onClose }: { onClose: () => void }) {
     if (!DAY.test(from) || !DAY.test(to)) return setDateError(t("harvest.datesMissing"));
     if (from > to) return setDateError(t("harvest.datesOrder"));
     setDateError(null);
-    await file.write((path) =>
+    await file.write((target) =>
       connection.rpc.call("harvest:write", {
         communityId,
         from,
         to,
         format,
-        path,
+        target,
         pageSize,
         labels: harvestLabels(),
         locale: currentLocale(),

@@ -1,30 +1,32 @@
-// Stories from Markdown: paths typed one a line (files, folders, zips), a preview of what each would
-// become (title, status, themes, words, warnings) with a checkbox each, then the import, its
-// progress, and links to the new stories. Nothing is created before "Import".
+// Stories from Markdown: files chosen (the system dialog, or in a browser a file input or a drop,
+// sent to the peer first; a typed path under "Advanced"), a preview of what each would become
+// (title, status, themes, words, warnings) with a checkbox each, then the import, its progress, and
+// links to the new stories. Nothing is created before "Import".
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
-import type { ImportPreview } from "../../../shared/contract.ts";
+import type { FileSource, ImportPreview } from "../../../shared/contract.ts";
 import { sortedThemes } from "../../../shared/ops/community.ts";
 import { t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
 import { href } from "../../route.ts";
 import { Modal, Notice, FailureNotice } from "../../ui/kit.tsx";
-import { parsePaths } from "./format.ts";
+import { FileChooser } from "./FileChooser.tsx";
+import { CANCELLED, sourcesOf, type ChosenFile, type Transferred } from "./files.ts";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
 type Phase =
   | { state: "paths" }
   | { state: "previewing" }
-  | { state: "preview"; paths: string[]; preview: ImportPreview }
-  | { state: "importing"; paths: string[]; preview: ImportPreview }
+  | { state: "preview"; files: FileSource[]; preview: ImportPreview }
+  | { state: "importing"; files: FileSource[]; preview: ImportPreview }
   | { state: "done"; storyIds: string[]; titles: string[] };
 
 export function ImportDialog({ onClose }: { onClose: () => void }) {
   const { connection } = usePeer();
   const { id: communityId, index } = useCommunity();
   const headingId = useId();
-  const pathsId = useId();
-  const [text, setText] = useState("");
+  const [chosenFiles, setChosenFiles] = useState<ChosenFile[]>([]);
+  const [sent, setSent] = useState<Transferred | null>(null);
   const [pathsError, setPathsError] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ title: string; message: string } | null>(null);
   const [phase, setPhase] = useState<Phase>({ state: "paths" });
@@ -40,32 +42,39 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   const preview = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    const paths = parsePaths(text);
     setFailure(null);
-    if (paths.length === 0) return setPathsError(t("import.pathsEmpty"));
+    if (chosenFiles.length === 0) return setPathsError(t("files.noneChosen.many"));
     setPathsError(null);
     setPhase({ state: "previewing" });
-    const answer = await connection.rpc.call("import:preview", { communityId, paths });
+    setSent(null);
+    const files = await sourcesOf(chosenFiles, setSent);
+    if (!files.ok) {
+      setPhase({ state: "paths" });
+      if (files.error.message !== CANCELLED)
+        setFailure({ title: t("import.previewFailed"), message: files.error.message });
+      return;
+    }
+    const answer = await connection.rpc.call("import:preview", { communityId, files: files.value });
     if (!answer.ok) {
       setPhase({ state: "paths" });
       setFailure({ title: t("import.previewFailed"), message: answer.error.message });
       return;
     }
     setChosen(new Set(answer.value.candidates.map((c) => c.source)));
-    setPhase({ state: "preview", paths, preview: answer.value });
+    setPhase({ state: "preview", files: files.value, preview: answer.value });
   };
 
   const run = async () => {
     if (phase.state !== "preview") return;
-    const { paths, preview } = phase;
+    const { files, preview } = phase;
     const picked = preview.candidates.filter((c) => chosen.has(c.source));
     if (picked.length === 0) return;
     setFailure(null);
     reset();
-    setPhase({ state: "importing", paths, preview });
+    setPhase({ state: "importing", files, preview });
     const answer = await connection.rpc.call("import:run", {
       communityId,
-      paths,
+      files,
       sources: picked.map((c) => c.source),
     });
     if (answer.ok)
@@ -75,7 +84,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
         titles: picked.map((c) => c.title),
       });
     else {
-      setPhase({ state: "preview", paths, preview });
+      setPhase({ state: "preview", files, preview });
       setFailure({ title: t("import.failed"), message: answer.error.message });
     }
   };
@@ -121,34 +130,23 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
         <>
           <p className="lede">{t("import.intro")}</p>
           <form onSubmit={(e) => void preview(e)} noValidate aria-busy={busy}>
-            <div className="field">
-              <label htmlFor={pathsId}>{t("import.paths")}</label>
-              <textarea
-                id={pathsId}
-                rows={3}
-                value={text}
-                onChange={(e) => {
-                  setText(e.target.value);
-                  // What the preview shows is for the paths it was made from.
-                  if (phase.state === "preview") setPhase({ state: "paths" });
-                }}
-                readOnly={busy}
-                spellCheck={false}
-                className="path-input"
-                placeholder={t("import.placeholder")}
-                aria-describedby={`${pathsId}-hint${pathsError ? ` ${pathsId}-error` : ""}`}
-                aria-invalid={Boolean(pathsError)}
-                data-autofocus
-              />
-              <p className="hint" id={`${pathsId}-hint`}>
-                {t("import.pathsHint")}
-              </p>
-              {pathsError && (
-                <p className="error" id={`${pathsId}-error`} role="alert">
-                  {pathsError}
-                </p>
-              )}
-            </div>
+            <FileChooser
+              label={t("import.files")}
+              hint={t("import.filesHint")}
+              purpose="import"
+              accept=".md,.markdown,.txt,.zip,text/markdown,text/plain,application/zip"
+              multiple
+              chosen={chosenFiles}
+              onChange={(next) => {
+                setChosenFiles(next);
+                setPathsError(null);
+                // What the preview shows is for the files it was made from.
+                if (phase.state === "preview") setPhase({ state: "paths" });
+              }}
+              error={pathsError}
+              busy={busy}
+              pathLabel={t("import.paths")}
+            />
             <div className="actions">
               <button
                 type="submit"
@@ -159,6 +157,9 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
               </button>
               {phase.state === "previewing" && <span role="status">{t("import.previewing")}</span>}
             </div>
+            {phase.state === "previewing" && sent && sent.total > 0 && (
+              <ProgressBar progress={sent} label={t("files.sending")} />
+            )}
           </form>
           {failure && <FailureNotice {...failure} unchanged={t("import.nothingCreated")} />}
           {(phase.state === "preview" || phase.state === "importing") && (

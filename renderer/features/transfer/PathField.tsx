@@ -1,5 +1,6 @@
-// A path typed by the person, on the computer the peer runs on (there is no file picker yet; `~/`
-// means the home folder), with the same wording and care as the offline bundle's.
+// A path typed by the person, on the computer the peer runs on (`~/` means the home folder there):
+// the advanced way to name a file, folded under "Advanced" (files are chosen with FileChooser and
+// saved as downloads or through the save dialog; files.ts).
 import { TextField } from "../../ui/fields.tsx";
 
 export function PathField({

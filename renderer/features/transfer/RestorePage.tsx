@@ -1,27 +1,33 @@
 // #/restore: a community from a backup file, on this device. First "Check" reads the file without
 // changing anything (which community, how many documents, when it was written), then "Restore"
 // brings it in under the same document ids, so it merges with the other devices later rather than
-// duplicating, and the community opens.
+// duplicating, and the community opens. The file is chosen in the system dialog (desktop), or picked
+// or dropped in a browser and sent to the peer (with progress); a path on the peer's computer may be
+// typed under "Advanced" (the desktop app's file association opens #/restore/<path> with it).
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { BackupSummary } from "../../../shared/contract.ts";
+import type { BackupSummary, FileSource } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
 import { FailureNotice, PageHeading } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
 import { formatWhen } from "./format.ts";
-import { PathField } from "./PathField.tsx";
+import { FileChooser } from "./FileChooser.tsx";
+import { CANCELLED, sourcesOf, type ChosenFile, type Transferred } from "./files.ts";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
 
 type Phase =
   | { state: "path" }
   | { state: "checking" }
-  | { state: "checked"; summary: BackupSummary }
-  | { state: "restoring"; summary: BackupSummary };
+  | { state: "checked"; summary: BackupSummary; source: FileSource; name: string }
+  | { state: "restoring"; summary: BackupSummary; source: FileSource; name: string };
 
 export function RestorePage({ initialPath }: { initialPath: string | null }) {
   const { connection } = usePeer();
-  const [path, setPath] = useState(initialPath ?? "");
+  const [chosen, setChosen] = useState<ChosenFile[]>(() =>
+    initialPath ? [{ kind: "path", path: initialPath, name: initialPath }] : [],
+  );
+  const [sent, setSent] = useState<Transferred | null>(null);
   const [pathError, setPathError] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ title: string; message: string } | null>(null);
   const [phase, setPhase] = useState<Phase>({ state: "path" });
@@ -36,24 +42,33 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
   const check = async (e: FormEvent) => {
     e.preventDefault();
     if (phase.state === "checking" || phase.state === "restoring") return;
-    const typed = path.trim();
+    const file = chosen[0];
     setFailure(null);
-    if (!typed) return setPathError(t("transfer.pathEmpty"));
+    if (!file) return setPathError(t("files.noneChosen"));
     setPathError(null);
     setPhase({ state: "checking" });
-    const answer = await connection.rpc.call("backup:inspect", { path: typed });
-    if (answer.ok) setPhase({ state: "checked", summary: answer.value });
+    setSent(null);
+    const sources = await sourcesOf([file], setSent);
+    const source = sources.ok ? sources.value[0] : undefined;
+    if (!source) {
+      setPhase({ state: "path" });
+      if (!sources.ok && sources.error.message !== CANCELLED)
+        setFailure({ title: t("restore.checkFailed"), message: sources.error.message });
+      return;
+    }
+    const answer = await connection.rpc.call("backup:inspect", { source });
+    if (answer.ok) setPhase({ state: "checked", summary: answer.value, source, name: file.name });
     else {
       setPhase({ state: "path" });
       setFailure({ title: t("restore.checkFailed"), message: answer.error.message });
     }
   };
 
-  const restore = async (summary: BackupSummary) => {
+  const restore = async (checked: { summary: BackupSummary; source: FileSource; name: string }) => {
     setFailure(null);
     reset();
-    setPhase({ state: "restoring", summary });
-    const answer = await connection.rpc.call("backup:restore", { path: summary.path });
+    setPhase({ state: "restoring", ...checked });
+    const answer = await connection.rpc.call("backup:restore", { source: checked.source });
     if (answer.ok) {
       navigate({
         page: "community",
@@ -63,29 +78,33 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
       });
       return;
     }
-    setPhase({ state: "checked", summary });
+    setPhase({ state: "checked", ...checked });
     setFailure({ title: t("restore.failed"), message: answer.error.message });
   };
 
   const busy = phase.state === "checking" || phase.state === "restoring";
-  const summary = phase.state === "checked" || phase.state === "restoring" ? phase.summary : null;
+  const checked = phase.state === "checked" || phase.state === "restoring" ? phase : null;
+  const summary = checked?.summary ?? null;
   return (
     <main id="main" className="page narrow restore-page">
       <PageHeading>{t("restore.title")}</PageHeading>
       <p className="lede">{t("restore.intro")}</p>
       <form onSubmit={(e) => void check(e)} noValidate aria-busy={phase.state === "checking"}>
-        <PathField
+        <FileChooser
           label={t("restore.path")}
-          hint={t("restore.pathHint")}
-          value={path}
+          hint={t("restore.fileHint")}
+          purpose="backup"
+          accept=".meitheal-backup"
+          chosen={chosen}
           onChange={(next) => {
-            setPath(next);
+            setChosen(next);
+            setPathError(null);
             // A checked file is no longer the one named: check again before restoring.
             if (phase.state === "checked") setPhase({ state: "path" });
           }}
           error={pathError}
-          placeholder={t("restore.placeholder")}
           busy={busy}
+          pathLabel={t("restore.pathTyped")}
         />
         <div className="actions">
           <button type="submit" className={summary ? "" : "primary"} disabled={busy}>
@@ -93,6 +112,9 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
           </button>
           {phase.state === "checking" && <span role="status">{t("restore.checking")}</span>}
         </div>
+        {phase.state === "checking" && sent && sent.total > 0 && (
+          <ProgressBar progress={sent} label={t("files.sending")} />
+        )}
       </form>
       {failure && <FailureNotice {...failure} unchanged={t("restore.nothingChanged")} />}
       {summary && (
@@ -111,16 +133,18 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
             <dt>{t("restore.written")}</dt>
             <dd>{formatWhen(summary.createdAt)}</dd>
             <dt>{t("restore.file")}</dt>
-            <dd>
-              <code>{summary.path}</code>
-            </dd>
+            <dd>{summary.path === null ? checked?.name : <code>{summary.path}</code>}</dd>
           </dl>
           <p className="hint">{t("restore.explain")}</p>
           {phase.state === "restoring" ? (
             <ProgressBar progress={progress} label={t("restore.busy")} />
           ) : (
             <div className="actions">
-              <button type="button" className="primary" onClick={() => void restore(summary)}>
+              <button
+                type="button"
+                className="primary"
+                onClick={() => checked && void restore(checked)}
+              >
                 {t("restore.submit", { name: summary.name ?? t("restore.unnamed") })}
               </button>
             </div>

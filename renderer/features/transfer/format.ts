@@ -1,5 +1,5 @@
 // Paths and progress as the transfer screens show them: pure functions, tested in Node. Paths are
-// on the computer the peer runs on and typed by the person (there is no file picker yet); the peer
+// on the computer the peer runs on and typed by the person (the advanced option); the peer
 // expands a leading `~/`.
 import type { ExportFormat, TaskProgress } from "../../../shared/contract.ts";
 

@@ -1,14 +1,16 @@
-// The parts an export and a harvest share: both write one file the person names, show the peer's
-// `task:progress` while it is written, and end on the same summary (where the file went, how many
-// stories, warnings). The peer writes atomically, so a failure goes back to the form with nothing
-// left behind.
+// The parts an export and a harvest share: both write one file, show the peer's `task:progress`
+// while it is written, and end on the same summary (where the file went, how many stories,
+// warnings). Where it goes: in the desktop app the system save dialog says; in a browser the peer
+// writes a download the page then fetches and the browser saves (files.ts); under "Advanced" a path
+// on the peer's computer may be typed instead. The peer writes atomically, so a failure goes back to
+// the form with nothing left behind; a cancelled save dialog changes nothing.
 import type { FormEvent, ReactNode, RefObject } from "react";
 import { useEffect, useId, useRef, useState } from "react";
-import type {
-  ExportFormat,
-  ExportSummary,
-  PageSize,
-  TaskProgress,
+import {
+  type ExportFormat,
+  type ExportSummary,
+  type FileTarget,
+  type PageSize,
 } from "../../../shared/contract.ts";
 import type { Result } from "../../../shared/result.ts";
 import { useCommunityId } from "../../communityContext.tsx";
@@ -17,6 +19,7 @@ import { Options } from "../../ui/fields.tsx";
 import { FailureNotice, Field, Modal, Notice } from "../../ui/kit.tsx";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
+import { chooseTarget, saveDownload, type Transferred } from "./files.ts";
 
 const PAGE_SIZES: readonly PageSize[] = ["a4", "a5"];
 
@@ -28,12 +31,16 @@ type Phase =
 export type FileWrite = ReturnType<typeof useFileWrite>;
 
 /**
- * The typed path, the phase (form, busy, done) and the progress of one file-writing task. `write`
- * checks the path and hands the trimmed one to `call`; the summary heading takes focus when done.
+ * Where the file goes, the phase (form, busy, done) and the progress of one file-writing task.
+ * `write` works out the target (a typed path under "Advanced", the save dialog's path, or a
+ * download named after the path's last part), hands it to `call`, and saves a download; the
+ * summary heading takes focus when done.
  */
-export function useFileWrite(task: TaskProgress["task"], initialPath: () => string) {
+export function useFileWrite(task: "export" | "harvest", initialPath: () => string) {
   const communityId = useCommunityId();
   const [path, setPath] = useState(initialPath);
+  const [advanced, setAdvanced] = useState(false);
+  const [received, setReceived] = useState<Transferred | null>(null);
   const [pathError, setPathError] = useState<string | null>(null);
   const [phase, setPhase] = useState<Phase>({ state: "form", error: null });
   const busy = phase.state === "busy";
@@ -44,22 +51,45 @@ export function useFileWrite(task: TaskProgress["task"], initialPath: () => stri
     if (phase.state === "done") summaryRef.current?.focus();
   }, [phase.state]);
 
-  const write = async (call: (path: string) => Promise<Result<ExportSummary>>) => {
-    const typed = path.trim();
-    if (!typed) return setPathError(t("transfer.pathEmpty"));
+  const write = async (call: (target: FileTarget) => Promise<Result<ExportSummary>>) => {
+    const target = await chooseTarget({ advanced, typed: path, purpose: task });
+    if (target === "empty") return setPathError(t("transfer.pathEmpty"));
+    // Cancelled: nothing changes, and nothing is said.
+    if (target === null) return;
     setPathError(null);
     reset();
+    setReceived(null);
     setPhase({ state: "busy" });
-    const answer = await call(typed);
-    setPhase(
-      answer.ok
-        ? { state: "done", summary: answer.value }
-        : { state: "form", error: answer.error.message },
-    );
+    const answer = await call(target);
+    if (!answer.ok) return setPhase({ state: "form", error: answer.error.message });
+    const { download } = answer.value;
+    if (download) {
+      setReceived({ done: 0, total: download.bytes });
+      const saved = await saveDownload(download, setReceived);
+      if (!saved.ok)
+        return setPhase({
+          state: "form",
+          error: `${saved.error.message} ${t("files.downloadFailed.detail")}`,
+        });
+    }
+    setPhase({ state: "done", summary: answer.value });
   };
   const again = () => setPhase({ state: "form", error: null });
 
-  return { path, setPath, pathError, phase, busy, progress, summaryRef, write, again };
+  return {
+    path,
+    setPath,
+    pathError,
+    advanced,
+    setAdvanced,
+    received,
+    phase,
+    busy,
+    progress,
+    summaryRef,
+    write,
+    again,
+  };
 }
 
 /** File formats as radio choices: each format's name and what it is good for. */
@@ -172,15 +202,27 @@ function FileWriteFooter({
   const { phase, busy } = file;
   return (
     <>
-      <PathField
-        label={labels.path}
-        hint={t("transfer.pathHint")}
-        value={file.path}
-        onChange={file.setPath}
-        error={file.pathError}
-        busy={busy}
-      />
-      {busy && <ProgressBar progress={file.progress} label={labels.busy} />}
+      <details
+        className="advanced-path"
+        open={file.advanced}
+        onToggle={(e) => file.setAdvanced(e.currentTarget.open)}
+      >
+        <summary>{t("files.advanced")}</summary>
+        <PathField
+          label={labels.path}
+          hint={t("files.pathHint")}
+          value={file.path}
+          onChange={file.setPath}
+          error={file.pathError}
+          busy={busy}
+        />
+      </details>
+      {busy &&
+        (file.received ? (
+          <ProgressBar progress={file.received} label={t("files.receiving")} />
+        ) : (
+          <ProgressBar progress={file.progress} label={labels.busy} />
+        ))}
       {phase.state === "form" && phase.error && (
         <FailureNotice
           title={labels.failed}
@@ -226,9 +268,13 @@ function ExportDone({
         {heading}
       </h2>
       <p role="status">{body}</p>
-      <p className="transfer-path">
-        <code>{summary.path}</code>
-      </p>
+      {summary.download ? (
+        <p className="transfer-path">{t("files.downloaded", { name: summary.download.name })}</p>
+      ) : (
+        <p className="transfer-path">
+          <code>{summary.path}</code>
+        </p>
+      )}
       {summary.warnings.length > 0 && (
         <Notice
           tone="warning"
