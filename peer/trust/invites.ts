@@ -13,6 +13,11 @@
 //   I→J  frame ERROR (one byte code) instead, at any step, then close.
 // Frames: u16 big-endian length, then a type byte, then the body. Nothing is answered before the
 // preamble names a usable invite, and a wrong secret is answered only with "failed".
+//
+// Guessing: the invite id comes from the secret, so a guessed code names an unknown invite (2^-80
+// per try of naming a real one). A wrong psk with a right id (someone who saw a preamble on the
+// network) is counted against the invite, and 5 lock it. Whoever holds the code can answer as the
+// inviter: the code is the shared secret, shown only to the person joining.
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import NoiseState, { type NoiseKeyPair } from "noise-handshake";
 import CipherState from "noise-handshake/cipher";
@@ -42,8 +47,10 @@ const FRAME_ERROR = 2;
 const FRAME_WELCOME = 3;
 
 export const INVITE_MESSAGES = {
+  // A code that passed its check symbol but names no open invite: mistyped in two places, or
+  // cancelled. (The invite id is derived from the code, so the two look the same to the inviter.)
   unknown:
-    "The device that made this invite no longer knows it (it may have been cancelled). Ask for a new one.",
+    "The other device has no open invite with that code. Check the code against its screen, or ask for a new one.",
   expired: MESSAGES.expired,
   used: "That invite has already been used. Ask for a new one.",
   locked: "This invite was locked after too many wrong tries. Make a new one.",
