@@ -227,7 +227,10 @@ const COMMANDS: Record<string, Command> = {
           );
           return EXIT.failed;
         }
-        io.out(`Joined: device ${joined.slice(0, 12)}…; syncing.`);
+        const here = node.community(id.value);
+        const list = here ? node.sync?.members(here) : undefined;
+        const name = list?.ok ? list.value.find((m) => m.deviceKey === joined)?.name : undefined;
+        io.out(`${name ?? "A device"} joined (device ${joined.slice(0, 12)}…); syncing.`);
         return await untilInSync(node, id.value, signal, io);
       } finally {
         await node.close();
