@@ -115,6 +115,8 @@ describe("inviting with a short code", () => {
     const cathal = await browser.context.newPage();
     cathal.on("pageerror", (e) => errors.push(e.message));
     await cathal.goto(c.url);
+    // The page reads its token from the address first: wait for the app before moving on.
+    await cathal.waitForFunction(() => !window.location.hash.includes("token="));
     await go(cathal, "#/join");
     await cathal.getByLabel("Invite code or link").fill(uri);
     await cathal.getByLabel("Your name, as others will see it").fill("Cathal");

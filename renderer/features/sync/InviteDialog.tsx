@@ -67,7 +67,7 @@ export function InviteDevice() {
           focusKey={attempt}
           className="invite-dialog"
         >
-          <p>{t("invite.explain")}</p>
+          {state.kind !== "joined" && <p>{t("invite.explain")}</p>}
           {state.kind === "making" && (
             <p role="status" aria-busy="true">
               {t("invite.making")}

@@ -55,7 +55,11 @@ export function JoinCommunity() {
         hint={t("join.hint")}
         error={missing.code ?? refusal?.message ?? null}
         value={code}
-        onChange={setCode}
+        onChange={(value) => {
+          setCode(value);
+          setMissing(({ name: nameMissing }) => (nameMissing ? { name: nameMissing } : {}));
+          setRefusal(null);
+        }}
         autoCapitalize="characters"
         spellCheck={false}
         className="code-input"
@@ -66,7 +70,10 @@ export function JoinCommunity() {
         hint={t("join.nameHint")}
         error={missing.name ?? null}
         value={name}
-        onChange={setName}
+        onChange={(value) => {
+          setName(value);
+          setMissing(({ code: codeMissing }) => (codeMissing ? { code: codeMissing } : {}));
+        }}
         autoComplete="nickname"
         maxLength={60}
         readOnly={busy}
