@@ -29,6 +29,7 @@ import {
   type RosterEntry,
 } from "../../peer/trust/invites.ts";
 import { InviteBook, InviteFailure } from "../../peer/trust/inviteBook.ts";
+import { PeerNode } from "../../peer/peerNode.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 
 type Inviter = Awaited<ReturnType<typeof listenForInvites>>;
@@ -576,4 +577,44 @@ describe("strangers that stall", () => {
       error: { code: "unavailable", message: INVITE_MESSAGES.timeout },
     });
   });
+});
+
+describe("the joining peer checks before it sends anything", () => {
+  it("a typo, a blank name or a bad address is refused on the joiner: no connection is made", async () => {
+    const { code, invite } = await makeInvite();
+    let connections = 0;
+    const port = await listen((s) => {
+      connections += 1;
+      s.destroy();
+    });
+    const node = await PeerNode.start({
+      dataDir: join(dir, "joining-peer"),
+      sync: { listen: { host: "127.0.0.1", port: 0 }, discovery: false },
+    });
+    try {
+      const at = `127.0.0.1:${port}`;
+      const typo = `${code.slice(0, 2)}${code.charAt(2) === "Z" ? "Y" : "Z"}${code.slice(3)}`;
+      expect(await node.sync!.join({ code: typo, name: "Áine", at })).toEqual({
+        ok: false,
+        error: { code: "bad-input", message: MESSAGES.typo },
+      });
+      const blank = await node.sync!.join({ code, name: "   ", at });
+      expect(!blank.ok && blank.error.message).toMatch(/name is empty.*others.*Nothing was sent/);
+      const long = await node.sync!.join({ code, name: "x".repeat(61), at });
+      expect(!long.ok && long.error.message).toMatch(/limit is 60/);
+      const badAt = await node.sync!.join({ code, name: "Áine", at: "my laptop" });
+      expect(!badAt.ok && badAt.error.message).toMatch(/not an address.*host:port/);
+      // A typed code with no address and no mDNS: said plainly, nothing dialled.
+      const nowhere = await node.sync!.join({ code, name: "Áine" });
+      expect(!nowhere.ok && nowhere.error.message).toMatch(/No device on this network/);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(connections).toBe(0);
+      expect(outcomes).toEqual([]);
+      expect(book.list()[0]).toMatchObject({ state: "pending", failedAttempts: 0 });
+      // The same code, well typed, with the inviter's address: in.
+      expect(book.lookup(invite.inviteId).ok).toBe(true);
+    } finally {
+      await node.close();
+    }
+  }, 30_000);
 });
