@@ -1,5 +1,5 @@
 // Hostile and careless joiners against the invite protocol, on 127.0.0.1 with real sockets.
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
@@ -182,6 +182,21 @@ describe("pairing over 127.0.0.1", () => {
     expect(text).not.toContain(Buffer.from(invite.secret).toString("hex"));
     expect(text).not.toContain(Buffer.from(invite.secret).toString("base64"));
     expect(text.toUpperCase()).not.toContain(code.replace(/-/g, "").slice(0, 10));
+  });
+
+  it("reads an invites file of the long-code era as no pending invites, and writes the new format", async () => {
+    const path = join(dir, "old", "invites.json");
+    await mkdir(join(dir, "old"), { recursive: true });
+    await writeFile(path, JSON.stringify({ kind: "meitheal/invites", version: 1, invites: [] }));
+    const old = await InviteBook.open(join(dir, "old"), () => now);
+    expect(old.list()).toEqual([]);
+    await old.create({ communityId, addresses: [] });
+    await old.flush();
+    const written = JSON.parse(await readFile(path, "utf8")) as { version: number };
+    expect(written.version).toBe(2);
+    // Anything else that is not an invites file is left alone and said to be damaged.
+    await writeFile(path, JSON.stringify({ kind: "meitheal/invites", version: 3 }));
+    await expect(InviteBook.open(join(dir, "old"), () => now)).rejects.toThrow(/damaged/);
   });
 
   it("survives an inviter restart: a reloaded book still honours (and still spends) the invite", async () => {
