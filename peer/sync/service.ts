@@ -107,7 +107,7 @@ export class SyncService {
   #discoveryProblem: string | undefined;
   readonly #changed = new Set<CommunityId>();
   /** Invite hint → where a device advertising it was heard, and when (performance.now()). */
-  readonly #hintsHeard = new Map<string, { address: string; at: number }>();
+  readonly #hintsHeard = new Map<string, { addresses: string[]; at: number }>();
   readonly #hintWaiters = new Set<(hint: string) => void>();
   #changeTimer: NodeJS.Timeout | undefined;
 
@@ -415,12 +415,17 @@ export class SyncService {
 
   #heardHint(hint: string, address: string): void {
     const now = performance.now();
+    const known = this.#hintsHeard.get(hint);
     this.#hintsHeard.delete(hint);
     if (this.#hintsHeard.size >= MAX_HINTS_HEARD) {
       const oldest = this.#hintsHeard.keys().next();
       if (!oldest.done) this.#hintsHeard.delete(oldest.value);
     }
-    this.#hintsHeard.set(hint, { address, at: now });
+    // Newest first, a few kept: a device on the LAN may repeat someone else's hint, and the join
+    // tries each address until one proves the secret (invites.ts).
+    const fresh = known && now - known.at < HINT_MEMORY_MS ? known.addresses : [];
+    const addresses = [address, ...fresh.filter((a) => a !== address)].slice(0, MAX_ADDRESSES);
+    this.#hintsHeard.set(hint, { addresses, at: now });
     for (const waiter of this.#hintWaiters) waiter(hint);
   }
 
@@ -428,7 +433,7 @@ export class SyncService {
   #findInviter(hint: string, waitMs: number): Promise<string[]> {
     const known = this.#hintsHeard.get(hint);
     if (known && performance.now() - known.at < HINT_MEMORY_MS)
-      return Promise.resolve([known.address]);
+      return Promise.resolve([...known.addresses]);
     const discovery = this.#discovery;
     if (!discovery) return Promise.resolve([]);
     return new Promise((resolve) => {
@@ -439,7 +444,7 @@ export class SyncService {
       };
       const waiter = (heard: string) => {
         const entry = this.#hintsHeard.get(heard);
-        if (heard === hint && entry) done([entry.address]);
+        if (heard === hint && entry) done([...entry.addresses]);
       };
       const timer = setTimeout(() => done([]), waitMs);
       timer.unref();

@@ -403,12 +403,20 @@ type Attempt = Result<Welcome> | "unreachable";
 
 /** Joins with a decoded invite, trying each of the inviter's addresses until one answers. */
 export async function joinWithInvite(options: JoinOptions): Promise<Result<Welcome>> {
+  let impostor: Result<Welcome> | undefined;
   for (const address of options.addresses) {
     const { host, port } = splitAddress(address);
     const attempt = await joinAt(host, port, options);
-    if (attempt !== "unreachable") return attempt;
+    if (attempt === "unreachable") continue;
+    // Anyone on the LAN can repeat an invite's mDNS hint with its own address; one that cannot
+    // prove the secret learnt nothing, so the next address is still worth a try.
+    if (!attempt.ok && attempt.error.message === INVITE_MESSAGES.impostor) {
+      impostor = attempt;
+      continue;
+    }
+    return attempt;
   }
-  return err(ErrorCode.Unavailable, INVITE_MESSAGES.unreachable);
+  return impostor ?? err(ErrorCode.Unavailable, INVITE_MESSAGES.unreachable);
 }
 
 async function joinAt(host: string, port: number, options: JoinOptions): Promise<Attempt> {

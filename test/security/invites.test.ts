@@ -497,6 +497,12 @@ describe("man in the middle", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(upstreamError).toBe(5); // the inviter answered "wrong" to the relay's guess
     expect(joins).toEqual([]);
+    // A spoofer repeating the hint first does not stop the join: the real inviter is tried next.
+    const both = await join_({
+      ...invite,
+      addresses: [`127.0.0.1:${mitmPort}`, `127.0.0.1:${inviter.port}`],
+    });
+    expect(both.ok).toBe(true);
   });
 
   it("the joiner learns the inviter's key from the handshake and checks the welcome against it", async () => {
