@@ -211,7 +211,7 @@ const COMMANDS: Record<string, Command> = {
         io.out(
           values.json
             ? JSON.stringify(invite.value)
-            : `Invite code (works once, until ${invite.value.expiresAt}):\n\n  ${invite.value.code}\n\nOr as a link: ${invite.value.uri}\nOn the other device: meitheal-peer join CODE  (or "Join with a code" in the app).\nWaiting for it…`,
+            : `Invite code (works once, until ${invite.value.expiresAt}):\n\n  ${invite.value.code}\n\nQR link (the code and where this device listens): ${invite.value.uri}\nOn the other device: meitheal-peer join CODE --name NAME  (or "Join with a code" in the app);\nadd --at ${invite.value.addresses[0] ?? "HOST:PORT"} where mDNS does not pass.\nWaiting for it…`,
         );
         const deadline = Date.parse(invite.value.expiresAt);
         const joined = await waitFor(signal, () => {
@@ -227,7 +227,10 @@ const COMMANDS: Record<string, Command> = {
           );
           return EXIT.failed;
         }
-        io.out(`Joined: device ${joined.slice(0, 12)}…; syncing.`);
+        const here = node.community(id.value);
+        const list = here ? node.sync?.members(here) : undefined;
+        const name = list?.ok ? list.value.find((m) => m.deviceKey === joined)?.name : undefined;
+        io.out(`${name ?? "A device"} joined (device ${joined.slice(0, 12)}…); syncing.`);
         return await untilInSync(node, id.value, signal, io);
       } finally {
         await node.close();
@@ -236,9 +239,15 @@ const COMMANDS: Record<string, Command> = {
   },
   join: {
     summary: "Join a community with an invite code, then sync until it is safe to leave.",
-    usage: `meitheal-peer join CODE [--data DIR] ${SYNC_USAGE}`,
-    help: SYNC_HELP,
-    options: { ...SYNC_OPTIONS },
+    usage: `meitheal-peer join CODE [--name NAME] [--at HOST:PORT] [--data DIR] ${SYNC_USAGE}`,
+    help: [
+      "  --name NAME           the name others in the community will see for this device",
+      "                        (default: the profile's name, if one was ever set)",
+      "  --at HOST:PORT        where the inviting device listens, when mDNS does not pass",
+      "                        (the QR link carries it; a typed code is otherwise found by mDNS)",
+      SYNC_HELP,
+    ].join("\n"),
+    options: { ...SYNC_OPTIONS, name: { type: "string" }, at: { type: "string" } },
     async run(values, positionals, io, signal) {
       if (positionals.length !== 1 || !positionals[0]) {
         io.err(`join takes one invite CODE (or the meitheal:join link).\nUsage: ${this.usage}`);
@@ -253,7 +262,21 @@ const COMMANDS: Record<string, Command> = {
       }
       const node = await startWithSync(values, plan.value);
       try {
-        const joined = await node.sync?.join(positionals[0]);
+        const given = typeof values.name === "string" ? values.name : undefined;
+        // Never the operating system's account name: only a name the person gave.
+        const name = given ?? (node.profile.chosen ? node.profile.displayName : undefined);
+        if (name === undefined) {
+          io.err(
+            `Give the name others in the community will see for this device: --name NAME. Nothing was sent.\nUsage: ${this.usage}`,
+          );
+          return EXIT.usage;
+        }
+        const at = typeof values.at === "string" ? values.at : undefined;
+        const joined = await node.sync?.join({
+          code: positionals[0],
+          name,
+          ...(at === undefined ? {} : { at }),
+        });
         if (!joined?.ok) {
           io.err(joined?.error.message ?? "Sync is not running.");
           return joined?.error.code === ErrorCode.BadInput ? EXIT.usage : EXIT.failed;

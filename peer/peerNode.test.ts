@@ -209,7 +209,7 @@ describe("PeerNode", () => {
           colour: "#2B5D9B",
         }),
       );
-      expect(saved).toEqual({ displayName: "Aoife Ní Bhriain", colour: "#2b5d9b" });
+      expect(saved).toEqual({ displayName: "Aoife Ní Bhriain", colour: "#2b5d9b", chosen: true });
       const again = await restart(node);
       expect(value(await again.handlers["profile:get"]({}))).toEqual(saved);
     },

@@ -168,6 +168,11 @@ export class PeerNode implements PeerServices {
         communityIds: () => this.communityIds(),
         joinCommunity: (id) => this.joinCommunity(id),
         emit: (name, data) => this.#emit(name, data),
+        adoptName: async (name) => {
+          if (this.#profile.chosen) return;
+          // Best effort: the join itself succeeded; the person can still set the name later.
+          await this.saveProfile({ ...this.#profile, displayName: name });
+        },
       },
       config,
     );

@@ -27,8 +27,9 @@ export const checkProfile = (value: Partial<Profile>): Result<Profile> => {
   return ok({ displayName: displayName.value, colour: colour.value });
 };
 
+/** The saved profile, or a stand-in (`chosen: false`) until the person saves one. */
 export async function loadProfile(dataDir: string, deviceKey: string): Promise<Profile> {
-  const fallback = { displayName: defaultName(), colour: defaultColour(deviceKey) };
+  const fallback = { displayName: defaultName(), colour: defaultColour(deviceKey), chosen: false };
   let stored: unknown;
   try {
     stored = await readJson(join(dataDir, PROFILE_FILE));
@@ -37,7 +38,7 @@ export async function loadProfile(dataDir: string, deviceKey: string): Promise<P
   }
   if (typeof stored !== "object" || stored === null) return fallback;
   const checked = checkProfile(stored);
-  return checked.ok ? checked.value : fallback;
+  return checked.ok ? { ...checked.value, chosen: true } : fallback;
 }
 
 export async function saveProfile(
@@ -54,5 +55,5 @@ export async function saveProfile(
       `Your profile could not be saved (${(e as Error).message}). Check the data folder is writable and try again.`,
     );
   }
-  return checked;
+  return ok({ ...checked.value, chosen: true });
 }

@@ -15,7 +15,15 @@ export type PeerInfo = {
   mode: "desktop" | "web";
 };
 
-export type Profile = { displayName: string; colour: string };
+export type Profile = {
+  displayName: string;
+  colour: string;
+  /**
+   * Whether the person chose this name (saved a profile or gave a name when joining). While false,
+   * the name is only a stand-in: the join screen does not offer it.
+   */
+  chosen?: boolean;
+};
 
 export type CommunitySummary = {
   id: CommunityId;
@@ -266,8 +274,16 @@ export type Handlers = {
   "sync:status": (args: { communityId: CommunityId }) => Promise<Result<SyncStatus>>;
   /** A new one-time invite (10 minutes, single use) to this community. */
   "sync:invite": (args: { communityId: CommunityId }) => Promise<Result<InviteInfo>>;
-  /** Joins a community with an invite code or URI; resolves once paired (the documents follow). */
-  "sync:join": (args: { code: string }) => Promise<Result<CommunitySummary>>;
+  /**
+   * Joins a community with an invite code or the QR link; resolves once paired (the documents
+   * follow). `name` is how others will see this device; `at` a typed host:port of the inviter, for
+   * networks where mDNS does not pass (a typed code is otherwise found by its mDNS hint).
+   */
+  "sync:join": (args: {
+    code: string;
+    name: string;
+    at?: string;
+  }) => Promise<Result<CommunitySummary>>;
   /** Links to a device at a typed host:port (when discovery cannot find it). */
   "sync:connect": (args: { address: string }) => Promise<Result<null>>;
   /** Writes the community's documents, encrypted with its key, to a file (e.g. on a USB stick). */
@@ -371,6 +387,8 @@ export type PeerEvents = {
   "storage:warning": StorageWarning;
   /** Something on the Sync screen of this community changed (peers, progress, members). */
   "sync:changed": { communityId: CommunityId };
+  /** A device joined this community with an invite made on this device (the invite dialog says so). */
+  "sync:joined": { communityId: CommunityId; deviceKey: DeviceKey; name: string };
   /** The search index of this community changed (a document was edited here or by a peer). */
   "search:changed": { communityId: CommunityId };
   /** Progress of long work (export, backup, restore, import, harvest). */
@@ -383,6 +401,7 @@ export const EVENTS = [
   "communities:changed",
   "storage:warning",
   "sync:changed",
+  "sync:joined",
   "search:changed",
   "task:progress",
 ] as const;

@@ -23,8 +23,8 @@ export const syncHandlers = (s: PeerServices): Pick<Handlers, SyncMethods> => ({
   "sync:join": withSync(
     s,
     (sync) =>
-      ({ code }) =>
-        sync.join(code),
+      ({ code, name, at }) =>
+        sync.join({ code, name, ...(at === undefined ? {} : { at }) }),
   ),
   "sync:connect": withSync(
     s,

@@ -19,6 +19,7 @@ import {
   serviceName,
   type DiscoveredPeer,
 } from "./discoveryRecord.ts";
+import { inviteKeys } from "../trust/inviteCode.ts";
 
 // This machine (and CI) forbids traffic to anything but 127.0.0.1, and a unit test has no business
 // on the LAN anyway. Every test injects a fake; if one ever reached for a real UDP socket (the
@@ -216,6 +217,34 @@ describe("publishing", () => {
     expect(errors.join("\n")).toMatch(/advertises 32 of 37 communities/);
   });
 
+  it("advertises open invites' hints, and only those, and withdraws a hint once it is gone", () => {
+    const hint = inviteKeys(Uint8Array.from({ length: 10 }, (_, i) => i)).hint;
+    let hints = [hint, "not a hint"];
+    const { bonjour, discovery } = start({ tags: () => [hex(8)], hints: () => hints });
+    running.push(discovery);
+    const txt = bonjour.live[0]?.config.txt ?? {};
+    expect(txt.i).toBe(hint);
+    // Nothing else is added for an invite: the hint is the only new value, and names nobody.
+    expect(Object.keys(txt).sort()).toEqual(["c", "i", "k", "v"]);
+    hints = [];
+    discovery.update();
+    expect(bonjour.live).toHaveLength(1);
+    expect(bonjour.live[0]?.config.txt.i).toBeUndefined();
+  });
+
+  it("reports the hints another device advertises, and reports a new hint from a known device", () => {
+    const { bonjour, peers, discovery } = start();
+    running.push(discovery);
+    bonjour.browser.emit("up", answer(OTHER));
+    const hint = "00112233445566ff";
+    bonjour.browser.emit("txt-update", answer(OTHER, { txt: { v: "1", k: OTHER, i: hint } }));
+    // Inside the rate window the change is held, then delivered; a fresh query finds it at once.
+    discovery.requery();
+    bonjour.browser.emit("up", answer(OTHER, { txt: { v: "1", k: OTHER, i: hint } }));
+    expect(peers[0]?.inviteHints).toEqual([]);
+    return vi.waitFor(() => expect(peers.at(-1)?.inviteHints).toEqual([hint]), { timeout: 3_000 });
+  });
+
   it("refuses a malformed device key or port at once (a programming error)", () => {
     expect(() => start({ deviceKey: "A".repeat(64) })).toThrow(RangeError);
     expect(() => start({ port: 0 })).toThrow(RangeError);
@@ -238,6 +267,7 @@ describe("parseAnswer", () => {
       host: "192.168.1.20",
       port: 4100,
       communityTags: ["0123456789abcdef"],
+      inviteHints: [],
     });
   });
 
@@ -268,6 +298,11 @@ describe("parseAnswer", () => {
     ["an object value", answer(OTHER, { txt: { v: "1", k: OTHER, c: { 0: "0123456789abcdef" } } })],
     ["another version", answer(OTHER, { txt: { v: "2", k: OTHER } })],
     ["a malformed tag", answer(OTHER, { txt: { v: "1", k: OTHER, c: "0123456789abcdeg" } })],
+    ["a malformed hint", answer(OTHER, { txt: { v: "1", k: OTHER, i: "0123456789abcdeg" } })],
+    [
+      "too many hints",
+      answer(OTHER, { txt: { v: "1", k: OTHER, i: Array(9).fill("0123456789abcdef").join(",") } }),
+    ],
     [
       "too many tags",
       answer(OTHER, {

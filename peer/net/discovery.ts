@@ -41,6 +41,8 @@ export type DiscoveryOptions = {
   port: number;
   /** Tags of this device's communities (recomputed via update). */
   tags: () => string[];
+  /** Hints of this device's open invites (recomputed via update; discoveryRecord.ts). */
+  hints?: () => string[];
   /** A hint, maybe repeated (at most once per `rateWindowMs` for a key, address and port). */
   onPeer: (peer: DiscoveredPeer) => void;
   onError?: (message: string) => void;
@@ -49,8 +51,10 @@ export type DiscoveryOptions = {
 };
 
 export type Discovery = {
-  /** Re-publish with new tags (nothing is sent if they did not change). */
+  /** Re-publish with new tags or hints (nothing is sent if they did not change). */
   update(): void;
+  /** Queries afresh at once (a joiner looking for an invite's hint). */
+  requery(): void;
   /** Unpublishes (a goodbye), stops browsing, closes the socket. */
   stop(): Promise<void>;
   /** For tests and diagnostics: rate-limit entries held, answers dropped because it was full. */
@@ -116,6 +120,7 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
     reportError(error);
     return {
       update: () => undefined,
+      requery: () => undefined,
       stop: () => Promise.resolve(),
       stats: () => ({ remembered: 0, dropped: 0 }),
     };
@@ -143,8 +148,18 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
     return valid;
   };
 
+  const currentHints = (): string[] => {
+    try {
+      const hints = options.hints?.() ?? [];
+      return Array.isArray(hints) ? hints.filter((h) => typeof h === "string" && TAG.test(h)) : [];
+    } catch (error) {
+      reportError(error);
+      return [];
+    }
+  };
+
   const publish = () => {
-    const txt = buildTxt(options.deviceKey, currentTags());
+    const txt = buildTxt(options.deviceKey, currentTags(), currentHints());
     const serialized = JSON.stringify(txt);
     if (service && serialized === publishedTxt) return;
     const previous = service;
@@ -189,9 +204,13 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
     }
   };
 
+  // What an answer says, compared to tell a new answer from a repeat.
+  const says = (peer: DiscoveredPeer) =>
+    `${peer.communityTags.join(",")}|${peer.inviteHints.join(",")}`;
+
   const offer = (peer: DiscoveredPeer) => {
     const id = `${peer.deviceKey}|${peer.host}|${peer.port}`;
-    const tags = peer.communityTags.join(",");
+    const tags = says(peer);
     const now = performance.now();
     const entry = seen.get(id);
     if (!entry) {
@@ -220,9 +239,9 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
         delete entry.timer;
         const pending = entry.pending;
         delete entry.pending;
-        if (!pending || pending.communityTags.join(",") === entry.tags) return;
+        if (!pending || says(pending) === entry.tags) return;
         entry.last = performance.now();
-        entry.tags = pending.communityTags.join(",");
+        entry.tags = says(pending);
         deliver(pending);
       },
       Math.min(wait, limits.rateWindowMs),
@@ -274,6 +293,9 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
   return {
     update() {
       if (!stopped) publish();
+    },
+    requery() {
+      if (!stopped) browse();
     },
     stats: () => ({ remembered: seen.size, dropped }),
     async stop() {

@@ -9,6 +9,11 @@
 // still count a device's tags (how many communities it advertises) and recognise a device over time
 // by its key. A former member who kept the community key can keep recognising its tags until the key
 // is rotated.
+//
+// While this device has invites open it also advertises their hints, `i=<hint>,<hint>`: each is
+// HKDF(secret, "meitheal/invite-hint/v1") cut to 64 bits (trust/inviteCode.ts), so only someone
+// holding the code can recognise it, and it names no community and no person. A joiner with only
+// the typed code browses for the hint to learn where to dial.
 import { createHmac } from "node:crypto";
 import { BlockList, isIP } from "node:net";
 
@@ -18,6 +23,8 @@ export const SERVICE_TYPE = "meitheal";
 export const DISCOVERY_LIMITS = {
   /** Community tags advertised by one device; more are not advertised (and make an answer invalid). */
   maxTags: 32,
+  /** Invite hints advertised by one device: 8 × 16 hex + 7 commas + "i=" = 137 bytes. */
+  maxHints: 8,
   /** Tags per TXT entry: "c=" + 14 × 16 hex + 13 commas = 239 bytes, under DNS's 255 per string. */
   tagsPerEntry: 14,
   /** TXT keys in one answer (ours has at most 5) and their total size in bytes. */
@@ -53,6 +60,8 @@ export type DiscoveredPeer = {
   port: number;
   /** 16 hex each: compare with `communityTag(key, deviceKey)` for each of this device's communities. */
   communityTags: string[];
+  /** 16 hex each: the hints of the invites this device has open (compare with a typed code's). */
+  inviteHints: string[];
 };
 
 /** Tag a member can compute for a community and a device; strangers learn nothing from it. */
@@ -76,9 +85,15 @@ export function serviceName(deviceKey: string): string {
  * 255-byte string. No `c` at all when there are no tags: bonjour-service decodes an empty `c=` as a
  * key named "c=". Tags are de-duplicated and sorted (their order would say which came first).
  */
-export function buildTxt(deviceKey: string, tags: readonly string[]): Record<string, string> {
+export function buildTxt(
+  deviceKey: string,
+  tags: readonly string[],
+  hints: readonly string[] = [],
+): Record<string, string> {
   const unique = [...new Set(tags)].sort().slice(0, DISCOVERY_LIMITS.maxTags);
   const txt: Record<string, string> = { v: TXT_VERSION, k: deviceKey };
+  const openHints = [...new Set(hints)].sort().slice(0, DISCOVERY_LIMITS.maxHints);
+  if (openHints.length > 0) txt.i = openHints.join(",");
   if (unique.length === 0) return txt;
   if (unique.length <= DISCOVERY_LIMITS.tagsPerEntry) {
     txt.c = unique.join(",");
@@ -160,6 +175,16 @@ function parseTags(txt: Dict): string[] | undefined {
   return [...new Set(tags)];
 }
 
+function parseHints(txt: Dict): string[] | undefined {
+  const value = own(txt, "i");
+  if (value === undefined || value === "") return [];
+  if (typeof value !== "string") return undefined;
+  const hints = value.split(",");
+  if (hints.length > DISCOVERY_LIMITS.maxHints || !hints.every((h) => TAG.test(h)))
+    return undefined;
+  return [...new Set(hints)];
+}
+
 function parse(service: unknown, selfKey: string): DiscoveredPeer | undefined {
   if (!isDict(service)) return undefined;
   const txt = own(service, "txt");
@@ -191,7 +216,9 @@ function parse(service: unknown, selfKey: string): DiscoveredPeer | undefined {
   if (host === undefined) return undefined;
   const communityTags = parseTags(txt);
   if (communityTags === undefined) return undefined;
-  return { deviceKey, host, port, communityTags };
+  const inviteHints = parseHints(txt);
+  if (inviteHints === undefined) return undefined;
+  return { deviceKey, host, port, communityTags, inviteHints };
 }
 
 /**

@@ -5,14 +5,16 @@ import type { Socket } from "node:net";
 import type { CommunitySummary, InviteInfo } from "../../shared/contract.ts";
 import { asDeviceKey, type CommunityId, type DeviceKey } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { checkName } from "../../shared/schema/input.ts";
 import type { OpenCommunity } from "../communities.ts";
 import type { DeviceKeyPair } from "../trust/deviceKey.ts";
 import { InviteBook } from "../trust/inviteBook.ts";
-import { decodeInvite } from "../trust/inviteCode.ts";
+import { checkAddress, inviteKeys, parseInvite } from "../trust/inviteCode.ts";
 import {
   isInvitePreamble,
   joinWithInvite,
   noiseKeyPairFromDevice,
+  MAX_NAME,
   serveInvite,
   type RosterEntry,
 } from "../trust/invites.ts";
@@ -37,6 +39,27 @@ export type AdmissionHost = {
   joinCommunity(id: string): Promise<Result<CommunitySummary>>;
   dial(sync: CommunitySync): void;
   notify(id: CommunityId): void;
+  /** A device joined with an invite made here: told to the inviter's screen at once. */
+  joined(event: { communityId: CommunityId; deviceKey: DeviceKey; name: string }): void;
+  /**
+   * Where a device advertising this invite hint over mDNS listens (host:port), waiting up to
+   * `waitMs` for one to be heard; empty when discovery is off or nothing answered.
+   */
+  findInviter(hint: string, waitMs: number): Promise<string[]>;
+  /** The name the joiner gave becomes the profile's when the person never chose one. */
+  adoptName(name: string): Promise<void>;
+};
+
+/** How long a joiner with only a typed code listens for the inviter's mDNS hint. */
+export const HINT_WAIT_MS = 8_000;
+
+export type JoinRequestArgs = {
+  /** The typed code, or the QR link (which carries addresses too). */
+  readonly code: string;
+  /** The name others will see for this device, given on the join screen. */
+  readonly name: string;
+  /** host:port typed by the person, for networks where mDNS does not pass. */
+  readonly at?: string;
 };
 
 export class Admission {
@@ -72,14 +95,24 @@ export class Admission {
         book,
         keyPair: noiseKeyPairFromDevice(this.#host.device),
         onJoin: (request) => Promise.resolve(this.#admit(request)),
+        isMember: (id, key) => {
+          const roster = this.#host.syncOf(id)?.rosterDoc();
+          return roster !== undefined && isMember(roster, key);
+        },
         communityKey: (id) => this.#host.syncOf(id)?.trust.communityKeyHex,
       },
       first,
     )
       .then((outcome) => {
         if (outcome.type !== "joined") return;
-        const invite = book.list().find((i) => i.inviteId === outcome.inviteId);
-        if (invite) this.#host.notify(invite.communityId);
+        const communityId = book.communityOf(outcome.inviteId);
+        if (!communityId) return;
+        this.#host.joined({
+          communityId,
+          deviceKey: outcome.entry.deviceKey,
+          name: outcome.entry.name,
+        });
+        this.#host.notify(communityId);
       })
       .catch(() => undefined)
       .finally(() => this.#inviteSockets--);
@@ -128,63 +161,90 @@ export class Admission {
       );
     if (!this.#book || !addresses)
       return err(ErrorCode.Unavailable, "Sync is not running on this device, so it cannot invite.");
-    const created = await this.#book.create({
-      communityId: sync.id,
-      inviterKey: asDeviceKey(this.#self),
-      addresses,
-    });
+    const created = await this.#book.create({ communityId: sync.id, addresses });
     return ok({
       communityId: sync.id,
       code: created.code,
       uri: created.uri,
-      expiresAt: new Date(created.invite.expiresAt * 1000).toISOString(),
-      addresses: [...created.invite.addresses],
+      expiresAt: new Date(created.expiresAt * 1000).toISOString(),
+      addresses: [...created.addresses],
     });
   }
 
-  /** Pairs with an inviter, then opens the community; its documents follow by sync. */
-  async join(code: string): Promise<Result<CommunitySummary>> {
+  /** The mDNS hints of the invites this device has open (discovery advertises them). */
+  openHints(): string[] {
+    return this.#book?.openHints() ?? [];
+  }
+
+  /**
+   * Pairs with an inviter, then opens the community; its documents follow by sync. The inviter is
+   * found at the QR link's addresses, the typed address, or by the code's mDNS hint, in that order.
+   */
+  async join(args: JoinRequestArgs): Promise<Result<CommunitySummary>> {
     const host = this.#host;
-    const decoded = decodeInvite(String(code), Math.floor(host.now() / 1000));
-    if (!decoded.ok) return decoded;
-    const invite = decoded.value;
-    // A community here whose member list does not name this device was restored from a backup
-    // (backup/backup.ts): it joins again to be added, and its documents merge by sync, same ids.
-    const restored = host.syncOf(invite.communityId);
-    const roster = restored?.rosterDoc();
-    if (
-      host.community(invite.communityId) &&
-      !(restored && roster && !isMember(roster, this.#self))
-    )
-      return err(ErrorCode.BadInput, "This device is already in that community.");
+    const name = checkName(args.name, "name", MAX_NAME);
+    if (!name.ok)
+      return err(
+        ErrorCode.BadInput,
+        `${name.error.message} It is the name others in the community will see for you. Nothing was sent.`,
+      );
+    const parsed = parseInvite(String(args.code));
+    if (!parsed.ok) return parsed;
+    const addresses = [...parsed.value.addresses];
+    if (args.at !== undefined && args.at.trim() !== "") {
+      const typed = checkAddress(args.at);
+      if (!typed)
+        return err(
+          ErrorCode.BadInput,
+          `"${args.at}" is not an address: write it as host:port, for example 192.168.1.20:47800. Nothing was sent.`,
+        );
+      if (!addresses.includes(typed)) addresses.push(typed);
+    }
+    if (addresses.length === 0) {
+      const found = await host.findInviter(inviteKeys(parsed.value.secret).hint, HINT_WAIT_MS);
+      if (found.length === 0)
+        return err(
+          ErrorCode.Unavailable,
+          "No device on this network is offering that invite. Check both devices are on the same network and the code is still shown, or type the other device's address (shown under its QR code). Nothing was changed.",
+        );
+      addresses.push(...found);
+    }
     const welcome = await joinWithInvite({
-      invite,
+      secret: parsed.value.secret,
+      addresses,
       keyPair: noiseKeyPairFromDevice(host.device),
-      name: host.displayName(),
-      nowSeconds: () => Math.floor(host.now() / 1000),
+      name: name.value,
     });
     if (!welcome.ok) return welcome;
-    if (!welcome.value.communityKey)
+    const { communityId, inviterKey, communityKey } = welcome.value;
+    if (!communityKey)
       return err(
         ErrorCode.Unavailable,
         "The inviting device did not send the community's key. Update Meitheal on both devices and make a new invite.",
       );
+    await host.adoptName(name.value);
+    // The inviter added this device to its roster, so a community already here whose member list
+    // does not name this device was restored from a backup (backup/backup.ts): its documents merge
+    // by sync, same ids.
+    const restored = host.syncOf(communityId);
     if (restored) {
-      if (welcome.value.communityKey !== restored.trust.communityKeyHex)
+      if (communityKey !== restored.trust.communityKeyHex)
         return err(
           ErrorCode.BadInput,
           "The inviting device holds a different key for this community than the one restored here, so they are not the same community. Nothing was changed.",
         );
-      await restored.trust.trustInviter(invite.inviterKey, invite.addresses);
+      await restored.trust.trustInviter(inviterKey, addresses);
       host.dial(restored);
-      return host.joinCommunity(invite.communityId);
+      return host.joinCommunity(communityId);
     }
-    await CommunityTrust.create(host.dataDir, invite.communityId, {
-      communityKey: welcome.value.communityKey,
-      bootstrap: [invite.inviterKey],
-      addresses: { [invite.inviterKey]: [...invite.addresses] },
+    if (host.community(communityId))
+      return err(ErrorCode.BadInput, "This device is already in that community.");
+    await CommunityTrust.create(host.dataDir, communityId, {
+      communityKey,
+      bootstrap: [inviterKey],
+      addresses: { [inviterKey]: addresses },
     });
-    return host.joinCommunity(invite.communityId);
+    return host.joinCommunity(communityId);
   }
 
   /** Resolves when every change to the pending invites is on disk. */

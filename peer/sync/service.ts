@@ -38,7 +38,7 @@ import {
 import type { DeviceKeyPair } from "../trust/deviceKey.ts";
 import { MAX_ADDRESSES } from "../trust/inviteCode.ts";
 import { removeMember } from "../trust/roster.ts";
-import { Admission } from "./admission.ts";
+import { Admission, type JoinRequestArgs } from "./admission.ts";
 import { CommunitySync, headsOf } from "./communitySync.ts";
 import { Dialler } from "./dialler.ts";
 import { foundCommunity, rosterUrl } from "./membership.ts";
@@ -73,7 +73,13 @@ export type SyncHost = {
   /** Opens (and remembers) a community known by id only; its documents come from peers. */
   joinCommunity(id: string): Promise<Result<CommunitySummary>>;
   emit<E extends keyof PeerEvents>(name: E, data: PeerEvents[E]): void;
+  /** The name a joiner gave becomes the profile's when the person never chose one. */
+  adoptName(name: string): Promise<void>;
 };
+
+/** Invite hints heard over mDNS, remembered this long (an invite lives 10 minutes). */
+const HINT_MEMORY_MS = 10 * 60_000;
+const MAX_HINTS_HEARD = 256;
 
 /**
  * A community on this device that does not sync (its index unread and no key here, or its sync
@@ -100,6 +106,9 @@ export class SyncService {
   #discoveryState: SyncStatus["discovery"] = "off";
   #discoveryProblem: string | undefined;
   readonly #changed = new Set<CommunityId>();
+  /** Invite hint → where a device advertising it was heard, and when (performance.now()). */
+  readonly #hintsHeard = new Map<string, { addresses: string[]; at: number }>();
+  readonly #hintWaiters = new Set<(hint: string) => void>();
   #changeTimer: NodeJS.Timeout | undefined;
 
   constructor(host: SyncHost, config: SyncConfig) {
@@ -124,6 +133,12 @@ export class SyncService {
       joinCommunity: (id) => host.joinCommunity(id),
       dial: (sync) => this.#dialler.dial(sync),
       notify: (id) => this.#notify(id),
+      joined: (event) => {
+        this.#host.emit("sync:joined", event);
+        this.#discovery?.update();
+      },
+      findInviter: (hint, waitMs) => this.#findInviter(hint, waitMs),
+      adoptName: (name) => host.adoptName(name),
     });
   }
 
@@ -170,9 +185,11 @@ export class SyncService {
         deviceKey: this.self,
         port,
         tags: () => this.#trusts().map((t) => communityTag(t.communityKey, this.self)),
+        hints: () => this.#admission.openHints(),
         onPeer: (peer) => {
           // Hearing anyone means it works (again): an earlier error was passing.
           this.#discoveryState = "on";
+          for (const hint of peer.inviteHints) this.#heardHint(hint, `${peer.host}:${peer.port}`);
           this.discovered(peer.deviceKey, `${peer.host}:${peer.port}`, (trust) =>
             peer.communityTags.includes(communityTag(trust.communityKey, peer.deviceKey)),
           );
@@ -377,6 +394,8 @@ export class SyncService {
 
   #dialAll(): void {
     if (this.#closed) return;
+    // An invite that lapsed stops being advertised (nothing is sent when the hints are the same).
+    this.#discovery?.update();
     for (const sync of this.#communities.values()) this.#dialler.dial(sync);
   }
 
@@ -394,6 +413,47 @@ export class SyncService {
     }
   }
 
+  #heardHint(hint: string, address: string): void {
+    const now = performance.now();
+    const known = this.#hintsHeard.get(hint);
+    this.#hintsHeard.delete(hint);
+    if (this.#hintsHeard.size >= MAX_HINTS_HEARD) {
+      const oldest = this.#hintsHeard.keys().next();
+      if (!oldest.done) this.#hintsHeard.delete(oldest.value);
+    }
+    // Newest first, a few kept: a device on the LAN may repeat someone else's hint, and the join
+    // tries each address until one proves the secret (invites.ts).
+    const fresh = known && now - known.at < HINT_MEMORY_MS ? known.addresses : [];
+    const addresses = [address, ...fresh.filter((a) => a !== address)].slice(0, MAX_ADDRESSES);
+    this.#hintsHeard.set(hint, { addresses, at: now });
+    for (const waiter of this.#hintWaiters) waiter(hint);
+  }
+
+  /** Where a device advertising this invite hint listens; waits up to `waitMs` to hear one. */
+  #findInviter(hint: string, waitMs: number): Promise<string[]> {
+    const known = this.#hintsHeard.get(hint);
+    if (known && performance.now() - known.at < HINT_MEMORY_MS)
+      return Promise.resolve([...known.addresses]);
+    const discovery = this.#discovery;
+    if (!discovery) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const done = (found: string[]) => {
+        clearTimeout(timer);
+        this.#hintWaiters.delete(waiter);
+        resolve(found);
+      };
+      const waiter = (heard: string) => {
+        const entry = this.#hintsHeard.get(heard);
+        if (heard === hint && entry) done([...entry.addresses]);
+      };
+      const timer = setTimeout(() => done([]), waitMs);
+      timer.unref();
+      this.#hintWaiters.add(waiter);
+      // Ask the LAN now rather than at the next periodic query.
+      discovery.requery();
+    });
+  }
+
   #trusts(): CommunityTrust[] {
     return [...this.#communities.values()].map((s) => s.trust);
   }
@@ -407,12 +467,15 @@ export class SyncService {
     const addresses = this.#listener
       ? (this.#config.advertise ?? this.listening()).slice(0, MAX_ADDRESSES)
       : undefined;
-    return this.#admission.invite(sync, addresses);
+    const made = await this.#admission.invite(sync, addresses);
+    // Advertise the new invite's hint at once, so a joiner with only the code finds this device.
+    if (made.ok) this.#discovery?.update();
+    return made;
   }
 
   /** Pairs with an inviter, then opens the community; its documents follow by sync. */
-  join(code: string): Promise<Result<CommunitySummary>> {
-    return this.#admission.join(code);
+  join(args: JoinRequestArgs): Promise<Result<CommunitySummary>> {
+    return this.#admission.join(args);
   }
 
   // -------------------------------------------------------------------------------------------

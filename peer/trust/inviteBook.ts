@@ -1,9 +1,9 @@
 // The inviter's book of pending invites, kept as device data (never synced): single use, 10 minutes,
-// locked after 5 wrong tries. The file holds a keyed hash of each secret (the Noise psk), never the
-// secret or the code, so a leaked data folder does not reveal codes. The pairing protocol that
-// spends them is invites.ts.
+// locked after 5 wrong tries. The file holds, per invite, its id and mDNS hint and the Noise psk,
+// each derived from the secret by HKDF (inviteCode.ts), never the secret or the code, so a leaked
+// data folder does not reveal codes. The pairing protocol that spends them is invites.ts.
 import { join } from "node:path";
-import { crypto_generichash, randombytes_buf } from "sodium-universal";
+import { randombytes_buf } from "sodium-universal";
 import { z } from "zod";
 import { isDocumentId, type CommunityId, type DeviceKey } from "../../shared/ids.ts";
 import { ErrorCode, MeithealFailure } from "../../shared/result.ts";
@@ -11,11 +11,9 @@ import { readJson, writeJsonAtomic } from "../storage/atomicFile.ts";
 import {
   encodeInviteCode,
   encodeInviteUri,
-  INVITE_ID_BYTES,
-  INVITE_VERSION,
+  inviteKeys,
   MAX_ADDRESSES,
   SECRET_BYTES,
-  type Invite,
 } from "./inviteCode.ts";
 
 export const INVITES_FILE = "invites.json";
@@ -23,9 +21,8 @@ export const INVITE_TTL_SECONDS = 600;
 export const MAX_FAILED_ATTEMPTS = 5;
 /** Records are kept this long past expiry so a late try still gets "expired", then dropped. */
 const KEEP_EXPIRED_SECONDS = 3600;
-
-// Domain-separation keys for crypto_generichash: the psk is useless for anything but this protocol.
-const PSK_CONTEXT = Buffer.from("meitheal/invite/psk/v1", "ascii");
+/** Open invites advertised over mDNS at once; older ones still work by address. */
+export const MAX_ADVERTISED = 8;
 
 /** Why an invite cannot be used, or why a try failed; sent to the joiner as one byte. */
 export const InviteFailure = {
@@ -36,15 +33,10 @@ export const InviteFailure = {
   Wrong: 5,
   Refused: 6,
   Busy: 7,
+  /** The joiner is on the roster already; the invite was not spent. */
+  Member: 8,
 } as const;
 export type InviteFailure = (typeof InviteFailure)[keyof typeof InviteFailure];
-
-/** The psk both sides feed to XXpsk0: a keyed BLAKE2b of the secret. */
-export function inviteKeyFromSecret(secret: Uint8Array): Buffer {
-  const out = Buffer.alloc(32);
-  crypto_generichash(out, secret, PSK_CONTEXT);
-  return out;
-}
 
 export type InviteState = "pending" | "used" | "locked";
 
@@ -52,6 +44,7 @@ const storedInviteValidator = z.object({
   inviteId: z.string().regex(/^[0-9a-f]{16}$/),
   communityId: z.string(),
   psk: z.string().regex(/^[0-9a-f]{64}$/),
+  hint: z.string().regex(/^[0-9a-f]{16}$/),
   createdAt: z.number().int(),
   expiresAt: z.number().int(),
   failedAttempts: z.number().int().nonnegative(),
@@ -62,9 +55,12 @@ type StoredInvite = z.infer<typeof storedInviteValidator>;
 
 const fileValidator = z.object({
   kind: z.literal("meitheal/invites"),
-  version: z.literal(1),
+  version: z.literal(2),
   invites: z.array(storedInviteValidator),
 });
+// Invites of version 1 were long codes that carried their own id; no code of today can name one, so
+// such a file is read as "no pending invites" (they lapsed within 10 minutes anyway).
+const oldFileValidator = z.object({ kind: z.literal("meitheal/invites"), version: z.literal(1) });
 
 export type InviteSummary = {
   readonly inviteId: string;
@@ -75,9 +71,14 @@ export type InviteSummary = {
 };
 
 export type CreatedInvite = {
-  readonly invite: Invite;
+  readonly inviteId: string;
+  /** The code a person types (20 characters), returned once and never stored. */
   readonly code: string;
+  /** The QR link: the code and `addresses`. */
   readonly uri: string;
+  readonly addresses: readonly string[];
+  /** Unix seconds. */
+  readonly expiresAt: number;
 };
 
 /** What a connection may do with an invite, decided synchronously so two joiners cannot both win. */
@@ -105,7 +106,7 @@ export class InviteBook {
     } catch (e) {
       throw damaged(path, (e as Error).message);
     }
-    if (raw !== undefined) {
+    if (raw !== undefined && !oldFileValidator.safeParse(raw).success) {
       const parsed = fileValidator.safeParse(raw);
       if (!parsed.success) throw damaged(path, "unexpected content");
       for (const r of parsed.data.invites) records.set(r.inviteId, r);
@@ -113,10 +114,10 @@ export class InviteBook {
     return new InviteBook(path, records, nowSeconds);
   }
 
-  /** Makes a new invite: a fresh 128-bit secret, returned once in the code and never stored. */
+  /** Makes a new invite: a fresh 80-bit secret, returned once in the code and never stored. */
   async create(options: {
     communityId: CommunityId;
-    inviterKey: DeviceKey;
+    /** Where this device listens, for the QR link (host:port; at most four are kept). */
     addresses: readonly string[];
     ttlSeconds?: number;
   }): Promise<CreatedInvite> {
@@ -125,32 +126,42 @@ export class InviteBook {
     const now = this.nowSeconds();
     const secret = new Uint8Array(SECRET_BYTES);
     randombytes_buf(secret);
-    const id = new Uint8Array(INVITE_ID_BYTES);
-    randombytes_buf(id);
-    const invite: Invite = {
-      version: INVITE_VERSION,
-      communityId: options.communityId,
-      inviterKey: options.inviterKey,
-      inviteId: Buffer.from(id).toString("hex"),
-      secret,
-      expiresAt: now + (options.ttlSeconds ?? INVITE_TTL_SECONDS),
-      addresses: options.addresses.slice(0, MAX_ADDRESSES),
-    };
+    const keys = inviteKeys(secret);
+    // Two open invites with one id would be one invite; 64 bits make it a once-in-never event.
+    if (this.records.has(keys.inviteId)) throw new Error("invite id collision");
+    const addresses = options.addresses.slice(0, MAX_ADDRESSES);
     // Encode first: a bad address throws before anything is recorded.
-    const code = encodeInviteCode(invite);
-    const uri = encodeInviteUri(invite);
+    const code = encodeInviteCode(secret);
+    const uri = encodeInviteUri(secret, addresses);
+    const expiresAt = now + (options.ttlSeconds ?? INVITE_TTL_SECONDS);
     this.prune(now);
-    this.records.set(invite.inviteId, {
-      inviteId: invite.inviteId,
+    this.records.set(keys.inviteId, {
+      inviteId: keys.inviteId,
       communityId: options.communityId,
-      psk: inviteKeyFromSecret(secret).toString("hex"),
+      psk: keys.psk.toString("hex"),
+      hint: keys.hint,
       createdAt: now,
-      expiresAt: invite.expiresAt,
+      expiresAt,
       failedAttempts: 0,
       state: "pending",
     });
     await this.save();
-    return { invite, code, uri };
+    return { inviteId: keys.inviteId, code, uri, addresses, expiresAt };
+  }
+
+  /** The mDNS hints of the invites that can still be used, newest first. */
+  openHints(): string[] {
+    const now = this.nowSeconds();
+    return [...this.records.values()]
+      .filter((r) => r.state === "pending" && r.expiresAt > now)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, MAX_ADVERTISED)
+      .map((r) => r.hint);
+  }
+
+  /** The community an invite is for (while the book holds it). */
+  communityOf(inviteId: string): CommunityId | undefined {
+    return this.records.get(inviteId)?.communityId as CommunityId | undefined;
   }
 
   list(): InviteSummary[] {
@@ -216,7 +227,7 @@ export class InviteBook {
       .then(() =>
         writeJsonAtomic(this.path, {
           kind: "meitheal/invites",
-          version: 1,
+          version: 2,
           invites: [...this.records.values()],
         }),
       );

@@ -1,52 +1,50 @@
-// An invite as a QR code or a typed code. The binary form is versioned and carries a checksum, so a
-// mistyped code is caught here, before any network use, and never costs one of the invite's tries.
-// Typed form: Crockford base32, grouped in fives with dashes. QR form: `meitheal:join?c=<base32>`.
-// Pure: no I/O; the caller passes the current time.
-import {
-  documentIdToBinary,
-  parseAutomergeUrl,
-  stringifyAutomergeUrl,
-  type DocumentId,
-} from "@automerge/automerge-repo";
-import { crypto_generichash } from "sodium-universal";
-import { asCommunityId, asDeviceKey, isDocumentId } from "../../shared/ids.ts";
-import type { CommunityId, DeviceKey } from "../../shared/ids.ts";
+// An invite as a person reads it aloud, types it, or scans it. Pure: no I/O.
+//
+// The code is 80 bits of one-time secret (from the OS's random source, inviteBook.ts) written as 16
+// Crockford base32 symbols, plus one check symbol, shown in groups: `7K3MQ-P9TXW-2CHJ5-R8` (20
+// characters with the dashes). It carries nothing else: no community, no device key, no address,
+// no expiry. The joiner derives from the secret, with HKDF-SHA256 and one label each:
+//   - the invite id, sent in the clear in the pairing's preamble so the inviter can find the invite
+//     (and count wrong tries against it);
+//   - the mDNS hint, advertised by the inviter on the LAN so the joiner can find it (discovery.ts);
+//   - the Noise psk of the XXpsk0 pairing (invites.ts), which proves both sides hold the secret.
+// Three labels, so seeing the hint on the LAN does not give the invite id, and neither gives the psk.
+// Every one of them lets whoever sees it test guesses offline; 80 bits against a 10-minute life
+// leaves that hopeless. Online guesses are limited by the inviter: 5 wrong tries lock an invite.
+//
+// The check symbol is a weighted sum over GF(32) (a one-symbol Reed–Solomon check): it catches
+// every single wrong symbol and every swap of two symbols, so a typo is refused here, before any
+// network use, and never costs one of the invite's tries. Crockford's forgiving reads apply: I and
+// L are read as 1, O as 0, any case, dashes and spaces anywhere. U is not in the alphabet.
+//
+// The QR code carries a link with the code and where the inviter listens, for networks where mDNS
+// does not pass: `meitheal:join?code=7K3MQP9TXW2CHJ5R8&at=192.168.1.5:47800,10.0.0.4:47800`.
+import { hkdfSync } from "node:crypto";
 import { err, ErrorCode, ok } from "../../shared/result.ts";
 import type { Result } from "../../shared/result.ts";
 
-export const INVITE_VERSION = 1;
-export const SECRET_BYTES = 16;
+/** 80 bits. */
+export const SECRET_BYTES = 10;
+/** Symbols of a code: 16 for the secret, 1 check symbol. */
+export const CODE_SYMBOLS = 17;
+/** Where the dashes go when a code is shown: 5-5-5-2, 20 characters. */
+const GROUPS = [5, 5, 5, 2] as const;
 export const INVITE_ID_BYTES = 8;
+export const HINT_BYTES = 8;
 export const MAX_ADDRESSES = 4;
-export const INVITE_URI_PREFIX = "meitheal:join?c=";
-
-export type Invite = {
-  readonly version: typeof INVITE_VERSION;
-  readonly communityId: CommunityId;
-  /** Hex of the inviter's Ed25519 device key: the joiner checks the handshake against it. */
-  readonly inviterKey: DeviceKey;
-  /** Hex of a random id naming the invite, so the inviter can count wrong tries against it. */
-  readonly inviteId: string;
-  /** The one-time secret (128 bits). */
-  readonly secret: Uint8Array;
-  /** Unix seconds. */
-  readonly expiresAt: number;
-  /** host:port, at most four; IPv6 hosts in brackets. */
-  readonly addresses: readonly string[];
-};
+export const INVITE_URI_PREFIX = "meitheal:join?";
 
 export const MESSAGES = {
-  typo: "That code has a typo: check the characters and try again.",
+  typo: "That code has a typo: check each character against the other screen and type it again. Nothing was sent.",
+  length:
+    "An invite code has 17 letters and digits (the dashes do not count); that one has {n}. Check it against the other screen and type it again. Nothing was sent.",
+  notInvite:
+    "That link is not a Meitheal invite. Type the code shown on the other device instead. Nothing was sent.",
   expired: "That invite has expired. Ask for a new one.",
-  newer: "That invite was made by a newer version of Meitheal. Update this app and try again.",
 } as const;
 
 // Crockford's alphabet: no I, L, O, U, so a code read aloud or typed is hard to get wrong.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const CHECKSUM_BYTES = 4;
-const KIND_IPV4 = 4;
-const KIND_IPV6 = 6;
-const KIND_HOST = 0;
 
 const DECODE = (() => {
   const table = new Map<string, number>();
@@ -96,172 +94,138 @@ export function base32Decode(text: string): Uint8Array | undefined {
   return Uint8Array.from(out);
 }
 
-const checksum = (payload: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(16);
-  crypto_generichash(out, payload);
-  return out.subarray(0, CHECKSUM_BYTES);
+// GF(32) with the primitive polynomial x^5 + x^2 + 1: the powers of x are 31 distinct non-zero
+// weights, so a changed symbol or two swapped symbols always change the sum.
+const gfMul = (a: number, b: number): number => {
+  let product = 0;
+  for (let x = a, y = b; y > 0; y >>= 1) {
+    if (y & 1) product ^= x;
+    x <<= 1;
+    if (x & 32) x ^= 0b100101;
+  }
+  return product;
 };
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-
-function encodeAddress(address: string): number[] {
-  const match = /^(.*):(\d{1,5})$/.exec(address);
-  if (!match) throw new Error(`invite address "${address}" is not host:port`);
-  const host = match[1] ?? "";
-  const port = Number(match[2]);
-  if (port < 1 || port > 65535) throw new Error(`invite address "${address}" has a bad port`);
-  const portBytes = [port >> 8, port & 255];
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (v4) {
-    const parts = v4.slice(1).map(Number);
-    if (parts.every((p) => p <= 255)) return [KIND_IPV4, ...parts, ...portBytes];
+/** The check symbol's value for the secret's 16 symbol values: Σ x^(i+1)·v_i over GF(32). */
+export function checkValue(values: readonly number[]): number {
+  let sum = 0;
+  let weight = 1;
+  for (const value of values) {
+    weight = gfMul(weight, 2);
+    sum ^= gfMul(weight, value);
   }
-  if (host.startsWith("[") && host.endsWith("]")) {
-    const v6 = parseIpv6(host.slice(1, -1));
-    if (!v6) throw new Error(`invite address "${address}" has a bad IPv6 host`);
-    return [KIND_IPV6, ...v6, ...portBytes];
+  return sum;
+}
+
+/** `7K3MQP9TXW2CHJ5R8` → `7K3MQ-P9TXW-2CHJ5-R8`. */
+export function groupCode(symbols: string): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const size of GROUPS) {
+    parts.push(symbols.slice(at, at + size));
+    at += size;
   }
-  const name = Buffer.from(host, "ascii");
-  if (name.length === 0 || name.length > 253 || !/^[A-Za-z0-9.-]+$/.test(host))
-    throw new Error(`invite address "${address}" has a bad host name`);
-  return [KIND_HOST, name.length, ...name, ...portBytes];
+  return parts.filter((p) => p.length > 0).join("-");
 }
 
-function parseIpv6(text: string): number[] | undefined {
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (s: string) => (s === "" ? [] : s.split(":"));
-  const head = groups(halves[0] ?? "");
-  const tail = halves.length === 2 ? groups(halves[1] ?? "") : [];
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 1 ? head.length !== 8 : fill < 1) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill("0"), ...tail];
-  const out: number[] = [];
-  for (const g of all) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-    const v = parseInt(g, 16);
-    out.push(v >> 8, v & 255);
+/** The 17 symbols of a secret (no dashes). */
+function codeSymbols(secret: Uint8Array): string {
+  if (secret.length !== SECRET_BYTES) throw new Error(`an invite secret is ${SECRET_BYTES} bytes`);
+  const body = base32Encode(secret);
+  const check = checkValue([...body].map((ch) => DECODE.get(ch) ?? 0));
+  return body + ALPHABET.charAt(check);
+}
+
+/** The code a person reads aloud and types: 17 symbols in groups, 20 characters. */
+export const encodeInviteCode = (secret: Uint8Array): string => groupCode(codeSymbols(secret));
+
+/** The link in the QR code: the code and the addresses where the inviter listens. */
+export function encodeInviteUri(secret: Uint8Array, addresses: readonly string[]): string {
+  const at = addresses.slice(0, MAX_ADDRESSES).map((a) => {
+    if (!checkAddress(a)) throw new Error(`invite address "${a}" is not host:port`);
+    return a;
+  });
+  return `${INVITE_URI_PREFIX}code=${codeSymbols(secret)}${at.length > 0 ? `&at=${at.join(",")}` : ""}`;
+}
+
+/** host:port with a host name, an IPv4 address or a bracketed IPv6 one, and a port 1–65535. */
+export function checkAddress(text: string): string | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (!match?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return `${match[1]}:${port}`;
+}
+
+export type ParsedInvite = {
+  /** The one-time secret (80 bits). */
+  readonly secret: Uint8Array;
+  /** host:port where the inviter listens, from the QR link (none for a typed code). */
+  readonly addresses: readonly string[];
+};
+
+/** Reads a typed code or the QR link. A typo is refused here, with nothing sent anywhere. */
+export function parseInvite(text: string): Result<ParsedInvite> {
+  const trimmed = String(text).trim();
+  let code = trimmed;
+  let addresses: string[] = [];
+  if (trimmed.toLowerCase().startsWith(INVITE_URI_PREFIX)) {
+    const query = new URLSearchParams(trimmed.slice(INVITE_URI_PREFIX.length));
+    const given = query.get("code");
+    if (given === null) return err(ErrorCode.BadInput, MESSAGES.notInvite);
+    code = given;
+    const at = (query.get("at") ?? "").split(",").filter((a) => a.length > 0);
+    if (at.length > MAX_ADDRESSES) return err(ErrorCode.BadInput, MESSAGES.notInvite);
+    for (const a of at) {
+      const address = checkAddress(a);
+      if (!address) return err(ErrorCode.BadInput, MESSAGES.notInvite);
+      addresses.push(address);
+    }
+    addresses = [...new Set(addresses)];
+  } else if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && /[/?]/.test(trimmed)) {
+    // Another scheme's link (a web address pasted by mistake), not a code with a stray colon.
+    return err(ErrorCode.BadInput, MESSAGES.notInvite);
   }
-  return out;
-}
-
-function formatIpv6(bytes: Uint8Array): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2)
-    groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
-  return `[${groups.join(":")}]`;
-}
-
-/** The binary form: version, community, inviter key, invite id, secret, expiry, addresses, checksum. */
-export function inviteToBytes(invite: Invite): Uint8Array {
-  const community = documentIdToBinary(invite.communityId as string as DocumentId);
-  if (!community) throw new Error("invite community id is not a document id");
-  const key = Buffer.from(invite.inviterKey, "hex");
-  const id = Buffer.from(invite.inviteId, "hex");
-  if (key.length !== 32) throw new Error("inviter key must be 32 bytes");
-  if (id.length !== INVITE_ID_BYTES) throw new Error(`invite id must be ${INVITE_ID_BYTES} bytes`);
-  if (invite.secret.length !== SECRET_BYTES)
-    throw new Error(`secret must be ${SECRET_BYTES} bytes`);
-  if (!Number.isInteger(invite.expiresAt) || invite.expiresAt < 0 || invite.expiresAt > 0xffffffff)
-    throw new Error("invite expiry must be unix seconds");
-  if (invite.addresses.length > MAX_ADDRESSES)
-    throw new Error(`an invite carries at most ${MAX_ADDRESSES} addresses`);
-  const bytes: number[] = [
-    INVITE_VERSION,
-    community.length,
-    ...community,
-    ...key,
-    ...id,
-    ...invite.secret,
-  ];
-  const e = invite.expiresAt;
-  bytes.push((e >>> 24) & 255, (e >>> 16) & 255, (e >>> 8) & 255, e & 255);
-  bytes.push(invite.addresses.length);
-  for (const a of invite.addresses) bytes.push(...encodeAddress(a));
-  const payload = Uint8Array.from(bytes);
-  const out = new Uint8Array(payload.length + CHECKSUM_BYTES);
-  out.set(payload);
-  out.set(checksum(payload), payload.length);
-  return out;
-}
-
-const group = (text: string) => (text.match(/.{1,5}/g) ?? []).join("-");
-
-/** The code a person types: Crockford base32 in groups of five. */
-export const encodeInviteCode = (invite: Invite): string =>
-  group(base32Encode(inviteToBytes(invite)));
-/** The text put in the QR code. */
-export const encodeInviteUri = (invite: Invite): string =>
-  `${INVITE_URI_PREFIX}${base32Encode(inviteToBytes(invite))}`;
-
-class Truncated extends Error {}
-
-/** Reads a typed code or a QR URI. Rejects typos, unknown versions and expired invites. */
-export function decodeInvite(text: string, nowSeconds: number): Result<Invite> {
-  let body = text.trim();
-  if (body.toLowerCase().startsWith(INVITE_URI_PREFIX)) body = body.slice(INVITE_URI_PREFIX.length);
   // Dashes and spaces are only for reading; people add or drop them.
-  body = body.replace(/[\s-]/g, "");
-  const bytes = base32Decode(body);
-  if (!bytes || bytes.length < 1 + CHECKSUM_BYTES) return err(ErrorCode.BadInput, MESSAGES.typo);
-  const payload = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
-  const sum = bytes.subarray(bytes.length - CHECKSUM_BYTES);
-  if (Buffer.compare(Buffer.from(checksum(payload)), Buffer.from(sum)) !== 0)
-    return err(ErrorCode.BadInput, MESSAGES.typo);
-  if (payload[0] !== INVITE_VERSION) return err(ErrorCode.NewerVersion, MESSAGES.newer);
-  let invite: Invite;
-  try {
-    invite = parsePayload(payload);
-  } catch {
-    // The checksum matched but the content is malformed: made by a broken encoder, not a typo.
-    return err(ErrorCode.BadInput, MESSAGES.typo);
+  const symbols = code.replace(/[\s-]/g, "").toUpperCase();
+  if (symbols.length !== CODE_SYMBOLS)
+    return err(ErrorCode.BadInput, MESSAGES.length.replace("{n}", String(symbols.length)));
+  const values: number[] = [];
+  for (const ch of symbols) {
+    const value = DECODE.get(ch);
+    if (value === undefined) return err(ErrorCode.BadInput, MESSAGES.typo);
+    values.push(value);
   }
-  if (invite.expiresAt <= nowSeconds) return err(ErrorCode.BadInput, MESSAGES.expired);
-  return ok(invite);
+  const body = values.slice(0, CODE_SYMBOLS - 1);
+  if (checkValue(body) !== values[CODE_SYMBOLS - 1]) return err(ErrorCode.BadInput, MESSAGES.typo);
+  const secret = base32Decode(body.map((v) => ALPHABET.charAt(v)).join(""));
+  if (!secret || secret.length !== SECRET_BYTES) return err(ErrorCode.BadInput, MESSAGES.typo);
+  return ok({ secret, addresses });
 }
 
-function parsePayload(payload: Uint8Array): Invite {
-  let at = 1;
-  const take = (n: number): Uint8Array => {
-    if (at + n > payload.length) throw new Truncated();
-    const out = payload.subarray(at, at + n);
-    at += n;
-    return out;
-  };
-  const byte = () => take(1)[0] ?? 0;
-  const communityBytes = take(byte());
-  const url = stringifyAutomergeUrl(
-    communityBytes as Parameters<typeof stringifyAutomergeUrl>[0] & Uint8Array,
-  );
-  const communityId = parseAutomergeUrl(url).documentId;
-  if (!isDocumentId(communityId)) throw new Error("bad community id");
-  const inviterKey = hex(take(32));
-  const inviteId = hex(take(INVITE_ID_BYTES));
-  const secret = Uint8Array.from(take(SECRET_BYTES));
-  const e = take(4);
-  const expiresAt =
-    (((e[0] ?? 0) << 24) >>> 0) + ((e[1] ?? 0) << 16) + ((e[2] ?? 0) << 8) + (e[3] ?? 0);
-  const count = byte();
-  if (count > MAX_ADDRESSES) throw new Error("too many addresses");
-  const addresses: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const kind = byte();
-    let host: string;
-    if (kind === KIND_IPV4) host = Array.from(take(4)).join(".");
-    else if (kind === KIND_IPV6) host = formatIpv6(take(16));
-    else if (kind === KIND_HOST) host = Buffer.from(take(byte())).toString("ascii");
-    else throw new Error("unknown address kind");
-    const p = take(2);
-    addresses.push(`${host}:${((p[0] ?? 0) << 8) | (p[1] ?? 0)}`);
-  }
-  if (at !== payload.length) throw new Error("trailing bytes");
+// HKDF labels: one per use, so no value derived from the secret can stand in for another.
+const SALT = "meitheal/invite/v2";
+const LABEL_ID = "meitheal/invite-id/v1";
+const LABEL_HINT = "meitheal/invite-hint/v1";
+const LABEL_PSK = "meitheal/invite-psk/v1";
+
+const derive = (secret: Uint8Array, label: string, bytes: number): Buffer =>
+  Buffer.from(hkdfSync("sha256", secret, SALT, label, bytes));
+
+/** What both sides derive from the secret. */
+export type InviteKeys = {
+  /** 16 hex: names the invite in the pairing's preamble. */
+  readonly inviteId: string;
+  /** 16 hex: what the inviter advertises over mDNS while the invite is open. */
+  readonly hint: string;
+  /** The XXpsk0 pre-shared key (32 bytes). */
+  readonly psk: Buffer;
+};
+
+export function inviteKeys(secret: Uint8Array): InviteKeys {
+  if (secret.length !== SECRET_BYTES) throw new Error(`an invite secret is ${SECRET_BYTES} bytes`);
   return {
-    version: INVITE_VERSION,
-    communityId: asCommunityId(communityId),
-    inviterKey: asDeviceKey(inviterKey),
-    inviteId,
-    secret,
-    expiresAt,
-    addresses,
+    inviteId: derive(secret, LABEL_ID, INVITE_ID_BYTES).toString("hex"),
+    hint: derive(secret, LABEL_HINT, HINT_BYTES).toString("hex"),
+    psk: derive(secret, LABEL_PSK, 32),
   };
 }

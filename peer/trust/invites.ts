@@ -4,36 +4,53 @@
 // Pairing protocol, on the inviter's listening port (see the report in the issue note):
 //   J→I  preamble: "MTHLINV1" + invite id (8 bytes), in the clear; it is the Noise prologue.
 //   J→I  frame HS  Noise XXpsk0 msg 1 (psk, e)          — a wrong secret fails here, counted.
-//   I→J  frame HS  msg 2 (e, ee, s, es)                 — joiner checks s == inviter key of the code.
+//   I→J  frame HS  msg 2 (e, ee, s, es)                 — the joiner learns the inviter's key; that
+//                                                         msg 2 decrypts proves the inviter holds the
+//                                                         secret (the code carries no key).
 //   J→I  frame HS  msg 3 (s, se), payload {name}        — inviter learns the joiner's device key.
 //   I→J  frame WELCOME  {communityId, member, inviterKey}, sealed with the handshake's split key.
+// The invite id and the psk are derived from the code's secret (inviteCode.ts, inviteKeys).
 //   I→J  frame ERROR (one byte code) instead, at any step, then close.
 // Frames: u16 big-endian length, then a type byte, then the body. Nothing is answered before the
 // preamble names a usable invite, and a wrong secret is answered only with "failed".
+//
+// Guessing: the invite id comes from the secret, so a guessed code names an unknown invite (2^-80
+// per try of naming a real one). A wrong psk with a right id (someone who saw a preamble on the
+// network) is counted against the invite, and 5 lock it. Whoever holds the code can answer as the
+// inviter: the code is the shared secret, shown only to the person joining.
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import NoiseState, { type NoiseKeyPair } from "noise-handshake";
 import CipherState from "noise-handshake/cipher";
 import curve from "noise-curve-ed";
 import { z } from "zod";
-import { asDeviceKey, type CommunityId, type DeviceKey } from "../../shared/ids.ts";
+import {
+  asCommunityId,
+  asDeviceKey,
+  isDocumentId,
+  type CommunityId,
+  type DeviceKey,
+} from "../../shared/ids.ts";
 import { err, ErrorCode, ok, type Result } from "../../shared/result.ts";
 import type { DeviceKeyPair } from "./deviceKey.ts";
-import { INVITE_ID_BYTES, MESSAGES, type Invite } from "./inviteCode.ts";
-import { InviteFailure, inviteKeyFromSecret, type InviteBook } from "./inviteBook.ts";
+import { INVITE_ID_BYTES, inviteKeys, MESSAGES } from "./inviteCode.ts";
+import { InviteFailure, type InviteBook } from "./inviteBook.ts";
 
 export const HANDSHAKE_TIMEOUT_MS = 5_000;
 export const INVITE_MAGIC = Buffer.from("MTHLINV1", "ascii");
 const PREAMBLE_BYTES = INVITE_MAGIC.length + INVITE_ID_BYTES;
 const MAX_FRAME = 4096;
-const MAX_NAME = 200;
+/** The longest name a joiner may give (characters), checked on both sides. */
+export const MAX_NAME = 60;
 
 const FRAME_HANDSHAKE = 1;
 const FRAME_ERROR = 2;
 const FRAME_WELCOME = 3;
 
 export const INVITE_MESSAGES = {
+  // A code that passed its check symbol but names no open invite: mistyped in two places, or
+  // cancelled. (The invite id is derived from the code, so the two look the same to the inviter.)
   unknown:
-    "The device that made this invite no longer knows it (it may have been cancelled). Ask for a new one.",
+    "The other device has no open invite with that code. Check the code against its screen, or ask for a new one.",
   expired: MESSAGES.expired,
   used: "That invite has already been used. Ask for a new one.",
   locked: "This invite was locked after too many wrong tries. Make a new one.",
@@ -41,6 +58,8 @@ export const INVITE_MESSAGES = {
     "That code does not match the invite. Check it with the person who invited you, or ask for a new one.",
   refused: "The inviting device refused to add this device to the community.",
   busy: "The inviting device is busy. Try again in a moment.",
+  member:
+    "This device is already in that community, so the invite was not used. Open the community from the list.",
   impostor:
     "The device that answered could not prove it made this invite. Nothing was shared. Check you are on the right network and try again.",
   unreachable:
@@ -57,6 +76,7 @@ const FAILURE_MESSAGE: Record<InviteFailure, string> = {
   [InviteFailure.Wrong]: INVITE_MESSAGES.wrong,
   [InviteFailure.Refused]: INVITE_MESSAGES.refused,
   [InviteFailure.Busy]: INVITE_MESSAGES.busy,
+  [InviteFailure.Member]: INVITE_MESSAGES.member,
 };
 
 /** The device's Ed25519 key as a Noise static key pair, so the handshake proves the device key itself. */
@@ -164,6 +184,11 @@ export type InviterOptions = {
    */
   readonly onJoin: (request: JoinRequest) => Promise<RosterEntry>;
   /**
+   * Whether the joiner is on the community's roster already: then the invite is not spent and the
+   * joiner is told so (the code no longer names the community, so the joiner cannot check first).
+   */
+  readonly isMember?: (communityId: CommunityId, deviceKey: DeviceKey) => boolean;
+  /**
    * The community's secret key (64 hex), sent in the sealed welcome: members encrypt offline
    * bundles with it and derive discovery tags from it.
    */
@@ -184,7 +209,8 @@ const welcomeValidator = z.object({
     .optional(),
   member: z.object({
     deviceKey: z.string().regex(/^[0-9a-f]{64}$/),
-    name: z.string().max(MAX_NAME),
+    // A name from an older roster may be longer than a new joiner may give.
+    name: z.string().max(200),
     addedBy: z.string().regex(/^[0-9a-f]{64}$/),
     addedAt: z.number().finite(),
   }),
@@ -197,7 +223,7 @@ export type Welcome = {
   readonly communityKey?: string;
 };
 
-const joinPayloadValidator = z.object({ name: z.string().max(MAX_NAME) });
+const joinPayloadValidator = z.object({ name: z.string().trim().min(1).max(MAX_NAME) });
 
 /**
  * Runs the inviter's side on an accepted socket. `preamble` is what the caller already read to
@@ -263,6 +289,10 @@ export async function serveInvite(
     } catch {
       return fail(null, "bad join payload");
     }
+    const before = options.book.lookup(inviteId);
+    if (!before.ok) return fail(before.failure, `invite not usable (${before.failure})`);
+    if (options.isMember?.(before.record.communityId as CommunityId, joinerKey))
+      return fail(InviteFailure.Member, "already a member");
     const claimed = options.book.claim(inviteId, joinerKey);
     if (!claimed.ok) return fail(claimed.failure, `invite not usable (${claimed.failure})`);
     const communityId = claimed.record.communityId as CommunityId;
@@ -350,14 +380,16 @@ export async function listenForInvites(
 // Joiner side.
 
 export type JoinOptions = {
-  readonly invite: Invite;
+  /** The one-time secret of the typed code (parseInvite). */
+  readonly secret: Uint8Array;
+  /** host:port to try in turn: from the QR link, typed by the person, or found by the mDNS hint. */
+  readonly addresses: readonly string[];
   readonly keyPair: NoiseKeyPair;
   /** The joiner's display name, sent inside the handshake (encrypted). */
   readonly name: string;
   readonly handshakeTimeoutMs?: number;
   /** Opens a socket to host:port; tests pass one that goes through a relay. */
   readonly connect?: (host: string, port: number) => Socket;
-  readonly nowSeconds?: () => number;
 };
 
 const splitAddress = (address: string): { host: string; port: number } => {
@@ -371,14 +403,20 @@ type Attempt = Result<Welcome> | "unreachable";
 
 /** Joins with a decoded invite, trying each of the inviter's addresses until one answers. */
 export async function joinWithInvite(options: JoinOptions): Promise<Result<Welcome>> {
-  const now = options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
-  if (options.invite.expiresAt <= now) return err(ErrorCode.BadInput, INVITE_MESSAGES.expired);
-  for (const address of options.invite.addresses) {
+  let impostor: Result<Welcome> | undefined;
+  for (const address of options.addresses) {
     const { host, port } = splitAddress(address);
     const attempt = await joinAt(host, port, options);
-    if (attempt !== "unreachable") return attempt;
+    if (attempt === "unreachable") continue;
+    // Anyone on the LAN can repeat an invite's mDNS hint with its own address; one that cannot
+    // prove the secret learnt nothing, so the next address is still worth a try.
+    if (!attempt.ok && attempt.error.message === INVITE_MESSAGES.impostor) {
+      impostor = attempt;
+      continue;
+    }
+    return attempt;
   }
-  return err(ErrorCode.Unavailable, INVITE_MESSAGES.unreachable);
+  return impostor ?? err(ErrorCode.Unavailable, INVITE_MESSAGES.unreachable);
 }
 
 async function joinAt(host: string, port: number, options: JoinOptions): Promise<Attempt> {
@@ -400,7 +438,7 @@ async function joinAt(host: string, port: number, options: JoinOptions): Promise
     return "unreachable";
   }
   const reader = new FrameReader(socket);
-  const { invite } = options;
+  const keys = inviteKeys(options.secret);
   const failure = (code: ErrorCode, message: string): Attempt => {
     socket.destroy();
     return err(code, message);
@@ -415,10 +453,10 @@ async function joinAt(host: string, port: number, options: JoinOptions): Promise
     );
   };
   try {
-    const preamble = Buffer.concat([INVITE_MAGIC, Buffer.from(invite.inviteId, "hex")]);
+    const preamble = Buffer.concat([INVITE_MAGIC, Buffer.from(keys.inviteId, "hex")]);
     const noise = new NoiseState("XXpsk0", true, options.keyPair, {
       curve,
-      psk: inviteKeyFromSecret(invite.secret),
+      psk: keys.psk,
     });
     noise.initialise(preamble);
     socket.write(Buffer.concat([preamble, frame(FRAME_HANDSHAKE, noise.send())]));
@@ -433,9 +471,11 @@ async function joinAt(host: string, port: number, options: JoinOptions): Promise
       // Only someone holding the secret can produce a message 2 that decrypts.
       return failure(ErrorCode.Unavailable, INVITE_MESSAGES.impostor);
     }
-    if (!noise.rs || Buffer.from(noise.rs).toString("hex") !== invite.inviterKey)
-      return failure(ErrorCode.Unavailable, INVITE_MESSAGES.impostor);
-    const name = options.name.slice(0, MAX_NAME);
+    // Only someone holding the secret can produce a message 2 that decrypts: this key is the
+    // inviter's, learnt here since the code does not carry it.
+    if (!noise.rs) return failure(ErrorCode.Unavailable, INVITE_MESSAGES.impostor);
+    const inviterKey = Buffer.from(noise.rs).toString("hex");
+    const name = options.name.trim().slice(0, MAX_NAME);
     socket.write(frame(FRAME_HANDSHAKE, noise.send(Buffer.from(JSON.stringify({ name }), "utf8"))));
     if (!noise.complete || !noise.rx) return failure(ErrorCode.Internal, INVITE_MESSAGES.protocol);
     const last = await reader.readFrame();
@@ -452,15 +492,15 @@ async function joinAt(host: string, port: number, options: JoinOptions): Promise
     }
     const self = Buffer.from(options.keyPair.publicKey).toString("hex");
     if (
-      welcome.communityId !== invite.communityId ||
-      welcome.inviterKey !== invite.inviterKey ||
+      !isDocumentId(welcome.communityId) ||
+      welcome.inviterKey !== inviterKey ||
       welcome.member.deviceKey !== self
     )
       return failure(ErrorCode.Unavailable, INVITE_MESSAGES.protocol);
     socket.end();
     return ok({
-      communityId: invite.communityId,
-      inviterKey: invite.inviterKey,
+      communityId: asCommunityId(welcome.communityId),
+      inviterKey: asDeviceKey(inviterKey),
       ...(welcome.communityKey === undefined ? {} : { communityKey: welcome.communityKey }),
       member: {
         deviceKey: asDeviceKey(welcome.member.deviceKey),

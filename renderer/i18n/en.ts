@@ -215,7 +215,7 @@ export const en = {
   "invite.qrAlt": "QR code of the invite",
   "invite.qrFailed": "The QR code could not be drawn. Type the code instead.",
   "invite.typeIt":
-    "On the other device, choose “Join with an invite code” and type this code, or scan the QR code:",
+    "On the other device, choose “Join with an invite code” and type this code (or read it out), or scan the QR code:",
   "invite.copy": "Copy code",
   "invite.copied": "Copied the code.",
   "invite.copyFailed":
@@ -226,12 +226,25 @@ export const en = {
   "invite.expiresIn": "Expires in {time}",
   "invite.expired": "This invite has expired: nobody can join with it any more.",
   "invite.new": "Make a new invite",
+  "invite.joined": "{name} joined.",
+  "invite.another": "Invite another device",
+  "invite.done": "Done",
+  "invite.addressesWhy":
+    "If the other device does not find this one by itself, type one of these in its “Address of the inviting device” field.",
 
   "join.title": "Join a community with an invite code",
   "join.intro":
     "On a laptop that is already in the community, open Sync and choose “Invite a device”. Type the code it shows here, with both laptops on the same network.",
   "join.label": "Invite code or link",
-  "join.hint": "Capital or small letters, with or without the dashes.",
+  "join.hint":
+    "17 letters and digits, capital or small, with or without the dashes. A link from the QR code works too.",
+  "join.name": "Your name, as others will see it",
+  "join.nameHint": "Shown to the others in the community next to what you write.",
+  "join.nameEmpty": "Type the name others in the community will see for you.",
+  "join.advanced": "The other device is not found?",
+  "join.at": "Address of the inviting device",
+  "join.atHint":
+    "Shown in its invite dialog, for example 192.168.1.20:47800. Only needed where devices do not find each other by themselves.",
   "join.submit": "Join",
   "join.pairing": "Pairing…",
   "join.empty": "Type the invite code shown on the other device.",

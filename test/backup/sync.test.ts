@@ -167,7 +167,7 @@ describe("a backup restored on a new laptop", () => {
     }
     // Once on the member list, joining again is refused as before.
     const again = await rpcA.call("sync:invite", { communityId });
-    await expect(rpcC.call("sync:join", { code: again.code })).rejects.toThrow(
+    await expect(rpcC.call("sync:join", { code: again.uri, name: "C" })).rejects.toThrow(
       /already in that community/,
     );
     // The community list on every device still has one entry for it.

@@ -120,7 +120,7 @@ export class Lab {
   async invite(inviter: PeerNode, joiner: PeerNode, communityId: string): Promise<void> {
     const code = await inviter.sync!.invite(inviter.community(communityId)!);
     if (!code.ok) throw new Error(`invite failed: ${code.error.message}`);
-    const joined = await joiner.sync!.join(code.value.code);
+    const joined = await joiner.sync!.join({ code: code.value.uri, name: "Joiner" });
     if (!joined.ok) throw new Error(`join failed: ${joined.error.message}`);
     this.track(joiner);
   }

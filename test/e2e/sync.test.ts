@@ -60,6 +60,8 @@ describe("the Sync screen", () => {
     await expect.poll(() => dialog.getByText(/Expires in \d+:\d\d/).count()).toBe(1);
     const code = (await dialog.locator("code.invite-code").innerText()).trim();
     expect(code).toMatch(/^[0-9A-Z-]+$/);
+    // mDNS is off in tests: Brian types Aoife's address, as shown in the dialog.
+    const address = (await dialog.locator(".invite-addresses code").first().innerText()).trim();
     await mkdir(join(REPO_ROOT, "docs"), { recursive: true });
     await aoife.screenshot({ path: join(REPO_ROOT, "docs", "sync-invite.png") });
     await aoife.keyboard.press("Escape");
@@ -68,6 +70,10 @@ describe("the Sync screen", () => {
     // Brian has no community yet: he joins from the start screen's "Join" page.
     await go(brian, "#/join");
     await brian.getByLabel("Invite code or link").fill(code.toLowerCase());
+    // His profile has a name he chose: the form offers it.
+    expect(await brian.getByLabel("Your name, as others will see it").inputValue()).toBe("Brian");
+    await brian.getByText("The other device is not found?").click();
+    await brian.getByLabel("Address of the inviting device").fill(address);
     await brian.getByRole("button", { name: "Join", exact: true }).click();
     await brian.getByText("In sync — safe to leave").first().waitFor({ timeout: 30_000 });
     await aoife.getByText("In sync — safe to leave").first().waitFor({ timeout: 30_000 });
@@ -83,7 +89,7 @@ describe("the Sync screen", () => {
     await aoife.screenshot({ path: join(REPO_ROOT, "docs", "sync.png"), fullPage: true });
 
     // The same code does not work twice.
-    const again = await rpcB.raw.call("sync:join", { code });
+    const again = await rpcB.raw.call("sync:join", { code, name: "Brian", at: address });
     expect(again.ok).toBe(false);
 
     // Aoife removes Brian's device: the screen says what that means, then his links close.

@@ -45,7 +45,7 @@ const CALLS: { [M in Method]: Call<M> } = {
   "sync:status": { args: (s) => ({ communityId: s.communityId }), expect: "ok" },
   "sync:invite": { args: (s) => ({ communityId: s.communityId }), expect: "ok" },
   "sync:join": {
-    args: () => ({ code: "not an invite" }),
+    args: () => ({ code: "not an invite", name: "Áine" }),
     expect: { code: ErrorCode.BadInput, message: /./ },
   },
   "sync:connect": {

@@ -20,7 +20,7 @@ import { DEFAULT_ADAPTER_LIMITS, DEFAULT_TRANSPORT_LIMITS } from "../../peer/net
 import { peerIdOfKey } from "../../peer/net/secureAdapter.ts";
 import { connectSecure, keyPairFromDevice } from "../../peer/net/transport.ts";
 import { rosterDocumentId } from "../../peer/sync/membership.ts";
-import { decodeInvite } from "../../peer/trust/inviteCode.ts";
+import { parseInvite } from "../../peer/trust/inviteCode.ts";
 import { joinWithInvite, noiseKeyPairFromDevice } from "../../peer/trust/invites.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
@@ -207,10 +207,11 @@ beforeAll(async () => {
 
   // Mallory joins X for real: an invite from A, the XXpsk0 handshake, a place on the roster.
   const invite = await rpcA.call("sync:invite", { communityId: X });
-  const decoded = decodeInvite(invite.code, Math.floor(Date.now() / 1000));
+  const decoded = parseInvite(invite.uri);
   if (!decoded.ok) throw new Error(decoded.error.message);
   const welcome = await joinWithInvite({
-    invite: decoded.value,
+    secret: decoded.value.secret,
+    addresses: decoded.value.addresses,
     keyPair: noiseKeyPairFromDevice(mallory),
     name: "Mallory",
   });

@@ -50,7 +50,7 @@ describe("offline bundle", () => {
     const communityId = id.value.id;
     const invite = await a.sync!.invite(a.community(communityId)!);
     if (!invite.ok) throw new Error(invite.error.message);
-    const joined = await b.sync!.join(invite.value.code);
+    const joined = await b.sync!.join({ code: invite.value.uri, name: "B" });
     expect(joined.ok).toBe(true);
     await eventually(
       () =>

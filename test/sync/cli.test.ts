@@ -34,23 +34,28 @@ describe("meitheal-peer invite / join", () => {
     inviter.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => inviter.once("exit", resolve));
     try {
-      const code = await new Promise<string>((resolve, reject) => {
+      const [code, address] = await new Promise<[string, string]>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no code printed:\n${out}`)), 30_000);
         const check = () => {
           const match = /^\s+([0-9A-Z]{5}(?:-[0-9A-Z]{1,5})+)\s*$/m.exec(out);
-          if (match?.[1]) {
+          const link = /meitheal:join\?code=[0-9A-Z]{17}&at=([0-9.]+:\d+)/.exec(out);
+          if (match?.[1] && link?.[1]) {
             clearTimeout(timer);
-            resolve(match[1]);
+            resolve([match[1], link[1]]);
           }
         };
         inviter.stdout.on("data", check);
       });
+      // Short enough to read aloud: 20 characters as printed.
+      expect(code).toHaveLength(20);
 
       // A typo is caught before any network use, with a usage exit code.
       const last = code.slice(-1) === "Z" ? "Y" : "Z";
       const typo = await runPeerCli([
         "join",
         `${code.slice(0, -1)}${last}`,
+        "--name",
+        "Brigid",
         "--data",
         dirB,
         ...LOCAL,
@@ -58,10 +63,26 @@ describe("meitheal-peer invite / join", () => {
       expect(typo.code).toBe(2);
       expect(typo.out).toContain("typo");
 
-      const joined = await runPeerCli(["join", code, "--data", dirB, ...LOCAL]);
+      // No name given and none ever chosen: asked for one (never the account name), nothing sent.
+      const nameless = await runPeerCli(["join", code, "--at", address, "--data", dirB, ...LOCAL]);
+      expect(nameless.code).toBe(2);
+      expect(nameless.out).toContain("--name NAME");
+
+      const joined = await runPeerCli([
+        "join",
+        code,
+        "--name",
+        "Brigid",
+        "--at",
+        address,
+        "--data",
+        dirB,
+        ...LOCAL,
+      ]);
       expect(joined.out).toContain("In sync — safe to leave");
       expect(joined.code).toBe(0);
       expect(await exited).toBe(0);
+      expect(out).toContain("Brigid joined");
       expect(out).toContain("In sync — safe to leave");
 
       // B kept the community: its name came with the index.

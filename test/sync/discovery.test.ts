@@ -13,6 +13,8 @@ import type {
   PublishConfig,
   PublishedService,
 } from "../../peer/net/bonjour.ts";
+import { inviteKeys, parseInvite } from "../../peer/trust/inviteCode.ts";
+import type { Result } from "../../shared/result.ts";
 import { eventually } from "../helpers/peerRpc.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 
@@ -70,6 +72,11 @@ class FakeLan {
   }
 }
 
+const unwrap = <T>(r: Result<T>): T => {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
 const nodes: PeerNode[] = [];
 const dirs: string[] = [];
 
@@ -108,12 +115,34 @@ describe("discovery on the LAN", () => {
     const id = created.value.id;
     const theirs = await eve.createCommunity({ name: "Eve's own" });
     if (!theirs.ok) throw new Error(theirs.error.message);
-    for (const joiner of [b, c]) {
+    for (const [joiner, name] of [
+      [b, "Brian"],
+      [c, "Ciara"],
+    ] as const) {
       const invite = await a.sync!.invite(a.community(id)!);
       if (!invite.ok) throw new Error(invite.error.message);
-      const joined = await joiner.sync!.join(invite.value.code);
+      // A advertises the invite's hint, and nothing that names the community or a person.
+      const hint = inviteKeys(unwrap(parseInvite(invite.value.code)).secret).hint;
+      await eventually(
+        () => ([...lan.services].some((s) => s.txt.i === hint) ? true : undefined),
+        5_000,
+        "A advertises the invite's hint",
+      );
+      const advertised = JSON.stringify([...lan.services].map((s) => [s.name, s.host, s.txt]));
+      for (const secretish of [id, "Hub", invite.value.code.replace(/-/g, "")])
+        expect(advertised).not.toContain(secretish);
+      // The typed code alone (no address): the joiner finds A by the hint.
+      const joined = await joiner.sync!.join({ code: invite.value.code, name });
       if (!joined.ok) throw new Error(joined.error.message);
+      // A spent invite is no longer advertised.
+      await eventually(
+        () => ([...lan.services].every((s) => s.txt.i !== hint) ? true : undefined),
+        5_000,
+        "the spent invite's hint withdrawn",
+      );
     }
+    const names = unwrap(a.sync!.members(a.community(id)!));
+    expect(names.map((m) => m.name)).toEqual(expect.arrayContaining(["Brian", "Ciara"]));
     expect(b.sync?.status(b.community(id)!)).toMatchObject({
       ok: true,
       value: { discovery: "on" },

@@ -40,7 +40,8 @@ export async function pair(
   ms = 20_000,
 ): Promise<void> {
   const invite = await inviter.call("sync:invite", { communityId });
-  await joiner.call("sync:join", { code: invite.code });
+  // The QR link: it carries the inviter's address (tests run with mDNS off).
+  await joiner.call("sync:join", { code: invite.uri, name: "Joiner" });
   await eventually(
     async () => {
       const [x, y] = await Promise.all([

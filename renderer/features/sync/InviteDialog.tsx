@@ -1,6 +1,8 @@
-// "Invite a device": a one-time invite to this community, shown as a QR code and a typed code,
-// with the time it has left. Closing the dialog does not withdraw the invite (the contract has no
-// call for that); it lapses on its own after ten minutes.
+// "Invite a device": a one-time invite to this community, shown as a short typed code (20
+// characters, read aloud across a room) and a QR code (the code and this device's addresses), with
+// the time it has left. When someone joins with it the peer says so ("sync:joined"): the dialog
+// shows "<name> joined" at once, stops the countdown and offers another invite. Closing the dialog
+// does not withdraw the invite (the contract has no call for that); it lapses after ten minutes.
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { InviteInfo } from "../../../shared/contract.ts";
 import { useCommunityId } from "../../communityContext.tsx";
@@ -14,6 +16,7 @@ type InviteState =
   | { kind: "closed" }
   | { kind: "making" }
   | { kind: "ready"; invite: InviteInfo }
+  | { kind: "joined"; invite: InviteInfo; name: string }
   | { kind: "failed"; message: string };
 
 export function InviteDevice() {
@@ -41,6 +44,16 @@ export function InviteDevice() {
     request.current++;
     setState({ kind: "closed" });
   };
+  const open = state.kind === "ready";
+  useEffect(() => {
+    if (!open) return;
+    return connection.rpc.on("sync:joined", (event) => {
+      if (event.communityId !== communityId) return;
+      setState((now) =>
+        now.kind === "ready" ? { kind: "joined", invite: now.invite, name: event.name } : now,
+      );
+    });
+  }, [open, connection, communityId]);
 
   return (
     <>
@@ -54,7 +67,7 @@ export function InviteDevice() {
           focusKey={attempt}
           className="invite-dialog"
         >
-          <p>{t("invite.explain")}</p>
+          {state.kind !== "joined" && <p>{t("invite.explain")}</p>}
           {state.kind === "making" && (
             <p role="status" aria-busy="true">
               {t("invite.making")}
@@ -69,12 +82,24 @@ export function InviteDevice() {
               </button>
             </div>
           )}
+          {/* Present from the start, so screen readers announce what is put in it. */}
+          <p
+            role="status"
+            className={state.kind === "joined" ? "invite-joined" : "visually-hidden"}
+          >
+            {state.kind === "joined" ? t("invite.joined", { name: state.name }) : ""}
+          </p>
           {state.kind === "ready" && (
             <InviteBody key={state.invite.code} invite={state.invite} onRenew={() => void make()} />
           )}
           <div className="actions modal-actions">
+            {state.kind === "joined" && (
+              <button type="button" className="primary" onClick={() => void make()}>
+                {t("invite.another")}
+              </button>
+            )}
             <button type="button" onClick={close}>
-              {t("common.close")}
+              {state.kind === "joined" ? t("invite.done") : t("common.close")}
             </button>
           </div>
         </Dialog>
@@ -135,13 +160,21 @@ function InviteCode({ invite, left }: { invite: InviteInfo; left: number }) {
   return (
     <div className="invite">
       <div className="invite-qr">
-        {qr.kind === "ok" && <img src={qr.src} alt={t("invite.qrAlt")} width={220} height={220} />}
+        {qr.kind === "ok" && (
+          <img
+            src={qr.src}
+            alt={t("invite.qrAlt")}
+            width={220}
+            height={220}
+            data-invite-uri={invite.uri}
+          />
+        )}
         {qr.kind === "failed" && <p className="hint">{t("invite.qrFailed")}</p>}
       </div>
       <div className="invite-details">
         <p>{t("invite.typeIt")}</p>
         <p className="invite-code-row">
-          <code ref={codeRef} className="invite-code">
+          <code ref={codeRef} className="invite-code" data-testid="invite-code">
             {invite.code}
           </code>
         </p>
@@ -161,6 +194,7 @@ function InviteCode({ invite, left }: { invite: InviteInfo; left: number }) {
         {invite.addresses.length > 0 ? (
           <>
             <p className="invite-addresses-label">{t("invite.addresses")}</p>
+            <p className="hint">{t("invite.addressesWhy")}</p>
             <ul className="invite-addresses">
               {invite.addresses.map((a) => (
                 <li key={a}>

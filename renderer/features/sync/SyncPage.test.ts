@@ -452,8 +452,19 @@ describe("JoinCommunity", () => {
     expect(input.getAttribute("autocomplete")).toBe("off");
     expect(input.getAttribute("spellcheck")).toBe("false");
     await type(input, " 7k3m-q9px ");
+    // The profile's name was never chosen: the name field starts empty, and is asked for.
+    const name = inputLabelled("Your name, as others will see it");
+    expect(name.value).toBe("");
+    const before = calls.length;
     await submit(input);
-    expect(calls.at(-1)).toEqual({ method: "sync:join", args: { code: "7k3m-q9px" } });
+    expect(calls.length).toBe(before);
+    expect(text()).toContain("Type the name others in the community will see for you.");
+    await type(name, " Brigid ");
+    await submit(input);
+    expect(calls.at(-1)).toEqual({
+      method: "sync:join",
+      args: { code: "7k3m-q9px", name: "Brigid" },
+    });
     expect(text()).toContain("Pairing…");
     expect(button("Join").disabled).toBe(true);
     expect(input.form!.getAttribute("aria-busy")).toBe("true");
