@@ -163,6 +163,7 @@ export function Shell() {
       ) : communities.length === 0 ? (
         <main id="main" className="welcome">
           <EmptyState
+            heading="h1"
             title={t("welcome.title")}
             action={
               <div className="actions">

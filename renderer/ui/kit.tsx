@@ -6,14 +6,17 @@ export function EmptyState({
   title,
   children,
   action,
+  heading: Heading = "h2",
 }: {
   title: string;
   children: ReactNode;
   action?: ReactNode;
+  /** "h1" where the empty state is the whole page (the welcome screen): its heading is the page's. */
+  heading?: "h1" | "h2";
 }) {
   return (
     <section className="empty" aria-label={title}>
-      <h2>{title}</h2>
+      <Heading>{title}</Heading>
       <p>{children}</p>
       {action}
     </section>
