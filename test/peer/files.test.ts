@@ -239,10 +239,10 @@ describe("the transfer area's own rules", () => {
     const transfers = new Transfers(area, () => now, 60_000);
     await transfers.start();
     try {
-      const sent = await transfers.receive(
-        [new TextEncoder().encode("# A")],
-        { name: "a.md", limit: 100 },
-      );
+      const sent = await transfers.receive([new TextEncoder().encode("# A")], {
+        name: "a.md",
+        limit: 100,
+      });
       expect(sent.ok).toBe(true);
       const id = sent.ok ? sent.value.id : "";
       expect(transfers.upload(id).ok).toBe(true);
