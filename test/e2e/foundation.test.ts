@@ -40,7 +40,7 @@ describe("foundation in the browser", () => {
     page.on("pageerror", (e) => errors.push(e.message));
 
     await page.goto(peer.url);
-    await expect.poll(() => page.url()).not.toContain("token="); // the token leaves the address bar
+    await expect.poll(() => page.url(), { timeout: 10_000 }).not.toContain("token="); // the token leaves the address bar
     await page.getByRole("link", { name: "Create a community" }).click();
     await page.getByLabel("Name").fill(COMMUNITY);
     await page
