@@ -11,6 +11,9 @@
 //   the Automerge patches and comparing change sets), and a pause brings a full check anyway.
 // - Writing structure. Block changes are written as the whole document's spans, from our encoder
 //   (`encodeBody`), with `updateSpans`; upstream's encoder loses new list items and empty lines.
+//   Enter in a top-level paragraph or heading, the common case, is one `splitBlock`, taken only
+//   when the cached spans with that marker read as the editor's document: `updateSpans` reads and
+//   diffs the whole body, and the check after it read the spans again (most of Enter's time).
 // - Speed. Reading the spans costs ~20 ms in a 20,000-word story and upstream does it several
 //   times a keystroke; here typing reuses a copy kept up to date from its own patches.
 // - Origins. Remote and reconciling transactions carry `syncMetaKey`, so other plugins (history,
@@ -24,6 +27,7 @@ import {
   mark,
   splice,
   spans as amSpans,
+  splitBlock,
   unmark,
   updateSpans,
   type Doc,
@@ -37,7 +41,7 @@ import type { DocHandleChangePayload } from "@automerge/prosemirror/dist/DocHand
 import pmToAm from "@automerge/prosemirror/dist/pmToAm.js";
 import { amMarksFromPmMarks } from "@automerge/prosemirror/dist/schema.js";
 import { pmRangeToAmRange } from "@automerge/prosemirror/dist/traversal.js";
-import type { Node as PmNode } from "prosemirror-model";
+import { Mark, type Node as PmNode } from "prosemirror-model";
 import { ChangeSet } from "prosemirror-changeset";
 import {
   Plugin,
@@ -125,6 +129,50 @@ const isTextStep = (step: Step, before: PmNode | undefined): boolean => {
 
 const isMarkStep = (step: Step): boolean =>
   step instanceof AddMarkStep || step instanceof RemoveMarkStep;
+
+/** Whether two documents are the same but for the block-marker flags (`isAmgBlock`). */
+function sameButMarkerFlags(a: PmNode, b: PmNode): boolean {
+  if (a.type !== b.type || !Mark.sameSet(a.marks, b.marks)) return false;
+  if (a.isText) return a.text === b.text;
+  const keys = new Set([...Object.keys(a.attrs), ...Object.keys(b.attrs)]);
+  for (const key of keys)
+    if (key !== "isAmgBlock" && JSON.stringify(a.attrs[key]) !== JSON.stringify(b.attrs[key]))
+      return false;
+  if (a.childCount !== b.childCount) return false;
+  for (let i = 0; i < a.childCount; i++)
+    if (!sameButMarkerFlags(a.child(i), b.child(i))) return false;
+  return true;
+}
+
+/** `spans` with a block marker holding `block` inserted at Automerge index `index`, as `splitBlock` writes it. */
+function withBlockAt(spans: readonly Span[], index: number, block: Span): Span[] | null {
+  const out: Span[] = [];
+  let at = 0;
+  let done = false;
+  for (const span of spans) {
+    const length = span.type === "text" ? span.value.length : 1;
+    if (!done && index === at) {
+      out.push(block);
+      done = true;
+    } else if (!done && span.type === "text" && index > at && index < at + length) {
+      const cut = index - at;
+      out.push({ ...span, value: span.value.slice(0, cut) }, block, {
+        ...span,
+        value: span.value.slice(cut),
+      });
+      done = true;
+      at += length;
+      continue;
+    }
+    out.push(span);
+    at += length;
+  }
+  if (!done && index === at) {
+    out.push(block);
+    done = true;
+  }
+  return done ? out : null;
+}
 
 /** How a batch of local transactions is written to Automerge and checked afterwards. */
 type EditKind = "typing" | "marks" | "structure";
@@ -361,6 +409,46 @@ export function storySyncPlugin<T>({
     });
   };
 
+  /**
+   * Enter in a top-level paragraph or heading (one step splitting one textblock): the block marker
+   * to insert, where, and the spans and document that result, worked out on the cached spans
+   * before anything is written. Null, for the whole-document path, unless reading those spans
+   * gives exactly the editor's document. `updateSpans` reads and diffs the whole body (~50 ms
+   * in a 3,000-word story), and the check after it reads the spans again; this costs one walk of
+   * the cached spans and one read of them.
+   */
+  const planSplit = (
+    step: ReplaceStep,
+    before: PmNode | undefined,
+    after: PmNode,
+    docBefore: Doc<T>,
+  ): { index: number; block: Span & { type: "block" }; spans: Span[]; doc: PmNode } | null => {
+    if (!before || step.from !== step.to || after.childCount !== before.childCount + 1) return null;
+    const $pos = before.resolve(step.from);
+    if ($pos.depth !== 1 || !$pos.parent.isTextblock) return null;
+    // The marker goes where the text is cut and stands for the block after the cut.
+    const second = after.maybeChild($pos.index(0) + 1);
+    const paragraph = after.type.schema.nodes.paragraph;
+    if (!second || !paragraph) return null;
+    const encoded = encodeBody(
+      adapter,
+      after.type.create(null, [
+        paragraph.create(),
+        second.type.create(second.attrs, null, second.marks),
+      ]),
+    );
+    const block = encoded.findLast((span) => span.type === "block");
+    if (block?.type !== "block") return null;
+    const spans = spansOf(docBefore);
+    const range = pmRangeToAmRange(adapter, spans, { from: step.from, to: step.to });
+    if (!range || range.start !== range.end) return null;
+    const patched = withBlockAt(spans, range.start, block);
+    if (!patched) return null;
+    const reading = readBody(adapter, patched);
+    if (reading.repairs.length > 0 || !sameButMarkerFlags(reading.doc, after)) return null;
+    return { index: range.start, block, spans: reading.spans, doc: reading.doc };
+  };
+
   // Set by the plugin's view; a state without a view has nothing to schedule.
   let checkIdle: () => void = () => undefined;
 
@@ -449,6 +537,32 @@ export function storySyncPlugin<T>({
       const only = local.length === 1 ? local[0] : undefined;
       const step = only?.steps.length === 1 ? only.steps[0] : undefined;
       const fast = kind === "typing" && step instanceof ReplaceStep;
+      if (kind === "structure" && step instanceof ReplaceStep && only) {
+        let split: ReturnType<typeof planSplit> = null;
+        try {
+          split = planSplit(step, only.docs[0], state.doc, docBefore);
+        } catch {
+          // An index the cached spans cannot map: the whole-document path below decides.
+        }
+        if (split) {
+          const { index, block, spans, doc } = split;
+          busy = true;
+          try {
+            handle.change((d) => splitBlock(d as Doc<T>, path, index, block.value));
+            cache = { heads: headsKey(current()), spans };
+            checkIdle();
+            // The new block's marker, read back, sets `isAmgBlock` on it: only markup changes.
+            const fix = reconcileTransaction(state, doc);
+            if (fix && stats) stats.localRepairs++;
+            return fix?.setMeta(syncMetaKey, "reconcile") ?? undefined;
+          } catch (error) {
+            // Automerge rolled the split back: the whole-document path below writes it instead.
+            fail(error, "local");
+          } finally {
+            busy = false;
+          }
+        }
+      }
       // What upstream's replay below needs, and patches into the spans after this edit.
       const spansBefore = kind === "typing" ? spansToPatch(docBefore) : null;
       if (!spansBefore) cache = null;
