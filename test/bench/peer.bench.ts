@@ -37,7 +37,7 @@ const runChild = (dataDir: string): Promise<ColdStartSample> =>
     });
   });
 
-/** Five cold starts, one fresh process each, one after another (in parallel they would share 2 cores). */
+/** Five cold starts, one fresh process each, one after another (in parallel they would share the cores). */
 const coldStarts = once(async () => {
   const fixture = await communityWith1000Stories();
   const samples: ColdStartSample[] = [];

@@ -1,6 +1,6 @@
 // `npm run bench [-- filter...]`: runs every benchmark in test/bench/*.bench.ts (or those whose name
 // contains one of the filters), prints a table and merges the numbers into bench/results.json.
-// Benchmarks run one after another, never in parallel: on 2 cores they would time each other.
+// Benchmarks run one after another, never in parallel: sharing the cores, they would time each other.
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 // In-process peers for the sync benchmarks (sync.bench.ts): PeerNodes with LAN sync on 127.0.0.1
 // only (no discovery, so no mDNS), paired by invite the way people pair them, and a stock
 // automerge-repo pair over a plain WebSocket to compare against. Every peer here shares this
-// process's event loop: a latency is both sides' work plus the wire, on the same 2 cores.
+// process's event loop: a latency is both sides' work plus the wire, on the same cores.
 import { splice, type DocHandle, type Repo } from "@automerge/automerge-repo";
 import { PeerNode } from "../../peer/peerNode.ts";
 import type { SafeFsStorageAdapter } from "../../peer/storage/fsStorage.ts";

@@ -652,7 +652,7 @@ const sharedQuarters = (index: CommunityIndex): number => {
   return [...count.values()].filter((c) => c > 1).length;
 };
 
-// About 35 ms a history on this machine (five or so documents a replica, merged whole);
+// About 35 ms a history on a laptop (five or so documents a replica, merged whole);
 // MEITHEAL_CONVERGENCE_RUNS raises it for a hunt, and FC_SEED=random (see
 // test/helpers/fastCheckSeed.ts) gives fresh histories.
 const RUNS = Number(process.env.MEITHEAL_CONVERGENCE_RUNS ?? 100);

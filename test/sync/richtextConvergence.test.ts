@@ -506,7 +506,7 @@ const SEED =
   process.env.MEITHEAL_SEED === "random"
     ? {}
     : { seed: Number(process.env.MEITHEAL_SEED ?? 20_261_126) };
-// About 20 ms a history on 2 cores; room for a slow machine and for shrinking a failure.
+// About 20 ms a history on a laptop; room for a slow machine and for shrinking a failure.
 const TIMEOUT = Math.max(60_000, RUNS * 150);
 
 describe("story editor convergence", () => {
