@@ -383,8 +383,10 @@ describe("refusals, each with a clear message", () => {
     expect(book.list()[0]?.failedAttempts).toBe(0);
   });
 
-  it("a device already on the roster is told so, and the invite stays unspent", async () => {
-    const { invite } = await makeInvite();
+  /** The inviter listening again with the same device key and book, answering joins its own way. */
+  const restartInviter = async (
+    answers: Pick<Parameters<typeof listenForInvites>[0], "onJoin" | "isMember">,
+  ) => {
     await inviter.close();
     const device = await loadOrCreateDeviceKey(join(dir, "inviter"));
     inviter = await listenForInvites({
@@ -392,6 +394,13 @@ describe("refusals, each with a clear message", () => {
       port: 0,
       book,
       keyPair: noiseKeyPairFromDevice(device),
+      ...answers,
+    });
+  };
+
+  it("a device already on the roster is told so, and the invite stays unspent", async () => {
+    const { invite } = await makeInvite();
+    await restartInviter({
       onJoin: () => Promise.reject(new Error("must not be called")),
       isMember: (id, key) => id === communityId && key === joinerKey,
     });
@@ -429,15 +438,7 @@ describe("refusals, each with a clear message", () => {
 
   it("a device the inviter refuses (a removed device) learns nothing but the refusal", async () => {
     const { invite } = await makeInvite();
-    await inviter.close();
-    const device = await loadOrCreateDeviceKey(join(dir, "inviter"));
-    inviter = await listenForInvites({
-      host: "127.0.0.1",
-      port: 0,
-      book,
-      keyPair: noiseKeyPairFromDevice(device),
-      onJoin: () => Promise.reject(new Error("removed")),
-    });
+    await restartInviter({ onJoin: () => Promise.reject(new Error("removed")) });
     const r = await join_({ ...invite, addresses: [`127.0.0.1:${inviter.port}`] });
     expect(r).toEqual({
       ok: false,
