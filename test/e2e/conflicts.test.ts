@@ -14,7 +14,7 @@ import { addNode, initMap, setNodeKind } from "../../shared/ops/map.ts";
 import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import type { InquiryMap } from "../../shared/schema/map.ts";
 import { seriousA11yViolations } from "../helpers/axe.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, openServedPage } from "../helpers/browser.ts";
 import { seedLog } from "../helpers/logs.ts";
 import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
@@ -95,15 +95,7 @@ describe("conflicts in a log and a map", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const open = async (hash: string) => {
-    const page = await browser.context.newPage();
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(peer!.url);
-    await page.getByRole("heading", { level: 1 }).first().waitFor();
-    await page.evaluate((h) => (window.location.hash = h), hash);
-    return page;
-  };
+  const open = (hash: string) => openServedPage(browser.context, peer!.url, hash, errors);
 
   it("badges a log entry whose date was set apart, and settles it in the editor", async () => {
     const page = await open(`#/c/${communityId}/logs/${logId}`);

@@ -15,12 +15,9 @@ import { initStory, setStatus } from "../../shared/ops/story.ts";
 import type { Collection } from "../../shared/schema/collection.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { seriousA11yViolations } from "../helpers/axe.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, openServedPage } from "../helpers/browser.ts";
 import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
-
-const go = (page: Page, hash: string) =>
-  page.evaluate((h) => void (window.location.hash = h), hash);
 
 describe("files in the browser: uploads and downloads", () => {
   let dataDir: string;
@@ -78,15 +75,7 @@ describe("files in the browser: uploads and downloads", () => {
     await rm(outDir, { recursive: true, force: true });
   });
 
-  const open = async (hash: string) => {
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(peer!.url);
-    await page.getByRole("heading", { name: "Stories", level: 1 }).waitFor();
-    await go(page, hash);
-    return page;
-  };
+  const open = (hash: string) => openServedPage(browser.context, peer!.url, hash, errors);
   /** No text of the page names the peer's data folder (where uploads and downloads live). */
   const showsNoPeerPath = async (page: Page) =>
     expect(await page.locator("body").innerText()).not.toContain(dataDir);

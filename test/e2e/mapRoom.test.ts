@@ -11,7 +11,7 @@ import { addEntry } from "../../shared/ops/community.ts";
 import { addNode, connect, initMap } from "../../shared/ops/map.ts";
 import type { InquiryMap, NodeKind } from "../../shared/schema/map.ts";
 import { seriousA11yViolations } from "../helpers/axe.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, openServedPage } from "../helpers/browser.ts";
 import { seedCommunity } from "../helpers/seed.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 
@@ -65,15 +65,7 @@ describe("the map canvas at 1280×800", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const open = async (hash: string) => {
-    const page = await browser.context.newPage();
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(peer!.url);
-    await page.getByRole("heading", { level: 1 }).first().waitFor();
-    await page.evaluate((h) => (window.location.hash = h), hash);
-    return page;
-  };
+  const open = (hash: string) => openServedPage(browser.context, peer!.url, hash, errors);
   const box = async (page: Page, selector: string) =>
     (await page.locator(selector).first().boundingBox())!;
   const nodeBoxes = async (page: Page) =>

@@ -34,3 +34,26 @@ export async function launchBrowser(): Promise<{
     },
   };
 }
+
+/**
+ * A new 1280×800 page of a served peer, with its errors collected in `errors`, opened at `hash`
+ * once the app has taken its token from the address and drawn a page heading (a hash set before
+ * that would lose the token).
+ */
+export async function openServedPage(
+  context: BrowserContext,
+  url: string,
+  hash: string,
+  errors: string[],
+) {
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(url);
+  await page.getByRole("heading", { level: 1 }).first().waitFor();
+  // Runs in the page; this file is type-checked without the DOM's types.
+  await page.evaluate((h) => {
+    (globalThis as unknown as { location: { hash: string } }).location.hash = h;
+  }, hash);
+  return page;
+}
