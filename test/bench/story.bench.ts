@@ -3,24 +3,14 @@
 // history, opened as the app opens a story (repo.find, validate, build the editor) and typed into
 // as a person types. The page has no network adapter, so these are the editor's own costs: the
 // sync throttle and the link to the peer come on top (story.remote.bench.ts measures those).
-import { createServer, type Server } from "node:http";
-import { readFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as A from "@automerge/automerge";
-import react from "@vitejs/plugin-react";
-import type { Page } from "playwright-core";
-import { build } from "vite";
 import { systemContext } from "../../shared/ops/context.ts";
 import { initStory } from "../../shared/ops/story.ts";
 import { applyTemplate } from "../../shared/richtext/templates.ts";
 import type { Story } from "../../shared/schema/story.ts";
-import { launchBrowser } from "../helpers/browser.ts";
-import { makeTempDir, removeDir } from "../helpers/tmp.ts";
+import { serveEditorPage, type EditorPageServer } from "../helpers/editorPage.ts";
 import { afterAllBenches, median, once, quantile, round, type Bench } from "./registry.ts";
 
-const PAGE_DIR = fileURLToPath(new URL("../e2e/pages/storyEditor/", import.meta.url));
 const WORDS = 20_000;
 const EDITS = 2_000;
 const LOADS = 5;
@@ -80,89 +70,16 @@ export function storyWithHistory(words = WORDS, edits = EDITS): Uint8Array {
   return A.save(doc);
 }
 
-const MIME: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".wasm": "application/wasm",
-  ".bin": "application/octet-stream",
-};
-
-type Served = {
-  url: string;
-  /** A fresh editor page; `words` asks for a story of that many words instead of the long one. */
-  page: (words?: number) => Promise<Page>;
-  close(): Promise<void>;
-};
-
 /** Builds the page, serves it and the story on 127.0.0.1, and starts Chromium: once per run. */
-const served = once(async (): Promise<Served> => {
+const served = once(async (): Promise<EditorPageServer> => {
   const started = performance.now();
-  const outDir = await makeTempDir("meitheal-bench-editor-");
-  await build({
-    configFile: false,
-    root: PAGE_DIR,
-    base: "./",
-    logLevel: "warn",
-    plugins: [react()],
-    build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 5000 },
-  });
   const story = storyWithHistory();
-  const shorter = new Map<number, Uint8Array>();
-  const storyOf = (words: number) => {
-    let bytes = shorter.get(words);
-    if (!bytes) shorter.set(words, (bytes = storyWithHistory(words, Math.ceil(words / 10))));
-    return bytes;
-  };
-  const server: Server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    const file = path === "/" ? "/index.html" : path;
-    const send = (body: Uint8Array | Buffer, type: string) => {
-      res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
-      res.end(body);
-    };
-    if (file === "/story.bin") {
-      const words = Number(new URL(req.url ?? "/", "http://x").searchParams.get("words"));
-      return send(words > 0 ? storyOf(words) : story, MIME[".bin"] ?? "");
-    }
-    if (file.includes("..")) {
-      res.writeHead(404).end();
-      return;
-    }
-    readFile(join(outDir, file)).then(
-      (body) => send(body, MIME[extname(file)] ?? "application/octet-stream"),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const browser = await launchBrowser();
-  const url = `http://127.0.0.1:${port}/`;
+  const server = await serveEditorPage(story, (words) => storyWithHistory(words, Math.ceil(words / 10)));
   process.stderr.write(
     `  built the editor page and a ${WORDS}-word story (${EDITS} edits, ${round(story.byteLength / 1024)} KiB) in ${round((performance.now() - started) / 1000)} s\n`,
   );
-  const close = async () => {
-    await browser.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await removeDir(outDir);
-  };
-  afterAllBenches(close);
-  return {
-    url,
-    close,
-    async page(words) {
-      const page = await browser.context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(words ? `${url}?words=${words}` : url);
-      await page.waitForFunction("window.storyPage && (window.storyPage.ready || window.storyPage.error)", null, {
-        timeout: 60_000,
-      });
-      const error = await page.evaluate<string | null>("window.storyPage.error");
-      if (error || errors.length > 0) throw new Error(`the editor page failed: ${error ?? errors.join("; ")}`);
-      return page;
-    },
-  };
+  afterAllBenches(() => server.close());
+  return server;
 });
 
 type Timings = { findMs: number; validateMs: number; editorMs: number; paintMs: number; totalMs: number; words: number };

@@ -199,12 +199,9 @@ describe("the first hour of a retreat", () => {
     return { aoife, brian, communityId, storyId };
   }
 
-  // Each run starts its own peers, so a retry starts from nothing again. Retried once for the open
-  // caret race described in writing.test.ts (words typed right after a click, while the other
-  // person's edits arrive, now and then land at the story's start).
   it(
     "two people go from nothing to a shared story, files, a map and a conflict in sight",
-    { retry: 1, timeout: 300_000 },
+    { timeout: 300_000 },
     async () => {
       const [a, b, dirB] = await twoFreshPeers();
       // 1–2. Brian types the short code; both write the story.
@@ -327,7 +324,7 @@ describe("the first hour of a retreat", () => {
 
   it(
     "joins with the QR link instead of the typed code, and writes the same story",
-    { retry: 1, timeout: 180_000 },
+    { timeout: 180_000 },
     async () => {
       const [a, b] = await twoFreshPeers();
       await joinAndWrite(a, b, "qr link");

@@ -10,6 +10,7 @@ import { keydownHandler } from "prosemirror-keymap";
 import { Plugin, PluginKey, TextSelection, type EditorState } from "prosemirror-state";
 import { Decoration, DecorationSet, type EditorView } from "prosemirror-view";
 import type { CommentAnchor } from "../../../../shared/ops/comments.ts";
+import { takePendingSelection } from "../editor/pendingSelection.ts";
 
 export type AmToPm = (amIndex: number) => number | null;
 
@@ -170,6 +171,8 @@ export function commentsPlugin(getAnchors: () => readonly CommentAnchor[]): Plug
 /** Recomputes the highlights: call after each change of the story, once the editor shows it. */
 export function refreshComments(view: EditorView, amToPm: AmToPm): void {
   if (!hasCommentsPlugin(view)) return;
+  // Drawn with this person's caret as the page shows it (a click a moment ago included).
+  takePendingSelection(view);
   view.dispatch(
     view.state.tr.setMeta(commentsPluginKey, { refresh: amToPm }).setMeta("addToHistory", false),
   );

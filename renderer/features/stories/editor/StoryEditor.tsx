@@ -21,6 +21,7 @@ import { originOf } from "./sync.ts";
 import { LinkForm, Toolbar } from "./Toolbar.tsx";
 import { InternalLinkPopover } from "./InternalLinkPopover.tsx";
 import { setLink } from "./commands.ts";
+import { takePendingSelection } from "./pendingSelection.ts";
 
 export type { EditorApi };
 
@@ -152,6 +153,8 @@ export function StoryEditor<T = Story>({
         },
         onSyncError: (error, where) =>
           console.warn(`story editor: ${where} change repaired`, error),
+        // A caret the person placed a moment ago, not yet read by ProseMirror, is kept.
+        beforeSyncDispatch: takePendingSelection,
       };
       const initial = createStoryEditorState(options);
       ownPlugins.current = initial.plugins.length - (options.plugins?.length ?? 0);

@@ -15,6 +15,7 @@ import {
 import { keymap } from "prosemirror-keymap";
 import { Fragment, Slice, type Node as PmNode } from "prosemirror-model";
 import { EditorState, Plugin, type Command } from "prosemirror-state";
+import type { EditorView } from "prosemirror-view";
 import type { LinkRef } from "../../../../shared/links/ref.ts";
 import { readBody, repairBody } from "../../../../shared/richtext/body.ts";
 import {
@@ -148,6 +149,8 @@ export type StoryStateOptions<T> = StoryEditorHooks & {
   /** False for a read-only editor: it never writes, not even repairs (see sync.ts). */
   canWrite?: () => boolean;
   onSyncError?: (error: unknown, where: "local" | "remote") => void;
+  /** Before the sync plugin dispatches a change from elsewhere (see sync.ts `beforeDispatch`). */
+  beforeSyncDispatch?: (view: EditorView) => void;
   /** The words of empty sections' prompts (placeholderWords.ts); none shown without them. */
   placeholders?: PlaceholderWords;
 };
@@ -177,6 +180,7 @@ export function storyPlugins<T>(options: StoryStateOptions<T>): Plugin[] {
       ...(options.stats ? { stats: options.stats } : {}),
       ...(options.canWrite ? { canWrite: options.canWrite } : {}),
       ...(options.onSyncError ? { onError: options.onSyncError } : {}),
+      ...(options.beforeSyncDispatch ? { beforeDispatch: options.beforeSyncDispatch } : {}),
     }),
     ...(options.plugins ?? []),
   ];

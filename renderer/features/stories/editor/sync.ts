@@ -51,6 +51,7 @@ import {
   type EditorState,
   type Transaction,
 } from "prosemirror-state";
+import type { EditorView } from "prosemirror-view";
 import { encodeBody, readBody, repairBody } from "../../../../shared/richtext/body.ts";
 import { AddMarkStep, RemoveMarkStep, ReplaceStep, type Step } from "prosemirror-transform";
 
@@ -89,6 +90,12 @@ export type SyncOptions<T> = {
   canWrite?: () => boolean;
   /** Told about caught translation failures (the editor keeps working either way). */
   onError?: (error: unknown, where: "local" | "remote") => void;
+  /**
+   * Called before this plugin dispatches a change from elsewhere into the view: in the page,
+   * `takePendingSelection` (./pendingSelection.ts), so a caret the person placed a moment ago,
+   * not yet read by ProseMirror, is the one the change maps and draws.
+   */
+  beforeDispatch?: (view: EditorView) => void;
 };
 
 export const newSyncStats = (): SyncStats => ({
@@ -321,6 +328,7 @@ export function storySyncPlugin<T>({
   stats,
   canWrite = () => true,
   onError,
+  beforeDispatch = () => undefined,
 }: SyncOptions<T>): Plugin {
   // True while this plugin itself changes Automerge or dispatches into the view: the change events
   // and transactions that causes are its own echo.
@@ -462,6 +470,7 @@ export function storySyncPlugin<T>({
         idle = setTimeout(() => {
           idle = null;
           if (busy || view.isDestroyed) return;
+          beforeDispatch(view);
           busy = true;
           try {
             cache = null;
@@ -487,6 +496,8 @@ export function storySyncPlugin<T>({
           if (cache && cache.heads === headsKey(before)) cache.heads = headsKey(doc);
           return;
         }
+        // Before this change is drawn, the caret the person placed a moment ago.
+        beforeDispatch(view);
         busy = true;
         try {
           try {

@@ -6,6 +6,7 @@
 import { Plugin, PluginKey, type EditorState, type Transaction } from "prosemirror-state";
 import { Decoration, DecorationSet, type EditorView } from "prosemirror-view";
 import type { Node as PmNode } from "prosemirror-model";
+import { takePendingSelection } from "../editor/pendingSelection.ts";
 
 /** A remote cursor as the plugin draws it: a selection already resolved to Automerge indexes. */
 export type CursorPeer = {
@@ -29,6 +30,8 @@ const REFRESH = "refresh";
 /** Redraws the remote cursors from `getPeers()`; call when the peers changed. */
 export function refreshPresence(view: EditorView): void {
   if (view.isDestroyed) return;
+  // Drawn with this person's caret as the page shows it (a click a moment ago included).
+  takePendingSelection(view);
   view.dispatch(refreshTransaction(view.state));
 }
 
