@@ -54,6 +54,7 @@ import { SyncService, type SyncConfig } from "./sync/service.ts";
 import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
 import { StorageWarnings } from "./warnings.ts";
 import { Transfers } from "./files/transfers.ts";
+import { SyncLoopGuard } from "./sync/loopGuard.ts";
 
 export const APP_VERSION = "0.1.0";
 const INDEX_LOAD_TIMEOUT_MS = 15_000;
@@ -70,6 +71,8 @@ export type PeerOptions = {
 
 export class PeerNode implements PeerServices {
   readonly #events = new EventEmitter();
+  /** The guard each attached window adapter was wrapped in (attachSync), to detach it. */
+  readonly #guards = new WeakMap<NetworkAdapterInterface, SyncLoopGuard>();
   readonly #communities = new Map<CommunityId, OpenCommunity>();
   #profile: Profile;
   #closed = false;
@@ -253,13 +256,20 @@ export class PeerNode implements PeerServices {
         resolve();
       };
     });
-    community.repo.networkSubsystem.addNetworkAdapter(adapter);
+    // Behind a guard: a window's exchange that goes round without progress is reset, not left to
+    // starve the peer (sync/loopGuard.ts).
+    const guard = new SyncLoopGuard(adapter);
+    this.#guards.set(adapter, guard);
+    community.repo.networkSubsystem.addNetworkAdapter(guard);
     await connected;
     return true;
   }
 
   detachSync(id: string, adapter: NetworkAdapterInterface): void {
-    this.community(id)?.repo.networkSubsystem.removeNetworkAdapter(adapter);
+    const guard = this.#guards.get(adapter);
+    if (!guard) return;
+    this.#guards.delete(adapter);
+    this.community(id)?.repo.networkSubsystem.removeNetworkAdapter(guard);
   }
 
   readonly on: EventSource = (name, listener) => {

@@ -42,6 +42,7 @@ import { Admission, type JoinRequestArgs } from "./admission.ts";
 import { CommunitySync, headsOf } from "./communitySync.ts";
 import { Dialler } from "./dialler.ts";
 import { foundCommunity, rosterUrl } from "./membership.ts";
+import { SyncLoopGuard } from "./loopGuard.ts";
 import { communityStatus, memberList } from "./report.ts";
 import { CommunityTrust } from "./trust.ts";
 
@@ -248,7 +249,9 @@ export class SyncService {
     }
     const sync = new CommunitySync(community, trust, (s) => this.#makeAdapter(s));
     this.#communities.set(community.id, sync);
-    community.repo.networkSubsystem.addNetworkAdapter(sync.adapter);
+    // Behind a guard: an exchange with a member device that goes round without progress is reset,
+    // not left to starve the other links (loopGuard.ts).
+    community.repo.networkSubsystem.addNetworkAdapter(new SyncLoopGuard(sync.adapter));
     // Dial at once: a device that just joined has only its inviter to learn the roster from.
     this.#dialler.dial(sync);
     await this.#watchRoster(sync, roster);

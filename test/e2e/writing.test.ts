@@ -243,83 +243,80 @@ describe("writing in the story editor", () => {
     await page.close();
   });
 
-  it(
-    "keeps two people's words where they typed them, pressing Enter in different sections at once",
-    async () => {
-      const aoife = await browser.context.newPage();
-      const brian = await browser.context.newPage();
-      for (const page of [aoife, brian]) page.on("pageerror", (e) => errors.push(e.message));
-      await Promise.all([open(aoife, peers!.a.url), open(brian, peers!.b.url)]);
-      const id = await createStory(aoife, "Two at once");
-      await go(brian, `#/c/${peers!.communityId}/stories/${id}`);
-      await editorOf(brian).waitFor();
-      const fresh = [
-        "h2:The activity",
-        "p:",
-        "h2:Immediate value",
-        "p:",
-        "h2:Applied value",
-        "p:",
-        "h2:Realised value",
-        "p:",
-        "h2:What it changed",
-        "p:",
-      ];
-      await expect.poll(() => shownLines(brian), { timeout: 15_000 }).toEqual(fresh);
+  it("keeps two people's words where they typed them, pressing Enter in different sections at once", async () => {
+    const aoife = await browser.context.newPage();
+    const brian = await browser.context.newPage();
+    for (const page of [aoife, brian]) page.on("pageerror", (e) => errors.push(e.message));
+    await Promise.all([open(aoife, peers!.a.url), open(brian, peers!.b.url)]);
+    const id = await createStory(aoife, "Two at once");
+    await go(brian, `#/c/${peers!.communityId}/stories/${id}`);
+    await editorOf(brian).waitFor();
+    const fresh = [
+      "h2:The activity",
+      "p:",
+      "h2:Immediate value",
+      "p:",
+      "h2:Applied value",
+      "p:",
+      "h2:Realised value",
+      "p:",
+      "h2:What it changed",
+      "p:",
+    ];
+    await expect.poll(() => shownLines(brian), { timeout: 15_000 }).toEqual(fresh);
 
-      // Aoife writes the first section, Brian the fourth, at the same time, each with Enters, and
-      // places the caret with clicks and arrow keys while the other's words arrive (a click or a
-      // key whose caret ProseMirror had not read yet used to be undone by an arriving change:
-      // caretRace.test.ts makes that moment exact).
-      const write = async (page: Page, index: number, first: string, second: string) => {
-        await block(page, index).click();
-        await page.keyboard.type(first, { delay: 20 });
-        await page.keyboard.press("Enter");
-        await page.keyboard.type(second, { delay: 20 });
-        // Back to the first line (a click and End), and a new paragraph after it, mid-story. Found
-        // by its words: the other person's lines may have moved it.
-        const line = editorOf(page).locator("p", { hasText: first });
-        await line.waitFor({ timeout: 5_000 }).catch(async () => {
-          throw new Error(`"${first}" is not a line: ${JSON.stringify(await shownLines(page))}`);
-        });
-        await line.click();
-        await move(page, "End");
-        // Over the full stop and back, as a person checking the line would.
-        await move(page, "ArrowLeft");
-        await move(page, "ArrowRight");
-        await page.keyboard.press("Enter");
-        await page.keyboard.type("So it began.", { delay: 20 });
-      };
-      await Promise.all([
-        write(aoife, 1, "We met at the old pier.", "Kettles were lit."),
-        write(brian, 7, "The council took heed.", "They fixed the slip."),
-      ]);
-      const expected = [
-        "h2:The activity",
-        "p:We met at the old pier.",
-        "p:So it began.",
-        "p:Kettles were lit.",
-        "h2:Immediate value",
-        "p:",
-        "h2:Applied value",
-        "p:",
-        "h2:Realised value",
-        "p:The council took heed.",
-        "p:So it began.",
-        "p:They fixed the slip.",
-        "h2:What it changed",
-        "p:",
-      ];
-      const same = async () => {
-        const [x, y] = await Promise.all([shownLines(aoife), shownLines(brian)]);
-        return JSON.stringify(x) === JSON.stringify(y) ? x : null;
-      };
-      await expect.poll(same, { timeout: 15_000 }).toEqual(expected);
-      await expect.poll(() => stored(repoA!, id), { timeout: 10_000 }).toEqual(expected);
-      await expect.poll(() => stored(repoB!, id), { timeout: 10_000 }).toEqual(expected);
-      expect(errors).toEqual([]);
-    },
-  );
+    // Aoife writes the first section, Brian the fourth, at the same time, each with Enters, and
+    // places the caret with clicks and arrow keys while the other's words arrive (a click or a
+    // key whose caret ProseMirror had not read yet used to be undone by an arriving change:
+    // caretRace.test.ts makes that moment exact).
+    const write = async (page: Page, index: number, first: string, second: string) => {
+      await block(page, index).click();
+      await page.keyboard.type(first, { delay: 20 });
+      await page.keyboard.press("Enter");
+      await page.keyboard.type(second, { delay: 20 });
+      // Back to the first line (a click and End), and a new paragraph after it, mid-story. Found
+      // by its words: the other person's lines may have moved it.
+      const line = editorOf(page).locator("p", { hasText: first });
+      await line.waitFor({ timeout: 5_000 }).catch(async () => {
+        throw new Error(`"${first}" is not a line: ${JSON.stringify(await shownLines(page))}`);
+      });
+      await line.click();
+      await move(page, "End");
+      // Over the full stop and back, as a person checking the line would.
+      await move(page, "ArrowLeft");
+      await move(page, "ArrowRight");
+      await page.keyboard.press("Enter");
+      await page.keyboard.type("So it began.", { delay: 20 });
+    };
+    await Promise.all([
+      write(aoife, 1, "We met at the old pier.", "Kettles were lit."),
+      write(brian, 7, "The council took heed.", "They fixed the slip."),
+    ]);
+    const expected = [
+      "h2:The activity",
+      "p:We met at the old pier.",
+      "p:So it began.",
+      "p:Kettles were lit.",
+      "h2:Immediate value",
+      "p:",
+      "h2:Applied value",
+      "p:",
+      "h2:Realised value",
+      "p:The council took heed.",
+      "p:So it began.",
+      "p:They fixed the slip.",
+      "h2:What it changed",
+      "p:",
+    ];
+    const same = async () => {
+      const [x, y] = await Promise.all([shownLines(aoife), shownLines(brian)]);
+      return JSON.stringify(x) === JSON.stringify(y) ? x : null;
+    };
+    await expect.poll(same, { timeout: 15_000 }).toEqual(expected);
+    await expect.poll(() => stored(repoA!, id), { timeout: 10_000 }).toEqual(expected);
+    await expect.poll(() => stored(repoB!, id), { timeout: 10_000 }).toEqual(expected);
+    expect(errors).toEqual([]);
+  });
 });
 
 /** The id of the element describing the text box that carries the prompt (the first id). */

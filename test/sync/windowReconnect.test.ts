@@ -87,5 +87,7 @@ describe("a window reconnecting while another writes", () => {
     await pause(1_000);
     dropped.adapter.off("message", count);
     expect(heard).toBeLessThan(20);
+    // Healed by the patch, not by the peer's loop guard (peer/sync/loopGuard.ts), which would say so.
+    expect(peer!.output()).not.toContain("without progress");
   });
 });
