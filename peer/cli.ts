@@ -82,11 +82,14 @@ async function untilInSync(
   let last = "";
   let since: number | undefined;
   let linked = false;
+  /** Names of missing member devices when it settled "partial". */
+  let settled: string[] = [];
   const done = await waitFor(signal, () => {
     const community = node.community(id);
     const status = community ? node.sync?.status(community) : undefined;
     if (!status?.ok) return undefined;
-    const { documents, state, peers } = status.value;
+    const { documents, state, peers, missing } = status.value;
+    settled = state === "partial" ? missing.map((m) => m.name ?? m.deviceKey.slice(0, 8)) : [];
     if (peers.length > 0) linked = true;
     else if (linked) {
       linked = false;
@@ -98,7 +101,9 @@ async function untilInSync(
     }
     const line = `syncing ${documents.here} / ${documents.total} documents`;
     if (state === "syncing" && line !== last) io.out((last = line));
-    if (state !== "in-sync") {
+    // In step with the linked devices: done, even if another member's device left a while ago
+    // (said below, since then it is not "safe to leave").
+    if (state !== "in-sync" && state !== "partial") {
       since = undefined;
       return undefined;
     }
@@ -110,7 +115,11 @@ async function untilInSync(
     return EXIT.failed;
   }
   await node.flush();
-  io.out("In sync — safe to leave.");
+  if (settled.length > 0)
+    io.out(
+      `In step with the devices linked now. Not reachable now, and linked a short while ago: ${settled.join(", ")}. They may hold changes this device does not have.`,
+    );
+  else io.out("In sync — safe to leave.");
   return EXIT.ok;
 }
 

@@ -65,6 +65,18 @@ export type SyncPeer = {
   direction: "in" | "out";
 };
 
+/** How long a member device whose link ended still counts as missing from "in sync": 2 hours. */
+export const RECENTLY_LINKED_MS = 2 * 60 * 60 * 1000;
+
+/** A member device linked a short while ago and not reachable now. */
+export type MissingDevice = {
+  deviceKey: DeviceKey;
+  /** Its roster name. */
+  name: string | null;
+  /** ISO time its last link ended. */
+  lastLinked: string;
+};
+
 /** A document that is not yet the same on this device and a linked one. */
 export type SyncGap = {
   documentId: string;
@@ -87,9 +99,15 @@ export type SyncStatus = {
   documents: { total: number; here: number };
   /**
    * "alone": no linked peer; "syncing": something differs (see gaps); "in-sync": every document
-   * has the same heads here and on every linked peer, as their last sync messages said.
+   * has the same heads here and on every linked peer, as their last sync messages said, and no
+   * device in `missing`; "partial": the same with the linked peers, but someone is missing.
    */
-  state: "alone" | "syncing" | "in-sync";
+  state: "alone" | "syncing" | "in-sync" | "partial";
+  /**
+   * Member devices linked a short while ago (this session, within RECENTLY_LINKED_MS) and not
+   * reachable now, newest first: they may hold changes this device does not have.
+   */
+  missing: MissingDevice[];
   gaps: SyncGap[];
   problems: string[];
 };

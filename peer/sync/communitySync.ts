@@ -25,6 +25,11 @@ export class CommunitySync {
   readonly reported = new Map<string, Map<string, string[]>>();
   /** "document|device" → when it was first (or last nudged) seen differing. */
   readonly differing = new Map<string, number>();
+  /**
+   * Member devices whose link ended this session: device key → when. The status names those
+   * that are not back, for a while (report.ts): they may hold changes this device lacks.
+   */
+  readonly linkEnded = new Map<string, number>();
 
   constructor(
     readonly community: OpenCommunity,
@@ -33,6 +38,11 @@ export class CommunitySync {
   ) {
     this.adapter = adapter(this);
     this.refreshListed();
+    this.adapter.on("peer-disconnected", ({ peerId }) => {
+      const members = Object.keys(this.rosterDoc()?.members ?? {});
+      const key = members.find((k) => peerIdOfKey(k) === peerId);
+      if (key) this.linkEnded.set(key, Date.now());
+    });
   }
 
   get id(): CommunityId {

@@ -1,6 +1,11 @@
 // What the Sync screen shows of one community, read from its sync state (communitySync.ts): its
 // status (links, first-sync progress, "in sync — safe to leave", problems) and its members.
-import type { MemberInfo, SyncStatus } from "../../shared/contract.ts";
+import {
+  RECENTLY_LINKED_MS,
+  type MemberInfo,
+  type MissingDevice,
+  type SyncStatus,
+} from "../../shared/contract.ts";
 import { asDeviceKey } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { listMembers } from "../trust/roster.ts";
@@ -48,6 +53,7 @@ export function communityStatus(sync: CommunitySync, device: DeviceSyncFacts): S
     });
   }
   const gaps = links.length === 0 ? [] : findGaps(docs, linked);
+  const missing = missingDevices(sync, new Set(links.map((l) => l.remoteKey)), Date.now());
   const problems: string[] = [];
   if (!roster) problems.push("The member list has not arrived yet.");
   for (const [documentId, keys] of sync.overBudget) {
@@ -73,10 +79,33 @@ export function communityStatus(sync: CommunitySync, device: DeviceSyncFacts): S
       direction: l.direction,
     })),
     documents: { total: sync.listed.size, here },
-    state: syncState(links.length, gaps),
+    state: syncState(links.length, gaps, missing.length),
+    missing,
     gaps,
     problems,
   };
+}
+
+/**
+ * Member devices (on the roster, not removed) whose link ended within RECENTLY_LINKED_MS and that
+ * are not linked now, newest first.
+ */
+function missingDevices(sync: CommunitySync, linked: Set<string>, now: number): MissingDevice[] {
+  const roster = sync.rosterDoc();
+  const out: { key: string; at: number }[] = [];
+  for (const [key, at] of sync.linkEnded) {
+    const member = roster?.members[key];
+    if (linked.has(key) || !member || roster?.removed[key] || now - at > RECENTLY_LINKED_MS)
+      continue;
+    out.push({ key, at });
+  }
+  return out
+    .sort((a, b) => b.at - a.at)
+    .map(({ key, at }) => ({
+      deviceKey: asDeviceKey(key),
+      name: roster?.members[key]?.name ?? null,
+      lastLinked: new Date(at).toISOString(),
+    }));
 }
 
 /** The community's roster, removed devices included (marked); `self` is this device's key. */

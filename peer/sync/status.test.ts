@@ -20,7 +20,7 @@ describe("in sync — safe to leave", () => {
   it("is true only when every linked device reported the same heads for every document", () => {
     const docs = [doc("x", ["h1", "h2"], { [A]: ["h2", "h1"], [B]: ["h1", "h2"] })];
     expect(findGaps(docs, [A, B])).toEqual([]);
-    expect(syncState(2, [])).toBe("in-sync");
+    expect(syncState(2, [], 0)).toBe("in-sync");
   });
 
   it("names a document held back on one device, and which device", () => {
@@ -30,7 +30,7 @@ describe("in sync — safe to leave", () => {
     ];
     const gaps = findGaps(docs, [A, B]);
     expect(gaps).toEqual([{ documentId: "y", title: "Y", peers: [B], reason: "differs" }]);
-    expect(syncState(2, gaps)).toBe("syncing");
+    expect(syncState(2, gaps, 0)).toBe("syncing");
   });
 
   it("counts a device that has not reported, and a document not here yet, as not in sync", () => {
@@ -41,7 +41,13 @@ describe("in sync — safe to leave", () => {
     ]);
   });
 
+  it("is 'partial', never 'in-sync', while a member device linked a short while ago is missing", () => {
+    const docs = [doc("x", ["h1"], { [A]: ["h1"] })];
+    expect(syncState(1, findGaps(docs, [A]), 1)).toBe("partial");
+    expect(syncState(1, findGaps(docs, [A]), 0)).toBe("in-sync");
+  });
+
   it("is 'alone' with nobody linked, whatever the documents", () => {
-    expect(syncState(0, findGaps([doc("x", undefined, {})], []))).toBe("alone");
+    expect(syncState(0, findGaps([doc("x", undefined, {})], []), 1)).toBe("alone");
   });
 });

@@ -36,7 +36,17 @@ export function findGaps(docs: readonly DocFacts[], linked: readonly DeviceKey[]
   return gaps;
 }
 
-export function syncState(linked: number, gaps: readonly SyncGap[]): SyncStatus["state"] {
+/**
+ * "in-sync" only when every linked device has every document as here and no member device linked
+ * a short while ago is missing: those may hold changes this device lacks (and lack its own), so
+ * the status is "partial", never "safe to leave".
+ */
+export function syncState(
+  linked: number,
+  gaps: readonly SyncGap[],
+  missing: number,
+): SyncStatus["state"] {
   if (linked === 0) return "alone";
-  return gaps.length === 0 ? "in-sync" : "syncing";
+  if (gaps.length > 0) return "syncing";
+  return missing === 0 ? "in-sync" : "partial";
 }

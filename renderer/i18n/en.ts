@@ -158,7 +158,18 @@ export const en = {
   "sync.badge.alone": "Not linked",
   "sync.state.in-sync": "In sync — safe to leave",
   "sync.state.in-sync.detail":
-    "Every document here is the same on every device linked now. Closing the lid loses nothing.",
+    "Every document here is the same on {devices}, linked now. Closing the lid loses nothing.",
+  "sync.badge.partial": "Not everyone",
+  "sync.state.partial": "In step with the devices here, not with everyone",
+  "sync.state.partial.detail":
+    "Every document here is the same on {devices}. A device linked a short while ago is not reachable: stay until it is back, or its latest changes and yours will cross only when you next meet.",
+  "sync.state.alone.left": "No other device is linked now",
+  "sync.state.alone.missing":
+    "Its latest changes, and yours, will cross when the two devices next link, here or by an offline bundle.",
+  "sync.missing.title": "Not reachable now",
+  "sync.ago.moment": "a moment ago",
+  "sync.missing.device":
+    "{name}, linked {ago}, is not reachable: it may hold changes you don’t have.",
   "sync.state.syncing": "Syncing {here} / {total} documents",
   "sync.state.syncing.detail":
     "Stay on this network until this page says “In sync — safe to leave”.",

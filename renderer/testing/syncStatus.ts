@@ -9,6 +9,7 @@ export const syncStatus = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   peers: [],
   documents: { total: 340, here: 340 },
   state: "alone",
+  missing: [],
   gaps: [],
   problems: [],
   ...over,

@@ -1,7 +1,8 @@
 // The Sync screen, as two people use it: Aoife invites a device from her page (QR code and typed
 // code), Brian types the code into "Join" on his own peer, both screens come to "In sync — safe to
 // leave", each lists the other as a member linked now, and when Aoife removes Brian's device his
-// screen goes back to "No one else is here yet". Two `serve` processes on 127.0.0.1.
+// screen says no device is linked now and names hers as not reachable (never "safe to leave").
+// Two `serve` processes on 127.0.0.1.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -96,7 +97,15 @@ describe("the Sync screen", () => {
     await aoife.getByRole("button", { name: "Remove device Brian" }).click();
     await aoife.getByText(/What it already received stays on it/).waitFor();
     await aoife.getByRole("button", { name: "Remove Brian" }).click();
-    await brian.getByText("No one else is here yet").first().waitFor({ timeout: 15_000 });
+    // His screen no longer says "safe to leave": it names Aoife's device, linked a moment ago,
+    // as not reachable now.
+    await brian.getByText("No other device is linked now").first().waitFor({ timeout: 15_000 });
+    await brian
+      .getByRole("list", { name: "Not reachable now" })
+      .getByText(/^Aoife, linked .* ago, is not reachable: it may hold changes you don’t have\.$/)
+      .waitFor();
+    expect(await brian.getByText("safe to leave").count()).toBe(0);
+    await brian.screenshot({ path: join(REPO_ROOT, "docs", "sync-missing.png"), fullPage: true });
     await aoife.getByText("Removed", { exact: true }).first().waitFor();
     expect(errors).toEqual([]);
   }, 120_000);

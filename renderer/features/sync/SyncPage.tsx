@@ -9,7 +9,14 @@ import { useTypedRequest } from "../../ui/useTypedRequest.ts";
 import { Notice, PageHeading } from "../../ui/kit.tsx";
 import { shownValue } from "../../usePeerQuery.ts";
 import { Bundle } from "./Bundle.tsx";
-import { describeGap, describeStatus, deviceName, formatClock, shortKey } from "./format.ts";
+import {
+  describeGap,
+  describeMissing,
+  describeStatus,
+  deviceName,
+  formatClock,
+  shortKey,
+} from "./format.ts";
 import { InviteDevice } from "./InviteDialog.tsx";
 import { JoinCommunity } from "./JoinCommunity.tsx";
 import { Members } from "./Members.tsx";
@@ -95,7 +102,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-const ICONS = { "in-sync": "✓", syncing: "↻", alone: "○" } as const;
+const ICONS = { "in-sync": "✓", partial: "!", syncing: "↻", alone: "○" } as const;
 
 function StatusPanel({ status }: { status: SyncStatus | null }) {
   const view = status ? describeStatus(status) : null;
@@ -137,6 +144,7 @@ function StatusPanel({ status }: { status: SyncStatus | null }) {
             </progress>
           )}
           <p className="sync-detail">{view.detail}</p>
+          {status.missing.length > 0 && <Missing status={status} />}
           {status.state === "syncing" && status.gaps.length > 0 && <Gaps status={status} />}
           {status.discovery !== "on" && (
             <p className="hint">
@@ -155,6 +163,27 @@ function StatusPanel({ status }: { status: SyncStatus | null }) {
         </Notice>
       )}
     </section>
+  );
+}
+
+/** Member devices linked a short while ago and not reachable now: why it is not "safe to leave". */
+function Missing({ status }: { status: SyncStatus }) {
+  const id = useId();
+  // "linked a moment ago" becomes "linked 1 minute ago": the clock moves on between polls.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 15_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return (
+    <div className="sync-missing">
+      <h3 id={id}>{t("sync.missing.title")}</h3>
+      <ul aria-labelledby={id}>
+        {describeMissing(status, now).map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

@@ -4,11 +4,13 @@ import { asDeviceKey } from "../../../shared/ids.ts";
 import {
   countKey,
   describeGap,
+  describeMissing,
   describeStatus,
   deviceName,
   formatBytes,
   formatClock,
   formatCountdown,
+  formatAgo,
   formatDate,
   msUntil,
   peerNames,
@@ -150,7 +152,31 @@ describe("describeStatus", () => {
     const view = describeStatus(status({ state: "in-sync", peers: PEERS }));
     expect(view.badge).toBe("In sync");
     expect(view.headline).toBe("In sync — safe to leave");
+    // With whom, by name.
+    expect(view.detail).toContain("Aoife and Brian");
     expect(view.progress).toBeNull();
+  });
+  it("never says safe to leave while a device linked a while ago is missing, and names it", () => {
+    const now = Date.parse("2026-12-07T10:30:00Z");
+    const missing = [{ deviceKey: STRANGER, name: "Ciara", lastLinked: "2026-12-07T10:20:00Z" }];
+    const partial = status({ state: "partial", peers: [PEERS[0]!], missing });
+    const view = describeStatus(partial, "en");
+    expect(view.headline).toBe("In step with the devices here, not with everyone");
+    expect(view.headline).not.toContain("safe to leave");
+    expect(view.detail).toContain("Aoife");
+    expect(describeMissing(partial, now, "en")).toEqual([
+      "Ciara, linked 10 minutes ago, is not reachable: it may hold changes you don’t have.",
+    ]);
+    // Alone, after others left: not "no one is here yet".
+    const alone = describeStatus(status({ state: "alone", missing }), "en");
+    expect(alone.headline).toBe("No other device is linked now");
+    expect(alone.detail).toContain("next link");
+  });
+  it("says how long ago in the locale's words", () => {
+    const now = Date.parse("2026-12-07T12:00:00Z");
+    expect(formatAgo("2026-12-07T11:59:30Z", now, "en")).toBe("a moment ago");
+    expect(formatAgo("2026-12-07T11:50:00Z", now, "en")).toBe("10 minutes ago");
+    expect(formatAgo("2026-12-07T10:00:00Z", now, "en")).toBe("2 hours ago");
   });
   it("counts documents while syncing, with a bar of the same numbers", () => {
     const view = describeStatus(

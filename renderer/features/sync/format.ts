@@ -117,7 +117,38 @@ export type StatusView = {
   progress: { value: number; max: number } | null;
 };
 
-export function describeStatus(status: SyncStatus): StatusView {
+/** The devices linked now, by name: "Brian and Máire". */
+const linkedNames = (status: SyncStatus, locale?: string) =>
+  peerNames(
+    status.peers.map((p) => p.deviceKey),
+    status.peers,
+    locale,
+  );
+
+/** "10 minutes ago", "2 hours ago": how long since an ISO time, in the locale's words. */
+export function formatAgo(iso: string, now: number, locale?: string): string {
+  const at = Date.parse(iso);
+  const seconds = Number.isNaN(at) ? 0 : Math.max(0, Math.round((now - at) / 1000));
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  if (seconds < 60) return t("sync.ago.moment");
+  if (seconds < 3600) return format.format(-Math.floor(seconds / 60), "minute");
+  return format.format(-Math.floor(seconds / 3600), "hour");
+}
+
+/**
+ * One sentence per member device linked a short while ago and not reachable now: "Aoife's laptop,
+ * linked 10 minutes ago, is not reachable: it may hold changes you don't have."
+ */
+export function describeMissing(status: SyncStatus, now: number, locale?: string): string[] {
+  return status.missing.map((device) =>
+    t("sync.missing.device", {
+      name: deviceName(device.name, device.deviceKey),
+      ago: formatAgo(device.lastLinked, now, locale),
+    }),
+  );
+}
+
+export function describeStatus(status: SyncStatus, locale?: string): StatusView {
   const { here, total } = status.documents;
   switch (status.state) {
     case "in-sync":
@@ -125,8 +156,17 @@ export function describeStatus(status: SyncStatus): StatusView {
         state: status.state,
         badge: t("sync.badge.in-sync"),
         headline: t("sync.state.in-sync"),
-        detail: t("sync.state.in-sync.detail"),
+        detail: t("sync.state.in-sync.detail", { devices: linkedNames(status, locale) }),
         announcement: t("sync.state.in-sync"),
+        progress: null,
+      };
+    case "partial":
+      return {
+        state: status.state,
+        badge: t("sync.badge.partial"),
+        headline: t("sync.state.partial"),
+        detail: t("sync.state.partial.detail", { devices: linkedNames(status, locale) }),
+        announcement: t("sync.state.partial"),
         progress: null,
       };
     case "syncing":
@@ -138,15 +178,19 @@ export function describeStatus(status: SyncStatus): StatusView {
         announcement: t("sync.announce.syncing"),
         progress: { value: Math.min(Math.max(here, 0), Math.max(total, 0)), max: total },
       };
-    case "alone":
+    case "alone": {
+      const alone = status.missing.length > 0 ? "sync.state.alone.left" : "sync.state.alone";
       return {
         state: status.state,
         badge: t("sync.badge.alone"),
-        headline: t("sync.state.alone"),
-        detail: t("sync.state.alone.detail"),
-        announcement: t("sync.state.alone"),
+        headline: t(alone),
+        detail: t(
+          status.missing.length > 0 ? "sync.state.alone.missing" : "sync.state.alone.detail",
+        ),
+        announcement: t(alone),
         progress: null,
       };
+    }
   }
 }
 
