@@ -29,7 +29,7 @@ declare module "noise-handshake" {
   export default NoiseState;
 }
 
-declare module "noise-handshake/cipher" {
+declare module "noise-handshake/cipher.js" {
   class CipherState {
     constructor(key: Uint8Array);
     encrypt(plaintext: Uint8Array, ad?: Uint8Array): Uint8Array;

@@ -43,14 +43,18 @@ const portMain = (port) => ({
   close: () => port.close(),
 });
 
+// Electron queues what main sends until the process listens ("Messages received on this port will
+// be queued up until a handler is registered"): main sends channels before the peer has loaded.
 const fromMain = new EventEmitter();
+const queued = [];
+const deliver = (event) => {
+  if (fromMain.listenerCount("message") === 0) queued.push(event);
+  else fromMain.emit("message", event);
+};
 process.parentPort = {
   on(event, listener) {
     fromMain.on(event, listener);
-    return this;
-  },
-  once(event, listener) {
-    fromMain.once(event, listener);
+    if (event === "message") queued.splice(0).forEach((e) => fromMain.emit("message", e));
     return this;
   },
   postMessage: (data) => send({ kind: "parent", data }),
@@ -68,7 +72,7 @@ process.on("message", (message) => {
         windows.delete(message.id);
         send({ kind: "closed", id: message.id });
       });
-      fromMain.emit("message", { data: message.message, ports: [portMain(port1)] });
+      deliver({ data: message.message, ports: [portMain(port1)] });
       break;
     }
     case "port":
@@ -78,7 +82,7 @@ process.on("message", (message) => {
       windows.get(message.id)?.close();
       break;
     case "parent":
-      fromMain.emit("message", { data: message.data, ports: [] });
+      deliver({ data: message.data, ports: [] });
       break;
   }
 });
