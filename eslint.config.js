@@ -269,6 +269,7 @@ export default tseslint.config(
       "peer/**/*.ts",
       "electron/**/*.ts",
       "test/**/*.ts",
+      "test/**/*.mjs",
       "build/**/*",
       "bin/**/*",
       "*.config.*",

@@ -20,7 +20,9 @@
 // inviter: the code is the shared secret, shown only to the person joining.
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import NoiseState, { type NoiseKeyPair } from "noise-handshake";
-import CipherState from "noise-handshake/cipher";
+// With its extension: the package has no "exports" map, and Node's own ES module loader (the
+// desktop app's built peer) resolves no extensionless subpath; tsx and Vitest did, which hid it.
+import CipherState from "noise-handshake/cipher.js";
 import curve from "noise-curve-ed";
 import { z } from "zod";
 import {

@@ -29,7 +29,7 @@ declare module "noise-handshake" {
   export default NoiseState;
 }
 
-declare module "noise-handshake/cipher" {
+declare module "noise-handshake/cipher.js" {
   class CipherState {
     constructor(key: Uint8Array);
     encrypt(plaintext: Uint8Array, ad?: Uint8Array): Uint8Array;
@@ -50,4 +50,10 @@ declare module "sodium-universal" {
   export function sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
   export function sodium_memzero(buf: Uint8Array): void;
   export const crypto_generichash_BYTES_MIN: number;
+  /**
+   * module.exports itself, every function and constant: under Node's own loader the named exports
+   * hold only what cjs-module-lexer finds (no constants). Typed where it is used.
+   */
+  const sodium: unknown;
+  export default sodium;
 }

@@ -40,7 +40,7 @@
 // Automerge cannot load merges the others and reports that one in `problems` (it was written by a
 // member device, so the rest is trustworthy, and refusing everything would help no one).
 import { isValidDocumentId } from "@automerge/automerge-repo";
-import * as sodiumModule from "sodium-universal";
+import sodiumModule from "sodium-universal";
 import { ErrorCode } from "../../../shared/result.ts";
 
 export const BUNDLE_EXTENSION = ".meitheal-sync";
@@ -106,11 +106,11 @@ type SodiumForBundles = {
   sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
   sodium_memzero(buf: Uint8Array): void;
 };
-// The whole module object: under Node's own ESM loader (the meitheal-peer bin) a CommonJS module's
+// The default import: under Node's own ESM loader (the meitheal-peer bin) a CommonJS module's
 // named exports hold only what its source shows plainly, and the constants (crypto_kdf_KEYBYTES, …)
-// are missing there; `default` is module.exports itself, with all of them.
-export const sodium = ((sodiumModule as { default?: unknown }).default ??
-  sodiumModule) as SodiumForBundles;
+// are missing there; `default` is module.exports itself, with all of them
+// (test/smoke/nodeImports.test.ts keeps it so).
+export const sodium = sodiumModule as SodiumForBundles;
 
 const MAGIC = new TextEncoder().encode("MTHLSYN1");
 const KDF_CONTEXT = new TextEncoder().encode("MTHLSYNC");
