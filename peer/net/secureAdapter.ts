@@ -6,7 +6,8 @@
 // - the remote peer id is derived from the key the Noise handshake proved, exactly as PeerNode
 //   derives its own (`device-<first 32 hex>`), never read from the wire;
 // - the roster is checked right after the handshake: a non-member is closed before anything is sent;
-// - peer metadata comes in a validated hello frame; only then does the repo hear "peer-candidate";
+// - peer metadata comes in a validated hello frame; only then does the repo hear "peer-candidate",
+//   and only then may the link send more than hello-sized frames (transport.ts, markAccepted);
 // - every later frame is decoded, shape-checked and rebuilt (messages.ts); senderId must be the
 //   link's own peer id and targetId ours, or the frame is dropped and counted;
 // - per-peer token buckets bound message and presence rates, distinct documents are capped, and a
@@ -394,6 +395,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         return link.connection.close();
       }
       link.announced = true;
+      link.connection.markAccepted();
       const peerMetadata: PeerMetadata = { isEphemeral: hello.isEphemeral };
       if (hello.storageId !== undefined) peerMetadata.storageId = hello.storageId;
       link.storageId = hello.storageId;
@@ -557,6 +559,7 @@ export function communityRouter(
       onClose: (h) => connection.onClose(h),
       pause: () => connection.pause(),
       resume: () => connection.resume(),
+      markAccepted: () => connection.markAccepted(),
       close: () => connection.close(),
     };
     connection.onMessage((bytes) => {
