@@ -6,7 +6,9 @@ import {
   generateAutomergeUrl,
   parseAutomergeUrl,
   type DocHandle,
+  type EphemeralMessage,
   type PeerId,
+  type SessionId,
 } from "@automerge/automerge-repo";
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { connect as netConnect, type Socket } from "node:net";
@@ -18,6 +20,7 @@ import {
   communityRouter,
   communityShareConfig,
   peerIdOfKey,
+  windowIdOf,
   type DropReason,
 } from "../../peer/net/secureAdapter.ts";
 import {
@@ -568,7 +571,7 @@ describe("secure transport", () => {
     expect(a.drops).toContain("unknown-document");
   });
 
-  it("accepts relayed presence from the other device's UI, but no data under a UI id", async () => {
+  it("accepts presence from the other device's windows under ids bound to its key, nothing else", async () => {
     const { a, b, roster } = await pair();
     const { handleA } = await shared(a, b);
     const mallory = makeDevice();
@@ -578,19 +581,60 @@ describe("secure transport", () => {
     await until(() => a.repo.peers.length === 2, 2_000, "mallory announced");
     const heard: string[] = [];
     a.adapter.on("message", (m) => heard.push(`${m.type}:${m.senderId}`));
-    const base = {
-      senderId: "ui-window-1",
-      targetId: a.peerId,
+    const heardOnB: string[] = [];
+    b.adapter.on("message", (m) => heardOnB.push(`${m.type}:${m.senderId}`));
+    const own = windowIdOf(peerIdOfKey(mallory.publicKey), "ui-window-1");
+    const frame = (senderId: string, type: "ephemeral" | "sync", n: number) =>
+      encodeFrame({
+        type,
+        senderId,
+        targetId: a.peerId,
+        documentId: handleA.documentId,
+        data: new Uint8Array([0xa0]),
+        ...(type === "ephemeral" ? { count: n, sessionId: `s-${senderId}` } : {}),
+      });
+    // Her window's presence, then presence under a plain window id and under one bound to B, and
+    // data under her window's id.
+    link.connection.send(frame(own, "ephemeral", 1));
+    link.connection.send(frame("ui-window-1", "ephemeral", 2));
+    link.connection.send(frame(windowIdOf(b.peerId, "ui-window-1"), "ephemeral", 3));
+    link.connection.send(frame(own, "sync", 4));
+    await until(
+      () => a.drops.filter((d) => d === "spoofed-sender").length === 3,
+      2_000,
+      "three dropped",
+    );
+    await sleep(200);
+    expect(heard).toEqual([`ephemeral:${own}`]);
+    // A does not pass another device's presence on: B hears none of it.
+    expect(heardOnB.filter((h) => h.includes("window-1"))).toEqual([]);
+    expect(link.connection.closed).toBe(false);
+  });
+
+  it("sends this device's windows' presence under ids bound to its key", async () => {
+    const { a, b } = await pair();
+    const { handleA } = await shared(a, b);
+    const heardOnB: PeerId[] = [];
+    b.adapter.on("message", (m) => {
+      if (m.type === "ephemeral") heardOnB.push(m.senderId);
+    });
+    const presence = (senderId: string): EphemeralMessage => ({
+      type: "ephemeral",
+      senderId: senderId as PeerId,
+      targetId: b.peerId,
       documentId: handleA.documentId,
       data: new Uint8Array([0xa0]),
-    };
-    link.connection.send(encodeFrame({ ...base, type: "ephemeral", count: 1, sessionId: "s1" }));
-    link.connection.send(encodeFrame({ ...base, type: "sync" }));
-    await until(() => a.drops.includes("spoofed-sender"), 2_000, "sync under ui- id dropped");
-    // Heard more than once: A relays presence to B, whose repo relays it back (the senderId is not
-    // A's); automerge-repo's own session/count dedupe ends the echo. The sync never got through.
-    expect(heard.length).toBeGreaterThan(0);
-    expect(new Set(heard)).toEqual(new Set(["ephemeral:ui-window-1"]));
+      count: 1,
+      sessionId: "s" as SessionId,
+    });
+    // What automerge-repo hands the adapter for a local window's presence …
+    a.adapter.send(presence("ui-3f1c"));
+    // … and for presence it passes on from another device's window: not sent.
+    a.adapter.send(presence(windowIdOf(peerIdOfKey(makeDevice().publicKey), "ui-3f1c")));
+    await until(() => heardOnB.length > 0, 2_000, "presence on B");
+    await sleep(200);
+    expect(heardOnB).toEqual([windowIdOf(a.peerId, "ui-3f1c")]);
+    expect(heardOnB[0]).toBe(`ui-${a.device.publicKey.slice(0, 32)}-3f1c`);
   });
 
   it("drops presence beyond the ephemeral budget", async () => {
