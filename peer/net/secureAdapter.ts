@@ -8,6 +8,9 @@
 // - the roster is checked right after the handshake: a non-member is closed before anything is sent;
 // - peer metadata comes in a validated hello frame; only then does the repo hear "peer-candidate",
 //   and only then may the link send more than hello-sized frames (transport.ts, markAccepted);
+// - the storage id automerge-repo keeps a device's sync state under is derived from the proven
+//   key, never the one the hello claims: a member cannot overwrite what this device keeps for
+//   another, and one device has one sync state per document however many ids it makes up;
 // - every later frame is decoded, shape-checked and rebuilt (messages.ts); senderId must be the
 //   link's own peer id and targetId ours, or the frame is dropped and counted. Presence may also
 //   come from the device's own windows, under ids bound to its key (windowIdOf);
@@ -42,6 +45,13 @@ import type { SecureConnection } from "./transport.ts";
 /** The automerge-repo peer id of a device key, as PeerNode.peerId computes it for itself. */
 export const peerIdOfKey = (deviceKeyHex: string): PeerId =>
   `device-${deviceKeyHex.toLowerCase().slice(0, 32)}` as PeerId;
+
+/**
+ * The storage id this device keeps a linked device's sync state under: from its proven key, so
+ * what one device claims in its hello can neither reach another's sync state nor add files.
+ */
+export const storageIdOfKey = (deviceKeyHex: string): StorageId =>
+  `device-${deviceKeyHex.toLowerCase()}` as StorageId;
 
 /** Connections held while an adapter waits for its repo to connect it. */
 const MAX_PENDING = 16;
@@ -423,8 +433,10 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       link.announced = true;
       link.connection.markAccepted();
       const peerMetadata: PeerMetadata = { isEphemeral: hello.isEphemeral };
-      if (hello.storageId !== undefined) peerMetadata.storageId = hello.storageId;
-      link.storageId = hello.storageId;
+      // Whether the device keeps its own sync state is its business; under which name this device
+      // keeps it is not (storageIdOfKey).
+      if (hello.storageId !== undefined) peerMetadata.storageId = storageIdOfKey(remoteKey);
+      link.storageId = peerMetadata.storageId;
       this.emit("peer-candidate", { peerId: link.peerId, peerMetadata });
       this.#markReady();
       return;

@@ -16,6 +16,7 @@ import {
   parseAutomergeUrl,
   type DocumentId,
   type PeerId,
+  type StorageId,
 } from "@automerge/automerge-repo";
 import NoiseSecretStream from "@hyperswarm/secret-stream";
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
@@ -53,6 +54,7 @@ export type Frame = {
   documentId?: unknown;
   data?: unknown;
   community?: unknown;
+  storageId?: unknown;
 };
 
 const asFrame = (value: unknown): Frame =>
@@ -84,8 +86,11 @@ export type Intruder = {
   helloReceived(): boolean;
   send(value: unknown): boolean;
   sendRaw(bytes: Uint8Array): boolean;
-  /** Sends the hello frame naming `community`. */
-  hello(community: string): boolean;
+  /**
+   * Sends the hello frame naming `community`: by default as an ephemeral peer (nothing of its sync
+   * state is kept), or with the metadata given.
+   */
+  hello(community: string, meta?: { storageId?: string; isEphemeral?: boolean }): boolean;
   /** Calls `listener` for each message from now on; returns a function that stops it. */
   onFrame(listener: (frame: Frame) => void): () => void;
   close(): void;
@@ -142,7 +147,14 @@ export async function dialIntruder(
     helloReceived: () => decoded.some((f) => f.type === "meitheal/hello"),
     send: (value) => connection.send(encodeFrame(value)),
     sendRaw: (bytes) => connection.send(bytes),
-    hello: (community) => connection.send(encodeHello({ community, isEphemeral: true })),
+    hello: (community, meta = {}) =>
+      connection.send(
+        encodeHello({
+          community,
+          isEphemeral: meta.isEphemeral ?? true,
+          ...(meta.storageId === undefined ? {} : { storageId: meta.storageId as StorageId }),
+        }),
+      ),
     onFrame(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -267,6 +279,32 @@ export async function documentFolders(dataDir: string, communityId: string): Pro
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw e;
   }
+}
+
+/** Every sync-state file a peer keeps for a community (automerge-repo's `<doc>/sync-state/<id>`), by path, with its bytes. */
+export async function syncStateFiles(
+  dataDir: string,
+  communityId: string,
+): Promise<Map<string, Buffer>> {
+  const root = join(dataDir, "communities", communityId, "docs");
+  const files = new Map<string, Buffer>();
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (dir.endsWith("sync-state") && !entry.name.startsWith("."))
+        files.set(path.slice(root.length + 1), await readFile(path));
+    }
+  };
+  await walk(root);
+  return files;
 }
 
 /** host:port → its two parts. */

@@ -1,7 +1,9 @@
 // A member who lies, against served peers (docs/DESIGN.md, "Trust and access"): A and B are
 // `meitheal-peer serve` processes linked in community X, each with a window on one story; Mallory
 // joins X for real by invite and then, over the real transport, speaks for others: presence under
-// window ids that are not hers, and a huge frame before her hello.
+// window ids that are not hers, a hello claiming B's storage id, a new storage id on every link,
+// and a huge frame before her hello.
+import { getHeads } from "@automerge/automerge";
 import {
   cbor,
   type AutomergeUrl,
@@ -19,9 +21,11 @@ import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import {
   dialIntruder,
+  emptyRequestData,
   makeDevice,
   rawNoiseDial,
   sleep,
+  syncStateFiles,
   until,
   writePartialFrame,
   type Intruder,
@@ -51,11 +55,14 @@ let windowB: Repo;
 let storyA: DocHandle<Story>;
 let storyB: DocHandle<Story>;
 
-/** Mallory on a fresh link to A, past the roster check. */
-async function malloryLink(): Promise<Intruder> {
-  const link = await dialIntruder(mallory, a.syncAddress ?? "");
+/** Mallory on a fresh link to `peer` (A unless given), past the roster check. */
+async function malloryLink(
+  meta?: { storageId?: string; isEphemeral?: boolean },
+  peer: ServedPeer = a,
+): Promise<Intruder> {
+  const link = await dialIntruder(mallory, peer.syncAddress ?? "");
   opened.push(link);
-  link.hello(X);
+  link.hello(X, meta);
   await until(() => link.helloReceived() || link.closedAt !== undefined, 3_000, "the hello");
   expect(link.closedAt).toBeUndefined();
   return link;
@@ -198,6 +205,82 @@ describe("a member speaking for others", () => {
       onA.stop();
       onB.stop();
     }
+  });
+
+  it("a hello claiming B's storage id leaves the sync state A keeps for B untouched", async () => {
+    // What B tells any member it links to: its storage id, in its hello.
+    const toB = await malloryLink(undefined, b);
+    const bStorage = toB.frames().find((f) => f.type === "meitheal/hello")?.storageId;
+    expect(typeof bStorage).toBe("string");
+    toB.close();
+
+    // A and B are quiet and in sync; A holds sync state for B.
+    await eventually(
+      async () =>
+        (await rpcA.call("sync:status", { communityId: X })).state === "in-sync" ? true : undefined,
+      10_000,
+      "A in sync",
+    );
+    await sleep(1_500);
+    const before = await syncStateFiles(dirA, X);
+    expect(before.size).toBeGreaterThan(0);
+
+    // Mallory claims B's storage id and asks for the story as if she had none of it, never
+    // answering: the sync state she leaves says "has nothing".
+    const link = await malloryLink({ storageId: bStorage as string, isEphemeral: false });
+    link.send({
+      type: "request",
+      senderId: link.peerId,
+      targetId: aPeerId,
+      documentId: storyA.documentId,
+      data: emptyRequestData(),
+    });
+    await until(
+      () => link.frames().some((f) => f.type === "sync" && f.documentId === storyA.documentId),
+      5_000,
+      "A's answer",
+    );
+    await sleep(1_500); // past automerge-repo's throttled save of sync state
+    const after = await syncStateFiles(dirA, X);
+    const changed = [...before].filter(([path, bytes]) => !after.get(path)?.equals(bytes));
+    console.log(
+      `sync-state files on A: ${before.size} before, ${after.size} after; changed: ${changed.map(([p]) => p).join(", ") || "none"}`,
+    );
+    expect(changed.map(([path]) => path)).toEqual([]);
+    // And her sync state was kept (the save path ran), under no name of B's.
+    expect(after.size).toBeGreaterThan(before.size);
+    expect(
+      [...after.keys()].filter((p) => p.includes(bStorage as string) && !before.has(p)),
+    ).toEqual([]);
+    expect(getHeads(storyA.doc()).length).toBeGreaterThan(0);
+  });
+
+  it("20 hellos with made-up storage ids add at most one sync-state file per document", async () => {
+    const before = await syncStateFiles(dirA, X);
+    const forged = Array.from({ length: 20 }, () => randomUUID());
+    for (const storageId of forged) {
+      const link = await malloryLink({ storageId, isEphemeral: false });
+      link.send({
+        type: "request",
+        senderId: link.peerId,
+        targetId: aPeerId,
+        documentId: storyA.documentId,
+        data: emptyRequestData(),
+      });
+      await until(
+        () => link.frames().some((f) => f.type === "sync" && f.documentId === storyA.documentId),
+        5_000,
+        "A's answer",
+      );
+      link.close();
+    }
+    await sleep(1_500);
+    const after = await syncStateFiles(dirA, X);
+    const added = [...after.keys()].filter((p) => !before.has(p));
+    console.log(`20 forged storage ids: ${added.length} new sync-state files on A`);
+    // One document asked for: at most one file (the one A keeps for Mallory's device).
+    expect(added.length).toBeLessThanOrEqual(1);
+    expect(added.filter((p) => forged.some((id) => p.includes(id)))).toEqual([]);
   });
 
   it("a frame larger than a hello, sent before her hello, closes her link at once", async () => {
