@@ -5,16 +5,40 @@
 export type TransportLimits = {
   /** A socket that has not finished the Noise handshake by then is destroyed. */
   handshakeTimeoutMs: number;
-  /** Sockets accepted but not yet authenticated; one more is destroyed on arrival. */
+  /**
+   * Sockets accepted but not yet authenticated (or answering an invite). When all are taken, a new
+   * one closes the oldest socket of the address holding the most, so no one can keep them all.
+   */
   maxUnauthenticated: number;
+  /**
+   * Of those, what one remote address (an IPv6 /64) may hold; a new socket from it closes its own
+   * oldest. A stranger on the Wi-Fi can then never take the slots other devices need.
+   */
+  maxUnauthenticatedPerAddress: number;
   /** Authenticated connections a listener keeps at once. */
   maxConnections: number;
+  /**
+   * Connections of one device key past the handshake whose hello is not accepted yet; a new one
+   * closes that key's oldest, so one member cannot take the connection slots either.
+   */
+  maxUnacceptedPerKey: number;
   /** Largest application message (plaintext) sent or accepted; secret-stream's own cap is 16 MiB. */
   maxFrameBytes: number;
   /** Largest raw frame during the handshake: Noise XX messages are under 200 bytes. */
   maxHandshakeFrameBytes: number;
   /** Raw bytes a socket may send before it is authenticated. */
   maxHandshakeBytes: number;
+  /**
+   * Largest message (plaintext) read before the remote's hello is accepted: a hello is about 100
+   * bytes. A larger frame may begin in the read that carries the hello (an honest device's first
+   * sync message can follow its hello at once), but one still arriving at the next read closes
+   * the connection.
+   */
+  maxHelloBytes: number;
+  /** Raw bytes a connection may send after the handshake and before its hello is accepted. */
+  maxPreHelloBytes: number;
+  /** Raw bytes all of a listener's sockets not yet accepted may have sent, together. */
+  maxPreHelloTotalBytes: number;
   /**
    * Bytes queued for a peer that is not reading; past this the connection is closed, so a stalled
    * or hostile reader cannot make this process buffer without bound.
@@ -29,10 +53,16 @@ export type TransportLimits = {
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   handshakeTimeoutMs: 5_000,
   maxUnauthenticated: 16,
+  maxUnauthenticatedPerAddress: 4,
   maxConnections: 64,
+  maxUnacceptedPerKey: 4,
   maxFrameBytes: 8 * 1024 * 1024,
   maxHandshakeFrameBytes: 1024,
   maxHandshakeBytes: 4096,
+  maxHelloBytes: 4096,
+  // A socket read is at most 64 KiB: the hello, and the start of one frame after it.
+  maxPreHelloBytes: 128 * 1024,
+  maxPreHelloTotalBytes: 4 * 1024 * 1024,
   maxSendBufferBytes: 64 * 1024 * 1024,
   keepAliveMs: 5_000,
   idleTimeoutMs: 20_000,

@@ -32,7 +32,8 @@ export const HELLO_VERSION = 1;
 /**
  * The first frame each side sends after the handshake: which community this connection is for (a
  * device may be in several; each has its own repo and roster) and the peer metadata automerge-repo
- * asks for in "peer-candidate".
+ * asks for in "peer-candidate". The receiver takes `storageId` only as "keep my sync state": it
+ * keeps it under an id derived from the sender's proven key (secureAdapter.ts, storageIdOfKey).
  */
 export type Hello = { community: string; storageId?: StorageId; isEphemeral: boolean };
 

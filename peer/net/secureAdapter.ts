@@ -6,9 +6,14 @@
 // - the remote peer id is derived from the key the Noise handshake proved, exactly as PeerNode
 //   derives its own (`device-<first 32 hex>`), never read from the wire;
 // - the roster is checked right after the handshake: a non-member is closed before anything is sent;
-// - peer metadata comes in a validated hello frame; only then does the repo hear "peer-candidate";
+// - peer metadata comes in a validated hello frame; only then does the repo hear "peer-candidate",
+//   and only then may the link send more than hello-sized frames (transport.ts, markAccepted);
+// - the storage id automerge-repo keeps a device's sync state under is derived from the proven
+//   key, never the one the hello claims: a member cannot overwrite what this device keeps for
+//   another, and one device has one sync state per document however many ids it makes up;
 // - every later frame is decoded, shape-checked and rebuilt (messages.ts); senderId must be the
-//   link's own peer id and targetId ours, or the frame is dropped and counted;
+//   link's own peer id and targetId ours, or the frame is dropped and counted. Presence may also
+//   come from the device's own windows, under ids bound to its key (windowIdOf);
 // - per-peer token buckets bound message and presence rates, distinct documents are capped, and a
 //   request for a document this community does not hold is answered "unavailable" here, so the repo
 //   never relays it to its other peers.
@@ -41,11 +46,43 @@ import type { SecureConnection } from "./transport.ts";
 export const peerIdOfKey = (deviceKeyHex: string): PeerId =>
   `device-${deviceKeyHex.toLowerCase().slice(0, 32)}` as PeerId;
 
+/**
+ * The storage id this device keeps a linked device's sync state under: from its proven key, so
+ * what one device claims in its hello can neither reach another's sync state nor add files.
+ */
+export const storageIdOfKey = (deviceKeyHex: string): StorageId =>
+  `device-${deviceKeyHex.toLowerCase()}` as StorageId;
+
 /** Connections held while an adapter waits for its repo to connect it. */
 const MAX_PENDING = 16;
 
-/** Local UI windows join a community's repo with peer ids of this prefix (never over the network). */
+/** Local UI windows join a community's repo with peer ids of this prefix. */
 export const LOCAL_UI_PREFIX = "ui-";
+
+/** A window of another device, as its presence travels and as this device's windows see it. */
+const REMOTE_WINDOW = /^ui-[0-9a-f]{32}-./;
+
+/**
+ * The id a window's presence travels under between devices: `ui-<the device's 32 hex>-<window>`.
+ * The sending device binds its own windows' ids to its key; the receiving one accepts presence
+ * only under its link's own peer id or an id bound to the link's key, so no member can speak for
+ * another device or its windows, and windows see another device's windows under bound ids.
+ */
+export function windowIdOf(devicePeerId: PeerId, localWindowId: string): PeerId {
+  const key32 = devicePeerId.slice("device-".length);
+  return `${LOCAL_UI_PREFIX}${key32}-${localWindowId.slice(LOCAL_UI_PREFIX.length)}` as PeerId;
+}
+
+/** Whether `senderId` is one of the windows of the device whose peer id is `devicePeerId`. */
+const isWindowOf = (senderId: string, devicePeerId: PeerId): boolean =>
+  REMOTE_WINDOW.test(senderId) && senderId.startsWith(windowIdOf(devicePeerId, LOCAL_UI_PREFIX));
+
+/** A window of this device: a "ui-" id that is not bound to some device (those came from links). */
+const isLocalWindow = (senderId: string): boolean =>
+  senderId.startsWith(LOCAL_UI_PREFIX) && !REMOTE_WINDOW.test(senderId);
+
+/** The longest id a frame may carry (messages.ts): a bound window id longer than it is not sent. */
+const MAX_WIRE_ID = 128;
 
 export type DropReason =
   | "not-member"
@@ -394,9 +431,12 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         return link.connection.close();
       }
       link.announced = true;
+      link.connection.markAccepted();
       const peerMetadata: PeerMetadata = { isEphemeral: hello.isEphemeral };
-      if (hello.storageId !== undefined) peerMetadata.storageId = hello.storageId;
-      link.storageId = hello.storageId;
+      // Whether the device keeps its own sync state is its business; under which name this device
+      // keeps it is not (storageIdOfKey).
+      if (hello.storageId !== undefined) peerMetadata.storageId = storageIdOfKey(remoteKey);
+      link.storageId = peerMetadata.storageId;
       this.emit("peer-candidate", { peerId: link.peerId, peerMetadata });
       this.#markReady();
       return;
@@ -408,10 +448,10 @@ export class SecureNetworkAdapter extends NetworkAdapter {
     const message = validateRepoMessage(decoded, this.#limits.maxDataBytes);
     if (!message) return this.#drop("bad-shape", remoteKey, link);
     if (message.targetId !== this.peerId) return this.#drop("wrong-target", remoteKey, link);
-    // A frame that is not the link's own (presence relayed under another id) is dropped without
-    // counting against the link: an honest device that relays must never be closed for it.
+    // Presence under any id but the device's own and its windows' is dropped; never counted
+    // against the link, so a device of an older version, which relayed others' presence, stays.
     const own = message.senderId === link.peerId;
-    if (!own && !this.#relayedPresence(message))
+    if (!own && !this.#ownWindow(link, message))
       return this.#drop(
         "spoofed-sender",
         remoteKey,
@@ -460,13 +500,13 @@ export class SecureNetworkAdapter extends NetworkAdapter {
   }
 
   /**
-   * automerge-repo relays presence (ephemeral messages) with the senderId of the window that wrote
-   * it, so presence from the other device's UI arrives as "ui-…". Those are accepted as ephemeral
-   * only: they are never stored and are rate-limited, and automerge-repo still checks access.
-   * The cost: a member can show presence under a made-up UI id; it cannot send data that way.
+   * automerge-repo passes on presence (ephemeral messages) with the senderId of the window that
+   * wrote it; the other device sends its own windows' presence under ids bound to its key
+   * (windowIdOf). Those are accepted as presence only: never stored, rate-limited, and
+   * automerge-repo still checks access. Data never comes under a window's id.
    */
-  #relayedPresence(message: RepoMessage): boolean {
-    return message.type === "ephemeral" && message.senderId.startsWith(LOCAL_UI_PREFIX);
+  #ownWindow(link: Link, message: RepoMessage): boolean {
+    return message.type === "ephemeral" && isWindowOf(message.senderId, link.peerId);
   }
 
   #sendTo(link: Link, message: Message): void {
@@ -477,13 +517,15 @@ export class SecureNetworkAdapter extends NetworkAdapter {
   send(message: Message): void {
     const link = this.#links.get(message.targetId);
     if (!link?.announced) return;
-    // Only our own messages leave through this adapter, under our own id, and presence from this
-    // device's own windows ("ui-…"). Presence automerge-repo relays from another device is not
-    // passed on: devices link directly, and relaying would let one member flood the others.
-    if (message.senderId !== this.peerId) {
-      if (message.type !== "ephemeral" || !message.senderId.startsWith(LOCAL_UI_PREFIX)) return;
-    }
-    this.#sendTo(link, message);
+    if (message.senderId === this.peerId) return this.#sendTo(link, message);
+    // Besides our own messages, only presence from this device's own windows leaves, under ids
+    // bound to our key. Presence automerge-repo passes on from another device (its ids are bound
+    // to that device) is not: devices link directly, and relaying would let one member speak to
+    // the others through us.
+    if (message.type !== "ephemeral" || !isLocalWindow(message.senderId)) return;
+    const senderId = windowIdOf(this.peerId as PeerId, message.senderId);
+    if (senderId.length > MAX_WIRE_ID) return;
+    this.#sendTo(link, { ...message, senderId });
   }
 }
 
@@ -557,6 +599,7 @@ export function communityRouter(
       onClose: (h) => connection.onClose(h),
       pause: () => connection.pause(),
       resume: () => connection.resume(),
+      markAccepted: () => connection.markAccepted(),
       close: () => connection.close(),
     };
     connection.onMessage((bytes) => {

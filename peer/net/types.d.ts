@@ -28,10 +28,10 @@ declare module "@hyperswarm/secret-stream" {
     setTimeout(ms: number): void;
     resume(): this;
     destroy(error?: Error): void;
-    on(event: "connect" | "close" | "end" | "drain", listener: () => void): this;
+    on(event: "connect" | "close" | "end" | "drain" | "handshake", listener: () => void): this;
     on(event: "data", listener: (data: Buffer) => void): this;
     on(event: "error", listener: (error: Error) => void): this;
-    once(event: "connect" | "close", listener: () => void): this;
+    once(event: "connect" | "close" | "handshake", listener: () => void): this;
   }
   export default NoiseSecretStream;
 }

@@ -157,6 +157,9 @@ export class SyncService {
         host: this.#config.listen.host,
         port,
         onConnection: router,
+        // Decided at the handshake, before anything else is read: a key no community here may
+        // link is a stranger, and never holds a connection slot or buffers a byte.
+        admit: (key) => [...this.#communities.values()].some((sync) => sync.mayLink(key)),
         ...(this.#config.transportLimits ? { limits: this.#config.transportLimits } : {}),
         claim: { bytes: 8, take: (first, socket) => this.#admission.claim(first, socket) },
       });

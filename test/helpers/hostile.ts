@@ -16,9 +16,12 @@ import {
   parseAutomergeUrl,
   type DocumentId,
   type PeerId,
+  type StorageId,
 } from "@automerge/automerge-repo";
+import NoiseSecretStream from "@hyperswarm/secret-stream";
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
+import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import type { TransportLimits } from "../../peer/net/limits.ts";
 import { decodeFrame, encodeFrame, encodeHello } from "../../peer/net/messages.ts";
@@ -51,6 +54,7 @@ export type Frame = {
   documentId?: unknown;
   data?: unknown;
   community?: unknown;
+  storageId?: unknown;
 };
 
 const asFrame = (value: unknown): Frame =>
@@ -82,8 +86,11 @@ export type Intruder = {
   helloReceived(): boolean;
   send(value: unknown): boolean;
   sendRaw(bytes: Uint8Array): boolean;
-  /** Sends the hello frame naming `community`. */
-  hello(community: string): boolean;
+  /**
+   * Sends the hello frame naming `community`: by default as an ephemeral peer (nothing of its sync
+   * state is kept), or with the metadata given.
+   */
+  hello(community: string, meta?: { storageId?: string; isEphemeral?: boolean }): boolean;
   /** Calls `listener` for each message from now on; returns a function that stops it. */
   onFrame(listener: (frame: Frame) => void): () => void;
   close(): void;
@@ -123,6 +130,8 @@ export async function dialIntruder(
     received.push(copy);
     options.log?.push(copy);
     const frame = asFrame(decodeFrame(copy));
+    // As the adapter does: once the target's hello is here, it may send more than hello-sized frames.
+    if (frame.type === "meitheal/hello") connection.markAccepted();
     decoded.push(frame);
     for (const listener of listeners) listener(frame);
   });
@@ -138,7 +147,14 @@ export async function dialIntruder(
     helloReceived: () => decoded.some((f) => f.type === "meitheal/hello"),
     send: (value) => connection.send(encodeFrame(value)),
     sendRaw: (bytes) => connection.send(bytes),
-    hello: (community) => connection.send(encodeHello({ community, isEphemeral: true })),
+    hello: (community, meta = {}) =>
+      connection.send(
+        encodeHello({
+          community,
+          isEphemeral: meta.isEphemeral ?? true,
+          ...(meta.storageId === undefined ? {} : { storageId: meta.storageId as StorageId }),
+        }),
+      ),
     onFrame(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -263,4 +279,173 @@ export async function documentFolders(dataDir: string, communityId: string): Pro
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw e;
   }
+}
+
+/** Every sync-state file a peer keeps for a community (automerge-repo's `<doc>/sync-state/<id>`), by path, with its bytes. */
+export async function syncStateFiles(
+  dataDir: string,
+  communityId: string,
+): Promise<Map<string, Buffer>> {
+  const root = join(dataDir, "communities", communityId, "docs");
+  const files = new Map<string, Buffer>();
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (dir.endsWith("sync-state") && !entry.name.startsWith("."))
+        files.set(path.slice(root.length + 1), await readFile(path));
+    }
+  };
+  await walk(root);
+  return files;
+}
+
+/** host:port → its two parts. */
+const splitAddress = (address: string): { host: string; port: number } => {
+  const [host, port] = address.split(":");
+  return { host: host ?? "127.0.0.1", port: Number(port) };
+};
+
+/**
+ * A TCP socket from `localAddress` (any of 127/8 on Linux: another "device" on this machine) that
+ * runs the Noise handshake with `device`'s key and then hands back the raw socket, so a test can
+ * write what secret-stream never would: a frame header announcing megabytes, then part of them.
+ * Undefined when the peer closed the socket before its side of the handshake was done.
+ */
+export async function rawNoiseDial(
+  address: string,
+  device: DeviceKeyPair,
+  localAddress?: string,
+): Promise<{ socket: Socket; closed: () => boolean } | undefined> {
+  const socket = netConnect({
+    ...splitAddress(address),
+    ...(localAddress === undefined ? {} : { localAddress }),
+  });
+  socket.on("error", () => undefined);
+  let closed = false;
+  socket.once("close", () => (closed = true));
+  const stream = new NoiseSecretStream(true, socket, {
+    keyPair: keyPairFromDevice(device),
+    pattern: "XX",
+  });
+  stream.on("error", () => undefined);
+  // Done on this side once it sent its last handshake message; done on the peer's side when the
+  // peer's first encrypted frame (secret-stream's stream header) arrives. Bytes written before
+  // that would still count as handshake bytes there.
+  const done = await new Promise<boolean>((resolve) => {
+    stream.once("connect", () => socket.once("data", () => resolve(true)));
+    stream.once("close", () => resolve(false));
+  });
+  if (!done || closed) {
+    socket.destroy();
+    return undefined;
+  }
+  return { socket, closed: () => closed };
+}
+
+/**
+ * Writes, on a raw socket past the handshake, the header of a `frameBytes` frame and then `sendBytes`
+ * of its body, in 64 KiB writes that wait for the socket to drain. Resolves with the bytes written
+ * before the socket closed (or all of them).
+ */
+export async function writePartialFrame(
+  socket: Socket,
+  frameBytes: number,
+  sendBytes: number,
+): Promise<number> {
+  const header = Buffer.from([
+    frameBytes & 255,
+    (frameBytes >>> 8) & 255,
+    (frameBytes >>> 16) & 255,
+  ]);
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  let written = 0;
+  const write = (bytes: Buffer) =>
+    new Promise<boolean>((resolve) => {
+      if (socket.destroyed) return resolve(false);
+      if (socket.write(bytes)) return resolve(true);
+      const drained = () => {
+        socket.off("close", gone);
+        resolve(true);
+      };
+      const gone = () => {
+        socket.off("drain", drained);
+        resolve(false);
+      };
+      socket.once("drain", drained);
+      socket.once("close", gone);
+    });
+  if (!(await write(header))) return 0;
+  while (written < sendBytes) {
+    const part = chunk.subarray(0, Math.min(chunk.length, sendBytes - written));
+    if (!(await write(part))) break;
+    written += part.length;
+  }
+  return written;
+}
+
+export type SocketFlood = {
+  /** Sockets opened so far, and how many of them got connected. */
+  stats(): { opened: number; connected: number; open: number; maxOpen: number };
+  stop(): Promise<void>;
+};
+
+/**
+ * A stranger holding `count` TCP sockets to `address` from `localAddress`, sending nothing, and
+ * opening a new one as soon as any closes, until stop(). What a device on the Wi-Fi can do with no
+ * key at all.
+ */
+export function socketFlood(
+  address: string,
+  options: { count: number; localAddress: string },
+): SocketFlood {
+  const target = splitAddress(address);
+  const live = new Set<Socket>();
+  let opened = 0;
+  let connected = 0;
+  let open = 0;
+  let maxOpen = 0;
+  let stopped = false;
+  const openOne = () => {
+    if (stopped) return;
+    opened++;
+    const socket = netConnect({ ...target, localAddress: options.localAddress });
+    live.add(socket);
+    let isOpen = false;
+    socket.on("error", () => undefined);
+    socket.once("connect", () => {
+      isOpen = true;
+      connected++;
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+    });
+    socket.once("close", () => {
+      if (isOpen) open--;
+      live.delete(socket);
+      // Re-opened on the next turn of the event loop, so the test process keeps reading.
+      setImmediate(openOne);
+    });
+  };
+  for (let i = 0; i < options.count; i++) openOne();
+  return {
+    stats: () => ({ opened, connected, open, maxOpen }),
+    async stop() {
+      stopped = true;
+      const closing = [...live].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once("close", () => resolve());
+            socket.destroy();
+          }),
+      );
+      await Promise.all(closing);
+    },
+  };
 }

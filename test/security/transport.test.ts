@@ -6,7 +6,9 @@ import {
   generateAutomergeUrl,
   parseAutomergeUrl,
   type DocHandle,
+  type EphemeralMessage,
   type PeerId,
+  type SessionId,
 } from "@automerge/automerge-repo";
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { connect as netConnect, type Socket } from "node:net";
@@ -18,6 +20,7 @@ import {
   communityRouter,
   communityShareConfig,
   peerIdOfKey,
+  windowIdOf,
   type DropReason,
 } from "../../peer/net/secureAdapter.ts";
 import {
@@ -29,6 +32,7 @@ import {
   type SecureListener,
 } from "../../peer/net/transport.ts";
 import type { DeviceKeyPair } from "../../peer/trust/deviceKey.ts";
+import { rawNoiseDial } from "../helpers/hostile.ts";
 import { asDeviceKey } from "../../shared/ids.ts";
 
 /** One community id shared by the peers of a test unless it says otherwise. */
@@ -193,6 +197,26 @@ async function rawLink(target: TestPeer, device = makeDevice()) {
 
 const closedWithin = (c: SecureConnection, ms: number) => until(() => c.closed, ms, "close");
 
+/** Raw TCP sockets to a peer's listener, one per local address given, each once connected. */
+async function openSockets(
+  target: TestPeer,
+  localAddresses: string[],
+): Promise<{ list: Socket[]; closed: Set<Socket> }> {
+  const list: Socket[] = [];
+  const closed = new Set<Socket>();
+  for (const localAddress of localAddresses) {
+    const s = netConnect({ host: "127.0.0.1", port: target.listener.port, localAddress });
+    s.on("error", () => undefined);
+    s.on("close", () => closed.add(s));
+    list.push(s);
+    running.push({ stop: () => Promise.resolve(void s.destroy()) });
+    await new Promise((r) => s.once("connect", r));
+    // The listener has taken it (and made room for it) before the next one arrives.
+    await sleep(20);
+  }
+  return { list, closed };
+}
+
 describe("secure transport", () => {
   it("syncs a document end to end between two members, both ways", async () => {
     const { a, b } = await pair();
@@ -349,26 +373,29 @@ describe("secure transport", () => {
     expect(a.listener.stats().unauthenticated).toBe(0);
   });
 
-  it("refuses sockets beyond the cap on unauthenticated ones, then accepts again", async () => {
+  it("gives each address a share of the unauthenticated slots: a new socket closes its own oldest", async () => {
     const roster = new Set<string>();
     const a = track(
-      await makePeer(roster, { transport: { maxUnauthenticated: 3, handshakeTimeoutMs: 1_500 } }),
+      await makePeer(roster, {
+        transport: {
+          maxUnauthenticated: 6,
+          maxUnauthenticatedPerAddress: 2,
+          handshakeTimeoutMs: 1_500,
+        },
+      }),
     );
-    roster.add(a.device.publicKey);
-    const sockets: Socket[] = [];
-    const closed = new Set<Socket>();
-    for (let i = 0; i < 6; i++) {
-      const s = netConnect({ host: "127.0.0.1", port: a.listener.port });
-      s.on("error", () => undefined);
-      s.on("close", () => closed.add(s));
-      sockets.push(s);
-      running.push({ stop: () => Promise.resolve(void s.destroy()) });
-      await new Promise((r) => s.once("connect", r));
-    }
-    await until(() => closed.size === 3, 1_000, "three refused");
-    expect(a.listener.stats()).toMatchObject({ unauthenticated: 3, refused: 3 });
-    // The three held ones are cut at the handshake timeout, and the slot is usable again.
-    await until(() => closed.size === 6, 3_000, "held ones timed out");
+    const sockets = await openSockets(a, [
+      "127.0.0.2",
+      "127.0.0.2",
+      "127.0.0.2",
+      "127.0.0.2",
+      "127.0.0.2",
+    ]);
+    // The oldest three made room for the newer ones of the same address; two are held.
+    await until(() => sockets.closed.size === 3, 1_000, "three evicted");
+    expect(sockets.list.slice(0, 3).every((s) => sockets.closed.has(s))).toBe(true);
+    expect(a.listener.stats()).toMatchObject({ unauthenticated: 2, evicted: 3, refused: 0 });
+    // Another address is untouched by it: a member's handshake goes through at once.
     const member = makeDevice();
     roster.add(member.publicKey);
     const ok = await connectSecure({
@@ -378,6 +405,33 @@ describe("secure transport", () => {
     });
     running.push({ stop: () => Promise.resolve(ok.close()) });
     expect(ok.remoteKey).toBe(a.device.publicKey);
+    expect(sockets.list.slice(3).some((s) => sockets.closed.has(s))).toBe(false);
+    // The held ones are still cut at the handshake timeout.
+    await until(() => sockets.closed.size === 5, 3_000, "held ones timed out");
+    expect(a.listener.stats().unauthenticated).toBe(0);
+  });
+
+  it("with every slot taken, a new socket closes the oldest of the address holding the most", async () => {
+    const a = track(
+      await makePeer(new Set(), {
+        transport: {
+          maxUnauthenticated: 4,
+          maxUnauthenticatedPerAddress: 2,
+          handshakeTimeoutMs: 3_000,
+        },
+      }),
+    );
+    const sockets = await openSockets(a, ["127.0.0.3", "127.0.0.2", "127.0.0.2", "127.0.0.4"]);
+    await sleep(100);
+    expect(sockets.closed.size).toBe(0);
+    const [, first] = sockets.list;
+    // Full: one more, from a fifth address, evicts the older of 127.0.0.2's two, not the oldest
+    // socket of all (127.0.0.3's only one).
+    const more = await openSockets(a, ["127.0.0.5"]);
+    await until(() => sockets.closed.size === 1, 1_000, "one evicted");
+    expect(sockets.closed.has(first as Socket)).toBe(true);
+    expect(more.closed.size).toBe(0);
+    expect(a.listener.stats()).toMatchObject({ unauthenticated: 4, evicted: 1 });
   });
 
   it("rate-limits a message flood from a member while the honest link stays responsive", async () => {
@@ -517,7 +571,7 @@ describe("secure transport", () => {
     expect(a.drops).toContain("unknown-document");
   });
 
-  it("accepts relayed presence from the other device's UI, but no data under a UI id", async () => {
+  it("accepts presence from the other device's windows under ids bound to its key, nothing else", async () => {
     const { a, b, roster } = await pair();
     const { handleA } = await shared(a, b);
     const mallory = makeDevice();
@@ -527,19 +581,60 @@ describe("secure transport", () => {
     await until(() => a.repo.peers.length === 2, 2_000, "mallory announced");
     const heard: string[] = [];
     a.adapter.on("message", (m) => heard.push(`${m.type}:${m.senderId}`));
-    const base = {
-      senderId: "ui-window-1",
-      targetId: a.peerId,
+    const heardOnB: string[] = [];
+    b.adapter.on("message", (m) => heardOnB.push(`${m.type}:${m.senderId}`));
+    const own = windowIdOf(peerIdOfKey(mallory.publicKey), "ui-window-1");
+    const frame = (senderId: string, type: "ephemeral" | "sync", n: number) =>
+      encodeFrame({
+        type,
+        senderId,
+        targetId: a.peerId,
+        documentId: handleA.documentId,
+        data: new Uint8Array([0xa0]),
+        ...(type === "ephemeral" ? { count: n, sessionId: `s-${senderId}` } : {}),
+      });
+    // Her window's presence, then presence under a plain window id and under one bound to B, and
+    // data under her window's id.
+    link.connection.send(frame(own, "ephemeral", 1));
+    link.connection.send(frame("ui-window-1", "ephemeral", 2));
+    link.connection.send(frame(windowIdOf(b.peerId, "ui-window-1"), "ephemeral", 3));
+    link.connection.send(frame(own, "sync", 4));
+    await until(
+      () => a.drops.filter((d) => d === "spoofed-sender").length === 3,
+      2_000,
+      "three dropped",
+    );
+    await sleep(200);
+    expect(heard).toEqual([`ephemeral:${own}`]);
+    // A does not pass another device's presence on: B hears none of it.
+    expect(heardOnB.filter((h) => h.includes("window-1"))).toEqual([]);
+    expect(link.connection.closed).toBe(false);
+  });
+
+  it("sends this device's windows' presence under ids bound to its key", async () => {
+    const { a, b } = await pair();
+    const { handleA } = await shared(a, b);
+    const heardOnB: PeerId[] = [];
+    b.adapter.on("message", (m) => {
+      if (m.type === "ephemeral") heardOnB.push(m.senderId);
+    });
+    const presence = (senderId: string): EphemeralMessage => ({
+      type: "ephemeral",
+      senderId: senderId as PeerId,
+      targetId: b.peerId,
       documentId: handleA.documentId,
       data: new Uint8Array([0xa0]),
-    };
-    link.connection.send(encodeFrame({ ...base, type: "ephemeral", count: 1, sessionId: "s1" }));
-    link.connection.send(encodeFrame({ ...base, type: "sync" }));
-    await until(() => a.drops.includes("spoofed-sender"), 2_000, "sync under ui- id dropped");
-    // Heard more than once: A relays presence to B, whose repo relays it back (the senderId is not
-    // A's); automerge-repo's own session/count dedupe ends the echo. The sync never got through.
-    expect(heard.length).toBeGreaterThan(0);
-    expect(new Set(heard)).toEqual(new Set(["ephemeral:ui-window-1"]));
+      count: 1,
+      sessionId: "s" as SessionId,
+    });
+    // What automerge-repo hands the adapter for a local window's presence …
+    a.adapter.send(presence("ui-3f1c"));
+    // … and for presence it passes on from another device's window: not sent.
+    a.adapter.send(presence(windowIdOf(peerIdOfKey(makeDevice().publicKey), "ui-3f1c")));
+    await until(() => heardOnB.length > 0, 2_000, "presence on B");
+    await sleep(200);
+    expect(heardOnB).toEqual([windowIdOf(a.peerId, "ui-3f1c")]);
+    expect(heardOnB[0]).toBe(`ui-${a.device.publicKey.slice(0, 32)}-3f1c`);
   });
 
   it("drops presence beyond the ephemeral budget", async () => {
@@ -724,5 +819,118 @@ describe("secure transport", () => {
     running.push({ stop: () => Promise.resolve(connection.close()) });
     await closedWithin(connection, 2_000);
     expect(a.repo.peers).toEqual([]);
+  });
+});
+
+describe("what a listener holds before a connection's hello is accepted", () => {
+  /** A bare listener whose connections are recorded, read, and accepted only when told. */
+  async function bareListener(
+    options: { admit?: (key: string) => boolean; limits?: Partial<TransportLimits> } = {},
+  ) {
+    const device = makeDevice();
+    const connections: SecureConnection[] = [];
+    const received = new Map<SecureConnection, number[]>();
+    const listener = await listenSecure({
+      keyPair: keyPairFromDevice(device),
+      host: "127.0.0.1",
+      port: 0,
+      ...(options.admit ? { admit: options.admit } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+      onConnection: (c) => {
+        connections.push(c);
+        received.set(c, []);
+        c.onMessage((m) => received.get(c)?.push(m.byteLength));
+      },
+    });
+    running.push({ stop: () => listener.close() });
+    return { device, listener, connections, received };
+  }
+
+  /** A member's dialled connection, with frames up to `maxFrameBytes` allowed on its side. */
+  async function dialMember(port: number, device = makeDevice(), maxFrameBytes = 2 * 1024 * 1024) {
+    const connection = await connectSecure({
+      keyPair: keyPairFromDevice(device),
+      host: "127.0.0.1",
+      port,
+      limits: { maxFrameBytes },
+    });
+    running.push({ stop: () => Promise.resolve(connection.close()) });
+    return connection;
+  }
+
+  it("closes a key that admit refuses at the handshake: nothing reaches onConnection or the key", async () => {
+    const member = makeDevice();
+    const l = await bareListener({ admit: (key) => key === member.publicKey });
+    const stranger = await rawNoiseDial(`127.0.0.1:${l.listener.port}`, makeDevice());
+    // Its side of the handshake was never finished: the listener sent nothing after it.
+    expect(stranger).toBeUndefined();
+    expect(l.connections).toEqual([]);
+    expect(l.listener.stats()).toMatchObject({ strangers: 1, unauthenticated: 0, connections: 0 });
+    const ok = await dialMember(l.listener.port, member);
+    await until(() => l.connections.length === 1, 2_000, "the member's connection");
+    expect(l.connections[0]?.remoteKey).toBe(member.publicKey);
+    expect(ok.closed).toBe(false);
+  });
+
+  it("takes hello-sized frames before the hello is accepted, and megabytes only after", async () => {
+    const l = await bareListener();
+    const early = await dialMember(l.listener.port);
+    await until(() => l.connections.length === 1, 2_000, "connection");
+    // A hello-sized frame is read …
+    expect(early.send(new Uint8Array(4_000))).toBe(true);
+    await until(() => (l.received.get(l.connections[0]!) ?? []).length === 1, 2_000, "small frame");
+    // … a frame of a megabyte before the hello is accepted closes the connection at its next read.
+    expect(early.send(new Uint8Array(1024 * 1024))).toBe(true);
+    await closedWithin(early, 2_000);
+    expect(l.received.get(l.connections[0]!)).toEqual([4_000]);
+    await until(() => l.listener.stats().preHelloBytes === 0, 1_000, "its bytes released");
+
+    // Once accepted, the same frame goes through whole.
+    const later = await dialMember(l.listener.port);
+    await until(() => l.connections.length === 2, 2_000, "second connection");
+    l.connections[1]!.markAccepted();
+    expect(later.send(new Uint8Array(1024 * 1024))).toBe(true);
+    await until(
+      () => (l.received.get(l.connections[1]!) ?? []).includes(1024 * 1024),
+      3_000,
+      "the large frame",
+    );
+    expect(later.closed).toBe(false);
+  });
+
+  it("counts the bytes of every connection not yet accepted against one budget", async () => {
+    const l = await bareListener({ limits: { maxPreHelloTotalBytes: 8 * 1024 } });
+    const dialled: SecureConnection[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await dialMember(l.listener.port);
+      dialled.push(c);
+      await until(() => l.connections.length === i + 1, 2_000, "connection");
+      c.send(new Uint8Array(3_000));
+      await sleep(100);
+    }
+    // Two fit in 8 KiB; the third one's frame would pass it and closes that connection.
+    await closedWithin(dialled[2]!, 2_000);
+    expect(dialled.slice(0, 2).map((c) => c.closed)).toEqual([false, false]);
+    expect(l.listener.stats().preHelloBytes).toBeLessThanOrEqual(8 * 1024);
+    // An accepted connection's bytes leave the budget: room again for a newcomer.
+    l.connections[0]!.markAccepted();
+    const next = await dialMember(l.listener.port);
+    await until(() => l.connections.length === 4, 2_000, "fourth connection");
+    next.send(new Uint8Array(3_000));
+    await until(() => (l.received.get(l.connections[3]!) ?? []).length === 1, 2_000, "its frame");
+    expect(next.closed).toBe(false);
+  });
+
+  it("keeps a few connections per key before their hello: a new one closes that key's oldest", async () => {
+    const l = await bareListener({ limits: { maxUnacceptedPerKey: 2 } });
+    const member = makeDevice();
+    const other = makeDevice();
+    const mine: SecureConnection[] = [];
+    for (let i = 0; i < 3; i++) mine.push(await dialMember(l.listener.port, member));
+    const theirs = await dialMember(l.listener.port, other);
+    await closedWithin(mine[0]!, 2_000);
+    await sleep(100);
+    expect([...mine.slice(1), theirs].map((c) => c.closed)).toEqual([false, false, false]);
+    expect(l.listener.stats().unacceptedEvicted).toBe(1);
   });
 });
