@@ -2,7 +2,7 @@
 // fresh data folder, reached the way a window reaches it:
 // - "bin": the meitheal-peer bin (package.json "bin"), run as its shebang runs it, `serve`d; the
 //   contract over its RPC WebSocket, documents over its sync WebSocket;
-// - "web": `npm run web`'s command (`tsx peer/cli.ts serve`), without the build step before it;
+// - "web": `npm run web`'s command (`node --import tsx peer/cli.ts serve`), without its build step;
 // - "desktop": the built out/main/peer.js that the desktop app forks as Electron's utility process,
 //   under plain Node with a stand-in parentPort (utilityLauncher.mjs); the contract and documents
 //   over MessagePorts, as main hands them to a window.
@@ -183,17 +183,16 @@ export const startBin = (dataDir: string) =>
   );
 
 /**
- * `npm run web` without its build step: `tsx peer/cli.ts serve`, tsx from node_modules/.bin. tsx
- * runs the peer in a child process and relays signals to it; when the child is slow to confirm a
- * Ctrl+C (a busy machine), tsx sends it again and exits 130 itself. The peer saying it saved
- * everything is what shows the stop was clean.
+ * `npm run web` without its build step: `node --import tsx peer/cli.ts serve`, one process (tsx's
+ * own runner put the peer in a child and, when it was slow to confirm a Ctrl+C, signalled it again
+ * and exited 130, which could cut its save short). It must stop with 0 and say it saved.
  */
 export const startWeb = (dataDir: string) =>
   startServed(
     "web",
-    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    ["peer/cli.ts", "serve", "--data", dataDir, ...LOCAL_SYNC],
-    [0, 130],
+    process.execPath,
+    ["--import", "tsx", "peer/cli.ts", "serve", "--data", dataDir, ...LOCAL_SYNC],
+    [0],
   );
 
 // ---------------------------------------------------------------------------------------------

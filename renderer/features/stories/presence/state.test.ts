@@ -30,6 +30,16 @@ describe("presence state from the network", () => {
     });
   });
 
+  it("refuses a window of one device claiming another device's key", () => {
+    const fromA = `ui-${KEY_A.slice(0, 32)}-window1`;
+    expect(readPeer(fromA, { v: 1, deviceKey: KEY_A, name: "Aoife" })?.deviceKey).toBe(KEY_A);
+    expect(readPeer(fromA, { v: 1, deviceKey: KEY_B, name: "Brian" })).toBeNull();
+    // This device's own windows (unbound ids) are read as they say.
+    expect(
+      readPeer("ui-0b9e6c1e-5d1f-4f5e-9d7a-1c2b3a4d5e6f", { v: 1, deviceKey: KEY_B }),
+    ).not.toBeNull();
+  });
+
   it("refuses what is not a presence state, and tames what is odd", () => {
     expect(readPeer("x", null)).toBeNull();
     expect(readPeer("x", { v: 2, deviceKey: KEY_A })).toBeNull();

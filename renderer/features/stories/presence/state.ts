@@ -97,11 +97,23 @@ export function readSelection(value: unknown): PresenceSelection | null {
   return selection;
 }
 
-/** A remote state as something safe to draw, or null when it is not a presence state at all. */
+/**
+ * The id another device's window speaks under: `ui-<the first 32 hex of its device key>-<window>`.
+ * The peer accepts such ids only from the device they name (peer/net/secureAdapter.ts windowIdOf).
+ */
+const BOUND_WINDOW = /^ui-([0-9a-f]{32})-./;
+
+/**
+ * A remote state as something safe to draw, or null when it is not a presence state at all, or
+ * when it claims a device key other than the one its window's id is bound to: a member's window
+ * cannot show itself as another person's device.
+ */
 export function readPeer(peerId: string, value: unknown): RemotePeer | null {
   if (!isRecord(value) || value.v !== 1) return null;
   const deviceKey = value.deviceKey;
   if (typeof deviceKey !== "string" || !/^[0-9a-f]{16,128}$/i.test(deviceKey)) return null;
+  const bound = BOUND_WINDOW.exec(peerId)?.[1];
+  if (bound !== undefined && !deviceKey.toLowerCase().startsWith(bound)) return null;
   const rawName = typeof value.name === "string" ? value.name.replace(/\s+/g, " ").trim() : "";
   const name = [...rawName].slice(0, MAX_NAME).join("") || "?";
   const colour =
