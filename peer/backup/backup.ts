@@ -328,7 +328,7 @@ async function placeCommunity(
       bootstrap: [],
       addresses: backup.trust.addresses,
     });
-    await mkdir(parent, { recursive: true });
+    await mkdir(parent, { recursive: true, mode: 0o700 });
     await rename(staged, target);
     await fsyncDir(parent);
   } catch (e) {
