@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restoreBackup, type BackupHost } from "../../peer/backup/backup.ts";
 import { writeBackupFile } from "../../peer/backup/files.ts";
-import { MANIFEST_ENTRY, type BackupManifest } from "../../peer/backup/format.ts";
+import {
+  MANIFEST_ENTRY,
+  SEAL_ENTRY,
+  TRUST_ENTRY,
+  type BackupManifest,
+} from "../../peer/backup/format.ts";
+import { sealOf } from "../../peer/backup/seal.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
 import { ErrorCode, type Result } from "../../shared/result.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
@@ -87,6 +93,13 @@ const rezip = (edit: (files: Record<string, Uint8Array>) => void): Uint8Array =>
 
 const storyEntry = () => manifest.documents.find((d) => d.kind === "story")!;
 
+/** Seals the manifest again with the backup's own key, as anyone holding the file could. */
+const reseal = (files: Record<string, Uint8Array>) => {
+  const { communityKey } = JSON.parse(strFromU8(files[TRUST_ENTRY]!)) as { communityKey: string };
+  const seal = Buffer.from(sealOf(files[MANIFEST_ENTRY]!, communityKey)).toString("hex");
+  files[SEAL_ENTRY] = strToU8(JSON.stringify({ kind: "meitheal/backup-seal", version: 1, seal }));
+};
+
 describe("restoring a file that is not a whole backup changes nothing", () => {
   it("a document whose bytes do not match its checksum", async () => {
     const entry = storyEntry();
@@ -127,22 +140,43 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
     );
   });
 
-  it("a document that Automerge cannot load (its checksum made to match)", async () => {
+  it("a document that Automerge cannot load (its checksum made to match, then sealed again)", async () => {
     const entry = storyEntry();
     const junk = strToU8("not an automerge document at all");
-    const bytes = rezip((files) => {
-      files[entry.path] = junk;
-      const m = JSON.parse(strFromU8(files[MANIFEST_ENTRY]!)) as BackupManifest;
-      const listed = m.documents.find((d) => d.id === entry.id)!;
-      listed.bytes = junk.byteLength;
-      listed.sha256 = createHash("sha256").update(junk).digest("hex");
-      files[MANIFEST_ENTRY] = strToU8(JSON.stringify(m));
-    });
+    const junked = (sealed: boolean) =>
+      rezip((files) => {
+        files[entry.path] = junk;
+        const m = JSON.parse(strFromU8(files[MANIFEST_ENTRY]!)) as BackupManifest;
+        const listed = m.documents.find((d) => d.id === entry.id)!;
+        listed.bytes = junk.byteLength;
+        listed.sha256 = createHash("sha256").update(junk).digest("hex");
+        files[MANIFEST_ENTRY] = strToU8(JSON.stringify(m));
+        if (sealed) reseal(files);
+      });
+    // Only the checksum made to match: the seal gives it away.
     expectErr(
-      await restoreFile("junk.meitheal-backup", bytes),
+      await restoreFile("junk.meitheal-backup", junked(false)),
+      ErrorCode.Damaged,
+      /not authentic.*Nothing was restored/,
+    );
+    // Sealed again by someone holding the file: every document is still loaded before anything is written.
+    expectErr(
+      await restoreFile("junk-sealed.meitheal-backup", junked(true)),
       ErrorCode.Damaged,
       new RegExp(`document ${entry.id} cannot be loaded`),
     );
+  });
+
+  it("a seal missing, or not one", async () => {
+    for (const edit of [
+      (files: Record<string, Uint8Array>) => delete files[SEAL_ENTRY],
+      (files: Record<string, Uint8Array>) => (files[SEAL_ENTRY] = strToU8("{}")),
+    ])
+      expectErr(
+        await restoreFile("unsealed.meitheal-backup", rezip(edit)),
+        ErrorCode.Damaged,
+        /not authentic/,
+      );
   });
 
   it("a backup written by a newer version", async () => {
