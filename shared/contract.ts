@@ -227,6 +227,35 @@ export type BackupSummary = {
   createdAt: string;
 };
 
+/** One member's devices (by the name they were added under) that a restore adds or removes. */
+export type RosterMember = { name: string; deviceKeys: DeviceKey[] };
+
+/**
+ * What restoring a backup would change on a community's member list on this device: for a
+ * community new here, every member the backup names; for one already here, what merging its roster
+ * adds and takes away. Members' devices may sync with this device, so a restore asks first.
+ */
+export type RosterChange = { added: RosterMember[]; removed: RosterMember[] };
+
+/** A backup checked, before anything is restored (`backup:inspect`). */
+export type BackupCheck = BackupSummary & {
+  /**
+   * Sealed by a member of the community and unchanged since. False for a backup written before
+   * backups were sealed: nothing shows whether it was changed, so restoring it is asked first.
+   */
+  sealed: boolean;
+  /** The community is on this device already: restoring merges the backup into it. */
+  merges: boolean;
+  roster: RosterChange;
+};
+
+/**
+ * What the person saw and agreed to before a restore: the devices of the check's `roster` (added
+ * and removed) and, for an unsealed backup, restoring it anyway. A restore that would change more
+ * than this is refused, and nothing is changed.
+ */
+export type RestoreConsent = { devices: DeviceKey[]; unsealed: boolean };
+
 /** One story an import would create, as the preview shows it. */
 export type ImportCandidate = {
   /**
@@ -338,13 +367,20 @@ export type Handlers = {
     communityId: CommunityId;
     target: FileTarget;
   }) => Promise<Result<BackupSummary>>;
-  /** Reads and checks a backup file without changing anything (for a confirmation). */
-  "backup:inspect": (args: { source: FileSource }) => Promise<Result<BackupSummary>>;
+  /**
+   * Reads and checks a backup file without changing anything: what it holds, whether it is sealed,
+   * and who restoring it would add to (or remove from) the community's member list here.
+   */
+  "backup:inspect": (args: { source: FileSource }) => Promise<Result<BackupCheck>>;
   /**
    * Restores a backup on this device under the same document ids, so it later merges with peers.
-   * An upload restored is used up: the peer forgets it.
+   * A restore that changes the member list, or of an unsealed backup, needs `consent` to what
+   * `backup:inspect` showed; without it nothing is changed. An upload restored is used up.
    */
-  "backup:restore": (args: { source: FileSource }) => Promise<Result<CommunitySummary>>;
+  "backup:restore": (args: {
+    source: FileSource;
+    consent?: RestoreConsent;
+  }) => Promise<Result<CommunitySummary>>;
   /** Reads Markdown files, folders or zips and says what stories they would become. */
   "import:preview": (args: {
     communityId: CommunityId;

@@ -10,15 +10,26 @@
 // A restored device has a new device key, so it is not on the community's member list: it syncs
 // again once a member invites it (sync/service.ts: joining a community that is already here, as
 // a restored one is, pairs and then syncs the documents it already has).
+//
+// Who a restore lets in is asked first (roster.ts): checking a backup says what restoring it would
+// change on the community's member list here, and whether it is sealed (format.ts); a restore that
+// would change the list, or of an unsealed backup, goes ahead only with the person's consent to
+// exactly that, given after they saw it. Otherwise nothing is written.
 import * as Automerge from "@automerge/automerge";
 import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { BackupSummary, CommunitySummary, TaskProgress } from "../../shared/contract.ts";
+import type {
+  BackupCheck,
+  BackupSummary,
+  CommunitySummary,
+  RestoreConsent,
+  RosterChange,
+  TaskProgress,
+} from "../../shared/contract.ts";
 import { asCommunityId, type CommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import { rosterKind } from "../../shared/schema/roster.ts";
 import { communityDir, summarise, type OpenCommunity } from "../communities.ts";
 import { fsyncDir } from "../storage/atomicFile.ts";
 import { SafeFsStorageAdapter } from "../storage/fsStorage.ts";
@@ -26,6 +37,7 @@ import { mergeBundle } from "../sync/bundle/merge.ts";
 import { indexEntries, listedDocuments, rosterDocumentId } from "../sync/membership.ts";
 import { CommunityTrust } from "../sync/trust.ts";
 import { isMember } from "../trust/roster.ts";
+import { rosterChange, rosterHere, rosterOfBackup, withoutConsent } from "./roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
 import { decodeBackup, encodeBackup, type BackupDocument, type DecodedBackup } from "./format.ts";
 
@@ -53,7 +65,13 @@ export type RestoreOutcome = {
   /** Whether this device is on the community's member list (if not, a member must invite it). */
   member: boolean;
   createdAt: string;
+  /** What the restore changed on the member list here (the person agreed to it). */
+  roster: RosterChange;
+  sealed: boolean;
 };
+
+const OTHER_KEY =
+  "This backup carries a different key for this community than this device holds, so it is not a copy of the community here. Nothing was changed.";
 
 const LOAD_MS = 10_000;
 const BATCH = 32;
@@ -188,18 +206,50 @@ export async function readBackup(
   return ok({ path: path.value, backup: backup.value, bytes: file.value.byteLength });
 }
 
-export async function inspectBackup(pathText: unknown): Promise<Result<BackupSummary>> {
+/**
+ * What a backup holds, whether it is sealed, and what restoring it on this device would change on
+ * the community's member list; changes nothing. Without a host (restore --check, no data folder)
+ * the member list is compared with none: everyone the backup names.
+ */
+export async function checkBackup(
+  host: BackupHost | undefined,
+  pathText: unknown,
+): Promise<Result<BackupCheck>> {
   const read = await readBackup(pathText);
   if (!read.ok) return read;
-  const { manifest } = read.value.backup;
+  return examine(host, read.value);
+}
+
+async function examine(
+  host: BackupHost | undefined,
+  read: { path: string; backup: DecodedBackup; bytes: number },
+): Promise<Result<BackupCheck>> {
+  const { manifest } = read.backup;
+  const incoming = rosterOfBackup(read.backup);
+  if (!incoming.ok) return incoming;
+  const community = host?.community(manifest.communityId);
+  if (host && community) {
+    let trust: CommunityTrust | undefined;
+    try {
+      trust = await CommunityTrust.load(host.dataDir, community.id);
+    } catch (e) {
+      return err(ErrorCode.DataFolder, (e as Error).message);
+    }
+    if (trust && trust.communityKeyHex !== read.backup.trust.communityKey)
+      return err(ErrorCode.BadInput, OTHER_KEY);
+  }
+  const here = community ? await rosterHere(community) : undefined;
   return ok({
-    path: read.value.path,
+    path: read.path,
     download: null,
     communityId: asCommunityId(manifest.communityId),
     name: manifest.name,
     documents: manifest.documents.length,
-    bytes: read.value.bytes,
+    bytes: read.bytes,
     createdAt: manifest.createdAt,
+    sealed: read.backup.sealed,
+    merges: community !== undefined,
+    roster: rosterChange(here, incoming.value),
   });
 }
 
@@ -212,9 +262,10 @@ const queues = new Map<string, Promise<unknown>>();
 export function restoreBackup(
   host: BackupHost,
   pathText: unknown,
+  consent?: RestoreConsent,
 ): Promise<Result<RestoreOutcome>> {
   const previous = queues.get(host.dataDir) ?? Promise.resolve();
-  const run = previous.then(() => restoreNow(host, pathText));
+  const run = previous.then(() => restoreNow(host, pathText, consent));
   const settled = run.catch(() => undefined);
   queues.set(host.dataDir, settled);
   void settled.then(() => {
@@ -223,10 +274,24 @@ export function restoreBackup(
   return run;
 }
 
-async function restoreNow(host: BackupHost, pathText: unknown): Promise<Result<RestoreOutcome>> {
+async function restoreNow(
+  host: BackupHost,
+  pathText: unknown,
+  consent: RestoreConsent | undefined,
+): Promise<Result<RestoreOutcome>> {
   const read = await readBackup(pathText);
   if (!read.ok) return read;
   const { backup, path } = read.value;
+  // Worked out again here, inside the queue: the file or the member list may have changed since
+  // the person saw the check, and they agreed to what they saw, not to whatever is there now.
+  const check = await examine(host, read.value);
+  if (!check.ok) return check;
+  const refusal = withoutConsent(check.value.roster, backup.sealed, check.value.merges, consent);
+  if (refusal !== undefined)
+    return err(
+      ErrorCode.BadInput,
+      `${refusal} Nothing was restored: this needs your agreement. Check the backup again to see it, then restore it if you agree.`,
+    );
   const id = asCommunityId(backup.manifest.communityId);
   const member = onRoster(backup, host.deviceKey);
   const existing = host.community(id);
@@ -243,6 +308,8 @@ async function restoreNow(host: BackupHost, pathText: unknown): Promise<Result<R
       changed,
       member,
       createdAt: backup.manifest.createdAt,
+      roster: check.value.roster,
+      sealed: backup.sealed,
     });
   if (existing) {
     const merged = await mergeInto(host, existing, backup);
@@ -262,12 +329,8 @@ async function restoreNow(host: BackupHost, pathText: unknown): Promise<Result<R
 }
 
 function onRoster(backup: DecodedBackup, deviceKey: string): boolean {
-  const roster = backup.documents.find(
-    (d) => d.id === rosterDocumentId(backup.manifest.communityId),
-  );
-  if (!roster) return false;
-  const read = rosterKind.read(Automerge.load(roster.bytes));
-  return read.state === "ok" && isMember(read.doc, deviceKey);
+  const roster = rosterOfBackup(backup);
+  return roster.ok && roster.value !== undefined && isMember(roster.value, deviceKey);
 }
 
 /** The key automerge-repo itself stores a document's snapshot under ([id, "snapshot", hash of heads]). */
@@ -360,10 +423,7 @@ async function mergeInto(
     return err(ErrorCode.DataFolder, (e as Error).message);
   }
   if (trust && trust.communityKeyHex !== backup.trust.communityKey)
-    return err(
-      ErrorCode.BadInput,
-      "This backup carries a different key for this community than this device holds, so it is not a copy of the community here. Nothing was changed.",
-    );
+    return err(ErrorCode.BadInput, OTHER_KEY);
   if (!trust) {
     try {
       await CommunityTrust.create(host.dataDir, community.id, {

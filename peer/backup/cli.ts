@@ -1,11 +1,19 @@
 // meitheal-peer commands of this feature: `backup` (a community to one file) and `restore` (that
-// file back onto this device, under the same document ids).
+// file back onto this device, under the same document ids). A restore that changes a member list,
+// or of an unsealed backup, prints what it would do and needs --yes (roster.ts).
 import { resolve } from "node:path";
-import { atPath, type BackupSummary } from "../../shared/contract.ts";
+import { atPath, type BackupCheck, type BackupSummary } from "../../shared/contract.ts";
 import { ErrorCode } from "../../shared/result.ts";
 import { dataDirOf, EXIT, findCommunity, withPeer, type Command, type Io } from "../cliKit.ts";
-import { inspectBackup, restoreBackup, type RestoreOutcome } from "./backup.ts";
+import { checkBackup, restoreBackup, type RestoreOutcome } from "./backup.ts";
 import { BACKUP_EXTENSION, KEEP_SAFE } from "./format.ts";
+import {
+  changesRoster,
+  describeChange,
+  devicesOf,
+  UNSEALED_WARNING,
+  withoutConsent,
+} from "./roster.ts";
 
 const exitFor = (code: ErrorCode) =>
   code === ErrorCode.BadInput
@@ -22,6 +30,15 @@ const size = (bytes: number) =>
 const describeBackup = (b: BackupSummary) =>
   `"${b.name ?? b.communityId}" (${b.communityId}): ${b.documents} document${b.documents === 1 ? "" : "s"}, ${size(b.bytes)}, written ${b.createdAt}`;
 
+function checkedLines(c: BackupCheck): string[] {
+  return [
+    c.sealed
+      ? `The backup is whole and sealed with the community's key: ${describeBackup(c)}.`
+      : `The backup is whole, but not sealed: ${describeBackup(c)}. ${UNSEALED_WARNING}`,
+    ...(changesRoster(c.roster) ? [describeChange(c.roster, c.merges)] : []),
+  ];
+}
+
 function restoredLines(r: RestoreOutcome): string[] {
   const name = r.community.name ?? r.community.id;
   const lines =
@@ -32,6 +49,7 @@ function restoredLines(r: RestoreOutcome): string[] {
       : [
           `"${name}" was already on this device: the backup was merged into it (${r.changed} of ${r.documents} documents gained changes). Nothing here was lost or duplicated.`,
         ];
+  if (changesRoster(r.roster)) lines.push(describeChange(r.roster, r.outcome === "merged"));
   if (!r.member)
     lines.push(
       "This device is not on the community's member list yet (it has its own key). To sync with the others again, invite it from a device that is still in the community (meitheal-peer invite there, meitheal-peer join CODE here): its documents then merge, nothing is copied twice.",
@@ -80,9 +98,9 @@ export const backupCommands: Record<string, Command> = {
   },
   restore: {
     summary: "Restore a community from a backup file (merged if it is already here).",
-    usage: `meitheal-peer restore PATH [--check] [--json] [--data DIR]`,
-    help: "Everything in the file is checked before anything is written; on any problem nothing changes.\nA community already on this device is merged with the backup, never duplicated.\n--check only checks the file and says what it holds.",
-    options: { check: { type: "boolean" } },
+    usage: `meitheal-peer restore PATH [--check] [--yes] [--json] [--data DIR]`,
+    help: "Everything in the file is checked before anything is written; on any problem nothing changes.\nA community already on this device is merged with the backup, never duplicated.\nA restore that changes a community's member list (a new community's members, or devices a\nmerge adds or removes), or of a backup written before backups were sealed, says what it would\ndo and changes nothing unless --yes is given.\n--check only checks the file and says what it holds.",
+    options: { check: { type: "boolean" }, yes: { type: "boolean" } },
     async run(values, positionals, io) {
       if (positionals.length !== 1 || !positionals[0]?.trim()) {
         io.err(`restore takes one backup PATH.\nUsage: ${this.usage}`);
@@ -91,17 +109,30 @@ export const backupCommands: Record<string, Command> = {
       const path = resolve(positionals[0]);
       if (values.check) {
         // Without a peer: checking a file needs no data folder.
-        const inspected = await inspectBackup(path);
-        if (!inspected.ok) return fail(io, inspected.error);
+        const checked = await checkBackup(undefined, path);
+        if (!checked.ok) return fail(io, checked.error);
         io.out(
           values.json
-            ? JSON.stringify(inspected.value, null, 2)
-            : `The backup is whole: ${describeBackup(inspected.value)}.`,
+            ? JSON.stringify(checked.value, null, 2)
+            : checkedLines(checked.value).join("\n"),
         );
         return EXIT.ok;
       }
       return withPeer(dataDirOf(values), async (node) => {
-        const restored = await restoreBackup(node.backupHost(), path);
+        const host = node.backupHost();
+        const checked = await checkBackup(host, path);
+        if (!checked.ok) return fail(io, checked.error);
+        const { roster, sealed, merges } = checked.value;
+        const refusal = withoutConsent(roster, sealed, merges, undefined);
+        if (refusal !== undefined && !values.yes) {
+          io.err(`${refusal}\nNothing was restored. To restore it, run again with --yes.`);
+          return EXIT.failed;
+        }
+        // --yes agrees to what was just worked out: a restore that finds more is still refused.
+        const restored = await restoreBackup(host, path, {
+          devices: devicesOf(roster),
+          unsealed: true,
+        });
         if (!restored.ok) return fail(io, restored.error);
         io.out(
           values.json

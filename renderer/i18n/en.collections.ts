@@ -155,7 +155,30 @@ export const collectionsEn = {
   "restore.written": "Backed up",
   "restore.file": "File",
   "restore.explain": "The file checks out. Restoring adds this community to this device.",
+  "restore.explain.merge":
+    "The file checks out. {name} is already on this device: restoring merges the backup into it, and nothing there is lost or duplicated.",
+  "restore.seal": "Seal",
+  "restore.seal.yes": "Sealed with the community’s key, and unchanged since",
+  "restore.unsealed.title": "This backup is not sealed",
+  "restore.unsealed.body":
+    "It was written by an older version of Meitheal, before backups were sealed, so nothing shows whether it was changed since. Restore it only if it has been in safe hands.",
+  "restore.devices.one": "1 device",
+  "restore.devices.many": "{count} devices",
+  "restore.member.one": "{name} — 1 device",
+  "restore.member.many": "{name} — {count} devices",
+  "restore.member.noName": "(no name)",
+  "restore.members.title": "Its members ({devices})",
+  "restore.members.body":
+    "Restoring brings the community’s member list to this device: these members’ devices may then sync with it. Restore it only if these are the people you expect.",
+  "restore.added.title": "This backup adds {devices} to the member list",
+  "restore.added.body":
+    "Restoring it adds them to {name} on this device. They may then sync with it and read everything in the community. Restore it only if you know them.",
+  "restore.removed.title": "This backup removes {devices} from the member list",
+  "restore.removed.body":
+    "Restoring it removes them from {name} for good: they will no longer sync with this device.",
   "restore.submit": "Restore {name}",
+  "restore.cancel": "Cancel",
+  "restore.cancelled": "Nothing was restored; this device is as it was.",
   "restore.busy": "Restoring…",
 
   "import.title": "Import Markdown",

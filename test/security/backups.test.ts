@@ -5,17 +5,14 @@
 //   restore into the community as not authentic, and nothing changes; the genuine backup restores.
 // - Private files: a `meitheal-peer serve` started on a data folder another account could read
 //   (0755) makes it 0700 and says so in its log; every file it then writes there is 0600.
-import * as Automerge from "@automerge/automerge";
 import { splice, type AutomergeUrl } from "@automerge/automerge-repo";
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from "fflate";
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, cp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MANIFEST_ENTRY, type BackupManifest } from "../../peer/backup/format.ts";
+import { devicesOf } from "../../peer/backup/roster.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
-import { readRoster, rosterDocumentId, rosterUrl } from "../../peer/sync/membership.ts";
+import { readRoster, rosterUrl } from "../../peer/sync/membership.ts";
 import { isMember } from "../../peer/trust/roster.ts";
 import { atPath } from "../../shared/contract.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
@@ -26,7 +23,7 @@ import { connectRpc, eventually, windowRepo } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { listStory } from "../helpers/stories.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { picture, seedCommunity, value } from "../backup/helpers.ts";
+import { asUnsealed, picture, seedCommunity, value, withExtraMember } from "../backup/helpers.ts";
 
 const dirs: string[] = [];
 const peers: ServedPeer[] = [];
@@ -60,31 +57,15 @@ function cli(args: string[]): Promise<Run> {
 }
 
 const mallory = makeDevice();
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-/**
- * The issue's forgery: the backup's roster given one more member, Mallory's device, and the
- * manifest's length, checksum and heads for it recomputed; everything else as it was.
- */
-function addMallory(backup: Uint8Array, communityId: string): Uint8Array {
-  const files: Record<string, Uint8Array> = unzipSync(backup);
-  const manifest = JSON.parse(strFromU8(files[MANIFEST_ENTRY]!)) as BackupManifest;
-  const listed = manifest.documents.find((d) => d.id === rosterDocumentId(communityId))!;
-  const roster = Automerge.change(Automerge.load<Roster>(files[listed.path]!), (r) => {
-    const founder = Object.keys(r.members)[0]!;
-    r.members[mallory.publicKey] = { name: "Mallory", addedBy: founder, addedAt: Date.now() };
-  });
-  const bytes = Automerge.save(roster);
-  files[listed.path] = bytes;
-  listed.bytes = bytes.byteLength;
-  listed.sha256 = sha256(bytes);
-  listed.heads = Automerge.getHeads(roster);
-  files[MANIFEST_ENTRY] = strToU8(`${JSON.stringify(manifest, null, 2)}\n`);
-  const ordered: Zippable = { [MANIFEST_ENTRY]: [files[MANIFEST_ENTRY], { level: 0 }] };
-  for (const [name, data] of Object.entries(files))
-    if (name !== MANIFEST_ENTRY) ordered[name] = [data, { level: 0 }];
-  return zipSync(ordered);
-}
+/** The issue's forgery: Mallory's device added to the backup's roster, checksums recomputed. */
+const addMallory = (backup: Uint8Array, communityId: string, resealed = false) =>
+  withExtraMember(
+    backup,
+    communityId,
+    { deviceKey: mallory.publicKey, name: "Mallory" },
+    { resealed },
+  );
 
 /** Whether Mallory is on the community's roster in the data folder `dir`. */
 async function malloryIsMember(dir: string, communityId: string): Promise<boolean> {
@@ -99,28 +80,29 @@ async function malloryIsMember(dir: string, communityId: string): Promise<boolea
   }
 }
 
+// The founder's data folder, its community, and a genuine backup of it written by the CLI.
+let home: string;
+let stick: string;
+let communityId: string;
+let genuine: string;
+
+beforeAll(async () => {
+  [home, stick] = await Promise.all([
+    tempDir("meitheal-forged-home-"),
+    tempDir("meitheal-forged-stick-"),
+  ]);
+  const node = await PeerNode.start({ dataDir: home });
+  try {
+    ({ communityId } = await seedCommunity(node, "Cois Farraige", 2));
+  } finally {
+    await node.close();
+  }
+  const written = await cli(["backup", "--out", join(stick, "genuine"), "--data", home]);
+  expect(written.stderr).toBe("");
+  genuine = join(stick, "genuine.meitheal-backup");
+}, 90_000);
+
 describe("a backup is authentic or refused", () => {
-  let home: string;
-  let stick: string;
-  let communityId: string;
-  let genuine: string;
-
-  beforeAll(async () => {
-    [home, stick] = await Promise.all([
-      tempDir("meitheal-forged-home-"),
-      tempDir("meitheal-forged-stick-"),
-    ]);
-    const node = await PeerNode.start({ dataDir: home });
-    try {
-      ({ communityId } = await seedCommunity(node, "Cois Farraige", 2));
-    } finally {
-      await node.close();
-    }
-    const written = await cli(["backup", "--out", join(stick, "genuine"), "--data", home]);
-    expect(written.stderr).toBe("");
-    genuine = join(stick, "genuine.meitheal-backup");
-  }, 90_000);
-
   it("the issue's forgery (a device added to the roster, checksums recomputed) is not authentic", async () => {
     const forged = join(stick, "forged.meitheal-backup");
     await writeFile(forged, addMallory(await readFile(genuine), communityId));
@@ -149,12 +131,119 @@ describe("a backup is authentic or refused", () => {
     const fresh = await tempDir("meitheal-forged-fresh-");
     const node = await PeerNode.start({ dataDir: fresh });
     try {
-      const restored = value(await node.handlers["backup:restore"]({ source: atPath(genuine) }));
+      const check = value(await node.handlers["backup:inspect"]({ source: atPath(genuine) }));
+      expect(check.sealed).toBe(true);
+      const consent = { devices: devicesOf(check.roster), unsealed: false };
+      const restored = value(
+        await node.handlers["backup:restore"]({ source: atPath(genuine), consent }),
+      );
       expect(restored).toMatchObject({ id: communityId, name: "Cois Farraige", entryCount: 2 });
     } finally {
       await node.close();
     }
   });
+});
+
+describe("a restore shows who it lets in, and asks", () => {
+  it("a forgery sealed again by someone holding the file: the CLI names Mallory and needs --yes", async () => {
+    const resealed = join(stick, "resealed.meitheal-backup");
+    await writeFile(resealed, addMallory(await readFile(genuine), communityId, true));
+
+    // Sealed with the key the file holds: it verifies, and --check lists everyone on it.
+    const check = await cli(["restore", resealed, "--check"]);
+    expect(check.stderr).toBe("");
+    expect(check.stdout).toMatch(/whole and sealed/);
+    expect(check.stdout).toMatch(/Its member list \(2 devices\).*Mallory \(1 device\)/);
+
+    // Into the community here: what it adds is said, and without --yes nothing changes.
+    const before = await picture(home);
+    const asked = await cli(["restore", resealed, "--data", home]);
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toMatch(
+      /It adds 1 device to the community's member list on this device: Mallory \(1 device\)\.\nNothing was restored\. To restore it, run again with --yes\./,
+    );
+    expect(await picture(home)).toEqual(before);
+    expect(await malloryIsMember(home, communityId)).toBe(false);
+
+    // With --yes, on a copy of the folder: merged, and the output says who was added.
+    const copy = await tempDir("meitheal-forged-copy-");
+    await cp(home, copy, { recursive: true });
+    const agreed = await cli(["restore", resealed, "--data", copy, "--yes"]);
+    expect(agreed.stderr).toBe("");
+    expect(agreed.code).toBe(0);
+    expect(agreed.stdout).toMatch(/It adds 1 device .*: Mallory \(1 device\)/);
+    expect(await malloryIsMember(copy, communityId)).toBe(true);
+  }, 120_000);
+
+  it("through a served peer: the check lists the members, a restore without consent changes nothing", async () => {
+    const fresh = await tempDir("meitheal-asked-fresh-");
+    const peer = await servePeer(fresh);
+    peers.push(peer);
+    const rpc = await connectRpc(peer);
+    try {
+      const source = atPath(genuine);
+      const check = await rpc.call("backup:inspect", { source });
+      expect(check).toMatchObject({ sealed: true, merges: false, documents: 4 });
+      expect(check.roster.removed).toEqual([]);
+      expect(check.roster.added).toHaveLength(1);
+      expect(check.roster.added[0]?.deviceKeys).toHaveLength(1);
+
+      const unasked = await rpc.raw.call("backup:restore", { source });
+      expect(unasked.ok ? "restored" : unasked.error.message).toMatch(
+        /Its member list \(1 device\).*Nothing was restored: this needs your agreement/,
+      );
+      // Consent to other devices than the backup's is no consent.
+      const other = await rpc.raw.call("backup:restore", {
+        source,
+        consent: { devices: [mallory.publicKey], unsealed: false },
+      });
+      expect(other.ok).toBe(false);
+      expect(await rpc.call("communities:list", {})).toEqual([]);
+
+      const consent = { devices: devicesOf(check.roster), unsealed: false };
+      const restored = await rpc.call("backup:restore", { source, consent });
+      expect(restored.id).toBe(communityId);
+    } finally {
+      rpc.close();
+    }
+  }, 60_000);
+
+  it("a backup from before seals: said, and restored only when the person accepts it", async () => {
+    const old = join(stick, "old.meitheal-backup");
+    await writeFile(old, asUnsealed(await readFile(genuine)));
+    const check = await cli(["restore", old, "--check"]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/whole, but not sealed.*older version of Meitheal/);
+
+    const fresh = join(await tempDir("meitheal-old-"), "data");
+    const asked = await cli(["restore", old, "--data", fresh]);
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toMatch(/This backup is not sealed.*run again with --yes/s);
+    const agreed = await cli(["restore", old, "--data", fresh, "--yes"]);
+    expect(agreed.stderr).toBe("");
+    expect(agreed.stdout).toMatch(/Restored "Cois Farraige"/);
+
+    // Through the contract: consent to the members alone is not enough.
+    const node = await PeerNode.start({ dataDir: await tempDir("meitheal-old-rpc-") });
+    try {
+      const inspected = value(await node.handlers["backup:inspect"]({ source: atPath(old) }));
+      expect(inspected.sealed).toBe(false);
+      const devices = devicesOf(inspected.roster);
+      const refused = await node.handlers["backup:restore"]({
+        source: atPath(old),
+        consent: { devices, unsealed: false },
+      });
+      expect(refused.ok ? "" : refused.error.message).toMatch(/not sealed/);
+      value(
+        await node.handlers["backup:restore"]({
+          source: atPath(old),
+          consent: { devices, unsealed: true },
+        }),
+      );
+    } finally {
+      await node.close();
+    }
+  }, 120_000);
 });
 
 /** Every file and folder under `dir` with its permission bits. */

@@ -1,11 +1,13 @@
 // #/restore: a community from a backup file, on this device. First "Check" reads the file without
-// changing anything (which community, how many documents, when it was written), then "Restore"
-// brings it in under the same document ids, so it merges with the other devices later rather than
-// duplicating, and the community opens. The file is chosen in the system dialog (desktop), or picked
+// changing anything (which community, how many documents, when it was written, whether it is
+// sealed, and who restoring it lets in: RestoreCheck), then "Restore" brings it in under the same
+// document ids, so it merges with the other devices later rather than duplicating, and the
+// community opens; "Cancel" leaves everything as it was. The restore carries consent to exactly
+// what the check showed: the peer refuses one that would change more. The file is chosen in the system dialog (desktop), or picked
 // or dropped in a browser and sent to the peer (with progress); a path on the peer's computer may be
 // typed under "Advanced" (the desktop app's file association opens #/restore/<path> with it).
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { BackupSummary, FileSource } from "../../../shared/contract.ts";
+import type { BackupCheck, FileSource } from "../../../shared/contract.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
@@ -15,12 +17,13 @@ import { formatWhen } from "./format.ts";
 import { FileChooser } from "./FileChooser.tsx";
 import { CANCELLED, sourcesOf, type ChosenFile, type Transferred } from "./files.ts";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
+import { consentTo, RestoreMembers, RestoreWarnings } from "./RestoreCheck.tsx";
 
 type Phase =
   | { state: "path" }
   | { state: "checking" }
-  | { state: "checked"; summary: BackupSummary; source: FileSource; name: string }
-  | { state: "restoring"; summary: BackupSummary; source: FileSource; name: string };
+  | { state: "checked"; summary: BackupCheck; source: FileSource; name: string }
+  | { state: "restoring"; summary: BackupCheck; source: FileSource; name: string };
 
 export function RestorePage({ initialPath }: { initialPath: string | null }) {
   const { connection } = usePeer();
@@ -32,11 +35,20 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
   const [failure, setFailure] = useState<{ title: string; message: string } | null>(null);
   const [phase, setPhase] = useState<Phase>({ state: "path" });
   const { progress, reset } = useTaskProgress("restore", null, phase.state === "restoring");
+  const [cancelled, setCancelled] = useState(false);
   const checkedHeading = useRef<HTMLHeadingElement>(null);
+  const checkButton = useRef<HTMLButtonElement>(null);
   const checkedId = useId();
 
+  // What a check found comes into view whole (it is below the file chooser), its heading focused.
+  // Not when a failed restore returns here: its message, above, must stay in sight.
+  const previous = useRef(phase.state);
   useEffect(() => {
-    if (phase.state === "checked") checkedHeading.current?.focus();
+    const from = previous.current;
+    previous.current = phase.state;
+    if (phase.state !== "checked") return;
+    if (from === "checking") checkedHeading.current?.scrollIntoView({ block: "start" });
+    checkedHeading.current?.focus({ preventScroll: true });
   }, [phase.state]);
 
   const check = async (e: FormEvent) => {
@@ -44,6 +56,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
     if (phase.state === "checking" || phase.state === "restoring") return;
     const file = chosen[0];
     setFailure(null);
+    setCancelled(false);
     if (!file) return setPathError(t("files.noneChosen"));
     setPathError(null);
     setPhase({ state: "checking" });
@@ -64,11 +77,14 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
     }
   };
 
-  const restore = async (checked: { summary: BackupSummary; source: FileSource; name: string }) => {
+  const restore = async (checked: { summary: BackupCheck; source: FileSource; name: string }) => {
     setFailure(null);
     reset();
     setPhase({ state: "restoring", ...checked });
-    const answer = await connection.rpc.call("backup:restore", { source: checked.source });
+    const answer = await connection.rpc.call("backup:restore", {
+      source: checked.source,
+      consent: consentTo(checked.summary),
+    });
     if (answer.ok) {
       navigate({
         page: "community",
@@ -80,6 +96,13 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
     }
     setPhase({ state: "checked", ...checked });
     setFailure({ title: t("restore.failed"), message: answer.error.message });
+  };
+
+  // Nothing was restored: said, and the keyboard goes back to where the person chooses again.
+  const cancel = () => {
+    setPhase({ state: "path" });
+    setCancelled(true);
+    checkButton.current?.focus();
   };
 
   const busy = phase.state === "checking" || phase.state === "restoring";
@@ -107,10 +130,16 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
           pathLabel={t("restore.pathTyped")}
         />
         <div className="actions">
-          <button type="submit" className={summary ? "" : "primary"} disabled={busy}>
+          <button
+            type="submit"
+            ref={checkButton}
+            className={summary ? "" : "primary"}
+            disabled={busy}
+          >
             {t("restore.check")}
           </button>
           {phase.state === "checking" && <span role="status">{t("restore.checking")}</span>}
+          <span role="status">{cancelled ? t("restore.cancelled") : ""}</span>
         </div>
         {phase.state === "checking" && sent && sent.total > 0 && (
           <ProgressBar progress={sent} label={t("files.sending")} />
@@ -122,6 +151,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
           <h2 id={checkedId} ref={checkedHeading} tabIndex={-1}>
             {summary.name ?? t("restore.unnamed")}
           </h2>
+          <RestoreWarnings check={summary} name={summary.name ?? t("restore.unnamed")} />
           <dl className="facts">
             <dt>{t("restore.documents")}</dt>
             <dd>
@@ -134,8 +164,19 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
             <dd>{formatWhen(summary.createdAt)}</dd>
             <dt>{t("restore.file")}</dt>
             <dd>{summary.path === null ? checked?.name : <code>{summary.path}</code>}</dd>
+            {summary.sealed && (
+              <>
+                <dt>{t("restore.seal")}</dt>
+                <dd>{t("restore.seal.yes")}</dd>
+              </>
+            )}
           </dl>
-          <p className="hint">{t("restore.explain")}</p>
+          <p className="hint">
+            {summary.merges
+              ? t("restore.explain.merge", { name: summary.name ?? t("restore.unnamed") })
+              : t("restore.explain")}
+          </p>
+          <RestoreMembers check={summary} />
           {phase.state === "restoring" ? (
             <ProgressBar progress={progress} label={t("restore.busy")} />
           ) : (
@@ -146,6 +187,9 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
                 onClick={() => checked && void restore(checked)}
               >
                 {t("restore.submit", { name: summary.name ?? t("restore.unnamed") })}
+              </button>
+              <button type="button" onClick={cancel}>
+                {t("restore.cancel")}
               </button>
             </div>
           )}
