@@ -40,6 +40,7 @@ import { isMember } from "../trust/roster.ts";
 import { rosterChange, rosterHere, rosterOfBackup, withoutConsent } from "./roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
 import { decodeBackup, encodeBackup, type BackupDocument, type DecodedBackup } from "./format.ts";
+import { checkPassphrase, isProtected, NEEDS_PASSPHRASE, protect, unprotect } from "./protect.ts";
 
 /** What the backup code needs of the peer (PeerNode in peerNode.ts). */
 export type BackupHost = {
@@ -68,6 +69,7 @@ export type RestoreOutcome = {
   /** What the restore changed on the member list here (the person agreed to it). */
   roster: RosterChange;
   sealed: boolean;
+  protected: boolean;
 };
 
 const OTHER_KEY =
@@ -109,10 +111,11 @@ const kindOf = (community: OpenCommunity, id: string): string => {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
+/** Writes the community's backup to `path`; with `passphrase`, protected by it (protect.ts). */
 export async function writeBackup(
   host: BackupHost,
   community: OpenCommunity,
-  args: { path: string },
+  args: { path: string; passphrase?: unknown },
 ): Promise<Result<BackupSummary>> {
   if (!community.index)
     return err(
@@ -121,6 +124,8 @@ export async function writeBackup(
     );
   const typed = resolveBackupPath(args.path, "write");
   if (!typed.ok) return typed;
+  const passphrase = args.passphrase === undefined ? undefined : checkPassphrase(args.passphrase);
+  if (passphrase && !passphrase.ok) return passphrase;
   let trust: CommunityTrust | undefined;
   try {
     trust = await CommunityTrust.load(host.dataDir, community.id);
@@ -165,7 +170,7 @@ export async function writeBackup(
     });
     progress(Math.min(ids.length, start + BATCH));
   }
-  const bytes = encodeBackup({
+  const zip = encodeBackup({
     communityId: community.id,
     name,
     createdAt,
@@ -177,6 +182,7 @@ export async function writeBackup(
       addresses: Object.fromEntries(trust.knownAddresses()),
     },
   });
+  const bytes = passphrase ? await protect(zip, passphrase.value) : zip;
   const written = await writeBackupFile(path, bytes);
   if (!written.ok) return written;
   return ok({
@@ -187,24 +193,39 @@ export async function writeBackup(
     documents: documents.length,
     bytes: bytes.byteLength,
     createdAt,
+    protected: passphrase !== undefined,
   });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Checking
 
-/** Reads and checks a backup file; changes nothing. */
+/** A backup file read: locked (protected, and no passphrase given), or read and checked whole. */
+export type ReadBackup =
+  | { locked: true; path: string; bytes: number }
+  | { locked: false; path: string; bytes: number; protected: boolean; backup: DecodedBackup };
+
+/** Reads and checks a backup file, opening a protected one with `passphrase`; changes nothing. */
 export async function readBackup(
   pathText: unknown,
-): Promise<Result<{ path: string; backup: DecodedBackup; bytes: number }>> {
+  passphrase?: unknown,
+): Promise<Result<ReadBackup>> {
   const path = resolveBackupPath(pathText, "read");
   if (!path.ok) return path;
   const file = await readBackupFile(path.value);
   if (!file.ok) return file;
-  const backup = decodeBackup(file.value);
+  const bytes = file.value.byteLength;
+  const locked = isProtected(file.value);
+  if (locked && (passphrase === undefined || passphrase === ""))
+    return ok({ locked: true, path: path.value, bytes });
+  const zip = locked ? await unprotect(file.value, passphrase) : ok(file.value);
+  if (!zip.ok) return zip;
+  const backup = decodeBackup(zip.value);
   if (!backup.ok) return backup;
-  return ok({ path: path.value, backup: backup.value, bytes: file.value.byteLength });
+  return ok({ locked: false, path: path.value, bytes, protected: locked, backup: backup.value });
 }
+
+type Checked = Extract<BackupCheck, { state: "checked" }>;
 
 /**
  * What a backup holds, whether it is sealed, and what restoring it on this device would change on
@@ -214,16 +235,19 @@ export async function readBackup(
 export async function checkBackup(
   host: BackupHost | undefined,
   pathText: unknown,
+  passphrase?: unknown,
 ): Promise<Result<BackupCheck>> {
-  const read = await readBackup(pathText);
+  const read = await readBackup(pathText, passphrase);
   if (!read.ok) return read;
+  if (read.value.locked)
+    return ok({ state: "locked", path: read.value.path, bytes: read.value.bytes });
   return examine(host, read.value);
 }
 
 async function examine(
   host: BackupHost | undefined,
-  read: { path: string; backup: DecodedBackup; bytes: number },
-): Promise<Result<BackupCheck>> {
+  read: Extract<ReadBackup, { locked: false }>,
+): Promise<Result<Checked>> {
   const { manifest } = read.backup;
   const incoming = rosterOfBackup(read.backup);
   if (!incoming.ok) return incoming;
@@ -240,6 +264,7 @@ async function examine(
   }
   const here = community ? await rosterHere(community) : undefined;
   return ok({
+    state: "checked",
     path: read.path,
     download: null,
     communityId: asCommunityId(manifest.communityId),
@@ -247,6 +272,7 @@ async function examine(
     documents: manifest.documents.length,
     bytes: read.bytes,
     createdAt: manifest.createdAt,
+    protected: read.protected,
     sealed: read.backup.sealed,
     merges: community !== undefined,
     roster: rosterChange(here, incoming.value),
@@ -259,13 +285,16 @@ async function examine(
 /** One restore at a time per data folder: two at once could both find a community new. */
 const queues = new Map<string, Promise<unknown>>();
 
+/** What a restore is given besides the file: its passphrase, and the person's consent. */
+export type RestoreOptions = { passphrase?: unknown; consent?: RestoreConsent | undefined };
+
 export function restoreBackup(
   host: BackupHost,
   pathText: unknown,
-  consent?: RestoreConsent,
+  options: RestoreOptions = {},
 ): Promise<Result<RestoreOutcome>> {
   const previous = queues.get(host.dataDir) ?? Promise.resolve();
-  const run = previous.then(() => restoreNow(host, pathText, consent));
+  const run = previous.then(() => restoreNow(host, pathText, options));
   const settled = run.catch(() => undefined);
   queues.set(host.dataDir, settled);
   void settled.then(() => {
@@ -277,14 +306,16 @@ export function restoreBackup(
 async function restoreNow(
   host: BackupHost,
   pathText: unknown,
-  consent: RestoreConsent | undefined,
+  { passphrase, consent }: RestoreOptions,
 ): Promise<Result<RestoreOutcome>> {
-  const read = await readBackup(pathText);
+  const read = await readBackup(pathText, passphrase);
   if (!read.ok) return read;
-  const { backup, path } = read.value;
+  if (read.value.locked) return err(ErrorCode.BadInput, NEEDS_PASSPHRASE);
+  const opened = read.value;
+  const { backup, path } = opened;
   // Worked out again here, inside the queue: the file or the member list may have changed since
   // the person saw the check, and they agreed to what they saw, not to whatever is there now.
-  const check = await examine(host, read.value);
+  const check = await examine(host, opened);
   if (!check.ok) return check;
   const refusal = withoutConsent(check.value.roster, backup.sealed, check.value.merges, consent);
   if (refusal !== undefined)
@@ -310,6 +341,7 @@ async function restoreNow(
       createdAt: backup.manifest.createdAt,
       roster: check.value.roster,
       sealed: backup.sealed,
+      protected: opened.protected,
     });
   if (existing) {
     const merged = await mergeInto(host, existing, backup);

@@ -34,6 +34,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { zipFiles } from "../../shared/export/zip.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { isProtected } from "./protect.ts";
 import { sealMatches, sealOf } from "./seal.ts";
 
 export const BACKUP_EXTENSION = ".meitheal-backup";
@@ -49,7 +50,10 @@ export const TRUST_ENTRY = "trust.json";
 export const SEAL_ENTRY = "seal.json";
 /** Said wherever a backup is written or restored: it holds the community's key. */
 export const KEEP_SAFE =
-  "This backup holds the community's key: keep it as safe as this laptop, and give it to no one outside the community.";
+  "This backup holds the community's key: whoever has the file can read everything in it and join the community, so keep it as safe as this laptop and give it to no one outside the community, or protect it with a passphrase.";
+/** Said of a backup protected by a passphrase. */
+export const KEEP_PASSPHRASE =
+  "This backup is protected by a passphrase: without it nobody can open the file, you included. Keep the passphrase somewhere apart from the file.";
 
 export const documentEntry = (id: string) => `documents/${id}.automerge`;
 
@@ -171,11 +175,13 @@ export function encodeBackup(contents: BackupContents): Uint8Array {
 }
 
 /**
- * Whether the first bytes of a file are a zip whose first entry is manifest.json: enough to tell
- * a backup from any other file (a 200 MB video, another zip) without reading the rest of it.
+ * Whether the first bytes of a file are a zip whose first entry is manifest.json, or a protected
+ * backup's (protect.ts): enough to tell a backup from any other file (a 200 MB video, another zip)
+ * without reading the rest of it.
  */
 export const HEAD_BYTES = 30 + MANIFEST_ENTRY.length;
 export function looksLikeBackup(head: Uint8Array): boolean {
+  if (isProtected(head)) return true;
   if (head.byteLength < HEAD_BYTES) return false;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (view.getUint32(0, true) !== 0x04034b50) return false;
@@ -193,9 +199,10 @@ export type DecodedBackup = {
   trust: BackupTrust;
 };
 
-/** Reads and checks everything in a backup file's bytes; changes nothing anywhere. */
+/** Reads and checks everything in a backup zip's bytes (not protected); changes nothing anywhere. */
 export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
-  if (!looksLikeBackup(bytes.subarray(0, HEAD_BYTES))) return err(ErrorCode.BadInput, NOT_A_BACKUP);
+  const head = bytes.subarray(0, HEAD_BYTES);
+  if (isProtected(head) || !looksLikeBackup(head)) return err(ErrorCode.BadInput, NOT_A_BACKUP);
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes);
@@ -210,12 +217,12 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
   } catch {
     return damaged("its manifest is not readable");
   }
-  const head = raw as { format?: unknown; version?: unknown } | null;
-  if (head?.format !== BACKUP_FORMAT) return err(ErrorCode.BadInput, NOT_A_BACKUP);
-  if (typeof head.version === "number" && head.version > BACKUP_VERSION)
+  const named = raw as { format?: unknown; version?: unknown } | null;
+  if (named?.format !== BACKUP_FORMAT) return err(ErrorCode.BadInput, NOT_A_BACKUP);
+  if (typeof named.version === "number" && named.version > BACKUP_VERSION)
     return err(
       ErrorCode.NewerVersion,
-      `This backup was written by a newer version of Meitheal (backup format ${head.version}). Update Meitheal on this device to restore it; nothing was changed.`,
+      `This backup was written by a newer version of Meitheal (backup format ${named.version}). Update Meitheal on this device to restore it; nothing was changed.`,
     );
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success)

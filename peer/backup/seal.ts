@@ -14,23 +14,7 @@
 // that file can make a seal too. It is a member's credential (the UI says so); a passphrase
 // (protect.ts) keeps the key, and so the power to seal, from whoever holds only the file, and a
 // restore shows every device it would add to a roster and asks first (backup.ts).
-import * as sodiumModule from "sodium-universal";
-
-type SodiumForSeals = {
-  crypto_kdf_derive_from_key(
-    subkey: Uint8Array,
-    subkeyId: number,
-    ctx: Uint8Array,
-    key: Uint8Array,
-  ): void;
-  crypto_kdf_KEYBYTES: number;
-  crypto_generichash(out: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
-  crypto_generichash_KEYBYTES: number;
-  sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
-};
-// The module object itself: under Node's own ESM loader (the meitheal-peer bin) the named exports
-// of this CommonJS package lack its constants; `default` is module.exports, with all of them.
-const sodium = ((sodiumModule as { default?: unknown }).default ?? sodiumModule) as SodiumForSeals;
+import { sodium } from "./sodium.ts";
 
 const SEAL_CONTEXT = new TextEncoder().encode("MTHLBKUP");
 const SEAL_SUBKEY = 1;

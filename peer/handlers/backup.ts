@@ -11,23 +11,23 @@ import { withCommunity, type PeerServices } from "./context.ts";
 export const backupHandlers = (
   s: PeerServices,
 ): Pick<Handlers, "backup:write" | "backup:inspect" | "backup:restore"> => ({
-  "backup:write": withCommunity(s, (community, { target }) =>
+  "backup:write": withCommunity(s, (community, { target, passphrase }) =>
     writingTarget(
       s.transfers,
       target,
       { extension: BACKUP_EXTENSION.slice(1), fallbackName: "community" },
-      (path) => writeBackup(s.backupHost(), community, { path }),
+      (path) => writeBackup(s.backupHost(), community, { path, passphrase }),
     ),
   ),
-  "backup:inspect": ({ source }) =>
-    readingSource(s.transfers, source, (path) => checkBackup(s.backupHost(), path)),
+  "backup:inspect": ({ source, passphrase }) =>
+    readingSource(s.transfers, source, (path) => checkBackup(s.backupHost(), path, passphrase)),
   // The backup names its community itself; restoring may add it to this device, and members to its
   // list when the person agreed (consent). A restored upload has done its work and is removed.
-  "backup:restore": async ({ source, consent }) => {
+  "backup:restore": async ({ source, passphrase, consent }) => {
     const restored = await readingSource(
       s.transfers,
       source,
-      (path) => restoreBackup(s.backupHost(), path, consentOf(consent)),
+      (path) => restoreBackup(s.backupHost(), path, { passphrase, consent: consentOf(consent) }),
       { useUp: true },
     );
     return restored.ok ? ok(restored.value.community) : restored;

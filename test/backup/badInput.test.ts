@@ -232,7 +232,7 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
           if (p.task === "restore" && p.done >= 32) throw new Error("the disk fell off");
         },
       };
-      return restoreBackup(host, goodPath, await consentFor(node, goodPath));
+      return restoreBackup(host, goodPath, { consent: await consentFor(node, goodPath) });
     });
     expectErr(
       result,
@@ -253,7 +253,7 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
             } as const),
         },
         goodPath,
-        await consentFor(node, goodPath),
+        { consent: await consentFor(node, goodPath) },
       ),
     );
     expectErr(result, ErrorCode.Storage, /could not be saved/);

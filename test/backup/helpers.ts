@@ -121,10 +121,16 @@ export const asUnsealed = (backup: Uint8Array): Uint8Array =>
     files[MANIFEST_ENTRY] = strToU8(`${JSON.stringify({ ...manifest, version: 1 }, null, 2)}\n`);
   });
 
+/** A check that found the file open (not locked by a passphrase); throws otherwise. */
+export function checked(check: BackupCheck): Extract<BackupCheck, { state: "checked" }> {
+  if (check.state !== "checked") throw new Error("expected a checked backup, got a locked one");
+  return check;
+}
+
 /** Consent to exactly what a check showed: a person who read it and agreed. */
 export const consentTo = (check: BackupCheck): RestoreConsent => ({
-  devices: devicesOf(check.roster),
-  unsealed: !check.sealed,
+  devices: devicesOf(checked(check).roster),
+  unsealed: !checked(check).sealed,
 });
 
 /** The consent a person gives after checking the backup at `path` on `node`. */

@@ -102,6 +102,8 @@ describe("backup and restore", () => {
       expect(inspected).toEqual({
         ...written,
         bytes: bytes.byteLength,
+        state: "checked",
+        protected: false,
         sealed: true,
         merges: false,
         roster: {

@@ -17,6 +17,7 @@ import type { CommunityId } from "../../shared/ids.ts";
 import { atPath } from "../../shared/contract.ts";
 import { pathOf } from "../helpers/files.ts";
 import { devicesOf } from "../../peer/backup/roster.ts";
+import { checked } from "./helpers.ts";
 
 let linked: LinkedPeers;
 let c: ServedPeer | undefined;
@@ -106,7 +107,7 @@ describe("a backup restored on a new laptop", () => {
     rpcC = await connectRpc(c);
     const infoC = await rpcC.call("peer:info", {});
     const source = atPath(pathOf(backup));
-    const check = await rpcC.call("backup:inspect", { source });
+    const check = checked(await rpcC.call("backup:inspect", { source }));
     // The members C will trust: A and B, by the names they joined under.
     const [infoA, infoB] = await Promise.all([
       rpcA.call("peer:info", {}),

@@ -24,9 +24,10 @@ try {
   // The restore as a person makes it: after a check, which they read and agree to (not timed).
   const checked = mode === "backup" ? undefined : await checkBackup(node.backupHost(), rest[0] ?? "");
   if (checked && !checked.ok) throw new Error(checked.error.message);
-  const consent = checked?.ok
-    ? { devices: devicesOf(checked.value.roster), unsealed: !checked.value.sealed }
-    : undefined;
+  const consent =
+    checked?.ok && checked.value.state === "checked"
+      ? { devices: devicesOf(checked.value.roster), unsealed: !checked.value.sealed }
+      : undefined;
   const started = performance.now();
   if (mode === "backup") {
     const [communityId, path] = rest;
@@ -37,7 +38,7 @@ try {
     if (!written.ok) throw new Error(written.error.message);
     sample = { ms: performance.now() - started, documents: written.value.documents, bytes: written.value.bytes, path: written.value.path ?? "" };
   } else {
-    const restored = await restoreBackup(node.backupHost(), rest[0] ?? "", consent);
+    const restored = await restoreBackup(node.backupHost(), rest[0] ?? "", { consent });
     if (!restored.ok) throw new Error(restored.error.message);
     sample = { ms: performance.now() - started, documents: restored.value.documents, bytes: 0, path: restored.value.path ?? "" };
   }

@@ -1,8 +1,10 @@
-// A restore shows who it lets in, and asks (issue 14, point 3), in the browser against served peers.
+// Backups as member credentials (issue 14, point 3), in the browser against served peers.
 // On Aoife's peer, a backup of her own community that someone holding the file changed and sealed
 // again, adding "Mallory" to the roster: the restore page names Mallory before anything happens,
-// and Cancel leaves the member list as it was. On a fresh peer, the genuine backup shows the
-// community's members, and restoring it opens the community. Writes docs/restore-asks.png.
+// and Cancel leaves the member list as it was. Then Aoife writes a backup protected by a
+// passphrase from the community's settings; a new laptop is asked for the passphrase, refuses a
+// wrong one, and with the right one shows the community's members and restores it. Writes
+// docs/restore-asks.png, docs/backup-passphrase.png and docs/restore-passphrase.png.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,13 +19,16 @@ import { connectRpc, type PeerRpc } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { value, withExtraMember } from "../backup/helpers.ts";
 
-describe("a restore shows who it lets in", () => {
+const PASSPHRASE = "heron weir third stone";
+
+describe("backups as member credentials, in the browser", () => {
   let dataA: string;
   let dataB: string;
   let outDir: string;
   let peerA: ServedPeer | undefined;
   let peerB: ServedPeer | undefined;
   let rpcA: PeerRpc | undefined;
+  let rpcB: PeerRpc | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let communityId: CommunityId;
   let genuine = "";
@@ -45,7 +50,7 @@ describe("a restore shows who it lets in", () => {
     }
     browser = await launchBrowser();
     [peerA, peerB] = await Promise.all([servePeer(dataA), servePeer(dataB)]);
-    rpcA = await connectRpc(peerA);
+    [rpcA, rpcB] = await Promise.all([connectRpc(peerA), connectRpc(peerB)]);
     const written = await rpcA.call("backup:write", {
       communityId,
       target: atPath(join(outDir, "harbour")),
@@ -64,6 +69,7 @@ describe("a restore shows who it lets in", () => {
   });
   afterAll(async () => {
     rpcA?.close();
+    rpcB?.close();
     await browser?.close();
     await Promise.all([peerA?.stop(), peerB?.stop()]);
     for (const dir of [dataA, dataB, outDir]) await rm(dir, { recursive: true, force: true });
@@ -95,19 +101,69 @@ describe("a restore shows who it lets in", () => {
     expect(errors).toEqual([]);
   });
 
-  it("shows a new laptop the community's members, then restores", async () => {
-    const page = await openServedPage(browser.context, peerB!.url, "#/restore", errors);
-    await page.getByRole("heading", { name: "Restore from a backup", level: 1 }).waitFor();
-    await page.getByLabel("Backup file", { exact: true }).setInputFiles(genuine);
-    await page.getByRole("button", { name: "Check" }).click();
-    const members = page.locator(".restore-roster");
+  it("writes a backup protected by a passphrase; a new laptop needs it, then sees the members", async () => {
+    const a = await openServedPage(
+      browser.context,
+      peerA!.url,
+      `#/c/${communityId}/settings`,
+      errors,
+    );
+    const panel = a.getByRole("region", { name: "Backup" });
+    await panel.waitFor();
+    // The choice says what an unprotected backup lets its holder do.
+    expect(await panel.innerText()).toContain(
+      "Whoever holds the file can read everything in it and join the community.",
+    );
+    await panel.getByRole("radio", { name: /With a passphrase/ }).check();
+    await panel.getByLabel("Passphrase", { exact: true }).fill(PASSPHRASE);
+    await panel.getByLabel("Passphrase again").fill("heron weir");
+    await panel.getByRole("button", { name: "Write backup" }).click();
+    await panel.getByText("The two passphrases are not the same.").waitFor();
+    await panel.getByLabel("Passphrase again").fill(PASSPHRASE);
+    expect(await seriousA11yViolations(a)).toEqual([]);
+    await panel.scrollIntoViewIfNeeded();
+    await a.screenshot({ path: join(REPO_ROOT, "docs/backup-passphrase.png") });
+    const [download] = await Promise.all([
+      a.waitForEvent("download", { timeout: 60_000 }),
+      panel.getByRole("button", { name: "Write backup" }).click(),
+    ]);
+    await panel
+      .getByRole("status")
+      .filter({ hasText: /Backed up \d+ documents/ })
+      .waitFor({ timeout: 30_000 });
+    expect(await panel.innerText()).toContain("It is protected by your passphrase.");
+    const file = join(outDir, "protected.meitheal-backup");
+    await download.saveAs(file);
+    expect((await readFile(file)).includes("Harbour circle")).toBe(false);
+
+    const b = await openServedPage(browser.context, peerB!.url, "#/restore", errors);
+    await b.getByRole("heading", { name: "Restore from a backup", level: 1 }).waitFor();
+    await b.getByLabel("Backup file", { exact: true }).setInputFiles(file);
+    await b.getByRole("button", { name: "Check" }).click();
+    await b
+      .getByRole("heading", { name: "This backup is protected by a passphrase" })
+      .waitFor({ timeout: 30_000 });
+    const field = b.getByLabel("Passphrase", { exact: true });
+    await field.fill("heron weir second stone");
+    await b.getByRole("button", { name: "Open the backup" }).click();
+    await b.getByText("That passphrase does not open this backup.").waitFor({ timeout: 30_000 });
+    expect(await field.getAttribute("aria-invalid")).toBe("true");
+    expect(await seriousA11yViolations(b)).toEqual([]);
+    await b.screenshot({ path: join(REPO_ROOT, "docs/restore-passphrase.png") });
+    expect(await rpcB!.call("communities:list", {})).toEqual([]);
+
+    await field.fill(PASSPHRASE);
+    await b.getByRole("button", { name: "Open the backup" }).click();
+    const members = b.locator(".restore-roster");
     await members.waitFor({ timeout: 30_000 });
     expect(await members.innerText()).toContain("Its members (1 device)");
     expect(await members.innerText()).toContain("Aoife — 1 device");
-    expect(await page.locator(".facts").innerText()).toContain("Sealed with the community’s key");
-    await page.getByRole("button", { name: "Restore Harbour circle" }).click();
-    await page.getByRole("heading", { name: "Stories", level: 1 }).waitFor({ timeout: 30_000 });
-    expect(page.url()).toContain(`/c/${communityId}/stories`);
+    const facts = await b.locator(".facts").innerText();
+    expect(facts).toContain("Sealed with the community’s key");
+    expect(facts).toContain("Protected by a passphrase");
+    await b.getByRole("button", { name: "Restore Harbour circle" }).click();
+    await b.getByRole("heading", { name: "Stories", level: 1 }).waitFor({ timeout: 30_000 });
+    expect(b.url()).toContain(`/c/${communityId}/stories`);
     expect(errors).toEqual([]);
   });
 });

@@ -3,6 +3,11 @@
 // - Authentic backups: a backup whose roster was edited to add a stranger's device, its checksums
 //   recomputed (the issue's forgery), is refused by `meitheal-peer restore --check` and by a
 //   restore into the community as not authentic, and nothing changes; the genuine backup restores.
+// - A restore asks: what it would add to a member list (a forgery sealed again by someone holding
+//   the file, a new laptop's members) is shown, and nothing changes without consent (--yes in the
+//   CLI, `consent` in the contract); a backup from before seals is said to be unsealed, and asked.
+// - Passphrases: a backup written with one holds nothing readable (no key, no name, no story), is
+//   refused without it or with a wrong one, nothing changed, and restores with it.
 // - Private files: a `meitheal-peer serve` started on a data folder another account could read
 //   (0755) makes it 0700 and says so in its log; every file it then writes there is 0600.
 import { splice, type AutomergeUrl } from "@automerge/automerge-repo";
@@ -13,6 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devicesOf } from "../../peer/backup/roster.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
 import { readRoster, rosterUrl } from "../../peer/sync/membership.ts";
+import { CommunityTrust } from "../../peer/sync/trust.ts";
+import { asCommunityId } from "../../shared/ids.ts";
 import { isMember } from "../../peer/trust/roster.ts";
 import { atPath } from "../../shared/contract.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
@@ -23,7 +30,14 @@ import { connectRpc, eventually, windowRepo } from "../helpers/peerRpc.ts";
 import { REPO_ROOT, servePeer, type ServedPeer } from "../helpers/servePeer.ts";
 import { listStory } from "../helpers/stories.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { asUnsealed, picture, seedCommunity, value, withExtraMember } from "../backup/helpers.ts";
+import {
+  asUnsealed,
+  checked,
+  picture,
+  seedCommunity,
+  value,
+  withExtraMember,
+} from "../backup/helpers.ts";
 
 const dirs: string[] = [];
 const peers: ServedPeer[] = [];
@@ -131,7 +145,9 @@ describe("a backup is authentic or refused", () => {
     const fresh = await tempDir("meitheal-forged-fresh-");
     const node = await PeerNode.start({ dataDir: fresh });
     try {
-      const check = value(await node.handlers["backup:inspect"]({ source: atPath(genuine) }));
+      const check = checked(
+        value(await node.handlers["backup:inspect"]({ source: atPath(genuine) })),
+      );
       expect(check.sealed).toBe(true);
       const consent = { devices: devicesOf(check.roster), unsealed: false };
       const restored = value(
@@ -182,7 +198,7 @@ describe("a restore shows who it lets in, and asks", () => {
     const rpc = await connectRpc(peer);
     try {
       const source = atPath(genuine);
-      const check = await rpc.call("backup:inspect", { source });
+      const check = checked(await rpc.call("backup:inspect", { source }));
       expect(check).toMatchObject({ sealed: true, merges: false, documents: 4 });
       expect(check.roster.removed).toEqual([]);
       expect(check.roster.added).toHaveLength(1);
@@ -226,7 +242,9 @@ describe("a restore shows who it lets in, and asks", () => {
     // Through the contract: consent to the members alone is not enough.
     const node = await PeerNode.start({ dataDir: await tempDir("meitheal-old-rpc-") });
     try {
-      const inspected = value(await node.handlers["backup:inspect"]({ source: atPath(old) }));
+      const inspected = checked(
+        value(await node.handlers["backup:inspect"]({ source: atPath(old) })),
+      );
       expect(inspected.sealed).toBe(false);
       const devices = devicesOf(inspected.roster);
       const refused = await node.handlers["backup:restore"]({
@@ -255,6 +273,90 @@ async function modesUnder(dir: string): Promise<{ path: string; mode: number; di
   }
   return out;
 }
+
+describe("a backup protected by a passphrase", () => {
+  const PASSPHRASE = "heron weir third stone";
+
+  it("holds nothing readable, is refused without its passphrase or with a wrong one, and restores with it", async () => {
+    const peer = await servePeer(home);
+    const rpc = await connectRpc(peer);
+    let written;
+    try {
+      // Too short: refused, nothing written.
+      const short = await rpc.raw.call("backup:write", {
+        communityId: asCommunityId(communityId),
+        target: atPath(join(stick, "short")),
+        passphrase: "seven c",
+      });
+      expect(short.ok ? "" : short.error.message).toMatch(/at least 8 characters/);
+      written = await rpc.call("backup:write", {
+        communityId: asCommunityId(communityId),
+        target: atPath(join(stick, "locked")),
+        passphrase: PASSPHRASE,
+      });
+    } finally {
+      rpc.close();
+      await peer.stop();
+    }
+    expect(written.protected).toBe(true);
+    const file = written.path ?? "";
+    expect((await readdir(stick)).filter((n) => n.startsWith("short"))).toEqual([]);
+
+    // Nothing of the community in clear: not its key, not its name, no story title.
+    const bytes = await readFile(file);
+    const trust = await CommunityTrust.load(home, communityId);
+    for (const secret of [trust!.communityKeyHex, "Cois Farraige", "Story 1", "manifest.json"])
+      expect(bytes.includes(secret), secret).toBe(false);
+
+    const wrong = join(stick, "wrong-passphrase");
+    const right = join(stick, "right-passphrase");
+    await writeFile(wrong, "heron weir second stone\n");
+    await writeFile(right, `${PASSPHRASE}\n`);
+    const none = await cli(["restore", file, "--check"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/protected by a passphrase.*--passphrase-file/);
+    const bad = await cli(["restore", file, "--check", "--passphrase-file", wrong]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/That passphrase does not open this backup\. Nothing was changed/);
+    const good = await cli(["restore", file, "--check", "--passphrase-file", right]);
+    expect(good.stderr).toBe("");
+    expect(good.stdout).toMatch(/whole and sealed.*protected by a passphrase/);
+
+    // A new laptop, through the contract: locked, then wrong, then right; nothing before that.
+    const fresh = await tempDir("meitheal-locked-fresh-");
+    const node = await PeerNode.start({ dataDir: fresh });
+    try {
+      const source = atPath(file);
+      expect(value(await node.handlers["backup:inspect"]({ source }))).toEqual({
+        state: "locked",
+        path: file,
+        bytes: bytes.byteLength,
+      });
+      const refused = await node.handlers["backup:inspect"]({
+        source,
+        passphrase: "heron weir second stone",
+      });
+      expect(refused.ok ? "" : refused.error.message).toMatch(/does not open this backup/);
+      const unasked = await node.handlers["backup:restore"]({ source });
+      expect(unasked.ok ? "" : unasked.error.message).toMatch(/protected by a passphrase/);
+      expect(node.listCommunities()).toEqual([]);
+      const check = checked(
+        value(await node.handlers["backup:inspect"]({ source, passphrase: PASSPHRASE })),
+      );
+      expect(check).toMatchObject({ protected: true, sealed: true, documents: 4 });
+      const restored = value(
+        await node.handlers["backup:restore"]({
+          source,
+          passphrase: PASSPHRASE,
+          consent: { devices: devicesOf(check.roster), unsealed: false },
+        }),
+      );
+      expect(restored).toMatchObject({ id: communityId, name: "Cois Farraige", entryCount: 2 });
+    } finally {
+      await node.close();
+    }
+  }, 120_000);
+});
 
 describe("a device's files are its own", () => {
   it("a data folder left 0755 is made 0700 on start, the log says so, and every file written is 0600", async () => {

@@ -3,11 +3,14 @@
 // adds to (or removes from) the member list here. Members' devices may sync with this device and
 // read everything, so the person sees them by name and restores, or cancels (RestorePage).
 import type { BackupCheck, RestoreConsent, RosterMember } from "../../../shared/contract.ts";
+
+/** A backup checked and open (not locked by its passphrase). */
+export type CheckedBackup = Extract<BackupCheck, { state: "checked" }>;
 import { t } from "../../i18n/index.ts";
 import { Notice } from "../../ui/kit.tsx";
 
 /** Consent to exactly what the check showed: every device named, and an unsealed file. */
-export const consentTo = (check: BackupCheck): RestoreConsent => ({
+export const consentTo = (check: CheckedBackup): RestoreConsent => ({
   devices: [...check.roster.added, ...check.roster.removed].flatMap((m) => m.deviceKeys),
   unsealed: !check.sealed,
 });
@@ -37,7 +40,7 @@ const devices = (members: RosterMember[]) => {
 };
 
 /** What needs a second look, first: an unsealed file, devices a merge adds or removes. */
-export function RestoreWarnings({ check, name }: { check: BackupCheck; name: string }) {
+export function RestoreWarnings({ check, name }: { check: CheckedBackup; name: string }) {
   const { added, removed } = check.roster;
   return (
     <>
@@ -63,7 +66,7 @@ export function RestoreWarnings({ check, name }: { check: BackupCheck; name: str
 }
 
 /** A community new to this device: the members whose devices restoring it lets in. */
-export function RestoreMembers({ check }: { check: BackupCheck }) {
+export function RestoreMembers({ check }: { check: CheckedBackup }) {
   const { added } = check.roster;
   if (check.merges || added.length === 0) return null;
   return (

@@ -3,11 +3,14 @@
 // sealed, and who restoring it lets in: RestoreCheck), then "Restore" brings it in under the same
 // document ids, so it merges with the other devices later rather than duplicating, and the
 // community opens; "Cancel" leaves everything as it was. The restore carries consent to exactly
-// what the check showed: the peer refuses one that would change more. The file is chosen in the system dialog (desktop), or picked
+// what the check showed: the peer refuses one that would change more. A backup protected by a
+// passphrase checks as "locked": the page asks for the passphrase (UnlockBackup) and checks again
+// with it, and the restore sends it too; a wrong one is said at the field, and nothing changes. The file is chosen in the system dialog (desktop), or picked
 // or dropped in a browser and sent to the peer (with progress); a path on the peer's computer may be
 // typed under "Advanced" (the desktop app's file association opens #/restore/<path> with it).
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { BackupCheck, FileSource } from "../../../shared/contract.ts";
+import type { FileSource } from "../../../shared/contract.ts";
+import { ErrorCode } from "../../../shared/result.ts";
 import { t } from "../../i18n/index.ts";
 import { usePeer } from "../../peerContext.ts";
 import { navigate } from "../../route.ts";
@@ -17,13 +20,16 @@ import { formatWhen } from "./format.ts";
 import { FileChooser } from "./FileChooser.tsx";
 import { CANCELLED, sourcesOf, type ChosenFile, type Transferred } from "./files.ts";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
-import { consentTo, RestoreMembers, RestoreWarnings } from "./RestoreCheck.tsx";
+import { consentTo, RestoreMembers, RestoreWarnings, type CheckedBackup } from "./RestoreCheck.tsx";
+import { UnlockBackup } from "./UnlockBackup.tsx";
 
+/** The file sent to the peer, as the person named it, and its passphrase once given. */
+type Sent = { source: FileSource; name: string; passphrase: string | undefined };
 type Phase =
   | { state: "path" }
   | { state: "checking" }
-  | { state: "checked"; summary: BackupCheck; source: FileSource; name: string }
-  | { state: "restoring"; summary: BackupCheck; source: FileSource; name: string };
+  | ({ state: "locked" | "unlocking" } & Sent)
+  | ({ state: "checked" | "restoring"; summary: CheckedBackup } & Sent);
 
 export function RestorePage({ initialPath }: { initialPath: string | null }) {
   const { connection } = usePeer();
@@ -36,6 +42,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
   const [phase, setPhase] = useState<Phase>({ state: "path" });
   const { progress, reset } = useTaskProgress("restore", null, phase.state === "restoring");
   const [cancelled, setCancelled] = useState(false);
+  const [passphraseError, setPassphraseError] = useState<string | null>(null);
   const checkedHeading = useRef<HTMLHeadingElement>(null);
   const checkButton = useRef<HTMLButtonElement>(null);
   const checkedId = useId();
@@ -70,20 +77,44 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
       return;
     }
     const answer = await connection.rpc.call("backup:inspect", { source });
-    if (answer.ok) setPhase({ state: "checked", summary: answer.value, source, name: file.name });
-    else {
+    const sent = { source, name: file.name, passphrase: undefined };
+    if (!answer.ok) {
       setPhase({ state: "path" });
       setFailure({ title: t("restore.checkFailed"), message: answer.error.message });
-    }
+    } else if (answer.value.state === "locked") {
+      setPassphraseError(null);
+      setPhase({ ...sent, state: "locked" });
+    } else setPhase({ ...sent, state: "checked", summary: answer.value });
   };
 
-  const restore = async (checked: { summary: BackupCheck; source: FileSource; name: string }) => {
+  // The passphrase opens the file for a check like any other; a wrong one is said at its field.
+  // (Each new phase spreads the last one first: its own `state` must win.)
+  const unlock = async (locked: Sent, passphrase: string) => {
+    setFailure(null);
+    setPassphraseError(null);
+    setPhase({ ...locked, state: "unlocking" });
+    const answer = await connection.rpc.call("backup:inspect", {
+      source: locked.source,
+      passphrase,
+    });
+    if (answer.ok && answer.value.state === "checked") {
+      setPhase({ ...locked, state: "checked", summary: answer.value, passphrase });
+      return;
+    }
+    setPhase({ ...locked, state: "locked" });
+    if (answer.ok) setPassphraseError(t("restore.passphrase.empty"));
+    else if (answer.error.code === ErrorCode.BadInput) setPassphraseError(answer.error.message);
+    else setFailure({ title: t("restore.checkFailed"), message: answer.error.message });
+  };
+
+  const restore = async (checked: Sent & { summary: CheckedBackup }) => {
     setFailure(null);
     reset();
-    setPhase({ state: "restoring", ...checked });
+    setPhase({ ...checked, state: "restoring" });
     const answer = await connection.rpc.call("backup:restore", {
       source: checked.source,
       consent: consentTo(checked.summary),
+      ...(checked.passphrase === undefined ? {} : { passphrase: checked.passphrase }),
     });
     if (answer.ok) {
       navigate({
@@ -94,7 +125,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
       });
       return;
     }
-    setPhase({ state: "checked", ...checked });
+    setPhase({ ...checked, state: "checked" });
     setFailure({ title: t("restore.failed"), message: answer.error.message });
   };
 
@@ -105,9 +136,11 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
     checkButton.current?.focus();
   };
 
-  const busy = phase.state === "checking" || phase.state === "restoring";
+  const busy =
+    phase.state === "checking" || phase.state === "restoring" || phase.state === "unlocking";
   const checked = phase.state === "checked" || phase.state === "restoring" ? phase : null;
   const summary = checked?.summary ?? null;
+  const locked = phase.state === "locked" || phase.state === "unlocking" ? phase : null;
   return (
     <main id="main" className="page narrow restore-page">
       <PageHeading>{t("restore.title")}</PageHeading>
@@ -123,7 +156,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
             setChosen(next);
             setPathError(null);
             // A checked file is no longer the one named: check again before restoring.
-            if (phase.state === "checked") setPhase({ state: "path" });
+            if (phase.state === "checked" || phase.state === "locked") setPhase({ state: "path" });
           }}
           error={pathError}
           busy={busy}
@@ -133,7 +166,7 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
           <button
             type="submit"
             ref={checkButton}
-            className={summary ? "" : "primary"}
+            className={summary || locked ? "" : "primary"}
             disabled={busy}
           >
             {t("restore.check")}
@@ -146,6 +179,15 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
         )}
       </form>
       {failure && <FailureNotice {...failure} unchanged={t("restore.nothingChanged")} />}
+      {locked && (
+        <UnlockBackup
+          name={locked.name}
+          busy={phase.state === "unlocking"}
+          error={passphraseError}
+          onUnlock={(passphrase) => void unlock(locked, passphrase)}
+          onCancel={cancel}
+        />
+      )}
       {summary && (
         <section className="transfer-summary" aria-labelledby={checkedId}>
           <h2 id={checkedId} ref={checkedHeading} tabIndex={-1}>
@@ -164,6 +206,12 @@ export function RestorePage({ initialPath }: { initialPath: string | null }) {
             <dd>{formatWhen(summary.createdAt)}</dd>
             <dt>{t("restore.file")}</dt>
             <dd>{summary.path === null ? checked?.name : <code>{summary.path}</code>}</dd>
+            {summary.protected && (
+              <>
+                <dt>{t("restore.protected")}</dt>
+                <dd>{t("restore.protected.yes")}</dd>
+              </>
+            )}
             {summary.sealed && (
               <>
                 <dt>{t("restore.seal")}</dt>
