@@ -40,7 +40,14 @@ import { isMember } from "../trust/roster.ts";
 import { rosterChange, rosterHere, rosterOfBackup, withoutConsent } from "./roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
 import { decodeBackup, encodeBackup, type BackupDocument, type DecodedBackup } from "./format.ts";
-import { checkPassphrase, isProtected, NEEDS_PASSPHRASE, protect, unprotect } from "./protect.ts";
+import {
+  checkPassphrase,
+  hashFailed,
+  isProtected,
+  NEEDS_PASSPHRASE,
+  protect,
+  unprotect,
+} from "./protect.ts";
 
 /** What the backup code needs of the peer (PeerNode in peerNode.ts). */
 export type BackupHost = {
@@ -182,7 +189,13 @@ export async function writeBackup(
       addresses: Object.fromEntries(trust.knownAddresses()),
     },
   });
-  const bytes = passphrase ? await protect(zip, passphrase.value) : zip;
+  let bytes = zip;
+  if (passphrase)
+    try {
+      bytes = await protect(zip, passphrase.value);
+    } catch (e) {
+      return err(ErrorCode.Internal, hashFailed(e));
+    }
   const written = await writeBackupFile(path, bytes);
   if (!written.ok) return written;
   return ok({

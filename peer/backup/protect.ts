@@ -66,6 +66,10 @@ export const WRONG_PASSPHRASE =
 const DAMAGED =
   "The protected backup is damaged or incomplete (perhaps it was cut short while copying, or changed afterwards). Nothing was restored. Use another copy of the backup, or write a new one.";
 
+/** Argon2id needs 256 MiB: a computer short of memory may refuse it. */
+export const hashFailed = (e: unknown) =>
+  `The passphrase could not be worked through (${e instanceof Error ? e.message : String(e)}); this needs about 256 MB of free memory. Nothing was changed. Close other programs and try again.`;
+
 /** Whether a file's first bytes are a protected backup's. */
 export const isProtected = (head: Uint8Array): boolean =>
   head.byteLength >= PROTECTED_MAGIC.byteLength && PROTECTED_MAGIC.every((b, i) => head[i] === b);
@@ -199,7 +203,12 @@ export async function unprotect(
   at += KEY_CHECK_BYTES;
   const streamHeader = header.subarray(at, at + SS_HEADER_BYTES);
 
-  const keys = await keysOf(passphrase, salt, { opslimit, memlimit });
+  let keys: { streamKey: Uint8Array; keyCheck: Uint8Array };
+  try {
+    keys = await keysOf(passphrase, salt, { opslimit, memlimit });
+  } catch (e) {
+    return err(ErrorCode.Internal, hashFailed(e));
+  }
   if (!sodium.sodium_memcmp(keys.keyCheck, keyCheck)) {
     sodium.sodium_memzero(keys.streamKey);
     return err(ErrorCode.BadInput, WRONG_PASSPHRASE);
