@@ -2,7 +2,8 @@
 // every failure shown to the person — with the peer's contract served over fake Electron ports.
 import type { MessageBoxOptions, MessagePortMain } from "electron";
 import { describe, expect, it, vi } from "vitest";
-import type { BackupSummary, CommunitySummary, Handlers } from "../shared/contract.ts";
+import type { BackupCheck, CommunitySummary, Handlers } from "../shared/contract.ts";
+import type { DeviceKey } from "../shared/ids.ts";
 import { ErrorCode, err, ok } from "../shared/result.ts";
 import { serveRpc } from "../shared/rpc.ts";
 import { backupPathIn, callOverPort, offerRestore, type PeerCall } from "./backupFile.ts";
@@ -44,15 +45,22 @@ function portPair(): [FakePort, FakePort] {
 }
 
 const backupPath = "/media/usb/shore.meitheal-backup";
-const summary: BackupSummary = {
+const aoife = "a".repeat(64) as DeviceKey;
+const mallory = "b".repeat(64) as DeviceKey;
+const summary = {
+  state: "checked",
   path: "/media/usb/shore.meitheal-backup",
   download: null,
-  communityId: "2LSsyi3K1ChUK7QHVpWJq9qjHEic" as BackupSummary["communityId"],
+  communityId: "2LSsyi3K1ChUK7QHVpWJq9qjHEic" as CommunitySummary["id"],
   name: "Cois Farraige",
   documents: 14,
   bytes: 5000,
   createdAt: "2025-06-01T10:00:00.000Z",
-};
+  protected: false,
+  sealed: true,
+  merges: false,
+  roster: { added: [{ name: "Aoife", deviceKeys: [aoife] }], removed: [] },
+} satisfies BackupCheck;
 const community = {
   id: summary.communityId,
   name: "Cois Farraige",
@@ -101,17 +109,22 @@ describe("callOverPort", () => {
 function deps(answers: { inspect?: unknown; restore?: unknown; response?: number }) {
   const shown: MessageBoxOptions[] = [];
   const calls: string[] = [];
-  const call = ((method: string) => {
+  const args: unknown[] = [];
+  const call = ((method: string, given: unknown) => {
     calls.push(method);
+    args.push(given);
     if (method === "backup:inspect") return Promise.resolve(answers.inspect ?? ok(summary));
     if (method === "backup:restore") return Promise.resolve(answers.restore ?? ok(community));
     return Promise.reject(new Error(`unexpected ${method}`));
   }) as unknown as PeerCall;
   const opened: string[] = [];
+  const restorePages: string[] = [];
   return {
     shown,
     calls,
+    args,
     opened,
+    restorePages,
     deps: {
       call,
       showMessage: (o: MessageBoxOptions) => {
@@ -119,6 +132,7 @@ function deps(answers: { inspect?: unknown; restore?: unknown; response?: number
         return Promise.resolve({ response: o.type === "question" ? (answers.response ?? 0) : 0 });
       },
       openCommunity: (id: string) => opened.push(id),
+      openRestorePage: (path: string) => restorePages.push(path),
     },
   };
 }
@@ -133,9 +147,39 @@ describe("offerRestore", () => {
     expect(d.shown[0]?.detail).toMatch(/merged into it: nothing here is lost or duplicated/);
     expect(d.shown[0]?.detail).toMatch(/keep it as safe as this laptop/);
     expect(d.shown[0]?.buttons).toEqual(["Restore", "Cancel"]);
+    // The members it lets in are named, and the restore carries consent to exactly them.
+    expect(d.shown[0]?.detail).toMatch(/Its members \(1 device\).*: Aoife \(1 device\)/);
+    expect(d.args[1]).toEqual({
+      source: { kind: "path", path: backupPath },
+      consent: { devices: [aoife], unsealed: false },
+    });
     expect(d.opened).toEqual([community.id]);
     expect(d.shown[1]?.message).toBe("“Cois Farraige” is restored.");
     expect(d.shown[1]?.detail).toMatch(/invite this device/);
+  });
+
+  it("warns of devices a merge adds and of an unsealed file, and consents to them when asked to", async () => {
+    const d = deps({
+      inspect: ok({
+        ...summary,
+        sealed: false,
+        merges: true,
+        roster: { added: [{ name: "Mallory", deviceKeys: [mallory] }], removed: [] },
+      }),
+    });
+    await offerRestore(backupPath, d.deps);
+    expect(d.shown[0]?.type).toBe("warning");
+    expect(d.shown[0]?.detail).toMatch(/not sealed.*older version of Meitheal/);
+    expect(d.shown[0]?.detail).toMatch(/It adds 1 device .*: Mallory \(1 device\).*know them/);
+    expect(d.args[1]).toMatchObject({ consent: { devices: [mallory], unsealed: true } });
+  });
+
+  it("opens the restore page for a backup protected by a passphrase", async () => {
+    const d = deps({ inspect: ok({ state: "locked", path: backupPath, bytes: 5000 }) });
+    await offerRestore(backupPath, d.deps);
+    expect(d.calls).toEqual(["backup:inspect"]);
+    expect(d.shown).toEqual([]);
+    expect(d.restorePages).toEqual([backupPath]);
   });
 
   it("restores nothing when the person cancels", async () => {

@@ -95,6 +95,10 @@ function openBackup(path: string): void {
       const win = liveMainWindow();
       if (win) void win.loadURL(`${appEntryUrl()}#/c/${encodeURIComponent(id)}/stories`);
     },
+    openRestorePage: (file) => {
+      const win = liveMainWindow();
+      if (win) void win.loadURL(`${appEntryUrl()}#/restore/${encodeURIComponent(file)}`);
+    },
   });
 }
 

@@ -49,6 +49,17 @@ export const STRINGS = {
   "backup.confirm.message": "Restore “{name}” from this backup?",
   "backup.confirm.detail":
     "{documents} documents, written {date}.\n{path}\n\nIf this community is already on this device, the backup is merged into it: nothing here is lost or duplicated. A backup holds the community's key, so keep it as safe as this laptop.",
+  "backup.confirm.members":
+    "Its members ({devices}), whose devices may then sync with this one: {list}. Restore it only if these are the people you expect.",
+  "backup.confirm.added":
+    "It adds {devices} to the member list on this device: {list}. They may then sync with it and read everything in the community. Restore it only if you know them.",
+  "backup.confirm.removed": "It removes {devices} from the member list, for good: {list}.",
+  "backup.confirm.unsealed":
+    "This backup is not sealed: it was written by an older version of Meitheal, so nothing shows whether it was changed since. Restore it only if it has been in safe hands.",
+  "backup.member.one": "{name} (1 device)",
+  "backup.member.many": "{name} ({count} devices)",
+  "backup.devices.one": "1 device",
+  "backup.devices.many": "{count} devices",
   "backup.confirm.restore": "Restore",
   "backup.confirm.cancel": "Cancel",
   "backup.done.message": "“{name}” is restored.",

@@ -231,7 +231,10 @@ export type ExportSummary = {
   warnings: string[];
 };
 
-/** A backup file: the whole community, its Automerge documents and a manifest with checksums. */
+/**
+ * A backup file: the whole community, its Automerge documents and a manifest with checksums,
+ * sealed with the community's key, and perhaps protected (encrypted) by a passphrase.
+ */
 export type BackupSummary = {
   /** The backup's path on the peer's device; null for an upload or a download. */
   path: string | null;
@@ -243,7 +246,44 @@ export type BackupSummary = {
   bytes: number;
   /** ISO time the backup was written. */
   createdAt: string;
+  /** Encrypted under a passphrase: without it the file gives nothing away, and nobody can open it. */
+  protected: boolean;
 };
+
+/** One member's devices (by the name they were added under) that a restore adds or removes. */
+export type RosterMember = { name: string; deviceKeys: DeviceKey[] };
+
+/**
+ * What restoring a backup would change on a community's member list on this device: for a
+ * community new here, every member the backup names; for one already here, what merging its roster
+ * adds and takes away. Members' devices may sync with this device, so a restore asks first.
+ */
+export type RosterChange = { added: RosterMember[]; removed: RosterMember[] };
+
+/**
+ * A backup checked, before anything is restored (`backup:inspect`): "locked" when it is protected
+ * and no passphrase was given (check again with one), else what it holds.
+ */
+export type BackupCheck =
+  | { state: "locked"; path: string | null; bytes: number }
+  | (BackupSummary & {
+      state: "checked";
+      /**
+       * Sealed with the community's key and unchanged since. False for a backup written before
+       * backups were sealed: nothing shows whether it was changed, so restoring it is asked first.
+       */
+      sealed: boolean;
+      /** The community is on this device already: restoring merges the backup into it. */
+      merges: boolean;
+      roster: RosterChange;
+    });
+
+/**
+ * What the person saw and agreed to before a restore: the devices of the check's `roster` (added
+ * and removed) and, for an unsealed backup, restoring it anyway. A restore that would change more
+ * than this is refused, and nothing is changed.
+ */
+export type RestoreConsent = { devices: DeviceKey[]; unsealed: boolean };
 
 /** One story an import would create, as the preview shows it. */
 export type ImportCandidate = {
@@ -351,18 +391,34 @@ export type Handlers = {
     statuses?: StoryStatusName[];
     pageSize?: PageSize;
   }) => Promise<Result<ExportSummary>>;
-  /** Writes a lossless backup of the whole community to a file. */
+  /**
+   * Writes a lossless backup of the whole community to a file; with `passphrase` (at least 8
+   * characters), encrypted under it (Argon2id), so the file alone lets nobody in.
+   */
   "backup:write": (args: {
     communityId: CommunityId;
     target: FileTarget;
+    passphrase?: string;
   }) => Promise<Result<BackupSummary>>;
-  /** Reads and checks a backup file without changing anything (for a confirmation). */
-  "backup:inspect": (args: { source: FileSource }) => Promise<Result<BackupSummary>>;
+  /**
+   * Reads and checks a backup file without changing anything: what it holds, whether it is sealed,
+   * and who restoring it would add to (or remove from) the community's member list here.
+   */
+  "backup:inspect": (args: {
+    source: FileSource;
+    passphrase?: string;
+  }) => Promise<Result<BackupCheck>>;
   /**
    * Restores a backup on this device under the same document ids, so it later merges with peers.
-   * An upload restored is used up: the peer forgets it.
+   * A restore that changes the member list, or of an unsealed backup, needs `consent` to what
+   * `backup:inspect` showed; without it nothing is changed. A protected backup needs its
+   * `passphrase`. An upload restored is used up.
    */
-  "backup:restore": (args: { source: FileSource }) => Promise<Result<CommunitySummary>>;
+  "backup:restore": (args: {
+    source: FileSource;
+    passphrase?: string;
+    consent?: RestoreConsent;
+  }) => Promise<Result<CommunitySummary>>;
   /** Reads Markdown files, folders or zips and says what stories they would become. */
   "import:preview": (args: {
     communityId: CommunityId;

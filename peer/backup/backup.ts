@@ -10,15 +10,26 @@
 // A restored device has a new device key, so it is not on the community's member list: it syncs
 // again once a member invites it (sync/service.ts: joining a community that is already here, as
 // a restored one is, pairs and then syncs the documents it already has).
+//
+// Who a restore lets in is asked first (roster.ts): checking a backup says what restoring it would
+// change on the community's member list here, and whether it is sealed (format.ts); a restore that
+// would change the list, or of an unsealed backup, goes ahead only with the person's consent to
+// exactly that, given after they saw it. Otherwise nothing is written.
 import * as Automerge from "@automerge/automerge";
 import type { AutomergeUrl } from "@automerge/automerge-repo";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { BackupSummary, CommunitySummary, TaskProgress } from "../../shared/contract.ts";
+import type {
+  BackupCheck,
+  BackupSummary,
+  CommunitySummary,
+  RestoreConsent,
+  RosterChange,
+  TaskProgress,
+} from "../../shared/contract.ts";
 import { asCommunityId, type CommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import { rosterKind } from "../../shared/schema/roster.ts";
 import { communityDir, summarise, type OpenCommunity } from "../communities.ts";
 import { fsyncDir } from "../storage/atomicFile.ts";
 import { SafeFsStorageAdapter } from "../storage/fsStorage.ts";
@@ -26,8 +37,17 @@ import { mergeBundle } from "../sync/bundle/merge.ts";
 import { indexEntries, listedDocuments, rosterDocumentId } from "../sync/membership.ts";
 import { CommunityTrust } from "../sync/trust.ts";
 import { isMember } from "../trust/roster.ts";
+import { rosterChange, rosterHere, rosterOfBackup, withoutConsent } from "./roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
 import { decodeBackup, encodeBackup, type BackupDocument, type DecodedBackup } from "./format.ts";
+import {
+  checkPassphrase,
+  hashFailed,
+  isProtected,
+  NEEDS_PASSPHRASE,
+  protect,
+  unprotect,
+} from "./protect.ts";
 
 /** What the backup code needs of the peer (PeerNode in peerNode.ts). */
 export type BackupHost = {
@@ -53,7 +73,14 @@ export type RestoreOutcome = {
   /** Whether this device is on the community's member list (if not, a member must invite it). */
   member: boolean;
   createdAt: string;
+  /** What the restore changed on the member list here (the person agreed to it). */
+  roster: RosterChange;
+  sealed: boolean;
+  protected: boolean;
 };
+
+const OTHER_KEY =
+  "This backup carries a different key for this community than this device holds, so it is not a copy of the community here. Nothing was changed.";
 
 const LOAD_MS = 10_000;
 const BATCH = 32;
@@ -91,10 +118,11 @@ const kindOf = (community: OpenCommunity, id: string): string => {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
+/** Writes the community's backup to `path`; with `passphrase`, protected by it (protect.ts). */
 export async function writeBackup(
   host: BackupHost,
   community: OpenCommunity,
-  args: { path: string },
+  args: { path: string; passphrase?: unknown },
 ): Promise<Result<BackupSummary>> {
   if (!community.index)
     return err(
@@ -103,6 +131,8 @@ export async function writeBackup(
     );
   const typed = resolveBackupPath(args.path, "write");
   if (!typed.ok) return typed;
+  const passphrase = args.passphrase === undefined ? undefined : checkPassphrase(args.passphrase);
+  if (passphrase && !passphrase.ok) return passphrase;
   let trust: CommunityTrust | undefined;
   try {
     trust = await CommunityTrust.load(host.dataDir, community.id);
@@ -147,7 +177,7 @@ export async function writeBackup(
     });
     progress(Math.min(ids.length, start + BATCH));
   }
-  const bytes = encodeBackup({
+  const zip = encodeBackup({
     communityId: community.id,
     name,
     createdAt,
@@ -159,6 +189,13 @@ export async function writeBackup(
       addresses: Object.fromEntries(trust.knownAddresses()),
     },
   });
+  let bytes = zip;
+  if (passphrase)
+    try {
+      bytes = await protect(zip, passphrase.value);
+    } catch (e) {
+      return err(ErrorCode.Internal, hashFailed(e));
+    }
   const written = await writeBackupFile(path, bytes);
   if (!written.ok) return written;
   return ok({
@@ -169,37 +206,89 @@ export async function writeBackup(
     documents: documents.length,
     bytes: bytes.byteLength,
     createdAt,
+    protected: passphrase !== undefined,
   });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Checking
 
-/** Reads and checks a backup file; changes nothing. */
+/** A backup file read: locked (protected, and no passphrase given), or read and checked whole. */
+export type ReadBackup =
+  | { locked: true; path: string; bytes: number }
+  | { locked: false; path: string; bytes: number; protected: boolean; backup: DecodedBackup };
+
+/** Reads and checks a backup file, opening a protected one with `passphrase`; changes nothing. */
 export async function readBackup(
   pathText: unknown,
-): Promise<Result<{ path: string; backup: DecodedBackup; bytes: number }>> {
+  passphrase?: unknown,
+): Promise<Result<ReadBackup>> {
   const path = resolveBackupPath(pathText, "read");
   if (!path.ok) return path;
   const file = await readBackupFile(path.value);
   if (!file.ok) return file;
-  const backup = decodeBackup(file.value);
+  const bytes = file.value.byteLength;
+  const locked = isProtected(file.value);
+  if (locked && (passphrase === undefined || passphrase === ""))
+    return ok({ locked: true, path: path.value, bytes });
+  const zip = locked ? await unprotect(file.value, passphrase) : ok(file.value);
+  if (!zip.ok) return zip;
+  const backup = decodeBackup(zip.value);
   if (!backup.ok) return backup;
-  return ok({ path: path.value, backup: backup.value, bytes: file.value.byteLength });
+  return ok({ locked: false, path: path.value, bytes, protected: locked, backup: backup.value });
 }
 
-export async function inspectBackup(pathText: unknown): Promise<Result<BackupSummary>> {
-  const read = await readBackup(pathText);
+type Checked = Extract<BackupCheck, { state: "checked" }>;
+
+/**
+ * What a backup holds, whether it is sealed, and what restoring it on this device would change on
+ * the community's member list; changes nothing. Without a host (restore --check, no data folder)
+ * the member list is compared with none: everyone the backup names.
+ */
+export async function checkBackup(
+  host: BackupHost | undefined,
+  pathText: unknown,
+  passphrase?: unknown,
+): Promise<Result<BackupCheck>> {
+  const read = await readBackup(pathText, passphrase);
   if (!read.ok) return read;
-  const { manifest } = read.value.backup;
+  if (read.value.locked)
+    return ok({ state: "locked", path: read.value.path, bytes: read.value.bytes });
+  return examine(host, read.value);
+}
+
+async function examine(
+  host: BackupHost | undefined,
+  read: Extract<ReadBackup, { locked: false }>,
+): Promise<Result<Checked>> {
+  const { manifest } = read.backup;
+  const incoming = rosterOfBackup(read.backup);
+  if (!incoming.ok) return incoming;
+  const community = host?.community(manifest.communityId);
+  if (host && community) {
+    let trust: CommunityTrust | undefined;
+    try {
+      trust = await CommunityTrust.load(host.dataDir, community.id);
+    } catch (e) {
+      return err(ErrorCode.DataFolder, (e as Error).message);
+    }
+    if (trust && trust.communityKeyHex !== read.backup.trust.communityKey)
+      return err(ErrorCode.BadInput, OTHER_KEY);
+  }
+  const here = community ? await rosterHere(community) : undefined;
   return ok({
-    path: read.value.path,
+    state: "checked",
+    path: read.path,
     download: null,
     communityId: asCommunityId(manifest.communityId),
     name: manifest.name,
     documents: manifest.documents.length,
-    bytes: read.value.bytes,
+    bytes: read.bytes,
     createdAt: manifest.createdAt,
+    protected: read.protected,
+    sealed: read.backup.sealed,
+    merges: community !== undefined,
+    roster: rosterChange(here, incoming.value),
   });
 }
 
@@ -209,12 +298,16 @@ export async function inspectBackup(pathText: unknown): Promise<Result<BackupSum
 /** One restore at a time per data folder: two at once could both find a community new. */
 const queues = new Map<string, Promise<unknown>>();
 
+/** What a restore is given besides the file: its passphrase, and the person's consent. */
+export type RestoreOptions = { passphrase?: unknown; consent?: RestoreConsent | undefined };
+
 export function restoreBackup(
   host: BackupHost,
   pathText: unknown,
+  options: RestoreOptions = {},
 ): Promise<Result<RestoreOutcome>> {
   const previous = queues.get(host.dataDir) ?? Promise.resolve();
-  const run = previous.then(() => restoreNow(host, pathText));
+  const run = previous.then(() => restoreNow(host, pathText, options));
   const settled = run.catch(() => undefined);
   queues.set(host.dataDir, settled);
   void settled.then(() => {
@@ -223,10 +316,26 @@ export function restoreBackup(
   return run;
 }
 
-async function restoreNow(host: BackupHost, pathText: unknown): Promise<Result<RestoreOutcome>> {
-  const read = await readBackup(pathText);
+async function restoreNow(
+  host: BackupHost,
+  pathText: unknown,
+  { passphrase, consent }: RestoreOptions,
+): Promise<Result<RestoreOutcome>> {
+  const read = await readBackup(pathText, passphrase);
   if (!read.ok) return read;
-  const { backup, path } = read.value;
+  if (read.value.locked) return err(ErrorCode.BadInput, NEEDS_PASSPHRASE);
+  const opened = read.value;
+  const { backup, path } = opened;
+  // Worked out again here, inside the queue: the file or the member list may have changed since
+  // the person saw the check, and they agreed to what they saw, not to whatever is there now.
+  const check = await examine(host, opened);
+  if (!check.ok) return check;
+  const refusal = withoutConsent(check.value.roster, backup.sealed, check.value.merges, consent);
+  if (refusal !== undefined)
+    return err(
+      ErrorCode.BadInput,
+      `${refusal} Nothing was restored: this needs your agreement. Check the backup again to see it, then restore it if you agree.`,
+    );
   const id = asCommunityId(backup.manifest.communityId);
   const member = onRoster(backup, host.deviceKey);
   const existing = host.community(id);
@@ -243,6 +352,9 @@ async function restoreNow(host: BackupHost, pathText: unknown): Promise<Result<R
       changed,
       member,
       createdAt: backup.manifest.createdAt,
+      roster: check.value.roster,
+      sealed: backup.sealed,
+      protected: opened.protected,
     });
   if (existing) {
     const merged = await mergeInto(host, existing, backup);
@@ -262,12 +374,8 @@ async function restoreNow(host: BackupHost, pathText: unknown): Promise<Result<R
 }
 
 function onRoster(backup: DecodedBackup, deviceKey: string): boolean {
-  const roster = backup.documents.find(
-    (d) => d.id === rosterDocumentId(backup.manifest.communityId),
-  );
-  if (!roster) return false;
-  const read = rosterKind.read(Automerge.load(roster.bytes));
-  return read.state === "ok" && isMember(read.doc, deviceKey);
+  const roster = rosterOfBackup(backup);
+  return roster.ok && roster.value !== undefined && isMember(roster.value, deviceKey);
 }
 
 /** The key automerge-repo itself stores a document's snapshot under ([id, "snapshot", hash of heads]). */
@@ -328,7 +436,7 @@ async function placeCommunity(
       bootstrap: [],
       addresses: backup.trust.addresses,
     });
-    await mkdir(parent, { recursive: true });
+    await mkdir(parent, { recursive: true, mode: 0o700 });
     await rename(staged, target);
     await fsyncDir(parent);
   } catch (e) {
@@ -360,10 +468,7 @@ async function mergeInto(
     return err(ErrorCode.DataFolder, (e as Error).message);
   }
   if (trust && trust.communityKeyHex !== backup.trust.communityKey)
-    return err(
-      ErrorCode.BadInput,
-      "This backup carries a different key for this community than this device holds, so it is not a copy of the community here. Nothing was changed.",
-    );
+    return err(ErrorCode.BadInput, OTHER_KEY);
   if (!trust) {
     try {
       await CommunityTrust.create(host.dataDir, community.id, {

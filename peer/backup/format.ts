@@ -1,13 +1,20 @@
 // The backup file: a whole community, losslessly, in one zip a person can keep on a stick.
 //
 //   manifest.json                 first entry, so a file can be recognised from its first bytes
+//   seal.json                     the manifest's seal: a MAC under a key only members hold (seal.ts)
 //   trust.json                    the community key and where member devices were last reached
 //   documents/<documentId>.automerge   Automerge.save of each document: every change, its history
 //
 // manifest.json names the format and version, the community (id, name), when and by which version
 // of Meitheal it was written, and per document its id, kind, byte length, SHA-256 and heads; the
-// same for trust.json. Reading checks all of it — every length, every checksum, every document
-// loads with Automerge and has the heads the manifest says — before anything may be restored.
+// same for trust.json. Reading checks all of it — the seal, every length, every checksum, every
+// document loads with Automerge and has the heads the manifest says — before anything may be
+// restored. A backup may also be protected by a passphrase: then this whole zip is encrypted inside
+// another file (protect.ts).
+//
+// Versions: 1 had no seal; 2 is sealed. A version 1 backup is still read (a backup a person made
+// must stay restorable), marked `sealed: false`, and a restore of it asks first (backup.ts): nothing
+// shows whether it was changed since it was written.
 //
 // Why this shape:
 // - Automerge's own save format (not JSON of the content) is what makes the backup lossless: a
@@ -16,6 +23,8 @@
 // - The community key is in the backup because a community cannot be used on a new laptop without
 //   it (offline bundles and discovery depend on it): a backup must be kept as safe as the laptop.
 //   This device's private key is never in it; a restored device gets its own key and is invited.
+// - Checksums alone let anyone edit a document and recompute them: the seal is what says a member
+//   wrote the file. It is checked before any document is loaded, so a forged file costs little.
 // - Entries are stored, not compressed: Automerge already compresses its columns, and storing keeps
 //   writing and reading 1,000 documents fast. zip's CRC-32 is not checked by fflate; SHA-256 is.
 import * as Automerge from "@automerge/automerge";
@@ -25,18 +34,26 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { zipFiles } from "../../shared/export/zip.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { isProtected } from "./protect.ts";
+import { sealMatches, sealOf } from "./seal.ts";
 
 export const BACKUP_EXTENSION = ".meitheal-backup";
 export const BACKUP_FORMAT = "meitheal/backup";
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
+/** The last version without a seal: still read, and restored only when the person agrees. */
+export const UNSEALED_VERSION = 1;
 /** A file larger than this is refused before it is read (the whole file is held in memory). */
 export const MAX_BACKUP_BYTES = 1024 ** 3;
 export const MAX_BACKUP_DOCUMENTS = 100_000;
 export const MANIFEST_ENTRY = "manifest.json";
 export const TRUST_ENTRY = "trust.json";
+export const SEAL_ENTRY = "seal.json";
 /** Said wherever a backup is written or restored: it holds the community's key. */
 export const KEEP_SAFE =
-  "This backup holds the community's key: keep it as safe as this laptop, and give it to no one outside the community.";
+  "This backup holds the community's key: whoever has the file can read everything in it and join the community, so keep it as safe as this laptop and give it to no one outside the community, or protect it with a passphrase.";
+/** Said of a backup protected by a passphrase. */
+export const KEEP_PASSPHRASE =
+  "This backup is protected by a passphrase: without it nobody can open the file, you included. Keep the passphrase somewhere apart from the file.";
 
 export const documentEntry = (id: string) => `documents/${id}.automerge`;
 
@@ -44,6 +61,8 @@ export const NOT_A_BACKUP =
   "This file is not a Meitheal backup. Check that you chose the .meitheal-backup file you meant.";
 const DAMAGED =
   "The backup is damaged or incomplete (perhaps it was cut short while copying, or changed afterwards)";
+export const NOT_AUTHENTIC =
+  "This backup is not authentic: it was changed after a member of the community wrote it, or it was made by someone outside the community (its seal does not match what it holds). Nothing was restored. Use another copy of the backup, or ask a member of the community to write a new one.";
 const damaged = <T>(why: string): Result<T> =>
   err(
     ErrorCode.Damaged,
@@ -60,7 +79,7 @@ const entryInfo = z.object({
 
 const manifestSchema = z.object({
   format: z.literal(BACKUP_FORMAT),
-  version: z.literal(BACKUP_VERSION),
+  version: z.union([z.literal(UNSEALED_VERSION), z.literal(BACKUP_VERSION)]),
   communityId: documentId,
   name: z.string().max(1000).nullable(),
   createdAt: z.string().max(40),
@@ -90,6 +109,13 @@ const trustSchema = z.object({
   addresses: z.record(hex64, z.array(z.string().max(300)).max(6)),
 });
 export type BackupTrust = Omit<z.infer<typeof trustSchema>, "kind" | "version">;
+
+const sealSchema = z.object({
+  kind: z.literal("meitheal/backup-seal"),
+  version: z.literal(1),
+  /** keyed BLAKE2b-256 of manifest.json's bytes (seal.ts). */
+  seal: hex64,
+});
 
 export type BackupDocument = { id: string; kind: string; bytes: Uint8Array; heads: string[] };
 
@@ -131,9 +157,16 @@ export function encodeBackup(contents: BackupContents): Uint8Array {
     missing: [...contents.missing],
     trust: { path: TRUST_ENTRY, bytes: trustBytes.byteLength, sha256: sha256(trustBytes) },
   };
+  const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  const seal = {
+    kind: "meitheal/backup-seal",
+    version: 1,
+    seal: Buffer.from(sealOf(manifestBytes, contents.trust.communityKey)).toString("hex"),
+  } satisfies z.infer<typeof sealSchema>;
   return zipFiles(
     [
-      { path: MANIFEST_ENTRY, data: `${JSON.stringify(manifest, null, 2)}\n`, store: true },
+      { path: MANIFEST_ENTRY, data: manifestBytes, store: true },
+      { path: SEAL_ENTRY, data: `${JSON.stringify(seal, null, 2)}\n`, store: true },
       { path: TRUST_ENTRY, data: trustBytes, store: true },
       ...contents.documents.map((d) => ({ path: documentEntry(d.id), data: d.bytes, store: true })),
     ],
@@ -142,11 +175,13 @@ export function encodeBackup(contents: BackupContents): Uint8Array {
 }
 
 /**
- * Whether the first bytes of a file are a zip whose first entry is manifest.json: enough to tell
- * a backup from any other file (a 200 MB video, another zip) without reading the rest of it.
+ * Whether the first bytes of a file are a zip whose first entry is manifest.json, or a protected
+ * backup's (protect.ts): enough to tell a backup from any other file (a 200 MB video, another zip)
+ * without reading the rest of it.
  */
 export const HEAD_BYTES = 30 + MANIFEST_ENTRY.length;
 export function looksLikeBackup(head: Uint8Array): boolean {
+  if (isProtected(head)) return true;
   if (head.byteLength < HEAD_BYTES) return false;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (view.getUint32(0, true) !== 0x04034b50) return false;
@@ -157,14 +192,17 @@ export function looksLikeBackup(head: Uint8Array): boolean {
 
 export type DecodedBackup = {
   manifest: BackupManifest;
+  /** Sealed by a holder of the community key; false for a version 1 backup (it had no seal). */
+  sealed: boolean;
   /** In the manifest's order, the index first. */
   documents: BackupDocument[];
   trust: BackupTrust;
 };
 
-/** Reads and checks everything in a backup file's bytes; changes nothing anywhere. */
+/** Reads and checks everything in a backup zip's bytes (not protected); changes nothing anywhere. */
 export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
-  if (!looksLikeBackup(bytes.subarray(0, HEAD_BYTES))) return err(ErrorCode.BadInput, NOT_A_BACKUP);
+  const head = bytes.subarray(0, HEAD_BYTES);
+  if (isProtected(head) || !looksLikeBackup(head)) return err(ErrorCode.BadInput, NOT_A_BACKUP);
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes);
@@ -179,12 +217,12 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
   } catch {
     return damaged("its manifest is not readable");
   }
-  const head = raw as { format?: unknown; version?: unknown } | null;
-  if (head?.format !== BACKUP_FORMAT) return err(ErrorCode.BadInput, NOT_A_BACKUP);
-  if (typeof head.version === "number" && head.version > BACKUP_VERSION)
+  const named = raw as { format?: unknown; version?: unknown } | null;
+  if (named?.format !== BACKUP_FORMAT) return err(ErrorCode.BadInput, NOT_A_BACKUP);
+  if (typeof named.version === "number" && named.version > BACKUP_VERSION)
     return err(
       ErrorCode.NewerVersion,
-      `This backup was written by a newer version of Meitheal (backup format ${head.version}). Update Meitheal on this device to restore it; nothing was changed.`,
+      `This backup was written by a newer version of Meitheal (backup format ${named.version}). Update Meitheal on this device to restore it; nothing was changed.`,
     );
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success)
@@ -193,7 +231,27 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
     );
   const manifest = parsed.data;
 
-  const expected = new Set([MANIFEST_ENTRY, manifest.trust.path]);
+  // The key first, then the seal it makes: a forged file is refused before any document loads.
+  const trustBytes = files[manifest.trust.path];
+  if (!trustBytes) return damaged("the community's key is missing");
+  if (
+    trustBytes.byteLength !== manifest.trust.bytes ||
+    sha256(trustBytes) !== manifest.trust.sha256
+  )
+    return damaged("the community's key does not match its checksum");
+  let trust: z.infer<typeof trustSchema>;
+  try {
+    const t = trustSchema.safeParse(JSON.parse(new TextDecoder().decode(trustBytes)));
+    if (!t.success) return damaged("the community's key is not as expected");
+    trust = t.data;
+  } catch {
+    return damaged("the community's key is not readable");
+  }
+  const sealed = manifest.version !== UNSEALED_VERSION;
+  if (sealed && !sealHolds(files[SEAL_ENTRY], manifestBytes, trust.communityKey))
+    return err(ErrorCode.Damaged, NOT_AUTHENTIC);
+
+  const expected = new Set([MANIFEST_ENTRY, manifest.trust.path, ...(sealed ? [SEAL_ENTRY] : [])]);
   const seen = new Set<string>();
   const documents: BackupDocument[] = [];
   for (const entry of manifest.documents) {
@@ -225,28 +283,32 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
   if (extra !== undefined)
     return damaged(`it holds a file its manifest does not list (${extra.slice(0, 80)})`);
 
-  const trustBytes = files[manifest.trust.path];
-  if (!trustBytes) return damaged("the community's key is missing");
-  if (
-    trustBytes.byteLength !== manifest.trust.bytes ||
-    sha256(trustBytes) !== manifest.trust.sha256
-  )
-    return damaged("the community's key does not match its checksum");
-  let trust: z.infer<typeof trustSchema>;
-  try {
-    const t = trustSchema.safeParse(JSON.parse(new TextDecoder().decode(trustBytes)));
-    if (!t.success) return damaged("the community's key is not as expected");
-    trust = t.data;
-  } catch {
-    return damaged("the community's key is not readable");
-  }
   // The index first: a restore that merges sees the backup's entries before the entries' documents.
   documents.sort((a, b) =>
     a.id === manifest.communityId ? -1 : b.id === manifest.communityId ? 1 : 0,
   );
   return ok({
     manifest,
+    sealed,
     documents,
     trust: { communityKey: trust.communityKey, addresses: trust.addresses },
   });
+}
+
+/** Whether the seal entry is there, well formed, and seals these manifest bytes under the key. */
+function sealHolds(
+  entry: Uint8Array | undefined,
+  manifestBytes: Uint8Array,
+  communityKeyHex: string,
+): boolean {
+  if (!entry) return false;
+  try {
+    const parsed = sealSchema.safeParse(JSON.parse(new TextDecoder().decode(entry)));
+    return (
+      parsed.success &&
+      sealMatches(manifestBytes, communityKeyHex, Buffer.from(parsed.data.seal, "hex"))
+    );
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 // Small device-data files (device key, profile, community list) written so that a crash leaves
 // either the old or the new content, never a torn file: temp file → fsync → rename → fsync dir.
+// They hold keys: readable by this account only (files 0600, folders made for them 0700).
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -19,7 +20,7 @@ export async function writeFileAtomic(
   mode = 0o600,
 ): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await open(tmp, "w", mode);
   try {

@@ -18,6 +18,7 @@ import { decodeEnvelope, encodeEnvelope } from "./envelope.ts";
 // Crash-safe replacement for NodeFSStorageAdapter (docs/DESIGN.md, "Durability"): every save is
 // temp file → fsync → rename → fsync directory, every load is verified, and a file that fails
 // verification is moved aside (never deleted, never handed to automerge) with a warning.
+// Documents are private to this account: folders are made 0700 and files 0600, whatever the umask.
 
 export type QuarantineWarning = {
   key: string[];
@@ -38,6 +39,9 @@ export type SafeFsStorageOptions = {
 };
 
 export const LEAF_SUFFIX = ".mth";
+/** Only this account may read what is stored (docs/DESIGN.md, "Durability"). */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
 export const QUARANTINE_LOG = "quarantine.jsonl";
 
 // ---------------------------------------------------------------------------------------------
@@ -421,11 +425,11 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     const ready = (async () => {
       const parent = dirname(dir);
       if (dir === this.#dir || parent === dir) {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
       } else {
         await this.#ensureDir(parent);
         try {
-          await mkdir(dir);
+          await mkdir(dir, PRIVATE_DIR);
         } catch (e) {
           if (errCode(e) !== "EEXIST") throw e;
         }
@@ -452,7 +456,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     const temp = join(dir, `.${name}.${randomBytes(8).toString("hex")}.tmp`);
     this.#liveTemps.add(temp);
     try {
-      const handle = await open(temp, "wx");
+      const handle = await open(temp, "wx", PRIVATE_FILE);
       try {
         await handle.writeFile(envelope);
         await handle.sync();
@@ -539,7 +543,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
   }
 
   async #moveIntoQuarantine(key: StorageKey, path: string, at: string): Promise<string> {
-    await mkdir(this.#quarantineDir, { recursive: true });
+    await mkdir(this.#quarantineDir, { recursive: true, mode: PRIVATE_DIR });
     const stamp = at.replace(/:/g, "");
     const keyPart = key.map(escapeKeyComponent).join("__");
     // rename() silently replaces an existing file, and an earlier quarantined copy is evidence.
@@ -568,8 +572,8 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
 
   async #appendQuarantineLog(warning: QuarantineWarning, originalPath: string): Promise<void> {
     const line = JSON.stringify({ ...warning, originalPath }) + "\n";
-    await mkdir(this.#quarantineDir, { recursive: true });
-    const handle = await open(join(this.#quarantineDir, QUARANTINE_LOG), "a");
+    await mkdir(this.#quarantineDir, { recursive: true, mode: PRIVATE_DIR });
+    const handle = await open(join(this.#quarantineDir, QUARANTINE_LOG), "a", PRIVATE_FILE);
     try {
       await handle.writeFile(line);
       await handle.sync();

@@ -123,7 +123,22 @@ export const collectionsEn = {
     "One file with the whole community: every story, log, map and collection, its members and its history. Restore it on a new laptop with “Restore from a backup”.",
   "backup.keepSafe.title": "Keep the backup safe",
   "backup.keepSafe.body":
-    "A backup holds everything, including the community’s key: whoever has the file can read all of it and join the community’s sync. Keep it somewhere only you and people you trust can reach.",
+    "A backup holds everything, including the community’s key. An unprotected backup lets whoever holds it read all of it and join the community. Protect it with a passphrase, and keep it somewhere only you and people you trust can reach.",
+  "backup.protect.legend": "Protect the backup",
+  "backup.protect.none": "No passphrase",
+  "backup.protect.none.hint":
+    "Whoever holds the file can read everything in it and join the community.",
+  "backup.protect.passphrase": "With a passphrase",
+  "backup.protect.passphrase.hint":
+    "The file is encrypted: without the passphrase nobody can open it or join with it, you included.",
+  "backup.passphrase": "Passphrase",
+  "backup.passphrase.hint":
+    "At least {count} characters. A few words are easy to remember and hard to guess. Keep it apart from the file.",
+  "backup.passphrase.again": "Passphrase again",
+  "backup.passphrase.short": "The passphrase needs at least {count} characters.",
+  "backup.passphrase.different": "The two passphrases are not the same. Type them again.",
+  "backup.done.protected":
+    "It is protected by your passphrase. Keep the passphrase somewhere apart from the file: without it nobody can open the backup, you included.",
   "backup.path": "Save the backup to",
   "backup.fileFallback": "community",
   "backup.submit": "Write backup",
@@ -155,7 +170,39 @@ export const collectionsEn = {
   "restore.written": "Backed up",
   "restore.file": "File",
   "restore.explain": "The file checks out. Restoring adds this community to this device.",
+  "restore.explain.merge":
+    "The file checks out. {name} is already on this device: restoring merges the backup into it, and nothing there is lost or duplicated.",
+  "restore.protected": "Passphrase",
+  "restore.protected.yes": "Protected by a passphrase, which opened it",
+  "restore.locked.title": "This backup is protected by a passphrase",
+  "restore.locked.body":
+    "{name} is encrypted. Type the passphrase it was written with to see what it holds; nothing is restored until you choose to.",
+  "restore.passphrase": "Passphrase",
+  "restore.passphrase.empty": "Type the backup’s passphrase.",
+  "restore.unlock": "Open the backup",
+  "restore.unlocking": "Opening the backup…",
+  "restore.seal": "Seal",
+  "restore.seal.yes": "Sealed with the community’s key, and unchanged since",
+  "restore.unsealed.title": "This backup is not sealed",
+  "restore.unsealed.body":
+    "It was written by an older version of Meitheal, before backups were sealed, so nothing shows whether it was changed since. Restore it only if it has been in safe hands.",
+  "restore.devices.one": "1 device",
+  "restore.devices.many": "{count} devices",
+  "restore.member.one": "{name} — 1 device",
+  "restore.member.many": "{name} — {count} devices",
+  "restore.member.noName": "(no name)",
+  "restore.members.title": "Its members ({devices})",
+  "restore.members.body":
+    "Restoring brings the community’s member list to this device: these members’ devices may then sync with it. Restore it only if these are the people you expect.",
+  "restore.added.title": "This backup adds {devices} to the member list",
+  "restore.added.body":
+    "Restoring it adds them to {name} on this device. They may then sync with it and read everything in the community. Restore it only if you know them.",
+  "restore.removed.title": "This backup removes {devices} from the member list",
+  "restore.removed.body":
+    "Restoring it removes them from {name} for good: they will no longer sync with this device.",
   "restore.submit": "Restore {name}",
+  "restore.cancel": "Cancel",
+  "restore.cancelled": "Nothing was restored; this device is as it was.",
   "restore.busy": "Restoring…",
 
   "import.title": "Import Markdown",

@@ -1,17 +1,25 @@
 // Restoring what is not a whole backup, and writing where nothing can be written: each case gets a
 // clear message, and the data folder restored into is byte for byte as it was.
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from "fflate";
+import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restoreBackup, type BackupHost } from "../../peer/backup/backup.ts";
 import { writeBackupFile } from "../../peer/backup/files.ts";
-import { MANIFEST_ENTRY, type BackupManifest } from "../../peer/backup/format.ts";
+import { MANIFEST_ENTRY, SEAL_ENTRY, type BackupManifest } from "../../peer/backup/format.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
 import { ErrorCode, type Result } from "../../shared/result.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { expectErr, picture, seedCommunity, value } from "./helpers.ts";
+import {
+  consentFor,
+  editBackup,
+  expectErr,
+  picture,
+  reseal,
+  seedCommunity,
+  value,
+} from "./helpers.ts";
 import { atPath } from "../../shared/contract.ts";
 import { pathOf } from "../helpers/files.ts";
 
@@ -76,14 +84,8 @@ const restoreFile = async (name: string, bytes: Uint8Array) => {
 };
 
 /** The good backup's files, changed by `edit`, zipped again with the manifest first. */
-const rezip = (edit: (files: Record<string, Uint8Array>) => void): Uint8Array => {
-  const files = unzipSync(good);
-  edit(files);
-  const ordered: Zippable = { [MANIFEST_ENTRY]: [files[MANIFEST_ENTRY]!, { level: 0 }] };
-  for (const [name, data] of Object.entries(files))
-    if (name !== MANIFEST_ENTRY) ordered[name] = [data, { level: 0 }];
-  return zipSync(ordered);
-};
+const rezip = (edit: (files: Record<string, Uint8Array>) => void): Uint8Array =>
+  editBackup(good, edit);
 
 const storyEntry = () => manifest.documents.find((d) => d.kind === "story")!;
 
@@ -127,22 +129,43 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
     );
   });
 
-  it("a document that Automerge cannot load (its checksum made to match)", async () => {
+  it("a document that Automerge cannot load (its checksum made to match, then sealed again)", async () => {
     const entry = storyEntry();
     const junk = strToU8("not an automerge document at all");
-    const bytes = rezip((files) => {
-      files[entry.path] = junk;
-      const m = JSON.parse(strFromU8(files[MANIFEST_ENTRY]!)) as BackupManifest;
-      const listed = m.documents.find((d) => d.id === entry.id)!;
-      listed.bytes = junk.byteLength;
-      listed.sha256 = createHash("sha256").update(junk).digest("hex");
-      files[MANIFEST_ENTRY] = strToU8(JSON.stringify(m));
-    });
+    const junked = (sealed: boolean) =>
+      rezip((files) => {
+        files[entry.path] = junk;
+        const m = JSON.parse(strFromU8(files[MANIFEST_ENTRY]!)) as BackupManifest;
+        const listed = m.documents.find((d) => d.id === entry.id)!;
+        listed.bytes = junk.byteLength;
+        listed.sha256 = createHash("sha256").update(junk).digest("hex");
+        files[MANIFEST_ENTRY] = strToU8(JSON.stringify(m));
+        if (sealed) reseal(files);
+      });
+    // Only the checksum made to match: the seal gives it away.
     expectErr(
-      await restoreFile("junk.meitheal-backup", bytes),
+      await restoreFile("junk.meitheal-backup", junked(false)),
+      ErrorCode.Damaged,
+      /not authentic.*Nothing was restored/,
+    );
+    // Sealed again by someone holding the file: every document is still loaded before anything is written.
+    expectErr(
+      await restoreFile("junk-sealed.meitheal-backup", junked(true)),
       ErrorCode.Damaged,
       new RegExp(`document ${entry.id} cannot be loaded`),
     );
+  });
+
+  it("a seal missing, or not one", async () => {
+    for (const edit of [
+      (files: Record<string, Uint8Array>) => delete files[SEAL_ENTRY],
+      (files: Record<string, Uint8Array>) => (files[SEAL_ENTRY] = strToU8("{}")),
+    ])
+      expectErr(
+        await restoreFile("unsealed.meitheal-backup", rezip(edit)),
+        ErrorCode.Damaged,
+        /not authentic/,
+      );
   });
 
   it("a backup written by a newer version", async () => {
@@ -202,14 +225,14 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
   });
 
   it("a write that fails half way through the restore is rolled back", async () => {
-    const result = await unchanged((node) => {
+    const result = await unchanged(async (node) => {
       const host: BackupHost = {
         ...node.backupHost(),
         progress: (p) => {
           if (p.task === "restore" && p.done >= 32) throw new Error("the disk fell off");
         },
       };
-      return restoreBackup(host, goodPath);
+      return restoreBackup(host, goodPath, { consent: await consentFor(node, goodPath) });
     });
     expectErr(
       result,
@@ -219,7 +242,7 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
   });
 
   it("a community that cannot be added to the device's list is taken away again", async () => {
-    const result = await unchanged((node) =>
+    const result = await unchanged(async (node) =>
       restoreBackup(
         {
           ...node.backupHost(),
@@ -230,6 +253,7 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
             } as const),
         },
         goodPath,
+        { consent: await consentFor(node, goodPath) },
       ),
     );
     expectErr(result, ErrorCode.Storage, /could not be saved/);
@@ -238,7 +262,8 @@ describe("restoring a file that is not a whole backup changes nothing", () => {
   it("and the good backup restores after all that", async () => {
     const node = await PeerNode.start({ dataDir: target });
     try {
-      value(await node.handlers["backup:restore"]({ source: atPath(goodPath) }));
+      const consent = await consentFor(node, goodPath);
+      value(await node.handlers["backup:restore"]({ source: atPath(goodPath), consent }));
       expect(node.listCommunities().map((c) => c.name)).toEqual(["Already here", "Source"]);
     } finally {
       await node.close();

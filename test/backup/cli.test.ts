@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKUP_EXTENSION } from "../../peer/backup/format.ts";
 import type { RestoreOutcome } from "../../peer/backup/backup.ts";
-import type { BackupSummary, CommunitySummary } from "../../shared/contract.ts";
+import type { BackupCheck, CommunitySummary } from "../../shared/contract.ts";
 import { REPO_ROOT } from "../helpers/servePeer.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { picture } from "./helpers.ts";
@@ -81,14 +81,23 @@ describe("meitheal-peer backup and restore", () => {
 
     const check = await cli(["restore", path, "--check", "--json"]);
     expect(check.code).toBe(0);
-    expect(JSON.parse(check.stdout) as BackupSummary).toMatchObject({ communityId, documents: 2 });
+    expect(JSON.parse(check.stdout) as BackupCheck).toMatchObject({
+      communityId,
+      documents: 2,
+      sealed: true,
+    });
 
+    // A new laptop: the members it would trust are named, and nothing happens without --yes.
     const fresh = join(tmp, "fresh");
-    const restored = await cli(["restore", path, "--data", fresh]);
+    const asked = await cli(["restore", path, "--data", fresh]);
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toMatch(/Its member list \(1 device\).*run again with --yes/s);
+    const restored = await cli(["restore", path, "--yes", "--data", fresh]);
     expect(restored.stderr).toBe("");
     expect(restored.code).toBe(0);
     expect(restored.stdout).toMatch(/Restored "Cois Farraige" .*2 documents, under the same ids/);
     expect(restored.stdout).toMatch(/not on the community's member list yet.*invite it/);
+    // Merged again: nothing on the member list changes, so nothing is asked.
     const again = await cli(["restore", path, "--json", "--data", fresh]);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout) as RestoreOutcome).toMatchObject({
@@ -96,6 +105,7 @@ describe("meitheal-peer backup and restore", () => {
       changed: 0,
       member: false,
       community: { id: communityId, name: "Cois Farraige" },
+      roster: { added: [], removed: [] },
     });
     const list = await cli(["communities", "--json", "--data", fresh]);
     expect((JSON.parse(list.stdout) as CommunitySummary[]).map((c) => c.id)).toEqual([communityId]);

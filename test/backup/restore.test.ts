@@ -22,7 +22,7 @@ import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { seedLog } from "../helpers/logs.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { documentsOf, entryIds, seedCommunity, value } from "./helpers.ts";
+import { consentFor, consentTo, documentsOf, entryIds, seedCommunity, value } from "./helpers.ts";
 import { asCommunityId } from "../../shared/ids.ts";
 import { pathOf } from "../helpers/files.ts";
 
@@ -98,7 +98,19 @@ describe("backup and restore", () => {
       const inspected = value(
         await b.handlers["backup:inspect"]({ source: atPath(pathOf(written)) }),
       );
-      expect(inspected).toEqual({ ...written, bytes: bytes.byteLength });
+      // The check: what the file holds, sealed, and who it lets in (the founder, A's device).
+      expect(inspected).toEqual({
+        ...written,
+        bytes: bytes.byteLength,
+        state: "checked",
+        protected: false,
+        sealed: true,
+        merges: false,
+        roster: {
+          added: [{ name: a.profile.displayName, deviceKeys: [a.deviceKey] }],
+          removed: [],
+        },
+      });
       expect(b.listCommunities()).toEqual([]); // inspecting changed nothing
 
       const bProgress: TaskProgress[] = [];
@@ -106,7 +118,10 @@ describe("backup and restore", () => {
       const changes: unknown[] = [];
       b.on("communities:changed", (e) => changes.push(e));
       const restored = value(
-        await b.handlers["backup:restore"]({ source: atPath(pathOf(written)) }),
+        await b.handlers["backup:restore"]({
+          source: atPath(pathOf(written)),
+          consent: consentTo(inspected),
+        }),
       );
       expect(restored).toMatchObject({
         id: communityId,
@@ -175,7 +190,8 @@ describe("backup and restore", () => {
       ).toEqual([...volumeIds].sort());
 
       const b = await start(dirB);
-      value(await b.handlers["backup:restore"]({ source: atPath(pathOf(written)) }));
+      const consent = await consentFor(b, pathOf(written));
+      value(await b.handlers["backup:restore"]({ source: atPath(pathOf(written)), consent }));
       const community = b.community(communityId)!;
       const find = <T>(id: string) => community.repo.find<T>(`automerge:${id}` as AutomergeUrl);
       const listed = logVolumes(community.index!.doc(), logId);
@@ -211,7 +227,8 @@ describe("backup and restore", () => {
 
       // On B: restored, then written on after the backup.
       const b = await start(dirB);
-      value(await b.handlers["backup:restore"]({ source: atPath(pathOf(first)) }));
+      const consent = await consentFor(b, pathOf(first));
+      value(await b.handlers["backup:restore"]({ source: atPath(pathOf(first)), consent }));
       const storyId = storyIds[0]!;
       const onB: DocHandle<Story> = await b
         .community(communityId)!

@@ -16,6 +16,8 @@ import { pair, startLinkedPeers, type LinkedPeers } from "../sync/linkedPeers.ts
 import type { CommunityId } from "../../shared/ids.ts";
 import { atPath } from "../../shared/contract.ts";
 import { pathOf } from "../helpers/files.ts";
+import { devicesOf } from "../../peer/backup/roster.ts";
+import { checked } from "./helpers.ts";
 
 let linked: LinkedPeers;
 let c: ServedPeer | undefined;
@@ -104,7 +106,18 @@ describe("a backup restored on a new laptop", () => {
     c = await servePeer(dirC);
     rpcC = await connectRpc(c);
     const infoC = await rpcC.call("peer:info", {});
-    const restored = await rpcC.call("backup:restore", { source: atPath(pathOf(backup)) });
+    const source = atPath(pathOf(backup));
+    const check = checked(await rpcC.call("backup:inspect", { source }));
+    // The members C will trust: A and B, by the names they joined under.
+    const [infoA, infoB] = await Promise.all([
+      rpcA.call("peer:info", {}),
+      rpcB.call("peer:info", {}),
+    ]);
+    expect(devicesOf(check.roster).sort()).toEqual([infoA.deviceKey, infoB.deviceKey].sort());
+    const restored = await rpcC.call("backup:restore", {
+      source,
+      consent: { devices: devicesOf(check.roster), unsealed: false },
+    });
     expect(restored).toMatchObject({
       id: communityId,
       name: "Retreat",

@@ -1,20 +1,27 @@
 // Community settings → Backup: the whole community in one file (its documents and its key), to keep
-// or to restore on a new laptop (#/restore). Unlike the offline bundle it is not encrypted for a
-// member: whoever holds it holds the community, and the panel says so plainly. The file goes where
-// the system save dialog says (desktop), or to the browser's downloads; a path on the peer's
-// computer may be typed under "Advanced".
+// or to restore on a new laptop (#/restore). Unless protected by a passphrase it is not encrypted:
+// whoever holds it holds the community, and the panel says so plainly where the choice is made.
+// With a passphrase (typed twice) the peer encrypts it (Argon2id, peer/backup/protect.ts). The file
+// goes where the system save dialog says (desktop), or to the browser's downloads; a path on the
+// peer's computer may be typed under "Advanced".
 import { useId, useState, type FormEvent } from "react";
 import type { BackupSummary } from "../../../shared/contract.ts";
 import type { MeithealError } from "../../../shared/result.ts";
 import { t } from "../../i18n/index.ts";
 import { useCommunity } from "../../communityContext.tsx";
 import { usePeer } from "../../peerContext.ts";
+import { ChoiceGroup, TextField } from "../../ui/fields.tsx";
 import { Notice, FailureNotice } from "../../ui/kit.tsx";
 import { formatBytes } from "../sync/format.ts";
 import { chooseTarget, saveDownload, type Transferred } from "./files.ts";
 import { BACKUP_EXTENSION, defaultPath, isoDay } from "./format.ts";
 import { PathField } from "./PathField.tsx";
 import { ProgressBar, useTaskProgress } from "./progress.tsx";
+
+/** As the peer asks (peer/backup/protect.ts): a passphrase of fewer characters is refused. */
+const MIN_PASSPHRASE_CHARS = 8;
+
+type Protection = "none" | "passphrase";
 
 export function BackupPanel() {
   const { connection } = usePeer();
@@ -31,10 +38,28 @@ export function BackupPanel() {
   const [done, setDone] = useState<BackupSummary | null>(null);
   const [received, setReceived] = useState<Transferred | null>(null);
   const { progress, reset } = useTaskProgress("backup", communityId, busy);
+  const [protection, setProtection] = useState<Protection>("none");
+  const [passphrase, setPassphrase] = useState("");
+  const [again, setAgain] = useState("");
+  const [passphraseError, setPassphraseError] = useState<string | null>(null);
+  const [againError, setAgainError] = useState<string | null>(null);
+
+  /** The passphrase to send, checked here first; null when it is not fit (said at its field). */
+  const chosenPassphrase = (): string | undefined | null => {
+    if (protection === "none") return undefined;
+    const short = [...passphrase].length < MIN_PASSPHRASE_CHARS;
+    setPassphraseError(
+      short ? t("backup.passphrase.short", { count: MIN_PASSPHRASE_CHARS }) : null,
+    );
+    setAgainError(!short && again !== passphrase ? t("backup.passphrase.different") : null);
+    return short || again !== passphrase ? null : passphrase;
+  };
 
   const write = async () => {
     setDone(null);
     setFailure(null);
+    const secret = chosenPassphrase();
+    if (secret === null) return;
     const target = await chooseTarget({ advanced, typed: path, purpose: "backup" });
     if (target === "empty") return setPathError(t("transfer.pathEmpty"));
     // Cancelled: nothing changes, and nothing is said.
@@ -44,7 +69,11 @@ export function BackupPanel() {
     setReceived(null);
     setBusy(true);
     try {
-      const answer = await connection.rpc.call("backup:write", { communityId, target });
+      const answer = await connection.rpc.call("backup:write", {
+        communityId,
+        target,
+        ...(secret === undefined ? {} : { passphrase: secret }),
+      });
       if (!answer.ok) return setFailure(answer.error);
       const { download } = answer.value;
       if (download) {
@@ -74,6 +103,54 @@ export function BackupPanel() {
         <p>{t("backup.keepSafe.body")}</p>
       </Notice>
       <form onSubmit={submit} noValidate aria-busy={busy} aria-label={t("backup.title")}>
+        <ChoiceGroup
+          legend={t("backup.protect.legend")}
+          name={`${headingId}-protection`}
+          choices={[
+            {
+              value: "none",
+              label: t("backup.protect.none"),
+              hint: t("backup.protect.none.hint"),
+            },
+            {
+              value: "passphrase",
+              label: t("backup.protect.passphrase"),
+              hint: t("backup.protect.passphrase.hint"),
+            },
+          ]}
+          value={protection}
+          onChange={setProtection}
+          disabled={busy}
+        />
+        {protection === "passphrase" && (
+          <>
+            <TextField
+              type="password"
+              label={t("backup.passphrase")}
+              hint={t("backup.passphrase.hint", { count: MIN_PASSPHRASE_CHARS })}
+              value={passphrase}
+              onChange={(next) => {
+                setPassphrase(next);
+                setPassphraseError(null);
+              }}
+              error={passphraseError}
+              autoComplete="new-password"
+              disabled={busy}
+            />
+            <TextField
+              type="password"
+              label={t("backup.passphrase.again")}
+              value={again}
+              onChange={(next) => {
+                setAgain(next);
+                setAgainError(null);
+              }}
+              error={againError}
+              autoComplete="new-password"
+              disabled={busy}
+            />
+          </>
+        )}
         <details
           className="advanced-path"
           open={advanced}
@@ -123,6 +200,7 @@ export function BackupPanel() {
               <code>{done.path}</code>
             )}
           </p>
+          {done.protected && <p>{t("backup.done.protected")}</p>}
           <p className="hint">{t("backup.done.restoreHint")}</p>
         </div>
       )}
