@@ -1,6 +1,7 @@
 // libsodium for backups, through sodium-universal: the typed view of the few functions the seal
 // (seal.ts) and the passphrase (protect.ts) use, with signatures as in sodium-native.
-import * as sodiumModule from "sodium-universal";
+// The default import is module.exports itself: a namespace import lacks the constants under Node.
+import sodiumModule from "sodium-universal";
 
 type SodiumForBackups = {
   crypto_kdf_derive_from_key(
@@ -68,5 +69,4 @@ type SodiumForBackups = {
 
 // The module object itself: under Node's own ESM loader (the meitheal-peer bin) the named exports
 // of this CommonJS package lack its constants; `default` is module.exports, with all of them.
-export const sodium = ((sodiumModule as { default?: unknown }).default ??
-  sodiumModule) as SodiumForBackups;
+export const sodium = sodiumModule as SodiumForBackups;

@@ -355,9 +355,17 @@ export const CASES: { [M in Method]: SmokeCase<M> } = {
   "backup:inspect": {
     args: (s) => ({ source: atPath(s.backup?.path ?? join(s.dir, "no-backup")) }),
     expect: "ok",
-    check: (summary, s) => {
-      expect(summary).toMatchObject({ communityId: s.communityId, name: COMMUNITY });
-      expect(summary.documents).toBe(s.backup?.documents);
+    check: (check, s) => {
+      // This device's own backup: sealed, merging into the community here, no member list change.
+      if (check.state !== "checked") throw new Error(`the backup reads as ${check.state}`);
+      expect(check).toMatchObject({
+        communityId: s.communityId,
+        name: COMMUNITY,
+        sealed: true,
+        merges: true,
+      });
+      expect(check.roster).toEqual({ added: [], removed: [] });
+      expect(check.documents).toBe(s.backup?.documents);
     },
   },
   "backup:restore": {
