@@ -1,5 +1,4 @@
 // The local profile: how this device's person appears to others. Device data, kept in profile.json.
-import { userInfo } from "node:os";
 import { join } from "node:path";
 import type { Profile } from "../shared/contract.ts";
 import { defaultColour } from "../shared/palette.ts";
@@ -10,14 +9,11 @@ import { readJson, writeJsonAtomic } from "./storage/atomicFile.ts";
 export const PROFILE_FILE = "profile.json";
 const NAME_LIMIT = 60;
 
-const defaultName = (): string => {
-  try {
-    const name = userInfo().username;
-    return name ? name.charAt(0).toUpperCase() + name.slice(1) : "Me";
-  } catch {
-    return "Me";
-  }
-};
+/**
+ * The name shown until the person chooses one: never the computer's account name, which would
+ * reach every member's list (a founder who never opened the profile) and says nothing they chose.
+ */
+const defaultName = (deviceKey: string): string => `Member ${deviceKey.slice(0, 4).toUpperCase()}`;
 
 export const checkProfile = (value: Partial<Profile>): Result<Profile> => {
   const displayName = checkName(value.displayName, "display name", NAME_LIMIT);
@@ -29,7 +25,11 @@ export const checkProfile = (value: Partial<Profile>): Result<Profile> => {
 
 /** The saved profile, or a stand-in (`chosen: false`) until the person saves one. */
 export async function loadProfile(dataDir: string, deviceKey: string): Promise<Profile> {
-  const fallback = { displayName: defaultName(), colour: defaultColour(deviceKey), chosen: false };
+  const fallback = {
+    displayName: defaultName(deviceKey),
+    colour: defaultColour(deviceKey),
+    chosen: false,
+  };
   let stored: unknown;
   try {
     stored = await readJson(join(dataDir, PROFILE_FILE));
