@@ -11,7 +11,7 @@
 // TRANSFER_TTL_MS; a download is handed out once; an upload is used up by the call that acts on it
 // (restore, import, reading a bundle). What a previous run left behind is removed on start.
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DownloadInfo, UploadInfo } from "../../shared/contract.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
@@ -245,6 +245,9 @@ export class Transfers {
     const entry = this.#entries.get(id);
     if (!entry || entry.kind !== "download") return err(ErrorCode.NotFound, GONE);
     try {
+      // Written by an exporter with the usual mode: private to this account, as every file of the
+      // data folder is (docs/DESIGN.md, Durability).
+      await chmod(entry.path, 0o600);
       entry.bytes = (await stat(entry.path)).size;
     } catch (e) {
       await this.forget(id);

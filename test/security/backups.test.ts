@@ -392,6 +392,17 @@ describe("a device's files are its own", () => {
       target: { kind: "download", name: "Shared laptop" },
     });
     expect(backup.download).not.toBeNull();
+    // And an export written as a download: the retreat harvest of today, as HTML.
+    const today = new Date().toISOString().slice(0, 10);
+    const harvest = await rpc.call("harvest:write", {
+      communityId: community.id,
+      from: today,
+      to: today,
+      timeZone: "UTC",
+      format: "html",
+      target: { kind: "download", name: "Harvest" },
+    });
+    expect(harvest.download).not.toBeNull();
     rpc.close();
     await window.shutdown();
     await peer.stop();
