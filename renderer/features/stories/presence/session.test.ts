@@ -38,9 +38,9 @@ function fakeEditor(
     isDestroyed: false,
     dom: new EventTarget(),
     hasFocus: () => true,
+    // Not composing, and no DOM observer: a presence redraw has no page caret to read first
+    // (editor/pendingSelection.ts).
     composing: false,
-    // No page here: no caret of the page's own to hand over (editor/pendingSelection.ts).
-    root: { getSelection: () => null },
     state: EditorState.create({ doc: docOf(), plugins: session.plugins }),
     dispatch(tr: Transaction) {
       view.state = view.state.apply(tr);
