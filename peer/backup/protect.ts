@@ -32,7 +32,7 @@
 //   bytes (format.ts, looksLikeBackup), as a zip backup is by its manifest.
 // Only library primitives (sodium-universal); nothing here is home-made crypto.
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
-import { sodium } from "./sodium.ts";
+import { sodium } from "../sodium.ts";
 
 export const PROTECTED_MAGIC = new TextEncoder().encode("MTHLBKP1");
 const FORMAT_VERSION = 1;

@@ -14,7 +14,7 @@
 // that file can make a seal too. It is a member's credential (the UI says so); a passphrase
 // (protect.ts) keeps the key, and so the power to seal, from whoever holds only the file, and a
 // restore shows every device it would add to a roster and asks first (backup.ts).
-import { sodium } from "./sodium.ts";
+import { sodium } from "../sodium.ts";
 
 const SEAL_CONTEXT = new TextEncoder().encode("MTHLBKUP");
 const SEAL_SUBKEY = 1;

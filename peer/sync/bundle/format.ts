@@ -40,7 +40,7 @@
 // Automerge cannot load merges the others and reports that one in `problems` (it was written by a
 // member device, so the rest is trustworthy, and refusing everything would help no one).
 import { isValidDocumentId } from "@automerge/automerge-repo";
-import sodiumModule from "sodium-universal";
+import { sodium } from "../../sodium.ts";
 import { ErrorCode } from "../../../shared/result.ts";
 
 export const BUNDLE_EXTENSION = ".meitheal-sync";
@@ -58,59 +58,9 @@ export type BundleContents = {
   documents: Map<string, Uint8Array>;
 };
 
-// ---------------------------------------------------------------------------------------------
-// libsodium, through sodium-universal. peer/trust/vendor.d.ts types only the few functions the
-// invite code uses; this is the typed view of what bundles use (signatures as in sodium-native).
-
-type SodiumForBundles = {
-  crypto_kdf_derive_from_key(
-    subkey: Uint8Array,
-    subkeyId: number,
-    ctx: Uint8Array,
-    key: Uint8Array,
-  ): void;
-  crypto_kdf_KEYBYTES: number;
-  crypto_kdf_CONTEXTBYTES: number;
-  crypto_secretstream_xchacha20poly1305_init_push(
-    state: Uint8Array,
-    header: Uint8Array,
-    key: Uint8Array,
-  ): void;
-  crypto_secretstream_xchacha20poly1305_init_pull(
-    state: Uint8Array,
-    header: Uint8Array,
-    key: Uint8Array,
-  ): void;
-  /** Throws when it fails; returns the ciphertext length. */
-  crypto_secretstream_xchacha20poly1305_push(
-    state: Uint8Array,
-    c: Uint8Array,
-    m: Uint8Array,
-    ad: Uint8Array | null,
-    tag: number,
-  ): number;
-  /** Throws when the chunk fails authentication. */
-  crypto_secretstream_xchacha20poly1305_pull(
-    state: Uint8Array,
-    m: Uint8Array,
-    tag: Uint8Array,
-    c: Uint8Array,
-    ad: Uint8Array | null,
-  ): number;
-  crypto_secretstream_xchacha20poly1305_STATEBYTES: number;
-  crypto_secretstream_xchacha20poly1305_HEADERBYTES: number;
-  crypto_secretstream_xchacha20poly1305_KEYBYTES: number;
-  crypto_secretstream_xchacha20poly1305_ABYTES: number;
-  crypto_secretstream_xchacha20poly1305_TAG_MESSAGE: number;
-  crypto_secretstream_xchacha20poly1305_TAG_FINAL: number;
-  sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
-  sodium_memzero(buf: Uint8Array): void;
-};
-// The default import: under Node's own ESM loader (the meitheal-peer bin) a CommonJS module's
-// named exports hold only what its source shows plainly, and the constants (crypto_kdf_KEYBYTES, …)
-// are missing there; `default` is module.exports itself, with all of them
-// (test/smoke/nodeImports.test.ts keeps it so).
-export const sodium = sodiumModule as SodiumForBundles;
+// libsodium's typed view is shared with backups (peer/sodium.ts); re-exported for the bundle's
+// other parts.
+export { sodium };
 
 const MAGIC = new TextEncoder().encode("MTHLSYN1");
 const KDF_CONTEXT = new TextEncoder().encode("MTHLSYNC");

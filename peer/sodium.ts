@@ -1,9 +1,11 @@
-// libsodium for backups, through sodium-universal: the typed view of the few functions the seal
-// (seal.ts) and the passphrase (protect.ts) use, with signatures as in sodium-native.
-// The default import is module.exports itself: a namespace import lacks the constants under Node.
+// libsodium, through sodium-universal: one typed view of what the peer uses, with signatures as in
+// sodium-native: offline bundles (sync/bundle/), the backup seal and passphrase (backup/seal.ts,
+// protect.ts). peer/trust/vendor.d.ts types the few functions the invite code imports by name.
+// The default import is module.exports itself: a namespace import lacks the constants under Node
+// (test/smoke/nodeImports.test.ts keeps it so).
 import sodiumModule from "sodium-universal";
 
-type SodiumForBackups = {
+type Sodium = {
   crypto_kdf_derive_from_key(
     subkey: Uint8Array,
     subkeyId: number,
@@ -11,6 +13,7 @@ type SodiumForBackups = {
     key: Uint8Array,
   ): void;
   crypto_kdf_KEYBYTES: number;
+  crypto_kdf_CONTEXTBYTES: number;
   crypto_generichash(out: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
   crypto_generichash_KEYBYTES: number;
   /** Argon2id in libuv's thread pool: the peer keeps answering while a passphrase is hashed. */
@@ -67,6 +70,4 @@ type SodiumForBackups = {
   sodium_memzero(buf: Uint8Array): void;
 };
 
-// The module object itself: under Node's own ESM loader (the meitheal-peer bin) the named exports
-// of this CommonJS package lack its constants; `default` is module.exports, with all of them.
-export const sodium = sodiumModule as SodiumForBackups;
+export const sodium = sodiumModule as Sodium;
