@@ -32,6 +32,8 @@ import {
   type SecureConnection,
 } from "../../peer/net/transport.ts";
 import type { DeviceKeyPair } from "../../peer/trust/deviceKey.ts";
+import { parseInvite } from "../../peer/trust/inviteCode.ts";
+import { joinWithInvite, noiseKeyPairFromDevice } from "../../peer/trust/invites.ts";
 import { asDeviceKey } from "../../shared/ids.ts";
 
 /** A device key made the way loadOrCreateDeviceKey makes one (without the file). */
@@ -448,4 +450,24 @@ export function socketFlood(
       await Promise.all(closing);
     },
   };
+}
+
+/**
+ * `device` joins a community for real with an invite link (`sync:invite`'s `uri`): the XXpsk0
+ * handshake and a place on the roster, as a member's device that then turns hostile would.
+ */
+export async function joinByInviteUri(
+  uri: string,
+  device: DeviceKeyPair,
+  name: string,
+): Promise<void> {
+  const decoded = parseInvite(uri);
+  if (!decoded.ok) throw new Error(decoded.error.message);
+  const welcome = await joinWithInvite({
+    secret: decoded.value.secret,
+    addresses: decoded.value.addresses,
+    keyPair: noiseKeyPairFromDevice(device),
+    name,
+  });
+  if (!welcome.ok) throw new Error(welcome.error.message);
 }

@@ -40,7 +40,10 @@ export async function connectRpc(peer: Pick<ServedPeer, "origin" | "token">): Pr
 }
 
 /** A storage-less Repo attached to one community of a served peer, as a window attaches. */
-export async function windowRepo(peer: ServedPeer, communityId: string): Promise<Repo> {
+export async function windowRepo(
+  peer: Pick<ServedPeer, "origin" | "token">,
+  communityId: string,
+): Promise<Repo> {
   const url = `${peer.origin.replace("http", "ws")}/ws/sync/${communityId}?token=${peer.token}`;
   const repo = new Repo({
     network: [new WebSocketClientAdapter(url)],

@@ -14,8 +14,6 @@ import {
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { peerIdOfKey } from "../../peer/net/secureAdapter.ts";
-import { parseInvite } from "../../peer/trust/inviteCode.ts";
-import { joinWithInvite, noiseKeyPairFromDevice } from "../../peer/trust/invites.ts";
 import type { CommunityId } from "../../shared/ids.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
@@ -29,6 +27,7 @@ import {
   until,
   writePartialFrame,
   type Intruder,
+  joinByInviteUri,
 } from "../helpers/hostile.ts";
 import { connectRpc, eventually, windowRepo, type PeerRpc } from "../helpers/peerRpc.ts";
 import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
@@ -124,15 +123,7 @@ beforeAll(async () => {
 
   // Mallory joins X for real, and both A and B know her.
   const invite = await rpcA.call("sync:invite", { communityId: X });
-  const decoded = parseInvite(invite.uri);
-  if (!decoded.ok) throw new Error(decoded.error.message);
-  const welcome = await joinWithInvite({
-    secret: decoded.value.secret,
-    addresses: decoded.value.addresses,
-    keyPair: noiseKeyPairFromDevice(mallory),
-    name: "Mallory",
-  });
-  if (!welcome.ok) throw new Error(welcome.error.message);
+  await joinByInviteUri(invite.uri, mallory, "Mallory");
   await eventually(
     async () =>
       (await rpcB.call("members:list", { communityId: X })).some(

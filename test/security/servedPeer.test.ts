@@ -19,8 +19,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ADAPTER_LIMITS, DEFAULT_TRANSPORT_LIMITS } from "../../peer/net/limits.ts";
 import { peerIdOfKey } from "../../peer/net/secureAdapter.ts";
 import { rosterDocumentId } from "../../peer/sync/membership.ts";
-import { parseInvite } from "../../peer/trust/inviteCode.ts";
-import { joinWithInvite, noiseKeyPairFromDevice } from "../../peer/trust/invites.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import {
@@ -37,6 +35,7 @@ import {
   until,
   type Frame,
   type Intruder,
+  joinByInviteUri,
 } from "../helpers/hostile.ts";
 import { connectRpc, eventually, windowRepo, type PeerRpc } from "../helpers/peerRpc.ts";
 import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
@@ -206,15 +205,7 @@ beforeAll(async () => {
 
   // Mallory joins X for real: an invite from A, the XXpsk0 handshake, a place on the roster.
   const invite = await rpcA.call("sync:invite", { communityId: X });
-  const decoded = parseInvite(invite.uri);
-  if (!decoded.ok) throw new Error(decoded.error.message);
-  const welcome = await joinWithInvite({
-    secret: decoded.value.secret,
-    addresses: decoded.value.addresses,
-    keyPair: noiseKeyPairFromDevice(mallory),
-    name: "Mallory",
-  });
-  if (!welcome.ok) throw new Error(welcome.error.message);
+  await joinByInviteUri(invite.uri, mallory, "Mallory");
   await eventually(
     async () =>
       (await rpcA.call("members:list", { communityId: X })).some(

@@ -10,14 +10,13 @@
 // 127.0.0.1 with no mDNS (`--listen 127.0.0.1:0 --no-discovery`), so nothing leaves this machine.
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
-import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { WebSocket } from "ws";
 import type { ChannelRequest } from "../../shared/bridge.ts";
 import { RpcClient, type TextPort } from "../../shared/rpc.ts";
+import { connectRpc, windowRepo } from "../helpers/peerRpc.ts";
 import { REPO_ROOT } from "../helpers/servePeer.ts";
 
 export const ENTRIES = ["bin", "web", "desktop"] as const;
@@ -129,28 +128,17 @@ async function startServed(
     });
     const origin = url.origin;
     const token = url.hash.replace("#token=", "");
-    const wsBase = `${origin.replace("http", "ws")}`;
-    const ws = new WebSocket(`${wsBase}/ws/rpc?token=${token}`, { headers: { origin } });
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    const rpc = new RpcClient({
-      send: (text) => ws.send(text),
-      onMessage: (listener) => ws.on("message", (data: Buffer) => listener(data.toString("utf8"))),
-      onClose: (listener) => ws.on("close", listener),
-    });
+    // The window's own paths, as every served-peer test reaches them (test/helpers/peerRpc.ts).
+    const served = { origin, token };
+    const connection = await connectRpc(served);
+    const rpc = connection.raw;
     const repos: Repo[] = [];
     return {
       entry,
       mode: "web",
       rpc,
       async openRepo(communityId) {
-        const repo = new Repo({
-          network: [new WebSocketClientAdapter(`${wsBase}/ws/sync/${communityId}?token=${token}`)],
-          isEphemeral: true,
-          peerId: `ui-${randomUUID()}` as PeerId,
-        });
+        const repo = await windowRepo(served, communityId);
         repos.push(repo);
         await whenLinked(repo);
         return repo;
@@ -158,7 +146,7 @@ async function startServed(
       output,
       async stop() {
         await Promise.all(repos.map((r) => r.shutdown()));
-        ws.close();
+        connection.close();
         // Ctrl+C in a terminal signals the whole foreground group, tsx and the peer under it.
         if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGINT");
         const code = await within(exited, STOP_TIMEOUT_MS);
