@@ -7,6 +7,7 @@
 import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { randomUUID } from "node:crypto";
+import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedCommunity } from "../helpers/seed.ts";
 import { servePeer, type ServedPeer } from "../helpers/servePeer.ts";
@@ -67,6 +68,10 @@ describe("a window reconnecting while another writes", () => {
     // adds a line of its own.
     for (let i = 0; i < 6; i++) {
       await pause(250);
+      // A socket still connecting cannot be terminated (ws throws): wait until it is open.
+      await expect
+        .poll(() => dropped.adapter.socket?.readyState, { timeout: 10_000 })
+        .toBe(WebSocket.OPEN);
       dropped.adapter.socket?.terminate();
       await expect.poll(() => dropped.repo.peers.length, { timeout: 10_000 }).toBeGreaterThan(0);
       const line = `dropped ${i}`;
