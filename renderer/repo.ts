@@ -16,6 +16,10 @@ export function useCommunityRepo(
     if (!communityId) return;
     let cancelled = false;
     let made: Repo | null = null;
+    const win = pageWindow();
+    const flush = () => {
+      if (made) flushToPeer(made);
+    };
     connection.syncAdapter(communityId).then(
       async (adapter) => {
         if (cancelled) return;
@@ -25,6 +29,7 @@ export function useCommunityRepo(
           peerId: `ui-${crypto.randomUUID()}` as PeerId,
         });
         made = repo;
+        win?.addEventListener("pagehide", flush);
         // automerge-repo declares a document unavailable when it has no peer to ask, so nothing
         // is looked up until the link to the local peer is up.
         await whenPeerConnected(repo);
@@ -38,11 +43,44 @@ export function useCommunityRepo(
       cancelled = true;
       setRepo(null);
       setFailure(null);
-      void made?.shutdown();
+      win?.removeEventListener("pagehide", flush);
+      if (made) {
+        // Leaving this community (another opens, or the window closes): what was typed in the
+        // last moment goes out before the link is shut.
+        flushToPeer(made);
+        void made.shutdown();
+      }
     };
   }, [connection, communityId]);
   return { repo, failure };
 }
+
+/**
+ * Sends every open document's unsent changes to the peer now. automerge-repo sends a document's
+ * changes on a 100 ms throttle, and this window keeps no storage of its own: words typed in the
+ * moment before a reload, a closed window or a switch of community were lost with the page.
+ * `syncNow` is ours (patches/): the throttled step run at once, with each peer's sync state, so the
+ * changes are in the messages that reach the socket before the page goes. (`beginSync` would not
+ * do: it resets what is known of the peer, and its first message carries heads, not changes.)
+ */
+export function flushToPeer(repo: Repo): void {
+  const peers = repo.peers;
+  if (peers.length === 0) return;
+  for (const synchronizer of Object.values(repo.synchronizer.docSynchronizers)) {
+    void synchronizer.syncNow();
+  }
+}
+
+// The page's window, in a file type-checked with and without the DOM's types.
+const pageWindow = () =>
+  (
+    globalThis as {
+      window?: {
+        addEventListener(type: "pagehide", listener: () => void): void;
+        removeEventListener(type: "pagehide", listener: () => void): void;
+      };
+    }
+  ).window;
 
 const whenPeerConnected = (repo: Repo) =>
   new Promise<void>((resolve) => {
