@@ -8,6 +8,10 @@ export type Relay = {
   readonly address: string;
   /** Connections relayed so far. */
   readonly accepted: number;
+  /** Bytes carried so far: from the dialling side to the target, and back. */
+  readonly bytes: { forward: number; back: number };
+  /** Sends new connections to another port (the target restarted elsewhere). */
+  retarget(port: number): void;
   cut(): void;
   heal(): void;
   close(): Promise<void>;
@@ -16,13 +20,17 @@ export type Relay = {
 export async function startRelay(targetPort: number): Promise<Relay> {
   let open = true;
   let accepted = 0;
+  let target = targetPort;
+  const bytes = { forward: 0, back: 0 };
   const live = new Set<Socket>();
   const server = createServer((inbound) => {
     inbound.on("error", () => undefined);
     if (!open) return inbound.destroy();
     accepted++;
-    const outbound = createConnection({ host: "127.0.0.1", port: targetPort });
+    const outbound = createConnection({ host: "127.0.0.1", port: target });
     outbound.on("error", () => undefined);
+    inbound.on("data", (d: Buffer) => (bytes.forward += d.length));
+    outbound.on("data", (d: Buffer) => (bytes.back += d.length));
     for (const [a, b] of [
       [inbound, outbound],
       [outbound, inbound],
@@ -43,6 +51,10 @@ export async function startRelay(targetPort: number): Promise<Relay> {
     address: `127.0.0.1:${address.port}`,
     get accepted() {
       return accepted;
+    },
+    bytes,
+    retarget(port) {
+      target = port;
     },
     cut() {
       open = false;

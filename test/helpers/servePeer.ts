@@ -22,13 +22,19 @@ export type ServedPeer = {
  */
 const LOCAL_SYNC = ["--listen", "127.0.0.1:0", "--no-discovery"];
 
-export async function servePeer(dataDir: string, extra: string[] = []): Promise<ServedPeer> {
+export async function servePeer(
+  dataDir: string,
+  extra: string[] = [],
+  /** Node's own arguments, before the script (e.g. another `--import`). */
+  nodeArgs: string[] = [],
+): Promise<ServedPeer> {
   const sync = extra.includes("--listen") || extra.includes("--no-lan") ? [] : LOCAL_SYNC;
   const child = spawn(
     process.execPath,
     [
       "--import",
       "tsx",
+      ...nodeArgs,
       "peer/cli.ts",
       "serve",
       "--port",
@@ -51,8 +57,8 @@ export async function servePeer(dataDir: string, extra: string[] = []): Promise<
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`peer did not start in 30 s:\n${out}`)),
-      30_000,
+      () => reject(new Error(`peer did not start in 60 s:\n${out}`)),
+      60_000,
     );
     const check = () => {
       const match = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
