@@ -31,12 +31,13 @@ import type {
 import { asCommunityId, type CommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { communityDir, summarise, type OpenCommunity } from "../communities.ts";
-import { fsyncDir } from "../storage/atomicFile.ts";
+import { fsyncDir, writeFileAtomic } from "../storage/atomicFile.ts";
 import { SafeFsStorageAdapter } from "../storage/fsStorage.ts";
 import { mergeBundle } from "../sync/bundle/merge.ts";
 import { listedDocuments } from "../sync/membership.ts";
 import { CommunityTrust } from "../sync/trust.ts";
 import { isMember } from "../trust/roster.ts";
+import { RESTORING_MARKER, STAGING_PREFIX } from "./leftovers.ts";
 import { rosterChange, rosterHere, rosterOfBackup, withoutConsent } from "./roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
 import {
@@ -374,6 +375,7 @@ async function restoreNow(
     await placed.value.undo();
     return adopted;
   }
+  await placed.value.listed();
   return done(adopted.value, "restored", 0);
 }
 
@@ -398,7 +400,7 @@ async function placeCommunity(
   host: BackupHost,
   id: CommunityId,
   backup: DecodedBackup,
-): Promise<Result<{ undo: () => Promise<void> }>> {
+): Promise<Result<{ undo: () => Promise<void>; listed: () => Promise<void> }>> {
   const target = communityDir(host.dataDir, id);
   if (
     await stat(target).then(
@@ -415,7 +417,7 @@ async function placeCommunity(
     () => true,
     () => false,
   );
-  const staging = join(host.dataDir, `.restore-${randomBytes(6).toString("hex")}`);
+  const staging = join(host.dataDir, `${STAGING_PREFIX}${randomBytes(6).toString("hex")}`);
   const staged = communityDir(staging, id);
   const undoParent = async () => {
     if (!parentExisted) await rmdir(parent).catch(() => undefined);
@@ -440,6 +442,12 @@ async function placeCommunity(
       bootstrap: [],
       addresses: backup.trust.addresses,
     });
+    // Moved into place with the folder: until the community is on the device's list, a stop
+    // leaves a marked folder that the next start removes (leftovers.ts).
+    await writeFileAtomic(
+      join(staged, RESTORING_MARKER),
+      `${new Date(host.now()).toISOString()}\n`,
+    );
     await mkdir(parent, { recursive: true, mode: 0o700 });
     await rename(staged, target);
     await fsyncDir(parent);
@@ -453,7 +461,13 @@ async function placeCommunity(
     );
   }
   await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-  return ok({ undo: undoParent });
+  const listed = async () => {
+    // Best effort: a marker left in a listed community is removed at the next start.
+    await rm(join(target, RESTORING_MARKER), { force: true })
+      .then(() => fsyncDir(target))
+      .catch(() => undefined);
+  };
+  return ok({ undo: undoParent, listed });
 }
 
 /**
