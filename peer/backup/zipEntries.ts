@@ -63,7 +63,10 @@ export function readZipEntries(bytes: Uint8Array): ZipEntries {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = bytes.byteLength;
   const end = findEnd(view, length);
-  if (!end) return { why: "its end is missing: it was cut short, or written over" };
+  if (!end)
+    return {
+      why: "its end is missing, or not where its directory says: it was cut short, or bytes were added or written over",
+    };
   if (end.trailing > 0) return { why: `${end.trailing} bytes follow the end of the backup` };
   const at = end.at;
   const disk = view.getUint16(at + 4, true);
