@@ -33,6 +33,7 @@ import { communityKind, type CommunityIndex } from "../shared/schema/community.t
 import { checkCommunityName, checkPurpose, checkThemes } from "../shared/schema/input.ts";
 import { ErrorCode, MeithealFailure, err, ok, type Result } from "../shared/result.ts";
 import type { BackupHost } from "./backup/backup.ts";
+import { sweepRestoreLeftovers } from "./backup/leftovers.ts";
 import {
   openRepo,
   readRegistry,
@@ -117,6 +118,7 @@ export class PeerNode implements PeerServices {
     const dataDir = await prepareDataDir(options.dataDir);
     const release = await acquireLock(dataDir);
     try {
+      await sweepRestoreLeftovers(dataDir);
       const device = await loadOrCreateDeviceKey(dataDir);
       const profile = await loadProfile(dataDir, device.publicKey);
       const node = new PeerNode(

@@ -31,15 +31,22 @@ import type {
 import { asCommunityId, type CommunityId } from "../../shared/ids.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { communityDir, summarise, type OpenCommunity } from "../communities.ts";
-import { fsyncDir } from "../storage/atomicFile.ts";
+import { fsyncDir, writeFileAtomic } from "../storage/atomicFile.ts";
 import { SafeFsStorageAdapter } from "../storage/fsStorage.ts";
 import { mergeBundle } from "../sync/bundle/merge.ts";
-import { indexEntries, listedDocuments, rosterDocumentId } from "../sync/membership.ts";
+import { listedDocuments } from "../sync/membership.ts";
 import { CommunityTrust } from "../sync/trust.ts";
 import { isMember } from "../trust/roster.ts";
+import { RESTORING_MARKER, STAGING_PREFIX } from "./leftovers.ts";
 import { rosterChange, rosterHere, rosterOfBackup, withoutConsent } from "./roster.ts";
 import { backupTarget, readBackupFile, resolveBackupPath, writeBackupFile } from "./files.ts";
-import { decodeBackup, encodeBackup, type BackupDocument, type DecodedBackup } from "./format.ts";
+import {
+  decodeBackup,
+  describedBy,
+  encodeBackup,
+  type BackupDocument,
+  type DecodedBackup,
+} from "./format.ts";
 import {
   checkPassphrase,
   hashFailed,
@@ -108,13 +115,6 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error("not here")), ms).unref()),
   ]);
 
-const kindOf = (community: OpenCommunity, id: string): string => {
-  if (id === community.id) return "index";
-  if (id === rosterDocumentId(community.id)) return "roster";
-  const kind = indexEntries(community)?.[id]?.kind;
-  return typeof kind === "string" ? kind : "unknown";
-};
-
 // ---------------------------------------------------------------------------------------------
 // Writing
 
@@ -145,13 +145,12 @@ export async function writeBackup(
       "This device has no key for that community yet (it was made before keys existed). Start Meitheal with LAN sync on once, then back it up.",
     );
   const createdAt = new Date(host.now()).toISOString();
-  const name = summarise(community).name;
-  const path = await backupTarget(typed.value, name, createdAt);
+  const path = await backupTarget(typed.value, summarise(community).name, createdAt);
 
   const ids = listedDocuments(community);
   const progress = progressOf(host, community.id, "backup", ids.length);
   progress(0);
-  const documents: BackupDocument[] = [];
+  const loadedDocs: { id: string; doc: Automerge.Doc<unknown> }[] = [];
   const missing: string[] = [];
   for (let start = 0; start < ids.length; start += BATCH) {
     const batch = ids.slice(start, start + BATCH);
@@ -167,16 +166,21 @@ export async function writeBackup(
         missing.push(id);
         return;
       }
-      const doc = r.value.doc();
-      documents.push({
-        id,
-        kind: kindOf(community, id),
-        bytes: Automerge.save(doc),
-        heads: Automerge.getHeads(doc),
-      });
+      loadedDocs.push({ id, doc: r.value.doc() });
     });
     progress(Math.min(ids.length, start + BATCH));
   }
+  // The name and kinds as the index saved in this backup has them (not as it was a moment
+  // before): a reader checks the manifest against that index (format.ts).
+  const index = loadedDocs.find((d) => d.id === community.id)?.doc;
+  const described = index ? describedBy(index, community.id) : undefined;
+  const name = described ? described.name : summarise(community).name;
+  const documents: BackupDocument[] = loadedDocs.map(({ id, doc }) => ({
+    id,
+    kind: described?.kindOf(id) ?? "unknown",
+    bytes: Automerge.save(doc),
+    heads: Automerge.getHeads(doc),
+  }));
   const zip = encodeBackup({
     communityId: community.id,
     name,
@@ -254,10 +258,11 @@ export async function checkBackup(
   if (!read.ok) return read;
   if (read.value.locked)
     return ok({ state: "locked", path: read.value.path, bytes: read.value.bytes });
-  return examine(host, read.value);
+  return checkRead(host, read.value);
 }
 
-async function examine(
+/** checkBackup of a file already read and checked whole (readBackup). */
+export async function checkRead(
   host: BackupHost | undefined,
   read: Extract<ReadBackup, { locked: false }>,
 ): Promise<Result<Checked>> {
@@ -328,7 +333,7 @@ async function restoreNow(
   const { backup, path } = opened;
   // Worked out again here, inside the queue: the file or the member list may have changed since
   // the person saw the check, and they agreed to what they saw, not to whatever is there now.
-  const check = await examine(host, opened);
+  const check = await checkRead(host, opened);
   if (!check.ok) return check;
   const refusal = withoutConsent(check.value.roster, backup.sealed, check.value.merges, consent);
   if (refusal !== undefined)
@@ -370,6 +375,7 @@ async function restoreNow(
     await placed.value.undo();
     return adopted;
   }
+  await placed.value.listed();
   return done(adopted.value, "restored", 0);
 }
 
@@ -394,7 +400,7 @@ async function placeCommunity(
   host: BackupHost,
   id: CommunityId,
   backup: DecodedBackup,
-): Promise<Result<{ undo: () => Promise<void> }>> {
+): Promise<Result<{ undo: () => Promise<void>; listed: () => Promise<void> }>> {
   const target = communityDir(host.dataDir, id);
   if (
     await stat(target).then(
@@ -411,7 +417,7 @@ async function placeCommunity(
     () => true,
     () => false,
   );
-  const staging = join(host.dataDir, `.restore-${randomBytes(6).toString("hex")}`);
+  const staging = join(host.dataDir, `${STAGING_PREFIX}${randomBytes(6).toString("hex")}`);
   const staged = communityDir(staging, id);
   const undoParent = async () => {
     if (!parentExisted) await rmdir(parent).catch(() => undefined);
@@ -436,6 +442,12 @@ async function placeCommunity(
       bootstrap: [],
       addresses: backup.trust.addresses,
     });
+    // Moved into place with the folder: until the community is on the device's list, a stop
+    // leaves a marked folder that the next start removes (leftovers.ts).
+    await writeFileAtomic(
+      join(staged, RESTORING_MARKER),
+      `${new Date(host.now()).toISOString()}\n`,
+    );
     await mkdir(parent, { recursive: true, mode: 0o700 });
     await rename(staged, target);
     await fsyncDir(parent);
@@ -449,7 +461,13 @@ async function placeCommunity(
     );
   }
   await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-  return ok({ undo: undoParent });
+  const listed = async () => {
+    // Best effort: a marker left in a listed community is removed at the next start.
+    await rm(join(target, RESTORING_MARKER), { force: true })
+      .then(() => fsyncDir(target))
+      .catch(() => undefined);
+  };
+  return ok({ undo: undoParent, listed });
 }
 
 /**

@@ -3,12 +3,12 @@
 // or of an unsealed backup, prints what it would do and needs --yes (roster.ts). A passphrase is
 // read from a file or standard input (--passphrase-file), never from the command line, which other
 // accounts on the computer can see.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { atPath, type BackupCheck, type BackupSummary } from "../../shared/contract.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
 import { dataDirOf, EXIT, findCommunity, withPeer, type Command, type Io } from "../cliKit.ts";
-import { checkBackup, restoreBackup, type RestoreOutcome } from "./backup.ts";
+import { checkRead, readBackup, restoreBackup, type RestoreOutcome } from "./backup.ts";
 import { BACKUP_EXTENSION, KEEP_PASSPHRASE, KEEP_SAFE } from "./format.ts";
 import { reasonOf } from "./files.ts";
 import {
@@ -90,6 +90,16 @@ function restoredLines(r: RestoreOutcome): string[] {
   return lines;
 }
 
+/** Whether `dir` is missing or empty: a data folder with nothing in it yet. */
+async function isEmptyFolder(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(resolve(dir))).length === 0;
+  } catch (e) {
+    // Anything else (a file, no permission) is for the peer to explain.
+    return (e as NodeJS.ErrnoException).code === "ENOENT";
+  }
+}
+
 const fail = (io: Io, e: { code: ErrorCode; message: string }) => {
   io.err(e.message);
   return exitFor(e.code);
@@ -156,11 +166,20 @@ export const backupCommands: Record<string, Command> = {
         io.err(`This backup is protected by a passphrase. ${PASSPHRASE_HOW} Nothing was changed.`);
         return EXIT.usage;
       };
+      // Read and checked whole before any peer starts: a file that is refused changes nothing, and
+      // makes nothing (a new laptop's data folder, its device key) for a restore that never happens.
+      const read = await readBackup(path, passphrase.value);
+      if (!read.ok) return fail(io, read.error);
+      if (read.value.locked) return locked();
+      const opened = read.value;
+      const refused = (refusal: string) => {
+        io.err(`${refusal}\nNothing was restored. To restore it, run again with --yes.`);
+        return EXIT.failed;
+      };
       if (values.check) {
-        // Without a peer: checking a file needs no data folder.
-        const checked = await checkBackup(undefined, path, passphrase.value);
+        // Checking a file needs no data folder: compared with none.
+        const checked = await checkRead(undefined, opened);
         if (!checked.ok) return fail(io, checked.error);
-        if (checked.value.state === "locked") return locked();
         io.out(
           values.json
             ? JSON.stringify(checked.value, null, 2)
@@ -168,17 +187,22 @@ export const backupCommands: Record<string, Command> = {
         );
         return EXIT.ok;
       }
-      return withPeer(dataDirOf(values), async (node) => {
-        const host = node.backupHost();
-        const checked = await checkBackup(host, path, passphrase.value);
+      const dataDir = dataDirOf(values);
+      if (!values.yes && (await isEmptyFolder(dataDir))) {
+        // No community is here to merge with, so what it would change is known without a peer.
+        const checked = await checkRead(undefined, opened);
         if (!checked.ok) return fail(io, checked.error);
-        if (checked.value.state === "locked") return locked();
         const { roster, sealed, merges } = checked.value;
         const refusal = withoutConsent(roster, sealed, merges, undefined);
-        if (refusal !== undefined && !values.yes) {
-          io.err(`${refusal}\nNothing was restored. To restore it, run again with --yes.`);
-          return EXIT.failed;
-        }
+        if (refusal !== undefined) return refused(refusal);
+      }
+      return withPeer(dataDir, async (node) => {
+        const host = node.backupHost();
+        const checked = await checkRead(host, opened);
+        if (!checked.ok) return fail(io, checked.error);
+        const { roster, sealed, merges } = checked.value;
+        const refusal = withoutConsent(roster, sealed, merges, undefined);
+        if (refusal !== undefined && !values.yes) return refused(refusal);
         // --yes agrees to what was just worked out: a restore that finds more is still refused.
         const restored = await restoreBackup(host, path, {
           passphrase: passphrase.value,

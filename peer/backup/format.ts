@@ -7,9 +7,10 @@
 //
 // manifest.json names the format and version, the community (id, name), when and by which version
 // of Meitheal it was written, and per document its id, kind, byte length, SHA-256 and heads; the
-// same for trust.json. Reading checks all of it — the seal, every length, every checksum, every
-// document loads with Automerge and has the heads the manifest says — before anything may be
-// restored. A backup may also be protected by a passphrase: then this whole zip is encrypted inside
+// same for trust.json. Reading checks all of it — every byte of the zip (zipEntries.ts: nothing
+// appended, every header and CRC as written), the seal, every length, every checksum, every
+// document loads with Automerge and has the heads the manifest says, the manifest's name and kinds
+// are those of the index it holds — before anything may be restored. A backup may also be protected by a passphrase: then this whole zip is encrypted inside
 // another file (protect.ts).
 //
 // Versions: 1 had no seal; 2 is sealed. A version 1 backup is still read (a backup a person made
@@ -26,16 +27,20 @@
 // - Checksums alone let anyone edit a document and recompute them: the seal is what says a member
 //   wrote the file. It is checked before any document is loaded, so a forged file costs little.
 // - Entries are stored, not compressed: Automerge already compresses its columns, and storing keeps
-//   writing and reading 1,000 documents fast. zip's CRC-32 is not checked by fflate; SHA-256 is.
+//   writing and reading 1,000 documents fast. The zip is read by zipEntries.ts, not a general
+//   reader: a general reader skips what it does not need, so bytes added or changed there passed.
 import * as Automerge from "@automerge/automerge";
 import { isValidDocumentId } from "@automerge/automerge-repo";
-import { strFromU8, unzipSync } from "fflate";
+import { strFromU8 } from "fflate";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { zipFiles } from "../../shared/export/zip.ts";
 import { ErrorCode, err, ok, type Result } from "../../shared/result.ts";
+import { communityKind } from "../../shared/schema/community.ts";
+import { rosterDocumentId } from "../sync/membership.ts";
 import { isProtected } from "./protect.ts";
 import { sealMatches, sealOf } from "./seal.ts";
+import { readZipEntries } from "./zipEntries.ts";
 
 export const BACKUP_EXTENSION = ".meitheal-backup";
 export const BACKUP_FORMAT = "meitheal/backup";
@@ -59,14 +64,16 @@ export const documentEntry = (id: string) => `documents/${id}.automerge`;
 
 export const NOT_A_BACKUP =
   "This file is not a Meitheal backup. Check that you chose the .meitheal-backup file you meant.";
+/** Said of every backup refused: it is read and checked whole before anything is written. */
+export const NOTHING_CHANGED = "Nothing was restored, and nothing on this device was changed.";
 const DAMAGED =
   "The backup is damaged or incomplete (perhaps it was cut short while copying, or changed afterwards)";
 export const NOT_AUTHENTIC =
-  "This backup is not authentic: it was changed after a member of the community wrote it, or it was made by someone outside the community (its seal does not match what it holds). Nothing was restored. Use another copy of the backup, or ask a member of the community to write a new one.";
+  "This backup is not authentic: it was changed after a member of the community wrote it, or it was made by someone outside the community (its seal does not match what it holds). Nothing was restored, and nothing on this device was changed. Use another copy of the backup, or ask a member of the community to write a new one.";
 const damaged = <T>(why: string): Result<T> =>
   err(
     ErrorCode.Damaged,
-    `${DAMAGED}: ${why}. Nothing was restored. Use another copy of the backup, or write a new one.`,
+    `${DAMAGED}: ${why}. ${NOTHING_CHANGED} Use another copy of the backup, or write a new one.`,
   );
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -82,7 +89,7 @@ const manifestSchema = z.object({
   version: z.union([z.literal(UNSEALED_VERSION), z.literal(BACKUP_VERSION)]),
   communityId: documentId,
   name: z.string().max(1000).nullable(),
-  createdAt: z.string().max(40),
+  createdAt: z.iso.datetime(),
   appVersion: z.string().max(40),
   notice: z.string().max(1000),
   documents: z
@@ -203,13 +210,11 @@ export type DecodedBackup = {
 export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
   const head = bytes.subarray(0, HEAD_BYTES);
   if (isProtected(head) || !looksLikeBackup(head)) return err(ErrorCode.BadInput, NOT_A_BACKUP);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (e) {
-    return damaged(`the zip cannot be read (${(e as Error).message})`);
-  }
-  const manifestBytes = files[MANIFEST_ENTRY];
+  // Every byte first: what the checksums and the seal do not cover must be exactly as written.
+  const zip = readZipEntries(bytes);
+  if ("why" in zip) return damaged(`the zip cannot be read (${zip.why})`);
+  const files = zip.files;
+  const manifestBytes = files.get(MANIFEST_ENTRY);
   if (!manifestBytes) return damaged("its manifest is missing");
   let raw: unknown;
   try {
@@ -232,7 +237,7 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
   const manifest = parsed.data;
 
   // The key first, then the seal it makes: a forged file is refused before any document loads.
-  const trustBytes = files[manifest.trust.path];
+  const trustBytes = files.get(manifest.trust.path);
   if (!trustBytes) return damaged("the community's key is missing");
   if (
     trustBytes.byteLength !== manifest.trust.bytes ||
@@ -248,9 +253,10 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
     return damaged("the community's key is not readable");
   }
   const sealed = manifest.version !== UNSEALED_VERSION;
-  if (sealed && !sealHolds(files[SEAL_ENTRY], manifestBytes, trust.communityKey))
+  if (sealed && !sealHolds(files.get(SEAL_ENTRY), manifestBytes, trust.communityKey))
     return err(ErrorCode.Damaged, NOT_AUTHENTIC);
 
+  let index: Automerge.Doc<unknown> | undefined;
   const expected = new Set([MANIFEST_ENTRY, manifest.trust.path, ...(sealed ? [SEAL_ENTRY] : [])]);
   const seen = new Set<string>();
   const documents: BackupDocument[] = [];
@@ -260,7 +266,7 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
     if (entry.path !== documentEntry(entry.id))
       return damaged(`document ${entry.id} is stored under an unexpected name`);
     expected.add(entry.path);
-    const data = files[entry.path];
+    const data = files.get(entry.path);
     if (!data) return damaged(`document ${entry.id} is missing`);
     if (data.byteLength !== entry.bytes)
       return damaged(
@@ -271,6 +277,7 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
     let doc: Automerge.Doc<unknown>;
     try {
       doc = Automerge.load<unknown>(data);
+      if (entry.id === manifest.communityId) index = doc;
     } catch (e) {
       return damaged(`document ${entry.id} cannot be loaded (${(e as Error).message})`);
     }
@@ -278,8 +285,10 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
       return damaged(`document ${entry.id} does not hold the history the manifest names`);
     documents.push({ id: entry.id, kind: entry.kind, bytes: data, heads: entry.heads });
   }
-  if (!seen.has(manifest.communityId)) return damaged("the community's index document is missing");
-  const extra = Object.keys(files).find((name) => !expected.has(name));
+  if (!index) return damaged("the community's index document is missing");
+  const described = describedFields(manifest, seen, index);
+  if (described !== undefined) return damaged(described);
+  const extra = [...files.keys()].find((name) => !expected.has(name));
   if (extra !== undefined)
     return damaged(`it holds a file its manifest does not list (${extra.slice(0, 80)})`);
 
@@ -293,6 +302,64 @@ export function decodeBackup(bytes: Uint8Array): Result<DecodedBackup> {
     documents,
     trust: { communityKey: trust.communityKey, addresses: trust.addresses },
   });
+}
+
+/**
+ * What the backup's own index says of it: the community's name, and each document's kind.
+ * Exported for the writer, so the manifest it writes says exactly what the reader checks.
+ */
+export function describedBy(index: unknown, communityId: string) {
+  const read = communityKind.read(index);
+  const raw = (index as { entries?: unknown } | undefined)?.entries;
+  const entries = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+  const roster = rosterDocumentId(communityId);
+  return {
+    name: read.state === "ok" ? read.doc.name : null,
+    /** The kind the manifest gives a document; undefined for one the community does not list. */
+    kindOf(id: string): string | undefined {
+      if (id === communityId) return "index";
+      if (id === roster) return "roster";
+      if (!Object.prototype.hasOwnProperty.call(entries, id)) return undefined;
+      const kind = (entries[id] as { kind?: unknown } | null)?.kind;
+      return typeof kind === "string" ? kind : "unknown";
+    },
+  };
+}
+
+const quoted = (name: string | null) => (name === null ? "no name" : `"${name.slice(0, 200)}"`);
+
+/**
+ * Why the manifest's own fields disagree with what the backup holds; undefined when they agree.
+ * The seal covers every byte of a sealed manifest, but whoever holds the key (anyone with an
+ * unprotected backup) can seal an edited one again, and a backup from before seals has none: the
+ * fields that describe the contents must also be the contents' own, so a check never shows one
+ * community's name and restores another. (createdAt, appVersion and notice say nothing the
+ * contents can confirm: the seal is all that covers them.)
+ */
+function describedFields(
+  manifest: BackupManifest,
+  present: ReadonlySet<string>,
+  index: Automerge.Doc<unknown>,
+): string | undefined {
+  const described = describedBy(index, manifest.communityId);
+  if (described.name !== manifest.name)
+    return `its manifest names the community ${quoted(manifest.name)}, but the community it holds is called ${quoted(described.name)}`;
+  for (const entry of manifest.documents) {
+    const kind = described.kindOf(entry.id);
+    if (kind === undefined)
+      return `it holds document ${entry.id}, which the community's index does not list`;
+    if (kind !== entry.kind)
+      return `its manifest calls document ${entry.id} a ${entry.kind.slice(0, 40)}, but the community's index lists it as a ${kind.slice(0, 40)}`;
+  }
+  const missing = new Set<string>();
+  for (const id of manifest.missing) {
+    if (present.has(id)) return `its manifest lists document ${id} as missing, and it is there`;
+    if (missing.has(id)) return `its manifest lists document ${id} as missing twice`;
+    if (described.kindOf(id) === undefined)
+      return `its manifest lists document ${id} as missing, but the community's index does not list it`;
+    missing.add(id);
+  }
+  return undefined;
 }
 
 /** Whether the seal entry is there, well formed, and seals these manifest bytes under the key. */

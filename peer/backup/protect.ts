@@ -64,7 +64,7 @@ export const NEEDS_PASSPHRASE =
 export const WRONG_PASSPHRASE =
   "That passphrase does not open this backup. Nothing was changed. Type it again: capitals, spaces and accents count.";
 const DAMAGED =
-  "The protected backup is damaged or incomplete (perhaps it was cut short while copying, or changed afterwards). Nothing was restored. Use another copy of the backup, or write a new one.";
+  "The protected backup is damaged or incomplete (perhaps it was cut short while copying, or changed afterwards). Nothing was restored, and nothing on this device was changed. Use another copy of the backup, or write a new one.";
 
 /** Argon2id needs 256 MiB: a computer short of memory may refuse it. */
 export const hashFailed = (e: unknown) =>

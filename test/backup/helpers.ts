@@ -104,9 +104,12 @@ export function editBackup(
 ): Uint8Array {
   const files: Record<string, Uint8Array> = unzipSync(backup);
   edit(files);
-  const ordered: Zippable = { [MANIFEST_ENTRY]: [files[MANIFEST_ENTRY]!, { level: 0 }] };
+  // One time for every header: fflate reads the clock for each one it writes, and a local header
+  // whose time differs from its directory record's is refused (zipEntries.ts).
+  const stored = { level: 0, mtime: Date.UTC(2025, 5, 1) } as const;
+  const ordered: Zippable = { [MANIFEST_ENTRY]: [files[MANIFEST_ENTRY]!, stored] };
   for (const [name, data] of Object.entries(files))
-    if (name !== MANIFEST_ENTRY) ordered[name] = [data, { level: 0 }];
+    if (name !== MANIFEST_ENTRY) ordered[name] = [data, stored];
   return zipSync(ordered);
 }
 
