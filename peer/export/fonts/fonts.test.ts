@@ -1,6 +1,9 @@
 // The bundled fonts: the coverage table is what the font files hold, the characters of Irish,
 // typographic punctuation and emoji are covered and a private-use character is not, the warning
 // names exactly the characters without a glyph, and the HTML to print carries the fonts it needs.
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BUNDLED_FONTS } from "./bundled.ts";
 import { COVERAGE } from "./coverage.ts";
@@ -11,7 +14,7 @@ import {
   missingGlyphsWarning,
   visibleText,
 } from "./fonts.ts";
-import { readCoverage, toRanges } from "./makeCoverage.ts";
+import { fontPath, readCoverage, toRanges } from "./makeCoverage.ts";
 
 const IRISH =
   "Tá fáilte romhat, a Áine, Éabha, Íde, Órla, Úna! Seanchló: ḃ ċ ḋ ḟ ġ ṁ ṗ ṡ ṫ Ḃ Ċ Ḋ Ḟ Ġ Ṁ Ṗ Ṡ Ṫ";
@@ -112,5 +115,55 @@ describe("the HTML to print", () => {
 
   it("refuses a page without a head and policy rather than print without the fonts", async () => {
     await expect(embedFonts("<p>no head</p>")).rejects.toThrow(/no <head>/);
+  });
+});
+
+describe("the desktop package", () => {
+  it("holds exactly the bundled font files and the fonts' licence, about 1.3 MB", () => {
+    // electron-builder's own matcher, with the exclusions of build/electron-builder.json, as it
+    // filters node_modules (which takes only a config's "!" patterns).
+    type Matcher = { createFilter(): (file: string, stat: Stats) => boolean };
+    const { FileMatcher } = createRequire(import.meta.url)(
+      "app-builder-lib/out/fileMatcher.js",
+    ) as {
+      FileMatcher: new (
+        from: string,
+        to: string,
+        expand: (s: string) => string,
+        patterns: string[],
+      ) => Matcher;
+    };
+    const root = join(import.meta.dirname, "../../..");
+    const config = JSON.parse(readFileSync(join(root, "build/electron-builder.json"), "utf8")) as {
+      files: string[];
+    };
+    const keep = new FileMatcher(root, "/app", (s) => s, [
+      "**/*",
+      ...config.files.filter((p) => p.startsWith("!")),
+    ]).createFilter();
+    const packed: string[] = [];
+    let bytes = 0;
+    const walk = (dir: string, rel: string) => {
+      for (const name of readdirSync(dir)) {
+        const stat = statSync(join(dir, name));
+        if (!keep(join(root, rel, name), stat)) continue;
+        if (stat.isDirectory()) walk(join(dir, name), `${rel}/${name}`);
+        else {
+          packed.push(`${rel}/${name}`);
+          bytes += stat.size;
+        }
+      }
+    };
+    const fontsource = realpathSync(join(fontPath(BUNDLED_FONTS[0]!), "../../.."));
+    walk(fontsource, "node_modules/@fontsource");
+    const expected = [
+      ...BUNDLED_FONTS.map((f) => `node_modules/${f.pkg}/files/${f.file}`),
+      ...["noto-emoji", "noto-serif"].flatMap((p) => [
+        `node_modules/@fontsource/${p}/LICENSE`,
+        `node_modules/@fontsource/${p}/package.json`,
+      ]),
+    ];
+    expect(packed.sort()).toEqual(expected.sort());
+    expect(bytes).toBeLessThan(1_500_000);
   });
 });
