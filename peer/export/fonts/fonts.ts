@@ -10,7 +10,8 @@ import { createRequire } from "node:module";
 import { BUNDLED_FONTS, TEXT_FAMILY, type BundledFont } from "./bundled.ts";
 import { COVERAGE } from "./coverage.ts";
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the desktop bundle declares its own `require` in the same chunk.
+const fontRequire = createRequire(import.meta.url);
 
 type Range = readonly [number, number];
 
@@ -131,7 +132,7 @@ const fontData = new Map<string, Promise<string>>();
 function base64Of(face: Face): Promise<string> {
   let data = fontData.get(face.file);
   if (!data) {
-    data = readFile(require.resolve(`${face.pkg}/files/${face.file}`)).then((b) =>
+    data = readFile(fontRequire.resolve(`${face.pkg}/files/${face.file}`)).then((b) =>
       b.toString("base64"),
     );
     // A failed read is not kept: the next export tries the file again.
