@@ -126,13 +126,15 @@ beforeEach(() => {
 
 describe("printing a PDF in Electron main", () => {
   it("a hidden, sandboxed window with no script, in an in-memory session; A5 asked of printToPDF", async () => {
-    let duringLoad: { page: boolean; web: boolean; other: boolean; data: boolean } | undefined;
+    let duringLoad:
+      { page: boolean; web: boolean; other: boolean; data: boolean; font: boolean } | undefined;
     fake.state.load = () => {
       duringLoad = {
         page: blocked(fake.state.seenUrl),
         web: blocked("http://example.org/x.png"),
         other: blocked("file:///etc/passwd"),
         data: blocked("data:text/html,<p>x</p>"),
+        font: blocked("data:font/woff2;base64,d09GMgABAAAAA"),
       };
       return Promise.resolve();
     };
@@ -156,8 +158,8 @@ describe("printing a PDF in Electron main", () => {
     });
     expect(fake.state.seenHtml).toBe("<html><p>Tide</p></html>");
     expect(fake.state.seenUrl).toMatch(/^file:\/\/.*\/book\.html$/);
-    // While loading, only the page itself may load.
-    expect(duringLoad).toEqual({ page: false, web: true, other: true, data: true });
+    // While loading, only the page itself and the fonts embedded in it may load.
+    expect(duringLoad).toEqual({ page: false, web: true, other: true, data: true, font: false });
     expect(win?.webContents.printOptions).toEqual({
       pageSize: "A5",
       printBackground: true,

@@ -25,8 +25,15 @@ const normalise = (url: string): string => {
   }
 };
 
-/** True when the print session lets `url` load: only a page being printed right now. */
-export const isAllowedPrintUrl = (url: string): boolean => allowed.has(normalise(url));
+/** How the page embeds its bundled fonts (peer/export/fonts): data that reaches nothing. */
+const EMBEDDED_FONT = "data:font/woff2;base64,";
+
+/**
+ * True when the print session lets `url` load: only a page being printed right now, and the fonts
+ * embedded in it (should Chromium ask about data: URLs at all).
+ */
+export const isAllowedPrintUrl = (url: string): boolean =>
+  url.startsWith(EMBEDDED_FONT) || allowed.has(normalise(url));
 
 function sessionForPrinting(): Session {
   if (printSession) return printSession;

@@ -28,7 +28,7 @@ import { collectionKind } from "../../shared/schema/collection.ts";
 import { themeValidator, type Theme } from "../../shared/schema/community.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { exportTarget, resolveTypedPath, writeExportFile } from "./file.ts";
-import { NO_CHROMIUM, type PdfPrinter } from "./pdf.ts";
+import { NO_CHROMIUM, printWithFonts, type PdfPrinter } from "./pdf.ts";
 
 /** The call's arguments, with the place to write as a path on this device (handlers/export.ts). */
 export type ExportArgs = Omit<ArgsOf<"export:collection">, "communityId" | "target"> & {
@@ -333,7 +333,9 @@ export async function exportCollection(
       case "pdf": {
         if (!printPdf) return err(ErrorCode.Unavailable, NO_CHROMIUM);
         const html = buildHtml(book, { pageSize: pageSize === "a5" ? "A5" : "A4", onProgress });
-        bytes = await printPdf(html, pageSize);
+        const printed = await printWithFonts(printPdf, html, pageSize);
+        bytes = printed.bytes;
+        sentences.push(...printed.warnings);
         break;
       }
     }

@@ -15,6 +15,7 @@ import {
   isPdfRequest,
   NO_CHROMIUM,
   pdfViaParent,
+  printWithFonts,
   type PdfRequest,
 } from "./pdf.ts";
 
@@ -211,5 +212,51 @@ describe("the desktop app's peer", () => {
     } finally {
       await node.close();
     }
+  });
+});
+
+describe("printing with the bundled fonts", () => {
+  const page = (body: string) =>
+    `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"></head><body>${body}</body></html>`;
+
+  it("the printer gets the page with its fonts; the warning names what has no glyph", async () => {
+    let printed = "";
+    const result = await printWithFonts(
+      (html) => {
+        printed = html;
+        return Promise.resolve(new TextEncoder().encode("%PDF-1.7 fake"));
+      },
+      page("<p>Tá ḃ ‘x’ 🌱 \uE000</p>"),
+      "a4",
+    );
+    expect(isPdf(result.bytes)).toBe(true);
+    expect(printed).toContain("font-src data:");
+    expect(printed).toContain('font-family: "Noto Serif"');
+    expect(printed).toContain('font-family: "Noto Emoji"');
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/^1 character has no glyph .*: U\+E000 /);
+    const clean = await printWithFonts(
+      () => Promise.resolve(new TextEncoder().encode("%PDF-")),
+      page("<p>Tá</p>"),
+      "a4",
+    );
+    expect(clean.warnings).toEqual([]);
+  });
+
+  it("a page the fonts cannot be put in is not printed, and the error says what to do", async () => {
+    let calls = 0;
+    await expect(
+      printWithFonts(
+        () => {
+          calls++;
+          return Promise.resolve(new Uint8Array());
+        },
+        "<p>no head</p>",
+        "a4",
+      ),
+    ).rejects.toThrow(
+      /could not be read .* Nothing was written\. Reinstall Meitheal, or export HTML/,
+    );
+    expect(calls).toBe(0);
   });
 });

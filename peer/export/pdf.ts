@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PageSize } from "../../shared/contract.ts";
+import { embedFonts, missingGlyphsWarning } from "./fonts/fonts.ts";
 
 /** Prints a self-contained HTML document to PDF bytes; rejects with a message for people. */
 export type PdfPrinter = (html: string, pageSize: PageSize) => Promise<Uint8Array>;
@@ -28,6 +29,29 @@ export const PRINT_TIMEOUT_MS = 120_000;
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // "%PDF-"
 
 export const isPdf = (bytes: Uint8Array): boolean => PDF_MAGIC.every((b, i) => bytes[i] === b);
+
+/**
+ * Prints an HTML export with the bundled fonts inside it (fonts/fonts.ts), so the PDF looks the
+ * same whichever computer prints it. The warnings name the characters no bundled font has, which
+ * print as empty boxes.
+ */
+export async function printWithFonts(
+  print: PdfPrinter,
+  html: string,
+  pageSize: PageSize,
+): Promise<{ bytes: Uint8Array; warnings: string[] }> {
+  let embedded: Awaited<ReturnType<typeof embedFonts>>;
+  try {
+    embedded = await embedFonts(html);
+  } catch (e) {
+    throw new Error(
+      `The fonts the PDF is printed with could not be read (${e instanceof Error ? e.message : String(e)}). Nothing was written. Reinstall Meitheal, or export HTML and print it from a browser.`,
+    );
+  }
+  const bytes = await print(embedded.html, pageSize);
+  const warning = missingGlyphsWarning(embedded.missing);
+  return { bytes, warnings: warning === undefined ? [] : [warning] };
+}
 
 /** The first candidate that exists and can be run; undefined when there is none. */
 export async function findChromium(

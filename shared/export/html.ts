@@ -132,6 +132,8 @@ export function storyMeta(story: BookStory, labels: BookLabels): string[] {
 }
 
 // System fonts only: a web font would be a request (or a large inline blob) and a licence question.
+// Print names Noto Serif, then Noto Emoji, first: the PDF embeds both (peer/export/fonts), and
+// Chromium takes each character from the first of the list that has it.
 const CSS = `
 :root { color-scheme: light dark; --ink: #1f2328; --muted: #59636e; --rule: #d0d7de; --accent: #0b6e4f; --paper: #fffdf8; }
 @media (prefers-color-scheme: dark) { :root { --ink: #e6e1d6; --muted: #a8a294; --rule: #3d3a35; --accent: #7fd1ae; --paper: #1b1a18; } }
@@ -161,7 +163,8 @@ li > p { margin-bottom: 0.4em; }
 .meta span + span::before { content: " · "; }
 @media print {
   :root { --ink: #000; --muted: #333; --rule: #999; --accent: #000; --paper: #fff; }
-  body { max-width: none; padding: 0; font-size: 11pt; line-height: 1.45; }
+  body { max-width: none; padding: 0; font-size: 11pt; line-height: 1.45; font-family: "Noto Serif", "Noto Emoji", "Iowan Old Style", "Palatino Linotype", Palatino, Georgia, "Times New Roman", serif; }
+  h1, h2, h3, h4, h5, h6 { font-family: inherit; }
   h1, h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
   p, li, blockquote { orphans: 3; widows: 3; }
   a { text-decoration: none; }
