@@ -121,8 +121,12 @@ type Device = {
 const syncUrl = (peer: ServedPeer, communityId: string) =>
   `${peer.origin.replace("http", "ws")}/ws/sync/${communityId}?token=${peer.token}`;
 
-const loopMaxOf = (output: string) =>
-  Math.max(0, ...[...output.matchAll(/\[loop\] max (\d+)/g)].map((m) => Number(m[1])));
+/** The longest event-loop block the peer reported after it started serving. */
+const loopMaxOf = (output: string) => {
+  const serving = output.search(/http:\/\/127\.0\.0\.1:\d+\/#token=/);
+  const after = serving < 0 ? "" : output.slice(serving);
+  return Math.max(0, ...[...after.matchAll(/\[loop\] max (\d+)/g)].map((m) => Number(m[1])));
+};
 
 /** The story's text as a person reads it: one line per block. */
 export function storyText(doc: A.Doc<Story>): string {
@@ -281,7 +285,6 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
     const noted: string[] = [];
     const nodes: string[] = [];
     let writing = true;
-    let paused = new Set<number>();
     const writer = async (d: Device, w: number) => {
       let anchor: A.Cursor | undefined;
       let seq = 0;
@@ -290,10 +293,6 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
         const parts = text.split(" ");
         for (let p = 0; p < parts.length && writing; p++) {
           await sleep(o.wordEveryMs * (0.5 + Math.random()));
-          if (paused.has(d.index)) {
-            p--;
-            continue;
-          }
           const h = handles.get(d.index)!.story;
           const word = p === 0 ? parts[p]! : ` ${parts[p]}`;
           h.change((doc) => {
@@ -336,7 +335,6 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
       while (writing) {
         await sleep(o.wordEveryMs * 4 * (0.5 + Math.random()));
         if (!writing) break;
-        if (paused.has(d.index)) continue;
         const h = handles.get(d.index)!;
         const note = `${d.name} noted ${seq}`;
         await addEntryToLog(
@@ -388,11 +386,11 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
     const cutAt = Date.now();
     say(`half the room cut off (${cut.length} links)`);
 
-    // Mid-partition, a writer's peer is killed and restarted on its data folder.
+    // Mid-partition, a writer's peer is killed and restarted on its data folder. Its writer types
+    // on meanwhile: the window holds the words until its peer is back.
     await sleep(o.partitionMs / 2);
     const victim = devices[writerIdx[writerIdx.length - 1]!]!;
     victim.loopMax = Math.max(victim.loopMax, loopMaxOf(victim.peer.output()));
-    paused.add(victim.index);
     // The window's link goes with its peer. (Node's ws throws on a socket still connecting when it
     // is closed, and the adapter's retries against a dead port would too: unlinked first.)
     victim.adapter.socket?.on("error", () => undefined);
@@ -408,7 +406,6 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
     // The window finds its peer again (the desktop app restarts its peer and re-links its windows).
     victim.adapter = new WebSocketClientAdapter(syncUrl(victim.peer, communityId), 500);
     victim.window.networkSubsystem.addNetworkAdapter(victim.adapter);
-    paused = new Set();
     say(`${victim.name}'s peer restarted`);
     await sleep(Math.max(0, o.partitionMs - (Date.now() - cutAt)));
 
@@ -429,28 +426,56 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
       const entries = handles.get(0)!.index.doc().entries;
       return [communityId, ...Object.keys(entries)].sort();
     };
+    // Converged: every window has the same heads for every document. Byte-identical: the same
+    // changes, compared as their sorted bytes (Automerge's save of one set of changes may order
+    // them differently on two replicas, so the saves themselves are not compared).
     let identical = false;
     let documents = 0;
+    let differing = "";
     await eventually(
       async () => {
         const ids = docIds();
         documents = ids.length;
-        const saves = await Promise.all(
+        const seen = await Promise.all(
           devices.map(async (d) =>
             Promise.all(
               ids.map(async (id) => {
                 const h = await d.window.find(`automerge:${id}` as AutomergeUrl);
-                return Buffer.from(A.save(h.doc())).toString("base64");
+                return A.getHeads(h.doc()).sort().join();
               }),
             ),
           ),
         );
-        identical = saves.every((s) => s.join() === saves[0]!.join());
-        return identical ? true : undefined;
+        differing = ids
+          .filter((_, k) => seen.some((s) => s[k] !== seen[0]![k]))
+          .map(
+            (id) =>
+              `${id} (${devices
+                .filter((_, i) => seen[i]![ids.indexOf(id)] !== seen[0]![ids.indexOf(id)])
+                .map((d) => d.name)
+                .join(", ")} differ from ${first.name})`,
+          )
+          .join("; ");
+        return differing === "" ? true : undefined;
       },
       o.convergeMs,
       "every window holding the same documents",
-    ).catch((e: Error) => problems.push(e.message));
+    ).catch((e: Error) => problems.push(`${e.message}: ${differing}`));
+    const changeSets = await Promise.all(
+      devices.map(async (d) => {
+        const all: string[] = [];
+        for (const id of docIds()) {
+          const h = await d.window.find(`automerge:${id}` as AutomergeUrl);
+          all.push(
+            ...A.getAllChanges(h.doc())
+              .map((c) => Buffer.from(c).toString("base64"))
+              .sort(),
+          );
+        }
+        return all.join();
+      }),
+    );
+    identical = differing === "" && changeSets.every((c) => c === changeSets[0]);
     const convergeSeconds = (Date.now() - healedAt) / 1000;
     say(`every window holds the same documents ${convergeSeconds.toFixed(1)} s after the heal`);
 
