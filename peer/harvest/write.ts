@@ -28,7 +28,7 @@ import { communityKind } from "../../shared/schema/community.ts";
 import { describeIssues } from "../../shared/schema/kind.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { exportTarget, resolveTypedPath, writeExportFile } from "../export/file.ts";
-import type { PdfPrinter } from "../export/pdf.ts";
+import { printWithFonts, type PdfPrinter } from "../export/pdf.ts";
 
 const LOAD_MS = 10_000;
 
@@ -221,7 +221,9 @@ export async function writeHarvest(
   let data: Uint8Array = new TextEncoder().encode(report.value.html);
   if (args.format === "pdf") {
     try {
-      data = await deps.printPdf!(report.value.html, pageSize);
+      const printed = await printWithFonts(deps.printPdf!, report.value.html, pageSize);
+      data = printed.bytes;
+      warnings.push(...printed.warnings);
     } catch (e) {
       return err(
         ErrorCode.Unavailable,

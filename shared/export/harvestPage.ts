@@ -71,7 +71,8 @@ figure.map svg { display: block; max-width: 100%; height: auto; border: 1px soli
 .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 @media print {
   :root { --ink: #000; --muted: #333; --rule: #999; --accent: #000; --paper: #fff; --card: #fff; }
-  body { max-width: none; padding: 0; font-size: 10.5pt; line-height: 1.4; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; line-height: 1.4; font-family: "Noto Serif", "Noto Emoji", "Iowan Old Style", "Palatino Linotype", Palatino, Georgia, "Times New Roman", serif; }
+  h1, h2, h3, h4, h5, h6, .meta, dt { font-family: inherit; }
   h1, h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
   p, li, blockquote, dd { orphans: 3; widows: 3; }
   a { text-decoration: none; }

@@ -8,9 +8,11 @@
 // ranges change nothing.
 import * as Automerge from "@automerge/automerge";
 import { generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
+import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { volumesInRange } from "../../peer/harvest/write.ts";
 import { PeerNode } from "../../peer/peerNode.ts";
@@ -288,6 +290,17 @@ describe("harvest:write", () => {
     const bytes = await readFile(pdf);
     expect(bytes.subarray(0, 5).toString()).toBe("%PDF-");
     expect(summary.bytes).toBe(bytes.byteLength);
+    // Its text is printed with the bundled fonts, as stories are (poppler's pdffonts; `.ci/run`
+    // installs it). The map's SVG labels keep their own sans-serif.
+    const fonts = (await promisify(execFile)("pdffonts", [pdf])).stdout;
+    const names = new Set(
+      fonts
+        .split("\n")
+        .slice(2)
+        .filter(Boolean)
+        .map((line) => line.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, "")),
+    );
+    expect(names.has("NotoSerif-Regular") && names.has("NotoSerif-Bold")).toBe(true);
   });
 
   it("refuses bad ranges and paths, and writes nothing", async () => {
