@@ -13,8 +13,9 @@
 // - the community is on this device and its index is loaded;
 // - every document is one the community lists (its index, its roster, its entries: the rule LAN
 //   sync and offline bundles apply) and already on this peer: a beacon never creates a document;
-// - every document's bytes load onto a copy of it (Automerge.loadIncremental) before the real one
-//   is touched: bytes that are not Automerge changes are refused (400);
+// - every document's bytes must be Automerge change chunks (loadIncremental alone skips what it
+//   cannot read) that load onto a copy of it before the real one is touched; anything else is
+//   refused (400);
 // - the body is capped (413) and only POST is taken.
 import * as Automerge from "@automerge/automerge";
 import type { AutomergeUrl, DocHandle } from "@automerge/automerge-repo";
@@ -109,11 +110,8 @@ async function receive(
       return refuse(res, 403, "The beacon names a document this community does not list.");
     const handle = await heldHandle(community, record);
     if (!handle) return refuse(res, 404, "The beacon names a document this peer does not hold.");
-    try {
-      Automerge.loadIncremental(Automerge.clone(handle.doc()), record.changes);
-    } catch {
-      return refuse(res, 400, "The beacon's changes are not Automerge changes.");
-    }
+    if (!loadsOnto(handle.doc(), record.changes))
+      return refuse(res, 400, "The beacon's changes are not Automerge changes this peer can take.");
     checked.push({ handle, changes: record.changes });
   }
 
@@ -152,6 +150,59 @@ async function heldHandle(
     .catch(() => undefined);
   const handle = await Promise.race([found, timeout]);
   return handle?.isReady() ? handle : undefined;
+}
+
+const CHUNK_MAGIC = [0x85, 0x6f, 0x4a, 0x83];
+const CHANGE_CHUNK = 1;
+const COMPRESSED_CHANGE_CHUNK = 2;
+
+/**
+ * The hashes of the changes `bytes` is made of (what Automerge.saveSince writes: change chunks one
+ * after another), or undefined when it is anything else. Automerge.loadIncremental itself is
+ * lenient: it skips what it cannot read (a file cut short by a crash), so garbage would load "fine".
+ */
+export function changeHashes(bytes: Uint8Array): string[] | undefined {
+  const hashes: string[] = [];
+  let at = 0;
+  try {
+    while (at < bytes.byteLength) {
+      // magic (4), checksum (4), type (1), length (LEB128), then the chunk's body.
+      if (CHUNK_MAGIC.some((b, i) => bytes[at + i] !== b)) return undefined;
+      const type = bytes[at + 8];
+      if (type !== CHANGE_CHUNK && type !== COMPRESSED_CHANGE_CHUNK) return undefined;
+      let p = at + 9;
+      let length = 0;
+      for (let shift = 0; ; shift += 7) {
+        const byte = bytes[p++];
+        if (byte === undefined || shift > 28) return undefined;
+        length += (byte & 0x7f) * 2 ** shift;
+        if ((byte & 0x80) === 0) break;
+      }
+      if (p + length > bytes.byteLength) return undefined;
+      hashes.push(Automerge.decodeChange(bytes.subarray(at, p + length)).hash);
+      at = p + length;
+    }
+  } catch {
+    return undefined;
+  }
+  return hashes;
+}
+
+/**
+ * Whether `changes` are Automerge changes that load onto `doc`: tried on a copy, and every change
+ * must then be in it. A change that does not follow from what this peer holds (its dependencies
+ * missing) would only wait in the document, unseen: a window sends changes since heads the peer
+ * had, so this is refused too.
+ */
+function loadsOnto(doc: unknown, changes: Uint8Array): boolean {
+  const hashes = changeHashes(changes);
+  if (!hashes) return false;
+  try {
+    const copy = Automerge.loadIncremental(Automerge.clone(doc as Automerge.Doc<unknown>), changes);
+    return Automerge.hasHeads(copy, hashes);
+  } catch {
+    return false;
+  }
 }
 
 /** The request's body, or undefined once it is larger than `limit` (the rest is read and dropped). */
