@@ -2,7 +2,8 @@
 // WebSockets. Only a page that holds the random token may connect, and only from our own origin:
 // another site open in the same browser cannot reach the data (Origin and Host checks stop
 // cross-site and DNS-rebinding requests; the token stops other local users and pages). Files cross
-// over /files (files/http.ts), held to the same token, Origin and Host.
+// over /files (files/http.ts), held to the same token, Origin and Host; a leaving window's last
+// changes over /beacon (beacon.ts), likewise.
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -14,6 +15,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
 import { serveRpc, type TextPort } from "../shared/rpc.ts";
+import { serveBeacon } from "./beacon.ts";
 import { serveFiles } from "./files/http.ts";
 import type { PeerNode } from "./peerNode.ts";
 
@@ -55,6 +57,8 @@ export type WebServerOptions = {
   token?: string;
   /** The largest upload taken (tests lower it); MAX_UPLOAD_BYTES otherwise. */
   maxUploadBytes?: number;
+  /** Where a line per applied beacon goes (counts only); the console otherwise. */
+  log?: (line: string) => void;
 };
 
 export type WebServer = {
@@ -108,6 +112,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       ...(options.maxUploadBytes === undefined ? {} : { maxUploadBytes: options.maxUploadBytes }),
     });
     if (files) return;
+    const beacon = serveBeacon(req, res, url, {
+      community: (id) => node.community(id),
+      authorized: (given) => sameToken(given, token),
+      origins: allowedOrigins,
+      log: options.log ?? ((line) => console.log(line)),
+    });
+    if (beacon) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
       return;

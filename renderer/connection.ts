@@ -3,6 +3,7 @@
 import type { NetworkAdapterInterface } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
+import { BEACON_PATH } from "../shared/beacon.ts";
 import { isPortDelivery, type ChannelRequest, type DesktopBridge } from "../shared/bridge.ts";
 import { RpcClient, type TextPort } from "../shared/rpc.ts";
 import { t } from "./i18n/index.ts";
@@ -11,6 +12,12 @@ export type PeerConnection = {
   rpc: RpcClient;
   /** A fresh network adapter to the peer's repo of one community. */
   syncAdapter(communityId: string): Promise<NetworkAdapterInterface>;
+  /**
+   * Browser mode: hands a leaving page's last changes (shared/beacon.ts) to the browser, which
+   * delivers them after the page is gone; false when the browser would not take them. Absent in
+   * the desktop app, whose MessagePorts deliver what was posted before the window closed.
+   */
+  sendLastWords?(communityId: string, body: Uint8Array<ArrayBuffer>): boolean;
   onLost(listener: () => void): void;
 };
 
@@ -138,6 +145,12 @@ export async function connectToPeer(token: string | null): Promise<PeerConnectio
         new BrowserWebSocketClientAdapter(
           `${base}/ws/sync/${encodeURIComponent(communityId)}?token=${encodeURIComponent(token)}`,
         ),
+      ),
+    // A beacon cannot set headers: the token goes in the query, as the WebSockets take it.
+    sendLastWords: (communityId, body) =>
+      navigator.sendBeacon(
+        `${BEACON_PATH}/${encodeURIComponent(communityId)}?token=${encodeURIComponent(token)}`,
+        body,
       ),
     onLost,
   };

@@ -1,7 +1,20 @@
 // A storage-less Repo per open community, connected to the peer, and the hook that reads one
 // document through its validator. Nothing from a document reaches a component unvalidated.
-import { Repo, type AutomergeUrl, type DocHandle, type PeerId } from "@automerge/automerge-repo";
+import * as A from "@automerge/automerge";
+import {
+  Repo,
+  type AutomergeUrl,
+  type DocHandle,
+  type DocumentId,
+  type PeerId,
+} from "@automerge/automerge-repo";
 import { useEffect, useState } from "react";
+import {
+  BEACON_QUOTA_BYTES,
+  encodeBeacon,
+  recordSize,
+  type BeaconRecord,
+} from "../shared/beacon.ts";
 import type { DocKind } from "../shared/schema/kind.ts";
 import { ConnectFailure, type PeerConnection } from "./connection.ts";
 
@@ -16,9 +29,17 @@ export function useCommunityRepo(
     if (!communityId) return;
     let cancelled = false;
     let made: Repo | null = null;
+    let known: PeerKnowledge | null = null;
     const win = pageWindow();
+    // The page is going (a reload, a closed tab, a navigation): its last changes go out both ways.
+    // The socket flush is what a MessagePort (the desktop app) delivers; a browser may drop
+    // WebSocket data sent while a page unloads, so a beacon carries the same changes too (the peer
+    // applies a change it already has as nothing).
     const flush = () => {
-      if (made) flushToPeer(made);
+      if (!made) return;
+      flushToPeer(made);
+      const body = known && connection.sendLastWords ? lastWords(made, known) : undefined;
+      if (body && communityId) connection.sendLastWords?.(communityId, body);
     };
     connection.syncAdapter(communityId).then(
       async (adapter) => {
@@ -29,6 +50,7 @@ export function useCommunityRepo(
           peerId: `ui-${crypto.randomUUID()}` as PeerId,
         });
         made = repo;
+        known = watchPeer(repo);
         win?.addEventListener("pagehide", flush);
         // automerge-repo declares a document unavailable when it has no peer to ask, so nothing
         // is looked up until the link to the local peer is up.
@@ -69,6 +91,69 @@ export function flushToPeer(repo: Repo): void {
   for (const synchronizer of Object.values(repo.synchronizer.docSynchronizers)) {
     void synchronizer.syncNow();
   }
+}
+
+/** What the peer is known to hold of each document, and the order documents last changed in. */
+export type PeerKnowledge = {
+  /** Heads both sides have, from the last sync exchange (Automerge's `sharedHeads`). */
+  shared: Map<string, A.Heads>;
+  /** Document ids, least recently changed first. */
+  changed: Set<string>;
+};
+
+/**
+ * Follows the sync exchange with the peer. A window's repo is linked to one peer only, so every
+ * sync state is the peer's. A sync state keeps its shared heads across a dropped socket, so what
+ * was typed while the link was down is still known to be missing.
+ */
+export function watchPeer(repo: Repo): PeerKnowledge {
+  const known: PeerKnowledge = { shared: new Map(), changed: new Set() };
+  const followed = new Set<string>();
+  repo.synchronizer.on("sync-state", ({ documentId, syncState }) => {
+    if (syncState.sharedHeads.length > 0) known.shared.set(documentId, syncState.sharedHeads);
+    // Only documents the peer is known to hold are ever sent, so following each from its first
+    // sync exchange is soon enough (the repo emits no event for a handle it makes).
+    const handle = repo.handles[documentId];
+    if (!handle || followed.has(documentId)) return;
+    followed.add(documentId);
+    handle.on("heads-changed", () => {
+      known.changed.delete(documentId);
+      known.changed.add(documentId);
+    });
+  });
+  return known;
+}
+
+/**
+ * The changes the peer is not known to have, framed for a beacon (shared/beacon.ts), or undefined
+ * when it has everything. Only documents the peer is known to hold are sent: the peer never takes
+ * a beacon as a new document, and refuses a whole beacon that names one it lacks. A browser takes
+ * at most BEACON_QUOTA_BYTES of beacons from a page: past it, the most recently changed documents
+ * go first (what was typed last is what the socket most likely lost), and the rest is left to the
+ * socket flush.
+ */
+export function lastWords(repo: Repo, known: PeerKnowledge): Uint8Array<ArrayBuffer> | undefined {
+  const records: BeaconRecord[] = [];
+  let size = 0;
+  for (const id of [...known.changed].reverse()) {
+    const shared = known.shared.get(id);
+    const handle = repo.handles[id as DocumentId];
+    if (!shared || !handle?.isReady()) continue;
+    const doc = handle.doc();
+    const heads = A.getHeads(doc);
+    if (heads.length === shared.length && heads.every((h) => shared.includes(h))) continue;
+    let changes: Uint8Array;
+    try {
+      changes = A.saveSince(doc, shared);
+    } catch {
+      continue;
+    }
+    const record = { documentId: id, changes };
+    if (changes.byteLength === 0 || size + recordSize(record) > BEACON_QUOTA_BYTES) continue;
+    records.push(record);
+    size += recordSize(record);
+  }
+  return records.length > 0 ? encodeBeacon(records) : undefined;
 }
 
 // The page's window, in a file type-checked with and without the DOM's types.
