@@ -1,9 +1,10 @@
 // The last words typed before a window reloads or closes reach the peer. The window holds no
 // storage of its own and automerge-repo sends a document's changes on a 100 ms throttle, so
 // without a flush at `pagehide` whatever was typed in the last moment before a reload, a closed
-// window or a switch of community was gone. Here the words are typed and the page reloaded in one
-// task, so the throttle can never fire first: the test fails without the flush every time.
-// The flush alone was not enough: Chromium does not reliably deliver WebSocket data sent while a
+// window or a switch of community was gone. Here the last words are typed and the page leaves in
+// one task. A reload keeps the old page running until the new one arrives (a few hundred ms here),
+// so the throttle often sends in time and that case fails only now and then without the flush;
+// a navigation away (the second case) lost the words in most runs. The flush alone was not enough: Chromium does not reliably deliver WebSocket data sent while a
 // page unloads (about 3 leaves in 4 lost the words), so the window also sends what the peer is not
 // known to have by beacon (peer/beacon.ts). The last case types while the window's link to the peer
 // is down, where only the beacon can carry the words.
