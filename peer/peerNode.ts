@@ -45,6 +45,7 @@ import { headlessChromiumPrinter, type PdfPrinter } from "./export/pdf.ts";
 import { allHandlers } from "./handlers/all.ts";
 import type { PeerServices } from "./handlers/context.ts";
 import { acquireLock } from "./lock.ts";
+import { clearUnfinishedImport } from "./import/journal.ts";
 import { communityShareConfig } from "./net/secureAdapter.ts";
 import { applyPeerSyncTuning } from "./net/syncTuning.ts";
 import { loadProfile, saveProfile } from "./profile.ts";
@@ -294,6 +295,9 @@ export class PeerNode implements PeerServices {
       community.index = handle;
       this.#watchIndex(handle);
       this.#migrateIndex(handle);
+      await clearUnfinishedImport(this.dataDir, id, (docId) =>
+        Boolean(handle.doc()?.entries[docId]),
+      );
     } catch (e) {
       community.loadError = `The index of community ${id} could not be loaded from ${this.dataDir} (${(e as Error).message}). Any damaged data was moved to the quarantine folder; nothing was deleted.`;
       // Nothing of it stored at all, and nothing quarantined: joined, and still on its way.
