@@ -27,7 +27,8 @@ export function defaultDataDir(
   );
 }
 
-const explain = (dir: string, e: unknown): string => {
+/** What a file system error on the data folder means for people, and what to do. */
+export const dataFolderProblem = (dir: string, e: unknown): string => {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case "EACCES":
@@ -91,11 +92,11 @@ export async function prepareDataDir(
   } catch (e) {
     if (e instanceof MeithealFailure) throw e;
     if ((e as NodeJS.ErrnoException).code !== "ENOENT")
-      throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e));
+      throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e));
     try {
       await mkdir(abs, { recursive: true, mode: 0o700 });
     } catch (e2) {
-      throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e2));
+      throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e2));
     }
   }
   // Permission bits do not tell the truth everywhere (root, ACLs, read-only mounts): write a probe.
@@ -105,7 +106,7 @@ export async function prepareDataDir(
     await handle.close();
     await rm(probe, { force: true });
   } catch (e) {
-    throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e));
+    throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e));
   }
   return abs;
 }
