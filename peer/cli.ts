@@ -11,6 +11,7 @@ import { startWebServer } from "./web.ts";
 import { common, dataDirOf, EXIT, withPeer, type Command, type Io, type Values } from "./cliKit.ts";
 import { backupCommands } from "./backup/cli.ts";
 import { exportCommands } from "./export/cli.ts";
+import { collectionCommands } from "./export/collectionCommands.ts";
 import { importCommands } from "./import/cli.ts";
 
 export { EXIT };
@@ -125,6 +126,7 @@ async function untilInSync(
 
 const COMMANDS: Record<string, Command> = {
   ...exportCommands,
+  ...collectionCommands,
   ...backupCommands,
   ...importCommands,
   serve: {

@@ -29,14 +29,16 @@ export type Command = {
 };
 
 /**
- * Runs `fn` on a peer of the data folder and closes it. Closing saves what is still unsaved; when
+ * Runs `fn` on a peer of the data folder and closes it; `readOnly` for commands that only read
+ * (an export, a list), which then work on a folder this account cannot write. Closing saves what is still unsaved; when
  * that fails (a full disk), the failure says so in words, after whatever `fn` already said.
  */
 export const withPeer = async <T>(
   dataDir: string,
   fn: (node: PeerNode) => Promise<T>,
+  options: { readOnly?: boolean } = {},
 ): Promise<T> => {
-  const node = await PeerNode.start({ dataDir, mode: "web" });
+  const node = await PeerNode.start({ dataDir, mode: "web", readOnly: options.readOnly === true });
   let result: T;
   try {
     result = await fn(node);

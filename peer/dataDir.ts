@@ -35,6 +35,8 @@ export const dataFolderProblem = (dir: string, e: unknown): string => {
     case "EPERM":
     case "EROFS":
       return `Meitheal cannot write to its data folder ${dir} (permission denied or read-only). Nothing was changed. Make the folder writable, or choose another with --data DIR.`;
+    case "ENOENT":
+      return `There is no data folder at ${dir}. Nothing was changed. Check the path given with --data DIR.`;
     case "ENOTDIR":
       return `Part of the data folder path ${dir} is a file, not a folder. Nothing was changed. Choose another folder with --data DIR.`;
     case "ENOSPC":
@@ -78,8 +80,21 @@ async function makePrivate(abs: string, mode: number, log: (line: string) => voi
 export async function prepareDataDir(
   dir: string,
   log: (line: string) => void = (line) => console.warn(line),
+  readOnly = false,
 ): Promise<string> {
   const abs = resolve(dir);
+  // Only read (an export): the folder must be there, and nothing in it is created or changed.
+  if (readOnly) {
+    const info = await stat(abs).catch((e: unknown) => {
+      throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e));
+    });
+    if (!info.isDirectory())
+      throw new MeithealFailure(
+        ErrorCode.DataFolder,
+        `The data folder ${abs} is a file, not a folder. Nothing was changed. Choose another folder with --data DIR.`,
+      );
+    return abs;
+  }
   try {
     const info = await stat(abs);
     if (!info.isDirectory()) {

@@ -20,7 +20,12 @@ const alive = (pid: number): boolean => {
   }
 };
 
-export async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
+/**
+ * `readOnly` (a command that only reads, such as an export): a folder this account cannot write
+ * is used without a lock, since no peer with its rights can change it either; a lock held by a
+ * running peer still refuses.
+ */
+export async function acquireLock(dataDir: string, readOnly = false): Promise<() => Promise<void>> {
   const path = join(dataDir, LOCK_FILE);
   if (heldHere.has(path)) {
     throw new MeithealFailure(
@@ -34,6 +39,10 @@ export async function acquireLock(dataDir: string): Promise<() => Promise<void>>
     return await takeLockFile(path, dataDir);
   } catch (e) {
     heldHere.delete(path);
+    const code =
+      (e as { cause?: NodeJS.ErrnoException }).cause?.code ?? (e as NodeJS.ErrnoException).code;
+    if (readOnly && (code === "EACCES" || code === "EPERM" || code === "EROFS"))
+      return () => Promise.resolve();
     throw e;
   }
 }
@@ -64,7 +73,10 @@ async function takeLockFile(path: string, dataDir: string): Promise<() => Promis
     } catch (e) {
       if (e instanceof MeithealFailure) throw e;
       if ((e as NodeJS.ErrnoException).code !== "EEXIST")
-        throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(dataDir, e));
+        throw Object.assign(
+          new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(dataDir, e)),
+          { cause: e },
+        );
       const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
       // Our own pid in a lock we do not hold was left by an earlier process that had the same pid
       // (containers restart with the same small pids).
