@@ -18,9 +18,12 @@ const previewText = (preview: ImportPreview): string => {
   const n = preview.candidates.length;
   lines.push(n === 0 ? "No stories found." : `${n} stor${n === 1 ? "y" : "ies"} would be created:`);
   for (const c of preview.candidates) lines.push(...describe(c));
+  if (preview.notes.length > 0) {
+    lines.push("", "Also:");
+    for (const note of preview.notes) lines.push(`  ${note}`);
+  }
   if (preview.problems.length > 0) {
-    // Notes (a collection a contents page makes) come first, then problems with files.
-    lines.push("", "Notes and problems:");
+    lines.push("", "Problems:");
     for (const p of preview.problems) lines.push(`  ${p}`);
   }
   return lines.join("\n");

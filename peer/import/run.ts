@@ -98,7 +98,8 @@ export async function previewImport(
   if (!planned.ok) return planned;
   return ok({
     candidates: planned.value.stories.map((s) => s.candidate),
-    problems: [...planned.value.notes, ...planned.value.problems.map((p) => p.message)],
+    problems: planned.value.problems.map((p) => p.message),
+    notes: planned.value.notes,
   });
 }
 
