@@ -11,6 +11,7 @@ import { startWebServer } from "./web.ts";
 import { common, dataDirOf, EXIT, withPeer, type Command, type Io, type Values } from "./cliKit.ts";
 import { backupCommands } from "./backup/cli.ts";
 import { exportCommands } from "./export/cli.ts";
+import { collectionCommands } from "./export/collectionCommands.ts";
 import { importCommands } from "./import/cli.ts";
 
 export { EXIT };
@@ -125,6 +126,7 @@ async function untilInSync(
 
 const COMMANDS: Record<string, Command> = {
   ...exportCommands,
+  ...collectionCommands,
   ...backupCommands,
   ...importCommands,
   serve: {
@@ -386,6 +388,8 @@ const topHelp = () =>
     "  --json       machine-readable output",
     "  --help       help for a command",
     "",
+    "MEITHEAL_DEBUG=1 in the environment adds stack traces to failures (for a bug report).",
+    "",
     "Exit codes: 0 done, 1 failed, 2 usage error, 3 data folder unusable.",
   ].join("\n");
 
@@ -434,17 +438,28 @@ export async function runCli(argv: string[], io: Io, signal: AbortSignal): Promi
       io.err(e.message);
       return e.code === ErrorCode.DataFolder ? EXIT.dataFolder : EXIT.failed;
     }
+    // A message for people; the stack trace only when asked for (MEITHEAL_DEBUG=1).
     io.err(`meitheal-peer ${name} failed: ${(e as Error).message}`);
+    if (debugging()) io.err(String((e as Error).stack ?? e));
     return EXIT.failed;
   }
 }
+
+/** MEITHEAL_DEBUG=1: failures print their stack traces too (for a bug report). */
+const debugging = () => process.env.MEITHEAL_DEBUG === "1";
+
+/** An error as people read it: its message; the stack trace too under MEITHEAL_DEBUG=1. */
+const forPeople = (e: unknown): string =>
+  debugging() ? String((e as Error)?.stack ?? e) : e instanceof Error ? e.message : String(e);
 
 const isMain = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
 if (isMain) {
   // A rejected promise inside a library (a handle whose wait timed out) must not take the peer,
   // and everyone's unsaved sync, down with it: report it and carry on.
   process.on("unhandledRejection", (e) =>
-    console.error("meitheal-peer: an internal task failed; the peer keeps running.", e),
+    console.error(
+      `meitheal-peer: an internal task failed (${forPeople(e)}); the peer keeps running.`,
+    ),
   );
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
@@ -461,7 +476,7 @@ if (isMain) {
       setTimeout(() => process.exit(code), 2_000).unref();
     },
     (e: unknown) => {
-      console.error(e);
+      console.error(`meitheal-peer failed: ${forPeople(e)}`);
       process.exitCode = EXIT.failed;
     },
   );

@@ -2,7 +2,7 @@
 // folder. Commands of a feature live with it (peer/<feature>/cli.ts) and are listed in cli.ts.
 import type { ParseArgsConfig } from "node:util";
 import type { CommunityId } from "../shared/ids.ts";
-import { ErrorCode, err, ok, type Result } from "../shared/result.ts";
+import { ErrorCode, MeithealFailure, err, ok, type Result } from "../shared/result.ts";
 import { defaultDataDir } from "./dataDir.ts";
 import { PeerNode } from "./peerNode.ts";
 
@@ -28,17 +28,42 @@ export type Command = {
   run: (values: Values, positionals: string[], io: Io, signal: AbortSignal) => Promise<number>;
 };
 
+/**
+ * Runs `fn` on a peer of the data folder and closes it; `readOnly` for commands that only read
+ * (an export, a list), which then work on a folder this account cannot write. Closing saves what is still unsaved; when
+ * that fails (a full disk), the failure says so in words, after whatever `fn` already said.
+ */
 export const withPeer = async <T>(
   dataDir: string,
   fn: (node: PeerNode) => Promise<T>,
+  options: { readOnly?: boolean } = {},
 ): Promise<T> => {
-  const node = await PeerNode.start({ dataDir, mode: "web" });
+  const node = await PeerNode.start({ dataDir, mode: "web", readOnly: options.readOnly === true });
+  let result: T;
   try {
-    return await fn(node);
-  } finally {
-    await node.close();
+    result = await fn(node);
+  } catch (e) {
+    await node.close().catch(() => undefined);
+    throw e;
   }
+  try {
+    await node.close();
+  } catch (e) {
+    throw new MeithealFailure(ErrorCode.Storage, unsavedOnClose(node.dataDir, e));
+  }
+  return result;
 };
+
+function unsavedOnClose(dataDir: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOSPC" || code === "EDQUOT"
+      ? `the disk holding ${dataDir} is full. Free some space on it`
+      : code === "EACCES" || code === "EPERM" || code === "EROFS"
+        ? `${dataDir} cannot be written (permissions, or a read-only disk). Make it writable for this account`
+        : `${dataDir} could not be written (${code ?? (e as Error).message}). Check it can be written and has space`;
+  return `The last changes could not be saved when closing, because ${why}, then run the command again. What was reported saved above is saved; anything else is not.`;
+}
 
 export const dataDirOf = (values: Record<string, unknown>) =>
   typeof values.data === "string" ? values.data : defaultDataDir();

@@ -27,13 +27,16 @@ export function defaultDataDir(
   );
 }
 
-const explain = (dir: string, e: unknown): string => {
+/** What a file system error on the data folder means for people, and what to do. */
+export const dataFolderProblem = (dir: string, e: unknown): string => {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case "EACCES":
     case "EPERM":
     case "EROFS":
       return `Meitheal cannot write to its data folder ${dir} (permission denied or read-only). Nothing was changed. Make the folder writable, or choose another with --data DIR.`;
+    case "ENOENT":
+      return `There is no data folder at ${dir}. Nothing was changed. Check the path given with --data DIR.`;
     case "ENOTDIR":
       return `Part of the data folder path ${dir} is a file, not a folder. Nothing was changed. Choose another folder with --data DIR.`;
     case "ENOSPC":
@@ -77,8 +80,21 @@ async function makePrivate(abs: string, mode: number, log: (line: string) => voi
 export async function prepareDataDir(
   dir: string,
   log: (line: string) => void = (line) => console.warn(line),
+  readOnly = false,
 ): Promise<string> {
   const abs = resolve(dir);
+  // Only read (an export): the folder must be there, and nothing in it is created or changed.
+  if (readOnly) {
+    const info = await stat(abs).catch((e: unknown) => {
+      throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e));
+    });
+    if (!info.isDirectory())
+      throw new MeithealFailure(
+        ErrorCode.DataFolder,
+        `The data folder ${abs} is a file, not a folder. Nothing was changed. Choose another folder with --data DIR.`,
+      );
+    return abs;
+  }
   try {
     const info = await stat(abs);
     if (!info.isDirectory()) {
@@ -91,11 +107,11 @@ export async function prepareDataDir(
   } catch (e) {
     if (e instanceof MeithealFailure) throw e;
     if ((e as NodeJS.ErrnoException).code !== "ENOENT")
-      throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e));
+      throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e));
     try {
       await mkdir(abs, { recursive: true, mode: 0o700 });
     } catch (e2) {
-      throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e2));
+      throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e2));
     }
   }
   // Permission bits do not tell the truth everywhere (root, ACLs, read-only mounts): write a probe.
@@ -105,7 +121,7 @@ export async function prepareDataDir(
     await handle.close();
     await rm(probe, { force: true });
   } catch (e) {
-    throw new MeithealFailure(ErrorCode.DataFolder, explain(abs, e));
+    throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(abs, e));
   }
   return abs;
 }

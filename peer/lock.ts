@@ -4,6 +4,7 @@
 import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode, MeithealFailure } from "../shared/result.ts";
+import { dataFolderProblem } from "./dataDir.ts";
 
 export const LOCK_FILE = "peer.lock";
 
@@ -19,7 +20,12 @@ const alive = (pid: number): boolean => {
   }
 };
 
-export async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
+/**
+ * `readOnly` (a command that only reads, such as an export): a folder this account cannot write
+ * is used without a lock, since no peer with its rights can change it either; a lock held by a
+ * running peer still refuses.
+ */
+export async function acquireLock(dataDir: string, readOnly = false): Promise<() => Promise<void>> {
   const path = join(dataDir, LOCK_FILE);
   if (heldHere.has(path)) {
     throw new MeithealFailure(
@@ -33,6 +39,10 @@ export async function acquireLock(dataDir: string): Promise<() => Promise<void>>
     return await takeLockFile(path, dataDir);
   } catch (e) {
     heldHere.delete(path);
+    const code =
+      (e as { cause?: NodeJS.ErrnoException }).cause?.code ?? (e as NodeJS.ErrnoException).code;
+    if (readOnly && (code === "EACCES" || code === "EPERM" || code === "EROFS"))
+      return () => Promise.resolve();
     throw e;
   }
 }
@@ -41,8 +51,16 @@ async function takeLockFile(path: string, dataDir: string): Promise<() => Promis
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, "wx", 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.sync();
+      try {
+        await handle.writeFile(String(process.pid));
+        await handle.sync();
+      } catch (e) {
+        // A full disk lets the file be made but not written: an empty lock names no owner, so
+        // it is removed again, and the failure said as the data folder's.
+        await handle.close().catch(() => undefined);
+        await rm(path, { force: true }).catch(() => undefined);
+        throw new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(dataDir, e));
+      }
       await handle.close();
       let released = false;
       return async () => {
@@ -53,7 +71,12 @@ async function takeLockFile(path: string, dataDir: string): Promise<() => Promis
         if (owner === String(process.pid)) await rm(path, { force: true });
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (e instanceof MeithealFailure) throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST")
+        throw Object.assign(
+          new MeithealFailure(ErrorCode.DataFolder, dataFolderProblem(dataDir, e)),
+          { cause: e },
+        );
       const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
       // Our own pid in a lock we do not hold was left by an earlier process that had the same pid
       // (containers restart with the same small pids).

@@ -46,6 +46,7 @@ import { headlessChromiumPrinter, type PdfPrinter } from "./export/pdf.ts";
 import { allHandlers } from "./handlers/all.ts";
 import type { PeerServices } from "./handlers/context.ts";
 import { acquireLock } from "./lock.ts";
+import { clearUnfinishedImport } from "./import/journal.ts";
 import { communityShareConfig } from "./net/secureAdapter.ts";
 import { applyPeerSyncTuning } from "./net/syncTuning.ts";
 import { loadProfile, saveProfile } from "./profile.ts";
@@ -68,6 +69,11 @@ export type PeerOptions = {
   sync?: SyncConfig;
   /** Prints HTML to PDF (Electron's printToPDF in the desktop app); a headless Chromium otherwise. */
   printPdf?: PdfPrinter;
+  /**
+   * Only reads the data folder (the CLI's export and lists): nothing in it is created, tidied or
+   * saved, and a folder this account cannot write is opened without a lock (lock.ts).
+   */
+  readOnly?: boolean;
 };
 
 export class PeerNode implements PeerServices {
@@ -77,6 +83,7 @@ export class PeerNode implements PeerServices {
   readonly #communities = new Map<CommunityId, OpenCommunity>();
   #profile: Profile;
   #closed = false;
+  #readOnly = false;
   #sync: SyncService | undefined;
   #printPdf: PdfPrinter = headlessChromiumPrinter();
   readonly appVersion = APP_VERSION;
@@ -115,8 +122,9 @@ export class PeerNode implements PeerServices {
   static async start(options: PeerOptions): Promise<PeerNode> {
     // Before any Repo opens a document: the throttle is fixed when a document's synchroniser is built.
     applyPeerSyncTuning();
-    const dataDir = await prepareDataDir(options.dataDir);
-    const release = await acquireLock(dataDir);
+    const readOnly = options.readOnly === true;
+    const dataDir = await prepareDataDir(options.dataDir, undefined, readOnly);
+    const release = await acquireLock(dataDir, readOnly);
     try {
       await sweepRestoreLeftovers(dataDir);
       const device = await loadOrCreateDeviceKey(dataDir);
@@ -130,8 +138,9 @@ export class PeerNode implements PeerServices {
         release,
       );
       if (options.printPdf) node.#printPdf = options.printPdf;
+      node.#readOnly = readOnly;
       await node.warnings.load();
-      await node.transfers.start();
+      if (!readOnly) await node.transfers.start();
       let registry;
       try {
         registry = await readRegistry(dataDir);
@@ -296,6 +305,10 @@ export class PeerNode implements PeerServices {
       community.index = handle;
       this.#watchIndex(handle);
       this.#migrateIndex(handle);
+      if (!this.#readOnly)
+        await clearUnfinishedImport(this.dataDir, id, (docId) =>
+          Boolean(handle.doc()?.entries[docId]),
+        );
     } catch (e) {
       community.loadError = `The index of community ${id} could not be loaded from ${this.dataDir} (${(e as Error).message}). Any damaged data was moved to the quarantine folder; nothing was deleted.`;
       // Nothing of it stored at all, and nothing quarantined: joined, and still on its way.
@@ -307,7 +320,7 @@ export class PeerNode implements PeerServices {
     }
     // Leftover temp files only cost disk space, and the sweep walks every folder: it must not
     // hold up the list (npm run bench: 120–400 ms of a 450 ms cold start at 1,000 documents).
-    void storage.sweepTempFiles().catch(() => undefined);
+    if (!this.#readOnly) void storage.sweepTempFiles().catch(() => undefined);
     return community;
   }
 
@@ -508,7 +521,8 @@ export class PeerNode implements PeerServices {
       const results = await Promise.allSettled(
         [...this.#communities.values()].map(async (c) => {
           for (const adapter of c.repo.networkSubsystem.adapters) adapter.disconnect();
-          await flushReady(c.repo);
+          // Read only: nothing was meant to change, and nothing is written.
+          if (!this.#readOnly) await flushReady(c.repo);
           await c.storage.close();
         }),
       );

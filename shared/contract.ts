@@ -299,7 +299,13 @@ export type ImportCandidate = {
   warnings: string[];
 };
 
-export type ImportPreview = { candidates: ImportCandidate[]; problems: string[] };
+export type ImportPreview = {
+  candidates: ImportCandidate[];
+  /** Files that cannot be imported as they are, a sentence each: the import refuses while one is picked. */
+  problems: string[];
+  /** What else the import does, a sentence each: the collection an exported index.md makes again. */
+  notes: string[];
+};
 
 /** Long work in the peer, for a progress bar: export, backup, restore, import, harvest. */
 export type TaskProgress = {

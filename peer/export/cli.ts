@@ -189,8 +189,11 @@ export const exportCommands: Record<string, Command> = {
         io.err(`${statuses.error.message}\nUsage: ${this.usage}`);
         return EXIT.usage;
       }
-      return withPeer(dataDirOf(values), (node) =>
-        runExport(node, { ...values, format, page }, io, this.usage),
+      // Read only: an export never writes the data folder, so it works on one that cannot be written.
+      return withPeer(
+        dataDirOf(values),
+        (node) => runExport(node, { ...values, format, page }, io, this.usage),
+        { readOnly: true },
       );
     },
   },
@@ -199,42 +202,46 @@ export const exportCommands: Record<string, Command> = {
     usage: "meitheal-peer collections [--community ID|NAME] [--json] [--data DIR]",
     options: { community: { type: "string" } },
     async run(values, _positionals, io) {
-      return withPeer(dataDirOf(values), async (node) => {
-        const community = findCommunity(node, values.community);
-        if (!community.ok) {
-          io.err(community.error.message);
-          return EXIT.usage;
-        }
-        const repo = node.community(community.value)?.repo;
-        const list = await Promise.all(
-          listedCollections(node, community.value).map(async (c) => {
-            let stories: number | null = null;
-            try {
-              const handle = await repo?.find(`automerge:${c.id}` as AutomergeUrl, {
-                allowableStates: ["ready", "requesting", "unavailable"],
-              });
-              const read = handle?.isReady() ? collectionKind.read(handle.doc()) : undefined;
-              if (read?.state === "ok") stories = orderedStories(read.doc).length;
-            } catch {
-              // Not on this device yet: listed without a count.
-            }
-            return {
-              id: c.id,
-              title: c.title,
-              stories,
-              updatedAt: new Date(c.updatedAt).toISOString(),
-            };
-          }),
-        );
-        if (values.json) io.out(JSON.stringify(list, null, 2));
-        else if (list.length === 0) io.out("This community has no collections yet.");
-        else
-          for (const c of list)
-            io.out(
-              `${c.id}  ${c.title || "(untitled)"}  ${c.stories === null ? "not on this device yet" : storyCount(c.stories)}`,
-            );
-        return EXIT.ok;
-      });
+      return withPeer(
+        dataDirOf(values),
+        async (node) => {
+          const community = findCommunity(node, values.community);
+          if (!community.ok) {
+            io.err(community.error.message);
+            return EXIT.usage;
+          }
+          const repo = node.community(community.value)?.repo;
+          const list = await Promise.all(
+            listedCollections(node, community.value).map(async (c) => {
+              let stories: number | null = null;
+              try {
+                const handle = await repo?.find(`automerge:${c.id}` as AutomergeUrl, {
+                  allowableStates: ["ready", "requesting", "unavailable"],
+                });
+                const read = handle?.isReady() ? collectionKind.read(handle.doc()) : undefined;
+                if (read?.state === "ok") stories = orderedStories(read.doc).length;
+              } catch {
+                // Not on this device yet: listed without a count.
+              }
+              return {
+                id: c.id,
+                title: c.title,
+                stories,
+                updatedAt: new Date(c.updatedAt).toISOString(),
+              };
+            }),
+          );
+          if (values.json) io.out(JSON.stringify(list, null, 2));
+          else if (list.length === 0) io.out("This community has no collections yet.");
+          else
+            for (const c of list)
+              io.out(
+                `${c.id}  ${c.title || "(untitled)"}  ${c.stories === null ? "not on this device yet" : storyCount(c.stories)}`,
+              );
+          return EXIT.ok;
+        },
+        { readOnly: true },
+      );
     },
   },
 };

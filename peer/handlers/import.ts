@@ -10,6 +10,7 @@ import { withCommunity, type PeerServices } from "./context.ts";
 
 const depsOf = (s: PeerServices, community: OpenCommunity): ImportDeps => ({
   community,
+  dataDir: s.dataDir,
   ctx: s.ctx,
   progress: (p) => s.progress(p),
 });

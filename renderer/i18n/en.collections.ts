@@ -223,6 +223,7 @@ export const collectionsEn = {
   "import.found": "{count} stories found",
   "import.found.one": "1 story found",
   "import.problems": "{count} files cannot be imported",
+  "import.notes": "Also made from these files",
   "import.chooseAll": "Import all",
   "import.choose": "Import {title}",
   "import.col.title": "Title",

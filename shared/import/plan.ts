@@ -6,6 +6,7 @@ import type { ImportCandidate } from "../contract.ts";
 import type { Theme } from "../schema/community.ts";
 import { wordCount } from "../richtext/text.ts";
 import { fileLinks, importText } from "./blocks.ts";
+import { readCollectionIndex, type CollectionIndex } from "./collectionIndex.ts";
 import { parseStory, type ParsedStory } from "./markdown.ts";
 
 /** One file to import, already read and decoded. */
@@ -28,15 +29,36 @@ export type PlannedStory = {
   readonly candidate: ImportCandidate;
 };
 
-/** `notes`: files that were passed over on purpose (not stories), for the preview to mention. */
-export type ImportPlan = { stories: PlannedStory[]; notes: string[] };
+/**
+ * A collection to make from a contents page (an `index.md` exported by Meitheal): its stories are
+ * the imported files it lists, in its order.
+ */
+export type PlannedCollection = {
+  readonly source: string;
+  readonly index: CollectionIndex;
+  /** Paths of imported files, in the contents page's order. */
+  readonly storyPaths: readonly string[];
+};
+
+/**
+ * `notes`: what the preview says beyond the stories: the collections a contents page will make,
+ * and files passed over on purpose.
+ */
+export type ImportPlan = {
+  stories: PlannedStory[];
+  collections: PlannedCollection[];
+  notes: string[];
+};
+
+const storyCount = (n: number) => `${n} stor${n === 1 ? "y" : "ies"}`;
 
 const themeKey = (label: string) => label.normalize("NFC").trim().toLocaleLowerCase();
 
 const fileName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 /**
- * Plans an import. Themes are matched to the community's by label, ignoring case; a label the
+ * Plans an import. A contents page is always read, whichever stories `only` picks: its collection
+ * is made of the picked stories it lists, or not at all when it lists none of them. Themes are matched to the community's by label, ignoring case; a label the
  * community does not have is left out with a warning, never created: a community's themes are
  * its shared vocabulary, chosen together in its settings, and an import must not grow it behind
  * people's backs. `only`, when given, picks sources; links to files outside it stay plain text.
@@ -53,18 +75,46 @@ export function planImport(
   }
   const notes: string[] = [];
   const parsed: { file: ImportFile; story: ParsedStory }[] = [];
+  const indexes: { file: ImportFile; index: CollectionIndex }[] = [];
   for (const file of files) {
-    if (only && !only.has(file.source)) continue;
     const story = parseStory(file.text, { path: file.path, plainText: file.plainText });
     if (story.kind === "collection-index") {
-      notes.push(
-        `${file.source} is the contents page of a collection exported from Meitheal, not a story, so it is not imported.`,
-      );
+      indexes.push({ file, index: readCollectionIndex(file.text, story.title, story.blocks) });
       continue;
     }
+    if (only && !only.has(file.source)) continue;
     parsed.push({ file, story });
   }
   const imported = new Set(parsed.map((p) => p.file.path));
+
+  const collections: PlannedCollection[] = [];
+  for (const { file, index } of indexes) {
+    const storyPaths = index.order.filter((path) => imported.has(path));
+    const left = index.order.length - storyPaths.length;
+    if (index.order.length > 0 && storyPaths.length === 0) {
+      notes.push(
+        `${file.source}: the collection "${index.title}" is not made, because none of the stories its contents page lists is imported. Import them with it to make the collection.`,
+      );
+      continue;
+    }
+    collections.push({ source: file.source, index, storyPaths });
+    const parts = [
+      ...(index.introduction.length > 0 ? ["its introduction"] : []),
+      ...(index.credits.length > 0
+        ? [`${index.credits.length} credit${index.credits.length === 1 ? "" : "s"}`]
+        : []),
+      `${storyCount(storyPaths.length)} in order`,
+    ];
+    const listed =
+      parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+    notes.push(
+      `${file.source}: the collection "${index.title}" with ${listed} will be made.` +
+        (left > 0
+          ? ` ${storyCount(left)} its contents page lists ${left === 1 ? "is" : "are"} not in this import and will not be in it.`
+          : "") +
+        index.warnings.map((w) => ` ${w}`).join(""),
+    );
+  }
 
   const stories = parsed.map(({ file, story }): PlannedStory => {
     const warnings = [...story.warnings];
@@ -103,5 +153,5 @@ export function planImport(
       },
     };
   });
-  return { stories, notes };
+  return { stories, collections, notes };
 }

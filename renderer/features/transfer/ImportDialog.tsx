@@ -214,7 +214,7 @@ function PreviewTable({
   headingRef: RefObject<HTMLHeadingElement | null>;
   themeLabel: (theme: string) => string;
 }) {
-  const { candidates, problems } = preview;
+  const { candidates, problems, notes } = preview;
   const all = candidates.length > 0 && candidates.every((c) => chosen.has(c.source));
   const toggle = (source: string, on: boolean) => {
     const next = new Set(chosen);
@@ -230,6 +230,15 @@ function PreviewTable({
           ? t("import.found.one")
           : t("import.found", { count: candidates.length })}
       </h3>
+      {notes.length > 0 && (
+        <Notice tone="info" title={t("import.notes")}>
+          <ul>
+            {notes.map((n, i) => (
+              <li key={i}>{n}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
       {problems.length > 0 && (
         <Notice tone="warning" title={t("import.problems", { count: problems.length })}>
           <ul>
