@@ -126,7 +126,8 @@ export class PeerNode implements PeerServices {
     const dataDir = await prepareDataDir(options.dataDir, undefined, readOnly);
     const release = await acquireLock(dataDir, readOnly);
     try {
-      await sweepRestoreLeftovers(dataDir);
+      // A read-only open (export, listing) changes nothing, leftovers included.
+      if (!readOnly) await sweepRestoreLeftovers(dataDir);
       const device = await loadOrCreateDeviceKey(dataDir);
       const profile = await loadProfile(dataDir, device.publicKey);
       const node = new PeerNode(
