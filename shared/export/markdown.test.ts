@@ -87,6 +87,27 @@ describe("YAML front matter", () => {
 });
 
 describe("Markdown text", () => {
+  it("keeps inline code, link titles, rules, code blocks and a list's start number", () => {
+    const link = { type: "external", href: "https://bog.ie/", title: 'Móin "Alúine"' } as const;
+    expect(
+      blocksMarkdown([
+        p(t("run "), t("npm  test", { code: true }), t(" and "), t("`x`", { code: true })),
+        p(t("the bog", { link })),
+        { type: "rule" },
+        { type: "code", text: "if (x)\n    y();\n```" },
+        { type: "list", ordered: true, start: 3, items: [[p(t("c"))], [p(t("d"))]] },
+      ]),
+    ).toBe(
+      [
+        "run `npm  test` and `` `x` ``",
+        '[the bog](https://bog.ie/ "Móin \\"Alúine\\"")',
+        "***",
+        "````\nif (x)\n    y();\n```\n````",
+        "3. c\n4. d",
+      ].join("\n\n"),
+    );
+  });
+
   it.each([
     [
       "*a* _b_ `c` [d](e) <f> {g} $h$ ^i^ ~j~ |k| #l \\m",

@@ -72,8 +72,31 @@ export function escapeMarkdown(text: string, atLineStart: boolean): string {
 const markdownHref = (href: string): string =>
   href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-const linkTarget = (link: BookLink): string =>
-  link.type === "story" ? `./${link.slug}.md` : markdownHref(link.href);
+/** A link's target, and its title in double quotes after it when it has one. */
+const linkTarget = (link: BookLink): string => {
+  const target = link.type === "story" ? `./${link.slug}.md` : markdownHref(link.href);
+  return link.title ? `${target} "${link.title.replace(/["\\]/g, "\\$&")}"` : target;
+};
+
+/** The longest run of backticks in a text. */
+const longestBackticks = (text: string): number =>
+  Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+
+/**
+ * Inline code: fenced by one backtick more than the longest run inside it, and padded with a
+ * space on each side where a reader would otherwise take a backtick at its edge for the fence or
+ * strip the spaces it starts and ends with.
+ */
+export function codeSpan(text: string): string {
+  const fence = "`".repeat(longestBackticks(text) + 1);
+  const pad =
+    text.startsWith("`") ||
+    text.endsWith("`") ||
+    (text.startsWith(" ") && text.endsWith(" ") && text.trim() !== "")
+      ? " "
+      : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
 
 type Open = { kind: "link"; link: BookLink } | { kind: "strong" } | { kind: "em" };
 
@@ -109,9 +132,11 @@ function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): 
       } else pending = " ";
       continue;
     }
-    const lead = /^\s*/.exec(run.text)?.[0] ?? "";
-    const core = run.text.trim();
-    const trail = core === "" ? "" : (/\s*$/.exec(run.text)?.[0] ?? "");
+    // Spaces inside inline code are its own; elsewhere they move outside the delimiters.
+    const code = run.code === true;
+    const lead = code ? "" : (/^\s*/.exec(run.text)?.[0] ?? "");
+    const core = code ? run.text : run.text.trim();
+    const trail = code || core === "" ? "" : (/\s*$/.exec(run.text)?.[0] ?? "");
     if (core === "") {
       pending += run.text;
       continue;
@@ -131,7 +156,9 @@ function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): 
       out += opener(open);
       stack.push(open);
     }
-    out += escapeMarkdown(core, atLineStart && keep === 0 && wanted.length === 0);
+    out += code
+      ? codeSpan(core)
+      : escapeMarkdown(core, atLineStart && keep === 0 && wanted.length === 0);
     atLineStart = false;
     pending = trail;
   }
@@ -165,12 +192,21 @@ function blockMarkdown(block: Block): string {
         .join("\n");
     case "list": {
       const tight = block.items.every((item) => item.length === 1);
+      const start = block.start ?? 1;
       return block.items
         .map((item, i) => {
-          const marker = block.ordered ? `${i + 1}. ` : "- ";
+          // Readers take the first number as the list's start; the others only have to be numbers.
+          const marker = block.ordered ? `${Math.min(start + i, 999_999_999)}. ` : "- ";
           return indent(blocksMarkdown(item), marker, " ".repeat(marker.length));
         })
         .join(tight ? "\n" : "\n\n");
+    }
+    case "rule":
+      // Not `---`: as a list item's first line, "- ---" would be read as a rule itself.
+      return "***";
+    case "code": {
+      const fence = "`".repeat(Math.max(3, longestBackticks(block.text) + 1));
+      return `${fence}\n${block.text}\n${fence}`;
     }
   }
 }
