@@ -144,7 +144,21 @@ describe("Markdown text", () => {
           t("e", { strong: true }),
         ),
       ]),
-    ).toBe("**a *b*** c *d***e**");
+    ).toBe("**a *b*** c *d*__e__");
+  });
+
+  it("writes emphasis that a reader takes for emphasis next to punctuation", () => {
+    // "*cúig.*níos" and "*`x`*y" are not emphasis in CommonMark: the closing * stands between
+    // punctuation and a letter. The letter is written as a character reference instead.
+    expect(blocksMarkdown([p(t("cúig.", { em: true }), t("níos"))])).toBe("*cúig.*&#110;íos");
+    expect(blocksMarkdown([p(t("x", { em: true, code: true }), t("y"))])).toBe("*`x`*&#121;");
+    expect(blocksMarkdown([p(t("a", { em: true }), t("b", { strong: true, code: true }))])).toBe(
+      "*a*__`b`__",
+    );
+    // "!" before a link would make it an image.
+    expect(blocksMarkdown([p(t("Féach!"), t("seo", { link: { type: "story", slug: "s" } }))])).toBe(
+      "Féach\\![seo](./s.md)",
+    );
   });
 
   it("writes links to stories as relative links and web links as they are", () => {

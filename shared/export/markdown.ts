@@ -98,15 +98,20 @@ export function codeSpan(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-type Open = { kind: "link"; link: BookLink } | { kind: "strong" } | { kind: "em" };
+/** An open mark; emphasis is written with `*`, or `_` right after a closing `*` (see flanked). */
+type Open =
+  | { kind: "link"; link: BookLink }
+  | { kind: "strong"; char: "*" | "_" }
+  | { kind: "em"; char: "*" | "_" };
 
 const sameOpen = (a: Open, b: Open): boolean =>
   a.kind === b.kind &&
   (a.kind !== "link" || (b.kind === "link" && linkTarget(a.link) === linkTarget(b.link)));
 
-const opener = (o: Open): string => (o.kind === "link" ? "[" : o.kind === "strong" ? "**" : "*");
+const opener = (o: Open): string =>
+  o.kind === "link" ? "[" : o.kind === "strong" ? o.char + o.char : o.char;
 const closer = (o: Open): string =>
-  o.kind === "link" ? `](${linkTarget(o.link)})` : o.kind === "strong" ? "**" : "*";
+  o.kind === "link" ? `](${linkTarget(o.link)})` : o.kind === "strong" ? o.char + o.char : o.char;
 
 /**
  * Runs as Markdown. Marks are kept as a stack (links outermost, then strong, then em), so runs
@@ -115,19 +120,19 @@ const closer = (o: Open): string =>
  * backslash line end, or a space where Markdown cannot break (a heading).
  */
 function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): string {
-  let out = "";
+  const out: Part[] = [];
   let stack: Open[] = [];
   let pending = "";
   let atLineStart = true;
   const closeTo = (keep: number) => {
-    while (stack.length > keep) out += closer(stack.pop() as Open);
+    while (stack.length > keep) out.push(delimiter(closer(stack.pop() as Open), "close"));
   };
   for (const run of content) {
     if (run.type === "break") {
       closeTo(0);
       pending = "";
       if (breakAs === "line") {
-        out += "\\\n";
+        out.push({ kind: "syntax", text: "\\\n" });
         atLineStart = true;
       } else pending = " ";
       continue;
@@ -144,27 +149,97 @@ function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): 
     pending += lead;
     const wanted: Open[] = [];
     if (run.link) wanted.push({ kind: "link", link: run.link });
-    if (run.strong) wanted.push({ kind: "strong" });
-    if (run.em) wanted.push({ kind: "em" });
+    if (run.strong) wanted.push({ kind: "strong", char: "*" });
+    if (run.em) wanted.push({ kind: "em", char: "*" });
     let keep = 0;
     while (keep < stack.length && keep < wanted.length && sameOpen(stack[keep]!, wanted[keep]!))
       keep++;
     closeTo(keep);
-    if (!atLineStart) out += pending.replace(/\s+/g, " ");
+    if (!atLineStart && pending !== "")
+      out.push({ kind: "text", text: pending.replace(/\s+/g, " ") });
     pending = "";
-    for (const open of wanted.slice(keep)) {
-      out += opener(open);
-      stack.push(open);
-    }
-    out += code
+    const text = code
       ? codeSpan(core)
       : escapeMarkdown(core, atLineStart && keep === 0 && wanted.length === 0);
+    // Openers right after closers would join them in one run of `*`, which a reader takes as
+    // closing only, or opening only, when punctuation stands on one side (`*50%***Tá**`): they
+    // are written with the other character (`*50%*__Tá__`).
+    const last = out.at(-1);
+    const char: "*" | "_" = last?.kind === "close" && last.text.startsWith("*") ? "_" : "*";
+    for (const wants of wanted.slice(keep)) {
+      const open = wants.kind === "link" ? wants : { ...wants, char };
+      // "!" right before a link's "[" would make it an image.
+      const before = out.at(-1);
+      if (open.kind === "link" && before?.kind === "text" && /(^|[^\\])!$/.test(before.text))
+        before.text = `${before.text.slice(0, -1)}\\!`;
+      out.push(delimiter(opener(open), "open"));
+      stack.push(open);
+    }
+    out.push({ kind: code ? "syntax" : "text", text });
     atLineStart = false;
     pending = trail;
   }
   closeTo(0);
   stack = [];
-  return out;
+  return flanked(out);
+}
+
+/**
+ * A piece of a line of Markdown: text (escaped, so a character of it may be written as an entity
+ * instead), emphasis delimiters that open or close, or other syntax.
+ */
+type Part =
+  | { kind: "text"; text: string }
+  | { kind: "open" | "close"; text: string }
+  | { kind: "syntax"; text: string };
+
+const delimiter = (text: string, side: "open" | "close"): Part =>
+  /^(\*+|_+)$/.test(text) ? { kind: side, text } : { kind: "syntax", text };
+
+const PUNCTUATION = /[\p{P}\p{S}]/u;
+const WORD = /[\p{L}\p{N}\p{M}]/u;
+const entity = (ch: string): string => `&#${ch.codePointAt(0) ?? 0};`;
+
+/**
+ * The parts as one string, with every emphasis delimiter where a reader takes it for one. In
+ * CommonMark a `*` that closes must not stand between punctuation and a letter (`*“x”*y`), and one
+ * that opens must not stand between a letter and punctuation (`x*“y”*`); a `_` must not touch a
+ * letter on its outer side at all. Where one would, the letter is written as a character
+ * reference (`&#121;`), which reads as the same letter but, being punctuation itself, lets the
+ * delimiter count.
+ */
+function flanked(parts: Part[]): string {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.kind !== "open" && part.kind !== "close") continue;
+    const star = part.text.startsWith("*");
+    let j = i;
+    while (parts[j + 1]?.kind === part.kind && parts[j + 1]?.text[0] === part.text[0]) j++;
+    const before = parts[i - 1];
+    const after = parts[j + 1];
+    const last = before ? Array.from(before.text).at(-1) : undefined;
+    const first = after ? Array.from(after.text)[0] : undefined;
+    if (
+      part.kind === "close" &&
+      last !== undefined &&
+      (!star || PUNCTUATION.test(last)) &&
+      after?.kind === "text" &&
+      first !== undefined &&
+      WORD.test(first)
+    )
+      after.text = entity(first) + after.text.slice(first.length);
+    if (
+      part.kind === "open" &&
+      first !== undefined &&
+      (!star || PUNCTUATION.test(first)) &&
+      before?.kind === "text" &&
+      last !== undefined &&
+      WORD.test(last)
+    )
+      before.text = before.text.slice(0, before.text.length - last.length) + entity(last);
+    i = j;
+  }
+  return parts.map((p) => p.text).join("");
 }
 
 // ---- Blocks ----
