@@ -1,11 +1,14 @@
-// Markdown (or plain text) as a story: front matter for the title, status and themes, and a body of
-// what a story can hold — headings, paragraphs, quotes, lists, and runs of text with emphasis,
-// strong emphasis, links and line breaks. Parsed with markdown-it (CommonMark, with tables and
+// Markdown (or plain text) as a story: front matter for the title, status, themes and dates, and a
+// body of what a story can hold — headings, paragraphs, quotes, lists (numbered from any start),
+// code blocks, rules, and runs of text with emphasis, strong emphasis, inline code, links (with
+// their titles) and line breaks. Parsed with markdown-it (CommonMark, with tables and
 // strikethrough), so it reads what other tools write, and what Meitheal's own Markdown export
 // writes (shared/export/markdown.ts) comes back as it was.
 //
-// What a story cannot hold is kept as text, never dropped silently: code becomes plain text, a
-// table a line per row, an image its description, raw HTML its text; each is named in `warnings`.
+// What a story cannot hold is kept as text, never dropped silently: a table a line per row, an
+// image its description, HTML the text between its tags (text in angle brackets that is not an
+// HTML tag, `<word>`, is kept as written); each is named in `warnings`, as is a code block's
+// language, which is left out.
 // Links between files stay file paths here: which story they become is only known when the whole
 // import is known (shared/import/spans.ts resolves them).
 //
