@@ -155,6 +155,16 @@ describe("Markdown text", () => {
     expect(blocksMarkdown([p(t("a", { em: true }), t("b", { strong: true, code: true }))])).toBe(
       "*a*__`b`__",
     );
+    // Between two letters a * may open or close; "***a*b*c***" pairs them wrongly.
+    expect(
+      blocksMarkdown([
+        p(
+          t("a", { strong: true, em: true }),
+          t("b", { strong: true }),
+          t("c", { strong: true, em: true }),
+        ),
+      ]),
+    ).toBe("***a*&#98;*c***");
     // "!" before a link would make it an image.
     expect(blocksMarkdown([p(t("Féach!"), t("seo", { link: { type: "story", slug: "s" } }))])).toBe(
       "Féach\\![seo](./s.md)",

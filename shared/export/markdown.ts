@@ -196,23 +196,22 @@ type Part =
 const delimiter = (text: string, side: "open" | "close"): Part =>
   /^(\*+|_+)$/.test(text) ? { kind: side, text } : { kind: "syntax", text };
 
-const PUNCTUATION = /[\p{P}\p{S}]/u;
 const WORD = /[\p{L}\p{N}\p{M}]/u;
 const entity = (ch: string): string => `&#${ch.codePointAt(0) ?? 0};`;
 
 /**
  * The parts as one string, with every emphasis delimiter where a reader takes it for one. In
- * CommonMark a `*` that closes must not stand between punctuation and a letter (`*“x”*y`), and one
- * that opens must not stand between a letter and punctuation (`x*“y”*`); a `_` must not touch a
- * letter on its outer side at all. Where one would, the letter is written as a character
- * reference (`&#121;`), which reads as the same letter but, being punctuation itself, lets the
- * delimiter count.
+ * CommonMark a `*` cannot close between punctuation and a letter (`*“x”*y`), nor open
+ * between a letter and punctuation (`x*“y”*`), a `_` cannot touch a letter on its outer
+ * side at all, and a `*` between two letters may open or close, which misleads the pairing
+ * (`***a*b*c***`). So a delimiter never touches a letter on its outer side: the letter is written
+ * as a character reference (`&#121;`), which reads as the same letter but, being punctuation,
+ * leaves the delimiter only one way to be read.
  */
 function flanked(parts: Part[]): string {
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     if (part.kind !== "open" && part.kind !== "close") continue;
-    const star = part.text.startsWith("*");
     let j = i;
     while (parts[j + 1]?.kind === part.kind && parts[j + 1]?.text[0] === part.text[0]) j++;
     const before = parts[i - 1];
@@ -222,7 +221,6 @@ function flanked(parts: Part[]): string {
     if (
       part.kind === "close" &&
       last !== undefined &&
-      (!star || PUNCTUATION.test(last)) &&
       after?.kind === "text" &&
       first !== undefined &&
       WORD.test(first)
@@ -231,7 +229,6 @@ function flanked(parts: Part[]): string {
     if (
       part.kind === "open" &&
       first !== undefined &&
-      (!star || PUNCTUATION.test(first)) &&
       before?.kind === "text" &&
       last !== undefined &&
       WORD.test(last)
