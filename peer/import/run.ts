@@ -16,6 +16,7 @@ import {
 import type { ImportPreview, TaskProgress } from "../../shared/contract.ts";
 import { planImport, type PlannedCollection, type PlannedStory } from "../../shared/import/plan.ts";
 import { importSpans } from "../../shared/import/spans.ts";
+import { storyDates } from "../../shared/import/markdown.ts";
 import { addCredit, addStory, initCollection } from "../../shared/ops/collection.ts";
 import { addEntry } from "../../shared/ops/community.ts";
 import type { OpContext } from "../../shared/ops/context.ts";
@@ -115,6 +116,7 @@ function storyDocument(
   const spans = importSpans(planned.story.blocks, resolve);
   const doc = Automerge.change(Automerge.init<Story>(), (d) => {
     initStory(d, { communityId, title: planned.story.title }, ctx);
+    Object.assign(d, storyDates(planned.story, ctx.now()));
     d.status = planned.story.status;
     for (const id of planned.themeIds) d.themes[id] = true;
     if (spans.length > 0)
@@ -276,8 +278,7 @@ async function store(
           title: s.story.title,
           status: s.story.status,
           themes,
-          createdAt: now,
-          updatedAt: now,
+          ...storyDates(s.story, now),
         });
       });
       for (const c of made)

@@ -407,6 +407,8 @@ export const en = {
   "editor.heading": "Heading {level}",
   "editor.bold": "Bold",
   "editor.italic": "Italic",
+  "editor.code": "Code",
+  "editor.rule": "Line between scenes",
   "editor.link": "Link",
   "editor.bulletList": "Bulleted list",
   "editor.orderedList": "Numbered list",

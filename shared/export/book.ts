@@ -1,5 +1,5 @@
 // The book every exporter writes: a collection and its stories read once into plain values
-// (headings, paragraphs, quotes, lists, runs of text with strong/em/link), so the Markdown, HTML and
+// (headings, paragraphs, quotes, lists, rules, code, runs of text with strong/em/code/link), so the Markdown, HTML and
 // EPUB builders never touch Automerge and all agree on what the book says.
 //
 // Bodies are read the way the editor reads them (richtext/body.ts `readBody`, which repairs what a
@@ -13,15 +13,25 @@ import { hrefRef } from "../links/ref.ts";
 import { orderedCredits, orderedStories } from "../ops/collection.ts";
 import { ErrorCode, err, ok, type Result } from "../result.ts";
 import { readBody } from "../richtext/body.ts";
-import { headingLevel, storySchemaAdapter, type HeadingLevel } from "../richtext/schema.ts";
+import {
+  headingLevel,
+  linkTitle,
+  listStart,
+  storySchemaAdapter,
+  type HeadingLevel,
+} from "../richtext/schema.ts";
 import { bookLanguage, collectionKind, type CreditRole } from "../schema/collection.ts";
 import type { StoryStatus, Theme } from "../schema/community.ts";
 import { storyKind, type Story } from "../schema/story.ts";
 
 /** Where a link goes: another story of this book (by its slug), or a web or mail address. */
-export type BookLink =
+export type BookLink = (
   | { readonly type: "story"; readonly slug: string }
-  | { readonly type: "external"; readonly href: string };
+  | { readonly type: "external"; readonly href: string }
+) & {
+  /** The link's title (its tooltip), or null. */
+  readonly title?: string | null;
+};
 
 export type Inline =
   | {
@@ -29,6 +39,8 @@ export type Inline =
       readonly text: string;
       readonly strong: boolean;
       readonly em: boolean;
+      /** Inline code. */
+      readonly code?: boolean;
       readonly link: BookLink | null;
     }
   | { readonly type: "break" };
@@ -40,8 +52,13 @@ export type Block =
   | {
       readonly type: "list";
       readonly ordered: boolean;
+      /** An ordered list's first number; absent is 1. */
+      readonly start?: number;
       readonly items: readonly (readonly Block[])[];
-    };
+    }
+  | { readonly type: "rule" }
+  /** A code block: its text exactly, every space and line end kept. */
+  | { readonly type: "code"; readonly text: string };
 
 export type BookContributor = { readonly name: string; readonly role: CreditRole };
 
@@ -238,21 +255,28 @@ function inlines(node: PmNode, resolve: Resolve): Inline[] {
     if (text === "") return;
     let strong = false;
     let em = false;
+    let code = false;
     let link: BookLink | null = null;
     for (const mark of child.marks) {
       if (mark.type.name === "strong") strong = true;
       else if (mark.type.name === "em") em = true;
-      else if (mark.type.name === "link") link = resolve(String(mark.attrs.href ?? ""));
+      else if (mark.type.name === "code") code = true;
+      else if (mark.type.name === "link") {
+        const to = resolve(String(mark.attrs.href ?? ""));
+        const title = linkTitle(mark.attrs.title);
+        link = to === null ? null : title === null ? to : { ...to, title };
+      }
     }
     const last = out[out.length - 1];
     if (
       last?.type === "text" &&
       last.strong === strong &&
       last.em === em &&
+      (last.code ?? false) === code &&
       sameLink(last.link, link)
     ) {
       out[out.length - 1] = { ...last, text: last.text + text };
-    } else out.push({ type: "text", text, strong, em, link });
+    } else out.push({ type: "text", text, strong, em, ...(code ? { code } : {}), link });
   });
   // Line breaks at either end show nothing.
   while (out[0]?.type === "break") out.shift();
@@ -264,6 +288,7 @@ export const sameLink = (a: BookLink | null, b: BookLink | null): boolean =>
   a === b ||
   (a !== null &&
     b !== null &&
+    (a.title ?? null) === (b.title ?? null) &&
     (a.type === "story"
       ? b.type === "story" && a.slug === b.slug
       : b.type === "external" && a.href === b.href));
@@ -275,7 +300,12 @@ function blocks(node: PmNode, resolve: Resolve): Block[] {
   const out: Block[] = [];
   node.forEach((child) => {
     const name = child.type.name;
-    if (child.isTextblock) {
+    if (name === "code_block") {
+      const text = cleanText(child.textContent);
+      if (text.trim() !== "") out.push({ type: "code", text });
+    } else if (name === "horizontal_rule") {
+      out.push({ type: "rule" });
+    } else if (child.isTextblock) {
       const content = inlines(child, resolve);
       if (!hasText(content)) return;
       out.push(
@@ -292,7 +322,14 @@ function blocks(node: PmNode, resolve: Resolve): Block[] {
         const inner = blocks(item, resolve);
         if (inner.length > 0) items.push(inner);
       });
-      if (items.length > 0) out.push({ type: "list", ordered: name === "ordered_list", items });
+      if (items.length === 0) return;
+      const start = name === "ordered_list" ? listStart(child.attrs.order) : 1;
+      out.push({
+        type: "list",
+        ordered: name === "ordered_list",
+        ...(start === 1 ? {} : { start }),
+        items,
+      });
     } else if (!child.isLeaf) {
       // A list item out of its list, or a block a newer Meitheal wrote: keep what it holds.
       out.push(...blocks(child, resolve));
@@ -324,7 +361,8 @@ export function blocksToText(list: readonly Block[]): string {
     for (const b of items) {
       if (b.type === "quote") walk(b.blocks);
       else if (b.type === "list") b.items.forEach(walk);
-      else lines.push(inlineText(b.content));
+      else if (b.type === "code") lines.push(b.text);
+      else if (b.type !== "rule") lines.push(inlineText(b.content));
     }
   };
   walk(list);

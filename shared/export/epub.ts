@@ -44,6 +44,9 @@ h3 { font-size: 1.2em; }
 h4, h5, h6 { font-size: 1.05em; }
 p { margin: 0 0 0.8em; }
 blockquote { margin: 1em 0 1em 1em; padding-left: 0.8em; border-left: 2px solid #999; font-style: italic; }
+code { font-family: monospace; font-size: 0.9em; }
+pre { margin: 0 0 0.8em; white-space: pre-wrap; }
+hr { border: 0; border-top: 1px solid #999; width: 30%; margin: 1.5em auto; }
 .title-page { text-align: center; margin-top: 30%; }
 .subtitle { font-size: 1.2em; font-style: italic; }
 .credits, .meta { color: #555; }

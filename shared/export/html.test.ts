@@ -42,6 +42,31 @@ const book = (over: Partial<Book> = {}): Book => ({
 });
 
 describe("HTML markup", () => {
+  it("keeps inline code, link titles, rules, code blocks and a list's start number", () => {
+    const link = { type: "external", href: "https://bog.ie/", title: 'Móin "Alúine"' } as const;
+    const blocks: Block[] = [
+      { type: "paragraph", content: [t("run "), t("a < b", { code: true, strong: true })] },
+      { type: "paragraph", content: [t("the bog", { link })] },
+      { type: "rule" },
+      { type: "code", text: "if (x)\n    y();" },
+      {
+        type: "list",
+        ordered: true,
+        start: 3,
+        items: [[{ type: "paragraph", content: [t("c")] }]],
+      },
+    ];
+    expect(blocksMarkup(blocks, { ...style, xml: true })).toBe(
+      [
+        "<p>run <strong><code>a &lt; b</code></strong></p>",
+        '<p><a href="https://bog.ie/" title="Móin &quot;Alúine&quot;" rel="noopener noreferrer">the bog</a></p>',
+        "<hr/>",
+        "<pre><code>if (x)\n    y();</code></pre>",
+        '<ol start="3">\n<li><p>c</p></li>\n</ol>',
+      ].join("\n"),
+    );
+  });
+
   it("escapes the five characters markup cares about", () => {
     expect(escapeXml(`<a href="x">'&'</a>`)).toBe(
       "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;",

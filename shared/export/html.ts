@@ -45,14 +45,17 @@ export type MarkupStyle = {
   readonly storyHref: (slug: string) => string;
 };
 
-const linkOpen = (link: BookLink, style: MarkupStyle): string =>
-  link.type === "story"
-    ? `<a href="${escapeXml(style.storyHref(link.slug))}">`
-    : `<a href="${escapeXml(link.href)}" rel="noopener noreferrer">`;
+const linkOpen = (link: BookLink, style: MarkupStyle): string => {
+  const title = link.title ? ` title="${escapeXml(link.title)}"` : "";
+  return link.type === "story"
+    ? `<a href="${escapeXml(style.storyHref(link.slug))}"${title}>`
+    : `<a href="${escapeXml(link.href)}"${title} rel="noopener noreferrer">`;
+};
 
 const runMarkup = (run: Inline): string => {
   if (run.type === "break") return "";
   let text = escapeXml(run.text);
+  if (run.code) text = `<code>${text}</code>`;
   if (run.em) text = `<em>${text}</em>`;
   if (run.strong) text = `<strong>${text}</strong>`;
   return text;
@@ -106,9 +109,14 @@ function blockMarkup(block: Block, style: MarkupStyle): string {
       return `<blockquote>\n${blocksMarkup(block.blocks, style)}\n</blockquote>`;
     case "list": {
       const tag = block.ordered ? "ol" : "ul";
+      const start = block.ordered && (block.start ?? 1) !== 1 ? ` start="${block.start}"` : "";
       const items = block.items.map((item) => `<li>${blocksMarkup(item, style)}</li>`);
-      return `<${tag}>\n${items.join("\n")}\n</${tag}>`;
+      return `<${tag}${start}>\n${items.join("\n")}\n</${tag}>`;
     }
+    case "rule":
+      return style.xml ? "<hr/>" : "<hr>";
+    case "code":
+      return `<pre><code>${escapeXml(block.text)}</code></pre>`;
   }
 }
 
@@ -150,6 +158,9 @@ a { color: var(--accent); text-underline-offset: 0.15em; }
 blockquote { margin: 1.2em 0; padding: 0.1em 0 0.1em 1.2em; border-left: 3px solid var(--rule); color: var(--muted); font-style: italic; }
 ul, ol { padding-left: 1.6em; margin: 0 0 1em; }
 li > p { margin-bottom: 0.4em; }
+code { font-family: ui-monospace, "Cascadia Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 0.88em; }
+pre { margin: 0 0 1em; padding: 0.6em 0.8em; border-left: 3px solid var(--rule); overflow-x: auto; white-space: pre-wrap; hyphens: manual; }
+hr { border: 0; margin: 2em auto; width: 30%; border-top: 1px solid var(--rule); }
 .title-page { margin-bottom: 3rem; }
 .subtitle { font-size: 1.35rem; color: var(--muted); margin-top: -0.3em; }
 .credits { color: var(--muted); margin: 0; }

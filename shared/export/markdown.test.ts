@@ -87,6 +87,27 @@ describe("YAML front matter", () => {
 });
 
 describe("Markdown text", () => {
+  it("keeps inline code, link titles, rules, code blocks and a list's start number", () => {
+    const link = { type: "external", href: "https://bog.ie/", title: 'Móin "Alúine"' } as const;
+    expect(
+      blocksMarkdown([
+        p(t("run "), t("npm  test", { code: true }), t(" and "), t("`x`", { code: true })),
+        p(t("the bog", { link })),
+        { type: "rule" },
+        { type: "code", text: "if (x)\n    y();\n```" },
+        { type: "list", ordered: true, start: 3, items: [[p(t("c"))], [p(t("d"))]] },
+      ]),
+    ).toBe(
+      [
+        "run `npm  test` and `` `x` ``",
+        '[the bog](https://bog.ie/ "Móin \\"Alúine\\"")',
+        "***",
+        "````\nif (x)\n    y();\n```\n````",
+        "3. c\n4. d",
+      ].join("\n\n"),
+    );
+  });
+
   it.each([
     [
       "*a* _b_ `c` [d](e) <f> {g} $h$ ^i^ ~j~ |k| #l \\m",
@@ -123,7 +144,31 @@ describe("Markdown text", () => {
           t("e", { strong: true }),
         ),
       ]),
-    ).toBe("**a *b*** c *d***e**");
+    ).toBe("**a *b*** c *d*__e__");
+  });
+
+  it("writes emphasis that a reader takes for emphasis next to punctuation", () => {
+    // "*cúig.*níos" and "*`x`*y" are not emphasis in CommonMark: the closing * stands between
+    // punctuation and a letter. The letter is written as a character reference instead.
+    expect(blocksMarkdown([p(t("cúig.", { em: true }), t("níos"))])).toBe("*cúig.*&#110;íos");
+    expect(blocksMarkdown([p(t("x", { em: true, code: true }), t("y"))])).toBe("*`x`*&#121;");
+    expect(blocksMarkdown([p(t("a", { em: true }), t("b", { strong: true, code: true }))])).toBe(
+      "*a*__`b`__",
+    );
+    // Between two letters a * may open or close; "***a*b*c***" pairs them wrongly.
+    expect(
+      blocksMarkdown([
+        p(
+          t("a", { strong: true, em: true }),
+          t("b", { strong: true }),
+          t("c", { strong: true, em: true }),
+        ),
+      ]),
+    ).toBe("***a*&#98;*c***");
+    // "!" before a link would make it an image.
+    expect(blocksMarkdown([p(t("Féach!"), t("seo", { link: { type: "story", slug: "s" } }))])).toBe(
+      "Féach\\![seo](./s.md)",
+    );
   });
 
   it("writes links to stories as relative links and web links as they are", () => {

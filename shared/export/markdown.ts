@@ -72,18 +72,46 @@ export function escapeMarkdown(text: string, atLineStart: boolean): string {
 const markdownHref = (href: string): string =>
   href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-const linkTarget = (link: BookLink): string =>
-  link.type === "story" ? `./${link.slug}.md` : markdownHref(link.href);
+/** A link's target, and its title in double quotes after it when it has one. */
+const linkTarget = (link: BookLink): string => {
+  const target = link.type === "story" ? `./${link.slug}.md` : markdownHref(link.href);
+  return link.title ? `${target} "${link.title.replace(/["\\]/g, "\\$&")}"` : target;
+};
 
-type Open = { kind: "link"; link: BookLink } | { kind: "strong" } | { kind: "em" };
+/** The longest run of backticks in a text. */
+const longestBackticks = (text: string): number =>
+  Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+
+/**
+ * Inline code: fenced by one backtick more than the longest run inside it, and padded with a
+ * space on each side where a reader would otherwise take a backtick at its edge for the fence or
+ * strip the spaces it starts and ends with.
+ */
+export function codeSpan(text: string): string {
+  const fence = "`".repeat(longestBackticks(text) + 1);
+  const pad =
+    text.startsWith("`") ||
+    text.endsWith("`") ||
+    (text.startsWith(" ") && text.endsWith(" ") && text.trim() !== "")
+      ? " "
+      : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** An open mark; emphasis is written with `*`, or `_` right after a closing `*` (see flanked). */
+type Open =
+  | { kind: "link"; link: BookLink }
+  | { kind: "strong"; char: "*" | "_" }
+  | { kind: "em"; char: "*" | "_" };
 
 const sameOpen = (a: Open, b: Open): boolean =>
   a.kind === b.kind &&
   (a.kind !== "link" || (b.kind === "link" && linkTarget(a.link) === linkTarget(b.link)));
 
-const opener = (o: Open): string => (o.kind === "link" ? "[" : o.kind === "strong" ? "**" : "*");
+const opener = (o: Open): string =>
+  o.kind === "link" ? "[" : o.kind === "strong" ? o.char + o.char : o.char;
 const closer = (o: Open): string =>
-  o.kind === "link" ? `](${linkTarget(o.link)})` : o.kind === "strong" ? "**" : "*";
+  o.kind === "link" ? `](${linkTarget(o.link)})` : o.kind === "strong" ? o.char + o.char : o.char;
 
 /**
  * Runs as Markdown. Marks are kept as a stack (links outermost, then strong, then em), so runs
@@ -92,26 +120,28 @@ const closer = (o: Open): string =>
  * backslash line end, or a space where Markdown cannot break (a heading).
  */
 function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): string {
-  let out = "";
+  const out: Part[] = [];
   let stack: Open[] = [];
   let pending = "";
   let atLineStart = true;
   const closeTo = (keep: number) => {
-    while (stack.length > keep) out += closer(stack.pop() as Open);
+    while (stack.length > keep) out.push(delimiter(closer(stack.pop() as Open), "close"));
   };
   for (const run of content) {
     if (run.type === "break") {
       closeTo(0);
       pending = "";
       if (breakAs === "line") {
-        out += "\\\n";
+        out.push({ kind: "syntax", text: "\\\n" });
         atLineStart = true;
       } else pending = " ";
       continue;
     }
-    const lead = /^\s*/.exec(run.text)?.[0] ?? "";
-    const core = run.text.trim();
-    const trail = core === "" ? "" : (/\s*$/.exec(run.text)?.[0] ?? "");
+    // Spaces inside inline code are its own; elsewhere they move outside the delimiters.
+    const code = run.code === true;
+    const lead = code ? "" : (/^\s*/.exec(run.text)?.[0] ?? "");
+    const core = code ? run.text : run.text.trim();
+    const trail = code || core === "" ? "" : (/\s*$/.exec(run.text)?.[0] ?? "");
     if (core === "") {
       pending += run.text;
       continue;
@@ -119,25 +149,94 @@ function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): 
     pending += lead;
     const wanted: Open[] = [];
     if (run.link) wanted.push({ kind: "link", link: run.link });
-    if (run.strong) wanted.push({ kind: "strong" });
-    if (run.em) wanted.push({ kind: "em" });
+    if (run.strong) wanted.push({ kind: "strong", char: "*" });
+    if (run.em) wanted.push({ kind: "em", char: "*" });
     let keep = 0;
     while (keep < stack.length && keep < wanted.length && sameOpen(stack[keep]!, wanted[keep]!))
       keep++;
     closeTo(keep);
-    if (!atLineStart) out += pending.replace(/\s+/g, " ");
+    if (!atLineStart && pending !== "")
+      out.push({ kind: "text", text: pending.replace(/\s+/g, " ") });
     pending = "";
-    for (const open of wanted.slice(keep)) {
-      out += opener(open);
+    const text = code
+      ? codeSpan(core)
+      : escapeMarkdown(core, atLineStart && keep === 0 && wanted.length === 0);
+    // Openers right after closers would join them in one run of `*`, which a reader takes as
+    // closing only, or opening only, when punctuation stands on one side (`*50%***Tá**`): they
+    // are written with the other character (`*50%*__Tá__`).
+    const last = out.at(-1);
+    const char: "*" | "_" = last?.kind === "close" && last.text.startsWith("*") ? "_" : "*";
+    for (const wants of wanted.slice(keep)) {
+      const open = wants.kind === "link" ? wants : { ...wants, char };
+      // "!" right before a link's "[" would make it an image.
+      const before = out.at(-1);
+      if (open.kind === "link" && before?.kind === "text" && /(^|[^\\])!$/.test(before.text))
+        before.text = `${before.text.slice(0, -1)}\\!`;
+      out.push(delimiter(opener(open), "open"));
       stack.push(open);
     }
-    out += escapeMarkdown(core, atLineStart && keep === 0 && wanted.length === 0);
+    out.push({ kind: code ? "syntax" : "text", text });
     atLineStart = false;
     pending = trail;
   }
   closeTo(0);
   stack = [];
-  return out;
+  return flanked(out);
+}
+
+/**
+ * A piece of a line of Markdown: text (escaped, so a character of it may be written as an entity
+ * instead), emphasis delimiters that open or close, or other syntax.
+ */
+type Part =
+  | { kind: "text"; text: string }
+  | { kind: "open" | "close"; text: string }
+  | { kind: "syntax"; text: string };
+
+const delimiter = (text: string, side: "open" | "close"): Part =>
+  /^(\*+|_+)$/.test(text) ? { kind: side, text } : { kind: "syntax", text };
+
+const WORD = /[\p{L}\p{N}\p{M}]/u;
+const entity = (ch: string): string => `&#${ch.codePointAt(0) ?? 0};`;
+
+/**
+ * The parts as one string, with every emphasis delimiter where a reader takes it for one. In
+ * CommonMark a `*` cannot close between punctuation and a letter (`*“x”*y`), nor open
+ * between a letter and punctuation (`x*“y”*`), a `_` cannot touch a letter on its outer
+ * side at all, and a `*` between two letters may open or close, which misleads the pairing
+ * (`***a*b*c***`). So a delimiter never touches a letter on its outer side: the letter is written
+ * as a character reference (`&#121;`), which reads as the same letter but, being punctuation,
+ * leaves the delimiter only one way to be read.
+ */
+function flanked(parts: Part[]): string {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.kind !== "open" && part.kind !== "close") continue;
+    let j = i;
+    while (parts[j + 1]?.kind === part.kind && parts[j + 1]?.text[0] === part.text[0]) j++;
+    const before = parts[i - 1];
+    const after = parts[j + 1];
+    const last = before ? Array.from(before.text).at(-1) : undefined;
+    const first = after ? Array.from(after.text)[0] : undefined;
+    if (
+      part.kind === "close" &&
+      last !== undefined &&
+      after?.kind === "text" &&
+      first !== undefined &&
+      WORD.test(first)
+    )
+      after.text = entity(first) + after.text.slice(first.length);
+    if (
+      part.kind === "open" &&
+      first !== undefined &&
+      before?.kind === "text" &&
+      last !== undefined &&
+      WORD.test(last)
+    )
+      before.text = before.text.slice(0, before.text.length - last.length) + entity(last);
+    i = j;
+  }
+  return parts.map((p) => p.text).join("");
 }
 
 // ---- Blocks ----
@@ -165,12 +264,21 @@ function blockMarkdown(block: Block): string {
         .join("\n");
     case "list": {
       const tight = block.items.every((item) => item.length === 1);
+      const start = block.start ?? 1;
       return block.items
         .map((item, i) => {
-          const marker = block.ordered ? `${i + 1}. ` : "- ";
+          // Readers take the first number as the list's start; the others only have to be numbers.
+          const marker = block.ordered ? `${Math.min(start + i, 999_999_999)}. ` : "- ";
           return indent(blocksMarkdown(item), marker, " ".repeat(marker.length));
         })
         .join(tight ? "\n" : "\n\n");
+    }
+    case "rule":
+      // Not `---`: as a list item's first line, "- ---" would be read as a rule itself.
+      return "***";
+    case "code": {
+      const fence = "`".repeat(Math.max(3, longestBackticks(block.text) + 1));
+      return `${fence}\n${block.text}\n${fence}`;
     }
   }
 }

@@ -3,9 +3,13 @@
 import type { HeadingLevel } from "../richtext/schema.ts";
 
 /** Where a link goes: another file of the import (resolved later), or a safe web/mail/internal href. */
-export type ImportLink =
+export type ImportLink = (
   | { readonly type: "file"; readonly path: string }
-  | { readonly type: "href"; readonly href: string };
+  | { readonly type: "href"; readonly href: string }
+) & {
+  /** The link's title (`[text](url "title")`), or null. */
+  readonly title: string | null;
+};
 
 export type ImportInline =
   | {
@@ -13,6 +17,8 @@ export type ImportInline =
       readonly text: string;
       readonly strong: boolean;
       readonly em: boolean;
+      /** Inline code (`text`). */
+      readonly code: boolean;
       readonly link: ImportLink | null;
     }
   | { readonly type: "break" };
@@ -28,13 +34,19 @@ export type ImportBlock =
   | {
       readonly type: "list";
       readonly ordered: boolean;
+      /** The first number of an ordered list (1 for a bulleted one). */
+      readonly start: number;
       readonly items: readonly (readonly ImportBlock[])[];
-    };
+    }
+  | { readonly type: "rule" }
+  /** A code block: its text exactly, every space and line end kept. */
+  | { readonly type: "code"; readonly text: string };
 
 export const sameImportLink = (a: ImportLink | null, b: ImportLink | null): boolean =>
   a === b ||
   (a !== null &&
     b !== null &&
+    a.title === b.title &&
     (a.type === "file"
       ? b.type === "file" && a.path === b.path
       : b.type === "href" && a.href === b.href));
@@ -58,7 +70,8 @@ export function importText(blocks: readonly ImportBlock[]): string {
     for (const b of list) {
       if (b.type === "quote") walk(b.blocks);
       else if (b.type === "list") b.items.forEach(walk);
-      else lines.push(inlineText(b.content).trim());
+      else if (b.type === "code") lines.push(b.text);
+      else if (b.type !== "rule") lines.push(inlineText(b.content).trim());
     }
   };
   walk(blocks);
@@ -72,7 +85,7 @@ export function fileLinks(blocks: readonly ImportBlock[]): string[] {
     for (const b of list) {
       if (b.type === "quote") walk(b.blocks);
       else if (b.type === "list") b.items.forEach(walk);
-      else
+      else if (b.type === "heading" || b.type === "paragraph")
         for (const i of b.content)
           if (i.type === "text" && i.link?.type === "file") seen.add(i.link.path);
     }

@@ -3,7 +3,7 @@
 import MarkdownIt from "markdown-it";
 import type { Token } from "markdown-it";
 import { cleanText } from "../export/book.ts";
-import { sanitizeHref, headingLevel } from "../richtext/schema.ts";
+import { headingLevel, linkTitle, listStart, sanitizeHref } from "../richtext/schema.ts";
 import {
   hasText,
   sameImportLink,
@@ -18,8 +18,27 @@ import { relativeTarget } from "./paths.ts";
  * hostile file of 100,000 `>` must not exhaust the stack. */
 export const MAX_DEPTH = 12;
 
-type Marks = { strong: boolean; em: boolean; link: ImportLink | null };
-const NO_MARKS: Marks = { strong: false, em: false, link: null };
+type Marks = { strong: boolean; em: boolean; code: boolean; link: ImportLink | null };
+const NO_MARKS: Marks = { strong: false, em: false, code: false, link: null };
+
+// The elements of HTML. A tag of one of these in Markdown is markup and is left out (its text
+// stays); anything else in angle brackets (`<word>`, `<Aoife>`) is what the person wrote, and is
+// kept as that text.
+const HTML_ELEMENTS = new Set(
+  (
+    "a abbr acronym address area article aside audio b base bdi bdo big blink blockquote body br " +
+    "button canvas caption center cite code col colgroup data datalist dd del details dfn dialog " +
+    "dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 " +
+    "h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map " +
+    "mark marquee menu meta meter nav nobr noframes noscript object ol optgroup option output p " +
+    "param picture pre progress q rp rt ruby s samp script search section select slot small " +
+    "source span strike strong style sub summary sup svg table tbody td template textarea tfoot " +
+    "th thead time title tr track tt u ul var video wbr math"
+  ).split(" "),
+);
+
+/** An HTML tag or comment: `<name …>`, `</name>`, `<!-- … -->`, with the tag's name. */
+const TAG = /<!--[\s\S]*?-->|<\/?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?\/?>/g;
 
 // CommonMark with tables and strikethrough (markdown-it's default preset). Raw HTML is recognised
 // so that its tags can be removed rather than shown; bare addresses are not turned into links, so
@@ -35,9 +54,38 @@ const closeOf = (open: string) => open.replace(/_open$/, "_close");
 
 class Reader {
   readonly warnings = new Set<string>();
+  /** The HTML elements whose tags were left out, for one warning that names them. */
+  readonly htmlTags = new Set<string>();
   constructor(readonly path: string) {}
 
-  link(url: string): ImportLink | null {
+  /**
+   * Raw HTML with the tags of HTML elements and comments left out (each named in a warning); any
+   * other text in angle brackets is kept as written.
+   */
+  html(raw: string, gap: "" | " "): string {
+    return raw.replace(TAG, (whole, name: string | undefined) => {
+      if (name === undefined) {
+        this.warnings.add("HTML comments (<!-- … -->) were left out: a story shows no comments.");
+        return gap;
+      }
+      const lower = name.toLowerCase();
+      if (!HTML_ELEMENTS.has(lower)) return whole;
+      this.htmlTags.add(`<${lower}>`);
+      return gap;
+    });
+  }
+
+  /** The warnings, with one sentence naming every HTML element whose tags were left out. */
+  allWarnings(): Set<string> {
+    if (this.htmlTags.size === 0) return this.warnings;
+    return new Set([
+      ...this.warnings,
+      `HTML tags were left out and the text inside them kept (${[...this.htmlTags].join(", ")}): a story holds no HTML.`,
+    ]);
+  }
+
+  link(url: string, rawTitle: string | null): ImportLink | null {
+    const title = linkTitle(rawTitle);
     const trimmed = url.trim();
     if (trimmed === "" || trimmed.startsWith("#")) return null;
     if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) || trimmed.startsWith("//")) {
@@ -48,10 +96,10 @@ class Reader {
         this.warnings.add(
           `A link to "${trimmed.slice(0, 80)}" was kept as plain text: only web, e-mail and Meitheal links can be kept.`,
         );
-      return href === null ? null : { type: "href", href };
+      return href === null ? null : { type: "href", href, title };
     }
     const path = relativeTarget(trimmed, this.path);
-    return path === null ? null : { type: "file", path };
+    return path === null ? null : { type: "file", path, title };
   }
 
   text(text: string, marks: Marks, out: ImportInline[]) {
@@ -63,6 +111,7 @@ class Reader {
       last?.type === "text" &&
       last.strong === marks.strong &&
       last.em === marks.em &&
+      last.code === marks.code &&
       sameImportLink(last.link, marks.link)
     )
       out[out.length - 1] = { ...last, text: last.text + clean };
@@ -75,9 +124,10 @@ class Reader {
     let strong = 0;
     let em = 0;
     const links: (ImportLink | null)[] = [];
-    const marks = (): Marks => ({
+    const marks = (code = false): Marks => ({
       strong: strong > 0,
       em: em > 0,
+      code,
       // A link inside a link is not possible; the outer one wins.
       link: links.find((l) => l !== null) ?? null,
     });
@@ -85,8 +135,10 @@ class Reader {
       switch (token.type) {
         case "text":
         case "text_special":
-        case "code_inline":
           this.text(token.content, marks(), out);
+          break;
+        case "code_inline":
+          this.text(token.content, marks(true), out);
           break;
         case "softbreak":
           this.text(" ", marks(), out);
@@ -110,7 +162,9 @@ class Reader {
           this.warnings.add("Struck-through text was kept as ordinary text.");
           break;
         case "link_open":
-          links.push(this.link(String(token.attrGet("href") ?? "")));
+          links.push(
+            this.link(String(token.attrGet("href") ?? ""), String(token.attrGet("title") ?? "")),
+          );
           break;
         case "link_close":
           links.pop();
@@ -123,9 +177,7 @@ class Reader {
           break;
         case "html_inline":
           if (/^<br\s*\/?>$/i.test(token.content.trim())) out.push({ type: "break" });
-          else if (!/^<\/?[a-z][^>]*>$|^<!--/i.test(token.content.trim()))
-            this.text(token.content, marks(), out);
-          else this.warnings.add("HTML was kept as its plain text: a story holds no HTML.");
+          else this.text(this.html(token.content, ""), marks(), out);
           break;
         default:
           // Anything a plugin or a newer parser adds: its text, if it has any.
@@ -207,39 +259,34 @@ class Reader {
         }
         if (items.length === 0) return;
         if (depth >= MAX_DEPTH) for (const item of items) out.push(...item);
-        else out.push({ type: "list", ordered: token.type === "ordered_list_open", items });
+        else {
+          const ordered = token.type === "ordered_list_open";
+          const start = ordered ? listStart(token.attrGet("start") ?? 1) : 1;
+          out.push({ type: "list", ordered, start, items });
+        }
         return;
       }
+      case "hr":
+        c.at++;
+        out.push({ type: "rule" });
+        return;
       case "fence":
       case "code_block": {
         c.at++;
-        this.warnings.add("Code was kept as plain text: a story has no code blocks.");
-        const content: ImportInline[] = [];
-        token.content
-          .replace(/\n$/, "")
-          .split("\n")
-          .forEach((line, i) => {
-            if (i > 0) content.push({ type: "break" });
-            this.text(line, NO_MARKS, content);
-          });
-        const trimmed = trimBreaks(content);
-        if (hasText(trimmed)) out.push({ type: "paragraph", content: trimmed });
+        const language = token.type === "fence" ? token.info.trim().split(/\s/)[0] : "";
+        if (language)
+          this.warnings.add(
+            `The language of a code block ("${language.slice(0, 40)}") was left out: a story keeps the code, not its language.`,
+          );
+        const text = cleanText(token.content).replace(/\n$/, "");
+        if (text.trim() !== "") out.push({ type: "code", text });
         return;
       }
       case "html_block": {
         c.at++;
-        const raw = token.content.trim();
-        if (raw === "" || /^<!--[\s\S]*-->$/.test(raw)) return;
-        this.warnings.add("HTML was kept as its plain text: a story holds no HTML.");
         const content: ImportInline[] = [];
-        this.text(
-          raw
-            .replace(/<[^>]*>/g, " ")
-            .replace(/\s+/g, " ")
-            .trim(),
-          NO_MARKS,
-          content,
-        );
+        // Block tags stand between words: each leaves a space.
+        this.text(this.html(token.content, " ").replace(/\s+/g, " ").trim(), NO_MARKS, content);
         if (hasText(content)) out.push({ type: "paragraph", content });
         return;
       }
@@ -271,7 +318,7 @@ class Reader {
         return;
       }
       default:
-        // hr, a close without its open, or a block a plugin adds: its content, if any.
+        // A close without its open, or a block a plugin adds: its content, if any.
         c.at++;
         if (token.nesting === 0 && token.content.trim() !== "") {
           const content: ImportInline[] = [];
@@ -337,7 +384,8 @@ export function markdownBlocks(
       "Quotes or lists nested very deeply were flattened to the depth a story can show.",
     );
   const tokens = md.parse(limited.text, {});
-  return { blocks: reader.blocks({ tokens, at: 0 }, 0, null), changes: reader.warnings };
+  const blocks = reader.blocks({ tokens, at: 0 }, 0, null);
+  return { blocks, changes: reader.allWarnings() };
 }
 
 /** Plain text as paragraphs split by blank lines, every line end kept as a break. */

@@ -75,3 +75,32 @@ export function statusOf(value: unknown, warnings: string[]): StoryStatus {
   );
   return "seed";
 }
+
+/** Dates before this are not a story's: a slip of the keyboard, or a date read as a number. */
+const EARLIEST = Date.UTC(1900, 0, 1);
+/** A day ahead allows for a clock set wrong; further ahead is not a date a story was written. */
+const AHEAD_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A date of the front matter (`created`, `updated`) in milliseconds, or null when there is none;
+ * one that cannot be read, or lies in the future, is a warning and null (the story is dated now).
+ */
+export function dateOf(
+  value: unknown,
+  name: string,
+  now: number,
+  warnings: string[],
+): number | null {
+  if (value === undefined || value === null) return null;
+  const ms =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === "string"
+        ? Date.parse(value.trim())
+        : Number.NaN;
+  if (Number.isFinite(ms) && ms >= EARLIEST && ms <= now + AHEAD_MS) return ms;
+  warnings.push(
+    `The ${name} date "${String(scalarText(value) ?? "?").slice(0, 40)}" in the front matter could not be used, so the story is dated today.`,
+  );
+  return null;
+}

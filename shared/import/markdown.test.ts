@@ -1,10 +1,17 @@
+import type { Node as PmNode } from "prosemirror-model";
 import { describe, expect, it } from "vitest";
 import { storySchemaAdapter } from "../richtext/schema.ts";
 import { readBody } from "../richtext/body.ts";
 import { importText, type ImportBlock } from "./blocks.ts";
-import { parseStory } from "./markdown.ts";
+import { parseStory, storyDates } from "./markdown.ts";
 import { joinPath } from "./paths.ts";
 import { importDoc, importSpans } from "./spans.ts";
+
+/** A document as JSON without the adapter's bookkeeping (which blocks have markers). */
+const plain = (node: PmNode): string =>
+  JSON.stringify(node.toJSON(), (key, value: unknown) =>
+    key === "isAmgBlock" || key === "unknownAttrs" ? undefined : value,
+  );
 
 const parse = (text: string, path = "/in/story.md") => parseStory(text, { path });
 
@@ -62,8 +69,8 @@ describe("parseStory", () => {
       (i) => (i.type === "text" && i.link ? [[i.text, i.link]] : []),
     );
     expect(links).toEqual([
-      ["c", { type: "href", href: "mailto:a@b.org" }],
-      ["d", { type: "file", path: "/in/x/y z.md" }],
+      ["c", { type: "href", href: "mailto:a@b.org", title: null }],
+      ["d", { type: "file", path: "/in/x/y z.md", title: null }],
     ]);
     expect(s.warnings.filter((w) => w.includes("kept as plain text"))).toHaveLength(2);
     expect(joinPath("/a/b", "../../../c")).toBe("/c");
@@ -74,10 +81,76 @@ describe("parseStory", () => {
       "---\ntitle: Kept\n---\n##### Deep\n\n```js\nlet a = 1;\nlet b;\n```\n\n![a heron](heron.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<div>raw <b>html</b></div>\n\n- [x] done\n",
     );
     expect(importText(s.blocks)).toBe(
-      "Deep\nlet a = 1; let b;\na heron\na | b\n1 | 2\nraw html\n[x] done",
+      "Deep\nlet a = 1;\nlet b;\na heron\na | b\n1 | 2\nraw html\n[x] done",
     );
     expect(s.blocks[0]).toMatchObject({ type: "heading", level: 3 });
-    expect(s.warnings).toHaveLength(5);
+    expect(s.blocks[1]).toEqual({ type: "code", text: "let a = 1;\nlet b;" });
+    expect(s.warnings).toEqual([
+      expect.stringContaining("Headings deeper than level 3"),
+      expect.stringContaining('The language of a code block ("js") was left out'),
+      expect.stringContaining("Images were left out"),
+      expect.stringContaining("Tables were kept as plain text"),
+      "HTML tags were left out and the text inside them kept (<div>, <b>): a story holds no HTML.",
+    ]);
+  });
+
+  it("keeps text in angle brackets that is not HTML, and names the HTML it leaves out", () => {
+    const s = parse("Say <word> and <Aoife>, not <span>this</span>.\n\n<word>\n");
+    expect(importText(s.blocks)).toBe("Say <word> and <Aoife>, not this.\n<word>");
+    expect(s.warnings).toEqual([
+      "HTML tags were left out and the text inside them kept (<span>): a story holds no HTML.",
+    ]);
+    expect(parse("a <!-- note --> b").warnings).toEqual([
+      expect.stringContaining("HTML comments (<!-- … -->) were left out"),
+    ]);
+  });
+
+  it("keeps inline code, rules, link titles, list start numbers and code indentation", () => {
+    const s = parse(
+      'Run `npm  test` now.\n\n---\n\n[the bog](https://bog.ie/ "Móin Alúine")\n\n3. three\n4. four\n\n```\nif (x)\n    indented();\n\n  two\n```\n',
+    );
+    expect(s.warnings).toEqual([]);
+    const doc = importDoc(s.blocks, () => null);
+    expect(doc.toString()).toBe(
+      'doc(paragraph("Run ", code("npm  test"), " now."), horizontal_rule, paragraph(link("the bog")), ordered_list(list_item(paragraph("three")), list_item(paragraph("four"))), code_block("if (x)\\n    indented();\\n\\n  two"))',
+    );
+    expect(doc.child(2).firstChild?.marks[0]?.attrs).toMatchObject({
+      href: "https://bog.ie/",
+      title: "Móin Alúine",
+    });
+    expect(doc.child(3).attrs.order).toBe(3);
+    // And they are stored so: the spans read back as the same document.
+    const stored = readBody(
+      storySchemaAdapter,
+      importSpans(s.blocks, () => null),
+    ).doc;
+    expect(plain(stored)).toEqual(plain(doc));
+  });
+
+  it("keeps the created and updated dates of the front matter", () => {
+    const now = Date.UTC(2026, 0, 1);
+    const s = parseStory(
+      '---\ncreated: "2024-05-01T10:00:00.000Z"\nupdated: 2024-06-02T11:30:00Z\n---\nx',
+      { path: "/a.md", now },
+    );
+    expect([s.createdAt, s.updatedAt]).toEqual([
+      Date.UTC(2024, 4, 1, 10),
+      Date.UTC(2024, 5, 2, 11, 30),
+    ]);
+    const odd = parseStory("---\ncreated: soon\nupdated: 2030-01-01\n---\nx", {
+      path: "/a.md",
+      now,
+    });
+    expect([odd.createdAt, odd.updatedAt]).toEqual([null, null]);
+    expect(odd.warnings).toHaveLength(2);
+    expect(storyDates({ createdAt: null, updatedAt: null }, now)).toEqual({
+      createdAt: now,
+      updatedAt: now,
+    });
+    expect(storyDates({ createdAt: 5_000, updatedAt: 1_000 }, now)).toEqual({
+      createdAt: 5_000,
+      updatedAt: 5_000,
+    });
   });
 
   it("reads plain text as paragraphs with their line breaks", () => {
@@ -86,14 +159,16 @@ describe("parseStory", () => {
       {
         type: "paragraph",
         content: [
-          { type: "text", text: "one *two*", strong: false, em: false, link: null },
+          { type: "text", text: "one *two*", strong: false, em: false, code: false, link: null },
           { type: "break" },
-          { type: "text", text: "three", strong: false, em: false, link: null },
+          { type: "text", text: "three", strong: false, em: false, code: false, link: null },
         ],
       },
       {
         type: "paragraph",
-        content: [{ type: "text", text: "four", strong: false, em: false, link: null }],
+        content: [
+          { type: "text", text: "four", strong: false, em: false, code: false, link: null },
+        ],
       },
     ]);
   });

@@ -1,11 +1,14 @@
-// Markdown (or plain text) as a story: front matter for the title, status and themes, and a body of
-// what a story can hold — headings, paragraphs, quotes, lists, and runs of text with emphasis,
-// strong emphasis, links and line breaks. Parsed with markdown-it (CommonMark, with tables and
+// Markdown (or plain text) as a story: front matter for the title, status, themes and dates, and a
+// body of what a story can hold — headings, paragraphs, quotes, lists (numbered from any start),
+// code blocks, rules, and runs of text with emphasis, strong emphasis, inline code, links (with
+// their titles) and line breaks. Parsed with markdown-it (CommonMark, with tables and
 // strikethrough), so it reads what other tools write, and what Meitheal's own Markdown export
 // writes (shared/export/markdown.ts) comes back as it was.
 //
-// What a story cannot hold is kept as text, never dropped silently: code becomes plain text, a
-// table a line per row, an image its description, raw HTML its text; each is named in `warnings`.
+// What a story cannot hold is kept as text, never dropped silently: a table a line per row, an
+// image its description, HTML the text between its tags (text in angle brackets that is not an
+// HTML tag, `<word>`, is kept as written); each is named in `warnings`, as is a code block's
+// language, which is left out.
 // Links between files stay file paths here: which story they become is only known when the whole
 // import is known (shared/import/spans.ts resolves them).
 //
@@ -15,7 +18,7 @@ import { cleanTitle } from "../export/book.ts";
 import { LIMITS, type StoryStatus } from "../schema/community.ts";
 import { inlineText, type ImportBlock } from "./blocks.ts";
 import { markdownBlocks, plainBlocks } from "./bodyBlocks.ts";
-import { scalarText, splitFrontMatter, statusOf, themeLabels } from "./frontMatter.ts";
+import { dateOf, scalarText, splitFrontMatter, statusOf, themeLabels } from "./frontMatter.ts";
 import { titleFromPath } from "./paths.ts";
 
 export type ParsedStory = {
@@ -23,6 +26,9 @@ export type ParsedStory = {
   readonly status: StoryStatus;
   /** Theme labels as the front matter gives them (cleaned, duplicates removed). */
   readonly themes: readonly string[];
+  /** When it was created and last changed, from the front matter (as Meitheal exports them). */
+  readonly createdAt: number | null;
+  readonly updatedAt: number | null;
   readonly blocks: readonly ImportBlock[];
   /** What was changed or left out on the way, each a sentence for people. */
   readonly warnings: readonly string[];
@@ -38,6 +44,8 @@ export type ParseOptions = {
   readonly path: string;
   /** Plain text: paragraphs split by blank lines, every line end kept. Default: Markdown. */
   readonly plainText?: boolean;
+  /** Now, in milliseconds: a date later than this (and a day) is not taken. Default: the clock. */
+  readonly now?: number;
 };
 
 /** Reads one file's text as a story. Never throws: what cannot be kept is named in `warnings`. */
@@ -73,12 +81,29 @@ export function parseStory(text: string, options: ParseOptions): ParsedStory {
     typeof front.identifier === "string" &&
     front.identifier.startsWith("urn:uuid:") &&
     front.status === undefined;
+  const now = options.now ?? Date.now();
+  const createdAt = dateOf(front?.created, "created", now, warnings);
+  const updatedAt = dateOf(front?.updated, "updated", now, warnings);
   return {
     title,
     status: statusOf(front?.status, warnings),
     themes: themeLabels(front?.themes, warnings),
+    createdAt,
+    updatedAt,
     blocks,
     warnings: [...warnings, ...read.changes],
     kind: isIndex ? "collection-index" : "story",
   };
+}
+
+/**
+ * The created and updated dates an imported story gets: those of its front matter, `now` for a
+ * missing one, and never changed before it was made.
+ */
+export function storyDates(
+  story: Pick<ParsedStory, "createdAt" | "updatedAt">,
+  now: number,
+): { createdAt: number; updatedAt: number } {
+  const createdAt = story.createdAt ?? Math.min(now, story.updatedAt ?? now);
+  return { createdAt, updatedAt: Math.max(createdAt, story.updatedAt ?? createdAt) };
 }

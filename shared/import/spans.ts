@@ -34,8 +34,9 @@ function inlineNodes(content: readonly ImportInline[], resolve: ResolveFile): Pm
     const set: Mark[] = [];
     if (run.strong) set.push(marks.strong!.create());
     if (run.em) set.push(marks.em!.create());
+    if (run.code) set.push(marks.code!.create());
     const href = hrefOf(run.link, resolve);
-    if (href !== null) set.push(marks.link!.create({ href }));
+    if (href !== null) set.push(marks.link!.create({ href, title: run.link?.title ?? null }));
     out.push(storySchema.text(run.text, set));
   }
   return out;
@@ -71,9 +72,15 @@ function blockNodes(blocks: readonly ImportBlock[], resolve: ResolveFile): PmNod
           else if (first?.type.name !== "paragraph") inner.unshift(paragraph());
           return nodes.list_item!.createChecked(null, inner);
         });
-        out.push(type.createChecked(null, items));
+        out.push(type.createChecked(block.ordered ? { order: block.start } : null, items));
         break;
       }
+      case "rule":
+        out.push(nodes.horizontal_rule!.create());
+        break;
+      case "code":
+        out.push(nodes.code_block!.createChecked(null, storySchema.text(block.text)));
+        break;
     }
   }
   return out;

@@ -20,6 +20,7 @@ import {
 } from "@automerge/automerge";
 import { pmDocFromSpans, pmNodeToSpans, type SchemaAdapter } from "@automerge/prosemirror";
 import { Fragment, type Node as PmNode } from "prosemirror-model";
+import { listStart } from "./schema.ts";
 
 export type BlockValue = {
   type: ImmutableString;
@@ -108,10 +109,45 @@ function indexes(list: readonly Span[]): number[] {
   return out;
 }
 
+const startOf = (item: PmNode | null): number => {
+  const extra: unknown = item?.attrs.unknownAttrs;
+  return typeof extra === "object" && extra !== null && "start" in extra
+    ? listStart(extra.start)
+    : 1;
+};
+
+/**
+ * The document with each ordered list's start number (`order`) read from its first item's marker,
+ * where encodeBody writes it. Documents without a numbered list that starts elsewhere than 1 are
+ * returned as they are.
+ */
+function withListStarts(doc: PmNode): PmNode {
+  let any = false;
+  doc.descendants((node) => {
+    if (node.type.name === "ordered_list" && startOf(node.firstChild) !== 1) any = true;
+    return !any;
+  });
+  if (!any) return doc;
+  const rebuild = (node: PmNode): PmNode => {
+    if (node.isTextblock || node.isLeaf) return node;
+    const children: PmNode[] = [];
+    node.forEach((child) => void children.push(rebuild(child)));
+    const attrs =
+      node.type.name === "ordered_list"
+        ? { ...node.attrs, order: startOf(node.firstChild) }
+        : node.attrs;
+    return node.type.create(attrs, Fragment.from(children), node.marks);
+  };
+  return rebuild(doc);
+}
+
+const pmDoc = (adapter: SchemaAdapter, list: Span[]): PmNode =>
+  withListStarts(pmDocFromSpans(adapter, list));
+
 /** Reads spans as a document, repairing (in a copy) the block markers that cannot be read. */
 export function readBody(adapter: SchemaAdapter, input: Span[]): BodyReading {
   try {
-    return { doc: pmDocFromSpans(adapter, input), spans: input, repairs: [] };
+    return { doc: pmDoc(adapter, input), spans: input, repairs: [] };
   } catch {
     // Fall through to the repair below: rare, and slower (a few reads per repaired marker).
   }
@@ -120,8 +156,7 @@ export function readBody(adapter: SchemaAdapter, input: Span[]): BodyReading {
   const repairs: Repair[] = [];
   for (let guard = 0; guard <= fixed.length; guard++) {
     const good = readablePrefix(adapter, fixed);
-    if (good === fixed.length)
-      return { doc: pmDocFromSpans(adapter, fixed), spans: fixed, repairs };
+    if (good === fixed.length) return { doc: pmDoc(adapter, fixed), spans: fixed, repairs };
     // The span that cannot be read, or the text it is in: repair the nearest marker at or before it.
     let target = good;
     while (target >= 0 && fixed[target]?.type !== "block") target--;
@@ -143,7 +178,7 @@ export function readBody(adapter: SchemaAdapter, input: Span[]): BodyReading {
     repairs.push({ index: at[i] ?? 0, block });
     return { type: "block", value: block };
   });
-  return { doc: pmDocFromSpans(adapter, flat), spans: flat, repairs };
+  return { doc: pmDoc(adapter, flat), spans: flat, repairs };
 }
 
 /**
@@ -193,8 +228,11 @@ const hasMarkedInline = (textblock: PmNode): boolean => {
  *   break's marker for the block's own and writes none, and the block loses its type.
  */
 function markersForEncoding(node: PmNode): PmNode {
+  // A rule is a block with no text: upstream writes a marker for a leaf only when it has one.
+  if (node.type.name === "horizontal_rule") return withMarker(node, true);
   if (node.isTextblock || node.isLeaf) return node;
   const isItem = node.type.name === "list_item";
+  const isOrdered = node.type.name === "ordered_list";
   const isQuote = node.type.name === "blockquote";
   let changed = false;
   const children: PmNode[] = [];
@@ -212,6 +250,20 @@ function markersForEncoding(node: PmNode): PmNode {
           (node.type.name === "doc" && node.childCount === 1);
         if ((isQuote && opening && empty) || (hasMarkedInline(next) && !covered))
           next = withMarker(next, true);
+      }
+    }
+    if (next.type.name === "list_item") {
+      // An ordered list's start number rides on its first item's marker; no other item has one.
+      const start = isOrdered && index === 0 ? listStart(node.attrs.order) : 1;
+      if (startOf(next) !== start) {
+        const extra: unknown = next.attrs.unknownAttrs;
+        const rest: Record<string, unknown> = {
+          ...(typeof extra === "object" && extra !== null ? extra : {}),
+        };
+        delete rest.start;
+        if (start !== 1) rest.start = start;
+        const unknownAttrs = Object.keys(rest).length > 0 ? rest : null;
+        next = next.type.create({ ...next.attrs, unknownAttrs }, next.content, next.marks);
       }
     }
     if (next !== child) changed = true;

@@ -67,24 +67,50 @@ export function hrefFromInput(input: string): string | null {
   return null;
 }
 
-/** The href of a link mark as stored in Automerge: a JSON object, so it can grow attributes. */
-export function linkMarkValue(href: string): string {
-  return JSON.stringify({ href });
+// Control characters (a line end among them) become spaces in a link's title: it is one line.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f]+/g;
+
+/** A link's title (the tooltip Markdown and HTML carry), one line of at most 500 characters. */
+export function linkTitle(raw: unknown): string | null {
+  if (typeof raw !== "string") return null;
+  const clean = raw.replace(CONTROLS, " ").trim().slice(0, 500);
+  return clean === "" ? null : clean;
+}
+
+/**
+ * The attributes of a link mark as stored in Automerge: a JSON object, so it can grow attributes
+ * (the title came later; a mark without one reads as having none).
+ */
+export function linkMarkValue(href: string, title: string | null = null): string {
+  return JSON.stringify(title === null ? { href } : { href, title });
 }
 
 /** Reads a stored link mark value; an unreadable or unsafe one becomes a link to nowhere. */
-export function hrefFromMarkValue(value: unknown): string {
-  if (typeof value !== "string") return "";
+export function linkFromMarkValue(value: unknown): { href: string; title: string | null } {
+  if (typeof value !== "string") return { href: "", title: null };
   try {
     const parsed: unknown = JSON.parse(value);
     if (typeof parsed === "object" && parsed !== null && "href" in parsed) {
-      return sanitizeHref(parsed.href) ?? "";
+      return {
+        href: sanitizeHref(parsed.href) ?? "",
+        title: "title" in parsed ? linkTitle(parsed.title) : null,
+      };
     }
   } catch {
     // A bare URL from another editor that did not JSON-encode its marks.
-    return sanitizeHref(value) ?? "";
+    return { href: sanitizeHref(value) ?? "", title: null };
   }
-  return "";
+  return { href: "", title: null };
+}
+
+/** The href of a stored link mark value (see linkFromMarkValue). */
+export const hrefFromMarkValue = (value: unknown): string => linkFromMarkValue(value).href;
+
+/** An ordered list's first number as stored: a whole number from 0 to 999,999,999, else 1. */
+export function listStart(value: unknown): number {
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 999_999_999 ? n : 1;
 }
 
 const attrOf = (dom: unknown, name: string): string | null =>
@@ -148,8 +174,29 @@ const spec: MappedSchemaSpec = {
       parseDOM: [{ tag: "blockquote" }],
       toDOM: () => ["blockquote", 0],
     },
+    // A rule between scenes. A block of its own in Automerge with no text; richtext/body.ts
+    // always gives it a marker, which upstream's encoder would leave out for a leaf.
+    horizontal_rule: {
+      automerge: { block: "horizontal-rule" },
+      group: "block",
+      parseDOM: [{ tag: "hr" }],
+      toDOM: () => ["hr"],
+    },
+    // Code (a recipe's quantities, a poem's indentation): its text keeps every space and line end.
+    code_block: {
+      automerge: { block: "code-block" },
+      content: "text*",
+      marks: "",
+      group: "block",
+      code: true,
+      defining: true,
+      parseDOM: [{ tag: "pre", preserveWhitespace: "full" }],
+      toDOM: () => ["pre", ["code", 0]],
+    },
     // Lists are not blocks of their own in Automerge: their items are, and a list is a run of
-    // items. So an ordered list has no start number (nothing could store it).
+    // items. An ordered list's start number is kept on its first item's marker (as `start`,
+    // which the adapter round-trips as an attribute the item does not declare); richtext/body.ts
+    // moves it between the two.
     bullet_list: {
       content: "list_item+",
       group: "block",
@@ -157,10 +204,16 @@ const spec: MappedSchemaSpec = {
       toDOM: () => ["ul", 0],
     },
     ordered_list: {
+      attrs: { order: { default: 1 } },
       content: "list_item+",
       group: "block",
-      parseDOM: [{ tag: "ol" }],
-      toDOM: () => ["ol", 0],
+      parseDOM: [
+        { tag: "ol", getAttrs: (dom) => ({ order: listStart(attrOf(dom, "start") ?? 1) }) },
+      ],
+      toDOM: (node) => {
+        const order = listStart(node.attrs.order);
+        return order === 1 ? ["ol", 0] : ["ol", { start: String(order) }, 0];
+      },
     },
     list_item: {
       automerge: {
@@ -187,7 +240,7 @@ const spec: MappedSchemaSpec = {
   },
   marks: {
     link: {
-      attrs: { href: { default: "" } },
+      attrs: { href: { default: "" }, title: { default: null } },
       // Typing at the end of a link does not extend it, as in every editor people know.
       inclusive: false,
       parseDOM: [
@@ -196,23 +249,27 @@ const spec: MappedSchemaSpec = {
           getAttrs: (dom) => {
             const href = sanitizeHref(attrOf(dom, "href"));
             // false: the text is kept, the unsafe link is not.
-            return href === null ? false : { href };
+            return href === null ? false : { href, title: linkTitle(attrOf(dom, "title")) };
           },
         },
       ],
       toDOM: (mark) => {
         const href = sanitizeHref(mark.attrs.href);
+        const title = linkTitle(mark.attrs.title);
         return [
           "a",
-          href === null ? { "data-link": "broken" } : { href, rel: "noopener noreferrer nofollow" },
+          href === null
+            ? { "data-link": "broken" }
+            : { href, rel: "noopener noreferrer nofollow", ...(title === null ? {} : { title }) },
           0,
         ];
       },
       automerge: {
         markName: "link",
         parsers: {
-          fromAutomerge: (value) => ({ href: hrefFromMarkValue(value) }),
-          fromProsemirror: (mark: Mark) => linkMarkValue(String(mark.attrs.href ?? "")),
+          fromAutomerge: (value) => linkFromMarkValue(value),
+          fromProsemirror: (mark: Mark) =>
+            linkMarkValue(String(mark.attrs.href ?? ""), linkTitle(mark.attrs.title)),
         },
       },
     },
@@ -239,6 +296,12 @@ const spec: MappedSchemaSpec = {
       ],
       toDOM: () => ["strong", 0],
       automerge: { markName: "strong" },
+    },
+    // Inline code: a command, a file name, a word quoted as it is typed.
+    code: {
+      parseDOM: [{ tag: "code" }],
+      toDOM: () => ["code", 0],
+      automerge: { markName: "code" },
     },
   },
 };

@@ -56,6 +56,48 @@ describe("EPUB 3", () => {
     expect(result.code).toBe(0);
   }, 180_000);
 
+  it("a story with inline code, a rule, a code block, a list from 3 and a titled link passes too", async () => {
+    const base = hostileBook().book;
+    const t = (text: string, code = false) =>
+      ({ type: "text", text, strong: false, em: false, code, link: null }) as const;
+    const book: Book = {
+      ...base,
+      stories: [
+        {
+          ...base.stories[0]!,
+          blocks: [
+            { type: "paragraph", content: [t("Run "), t("a < b && c", true), t(" now.")] },
+            { type: "rule" },
+            { type: "code", text: 'if (x)\n    y("<é>");' },
+            {
+              type: "list",
+              ordered: true,
+              start: 3,
+              items: [[{ type: "paragraph", content: [t("three")] }]],
+            },
+            {
+              type: "paragraph",
+              content: [
+                {
+                  ...t("bog"),
+                  link: { type: "external", href: "https://bog.ie/", title: 'Móin "Alúine" & <x>' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const bytes = buildEpub(book);
+    const chapter = Object.entries(unzipSync(bytes)).find(([name]) =>
+      name.endsWith(`${book.stories[0]!.slug}.xhtml`),
+    );
+    expect(strFromU8(chapter![1])).toContain('<ol start="3">');
+    const result = await epubcheck(dir, "code-rule.epub", bytes);
+    expect(epubErrors(result.output)).toEqual([]);
+    expect(result.code).toBe(0);
+  }, 180_000);
+
   it("epubcheck can fail: a package document without a title is an error", async () => {
     const files = unzipSync(buildEpub(hostileBook().book));
     const { zipSync, strToU8 } = await import("fflate");

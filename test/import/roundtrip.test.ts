@@ -136,6 +136,8 @@ describe("Markdown export → import", () => {
         kind: "story",
         title: doc.title,
         status: doc.status,
+        createdAt: doc.createdAt,
+        updatedAt: doc.updatedAt,
       });
     }
     const order = book.stories.map((s) => idByTitle.get(s.title)!);
@@ -150,6 +152,10 @@ describe("Markdown export → import", () => {
     const back = again.value.book.stories;
     expect(back.map((s) => s.title)).toEqual(book.stories.map((s) => s.title));
     expect(back.map((s) => s.status)).toEqual(book.stories.map((s) => s.status));
+    // The dates are the exported stories' own, not the moment of the import.
+    expect(back.map((s) => [s.createdAt, s.updatedAt])).toEqual(
+      book.stories.map((s) => [s.createdAt, s.updatedAt]),
+    );
     // The community spells one theme "nature": matched regardless of case, shown as it has it.
     expect(back.map((s) => s.themes.join())).toEqual(
       book.stories.map((s) => s.themes.join().replace("Nature", "nature")),

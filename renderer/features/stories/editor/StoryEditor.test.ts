@@ -130,10 +130,12 @@ describe("StoryEditor", () => {
       "H3 Heading 3",
       en["editor.bold"],
       en["editor.italic"],
+      en["editor.code"],
       en["editor.link"],
       en["editor.bulletList"],
       `1. ${en["editor.orderedList"]}`,
       en["editor.quote"],
+      en["editor.rule"],
       en["editor.undo"],
       en["editor.redo"],
       en["editor.focusMode"],
@@ -210,7 +212,8 @@ describe("StoryEditor", () => {
     submit("example.org");
     expect(container.querySelector(".editor-link-form")).toBeNull();
     const link = A.marks(handle.doc(), ["body"]).find((m) => m.name === "link");
-    expect(link?.value).toBe(JSON.stringify({ href: "https://example.org/" }));
+    // Upstream writes a mark's attributes as they are: a link without a title carries title null.
+    expect(JSON.parse(String(link?.value))).toEqual({ href: "https://example.org/", title: null });
     expect(text().querySelector("a")?.getAttribute("href")).toBe("https://example.org/");
   });
 

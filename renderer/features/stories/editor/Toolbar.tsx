@@ -22,6 +22,8 @@ import {
   toggleBlockquote,
   toggleBulletList,
   toggleEm,
+  toggleCode,
+  insertRule,
   toggleOrderedList,
   toggleStrong,
   undoCommand,
@@ -127,6 +129,15 @@ function items(state: EditorState): Item[][] {
         pressed: markActive(state, schemaTypes.em),
         toggle: true,
       },
+      {
+        id: "code",
+        label: t("editor.code"),
+        glyph: <code>{"</>"}</code>,
+        keys: "Mod-E",
+        command: toggleCode,
+        pressed: markActive(state, schemaTypes.code),
+        toggle: true,
+      },
     ],
     [
       {
@@ -155,6 +166,13 @@ function items(state: EditorState): Item[][] {
         command: toggleBlockquote,
         pressed: inBlockquote(state),
         toggle: true,
+      },
+      {
+        id: "rule",
+        label: t("editor.rule"),
+        glyph: "—",
+        command: insertRule,
+        toggle: false,
       },
     ],
     [

@@ -4,9 +4,16 @@
 // ignored by it and undone by reconciliation, so none are used here.
 import { lift, setBlockType, toggleMark, wrapIn } from "prosemirror-commands";
 import { redo, undo } from "prosemirror-history";
-import type { Mark, MarkType, NodeType, ResolvedPos } from "prosemirror-model";
+import {
+  Fragment,
+  type Mark,
+  type MarkType,
+  type Node as PmNode,
+  type NodeType,
+  type ResolvedPos,
+} from "prosemirror-model";
 import { liftListItem, sinkListItem, splitListItem, wrapInList } from "prosemirror-schema-list";
-import type { Command, EditorState } from "prosemirror-state";
+import { TextSelection, type Command, type EditorState } from "prosemirror-state";
 import {
   headingLevel,
   hrefFromInput,
@@ -30,8 +37,11 @@ export const schemaTypes = {
   orderedList: need(nodes.ordered_list, "ordered_list"),
   listItem: need(nodes.list_item, "list_item"),
   hardBreak: need(nodes.hard_break, "hard_break"),
+  horizontalRule: need(nodes.horizontal_rule, "horizontal_rule"),
+  codeBlock: need(nodes.code_block, "code_block"),
   strong: need(marks.strong, "strong"),
   em: need(marks.em, "em"),
+  code: need(marks.code, "code"),
   link: need(marks.link, "link"),
 } as const;
 
@@ -58,6 +68,59 @@ export const redoCommand = forgiving(redo);
 
 export const toggleStrong = toggleMark(T.strong);
 export const toggleEm = toggleMark(T.em);
+export const toggleCode = toggleMark(T.code);
+
+/** True when `nodes` may replace the textblock around `$pos` in its parent. */
+const fitsInstead = ($pos: ResolvedPos, nodes: readonly PmNode[]): boolean => {
+  const index = $pos.index(-1);
+  return $pos.node(-1).canReplace(index, index + 1, Fragment.from(nodes));
+};
+
+/**
+ * A rule between scenes, then an empty paragraph for the cursor: after the block the cursor is
+ * in (or instead of it, when that block is an empty paragraph).
+ */
+export const insertRule: Command = (state, dispatch) => {
+  const { $from } = state.selection;
+  if (!$from.parent.isTextblock || $from.depth < 1) return false;
+  const rule = T.horizontalRule.create();
+  const empty = $from.parent.type === T.paragraph && $from.parent.content.size === 0;
+  const after = T.paragraph.create();
+  if (empty) {
+    if (!fitsInstead($from, [rule, after])) return false;
+    if (dispatch) {
+      const tr = state.tr.replaceWith($from.before(), $from.after(), [rule, after]);
+      dispatch(tr.setSelection(TextSelection.create(tr.doc, $from.before() + 2)).scrollIntoView());
+    }
+    return true;
+  }
+  const end = $from.after();
+  const parent = $from.node(-1);
+  const index = $from.indexAfter(-1);
+  if (!parent.canReplace(index, index, Fragment.from([rule, after]))) return false;
+  if (dispatch) {
+    const tr = state.tr.insert(end, [rule, after]);
+    dispatch(tr.setSelection(TextSelection.create(tr.doc, end + 2)).scrollIntoView());
+  }
+  return true;
+};
+
+/** `---` (or `***`) alone in a paragraph, then Enter: a rule, as Markdown writes one. */
+export const ruleFromDashes: Command = (state, dispatch) => {
+  const { $from, empty } = state.selection;
+  const parent = $from.parent;
+  if (!empty || parent.type !== T.paragraph || $from.parentOffset !== parent.content.size)
+    return false;
+  if (!/^(-{3,}|\*{3,}|_{3,})$/.test(parent.textContent)) return false;
+  const rule = T.horizontalRule.create();
+  const after = T.paragraph.create();
+  if (!fitsInstead($from, [rule, after])) return false;
+  if (dispatch) {
+    const tr = state.tr.replaceWith($from.before(), $from.after(), [rule, after]);
+    dispatch(tr.setSelection(TextSelection.create(tr.doc, $from.before() + 2)).scrollIntoView());
+  }
+  return true;
+};
 export const setParagraph = setBlockType(T.paragraph);
 export const setHeading = (level: HeadingLevel): Command => setBlockType(T.heading, { level });
 export const splitItem = splitListItem(T.listItem);

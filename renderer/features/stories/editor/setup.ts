@@ -3,10 +3,10 @@
 // editor people use.
 import { spans as amSpans, type Doc, type Prop } from "@automerge/automerge";
 import type { DocHandle } from "@automerge/prosemirror";
-import { baseKeymap } from "prosemirror-commands";
+import { baseKeymap, chainCommands } from "prosemirror-commands";
 import { history } from "prosemirror-history";
-import type { InputRule } from "prosemirror-inputrules";
 import {
+  InputRule,
   inputRules,
   textblockTypeInputRule,
   undoInputRule,
@@ -20,6 +20,7 @@ import type { LinkRef } from "../../../../shared/links/ref.ts";
 import { readBody, repairBody } from "../../../../shared/richtext/body.ts";
 import {
   headingLevel,
+  listStart,
   sanitizeHref,
   storySchema,
   storySchemaAdapter,
@@ -33,7 +34,9 @@ import {
   setParagraph,
   sinkItem,
   splitItem,
+  ruleFromDashes,
   toggleBulletList,
+  toggleCode,
   toggleEm,
   toggleOrderedList,
   toggleStrong,
@@ -69,9 +72,10 @@ export function storyKeymap(hooks: StoryEditorHooks): Plugin {
     "Mod-y": redoCommand,
     "Mod-b": toggleStrong,
     "Mod-i": toggleEm,
+    "Mod-e": toggleCode,
     "Mod-k": callback(hooks.onLinkRequest),
     "Shift-Mod-f": callback(hooks.onFocusModeToggle),
-    Enter: splitItem,
+    Enter: chainCommands(ruleFromDashes, splitItem),
     "Shift-Enter": insertHardBreak,
     "Mod-Enter": insertHardBreak,
     // Tab only indents inside a list; elsewhere it leaves the editor, so keyboard users are never
@@ -88,15 +92,37 @@ export function storyKeymap(hooks: StoryEditorHooks): Plugin {
   });
 }
 
-/** Markdown habits: "# " to "### " headings, "> " a quote, "- " or "* " a list, "1. " a numbered list. */
+/**
+ * `text` typed between backticks becomes inline code (the backticks go), as in Markdown. The
+ * code keeps the marks the text around it has; what is typed after it is not code.
+ */
+const inlineCodeRule = new InputRule(/(?:^|[^`])`([^`]+)`$/, (state, match, _start, end) => {
+  const text = match[1] ?? "";
+  const from = end - text.length - 1;
+  const $from = state.doc.resolve(from);
+  if (!$from.parent.type.allowsMarkType(T.code) || T.code.isInSet($from.marks())) return null;
+  const marks = T.code.create().addToSet($from.marks());
+  return state.tr.replaceWith(from, end, storySchema.text(text, marks)).removeStoredMark(T.code);
+});
+
+/**
+ * Markdown habits: "# " to "### " headings, "> " a quote, "- " or "* " a list, "1. " a numbered
+ * list ("3. " one that starts at 3), `code` inline code; "---" and Enter a rule (storyKeymap).
+ */
 export function storyInputRules(): Plugin {
   const rules: InputRule[] = [
+    inlineCodeRule,
     textblockTypeInputRule(/^(#{1,3})\s$/, T.heading, (match) => ({
       level: headingLevel(match[1]?.length ?? 1),
     })),
     wrappingInputRule(/^\s*>\s$/, T.blockquote),
     wrappingInputRule(/^\s*([-+*])\s$/, T.bulletList),
-    wrappingInputRule(/^\s*\d+[.)]\s$/, T.orderedList),
+    wrappingInputRule(
+      /^\s*(\d{1,9})[.)]\s$/,
+      T.orderedList,
+      (match) => ({ order: listStart(match[1]) }),
+      (match, node) => node.childCount + listStart(node.attrs.order) === listStart(match[1]),
+    ),
   ];
   return inputRules({ rules });
 }

@@ -181,6 +181,16 @@ function withBlockAt(spans: readonly Span[], index: number, block: Span): Span[]
   return done ? out : null;
 }
 
+/** Whether a document holds a horizontal rule (see appendTransaction). */
+function hasRule(doc: PmNode): boolean {
+  let found = false;
+  doc.descendants((node) => {
+    if (node.type.name === "horizontal_rule") found = true;
+    return !found && !node.isTextblock;
+  });
+  return found;
+}
+
 /** How a batch of local transactions is written to Automerge and checked afterwards. */
 type EditKind = "typing" | "marks" | "structure";
 
@@ -544,11 +554,15 @@ export function storySyncPlugin<T>({
       // intent survives concurrent edits best); one piece of typing through our faster copy of
       // it. Structure is written as the whole document's spans with `updateSpans` (which diffs),
       // from our encoder: upstream's loses new list items.
-      const kind = local.length === transactions.length ? editKind(local) : "structure";
+      // Upstream's index maps count a rule (a block with no text) as two positions where
+      // ProseMirror counts one, so typing or formatting after one would land a place off: in a
+      // story with a rule, every edit is written as the whole document's spans, and checked.
+      const rules = hasRule(oldState.doc) || hasRule(state.doc);
+      const kind = local.length === transactions.length && !rules ? editKind(local) : "structure";
       const only = local.length === 1 ? local[0] : undefined;
       const step = only?.steps.length === 1 ? only.steps[0] : undefined;
       const fast = kind === "typing" && step instanceof ReplaceStep;
-      if (kind === "structure" && step instanceof ReplaceStep && only) {
+      if (kind === "structure" && !rules && step instanceof ReplaceStep && only) {
         let split: ReturnType<typeof planSplit> = null;
         try {
           split = planSplit(step, only.docs[0], state.doc, docBefore);
