@@ -207,7 +207,7 @@ export const collectionsEn = {
 
   "import.title": "Import Markdown",
   "import.intro":
-    "Markdown files become stories, keeping headings, emphasis, lists, quotes and links. Front matter fills in the title, status and themes. You see a preview before anything is created.",
+    "Markdown files become stories, keeping headings, emphasis, lists, quotes, links, code and lines between scenes. Front matter fills in the title, status, themes and dates. You see a preview before anything is created.",
   "import.files": "Markdown files or zips to import",
   "import.filesHint":
     ".md, .markdown and .txt files, or .zip files of them. You can choose several.",
