@@ -289,7 +289,7 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
       let anchor: A.Cursor | undefined;
       let seq = 0;
       while (writing) {
-        const text = `${d.name} ${seq}: ${sentence(w * 1_000 + seq, 8)}.`;
+        const text = `${d.name} ${seq}: ${sentence(w * 1_000 + seq, 8).replace(/\.$/, "")}.`;
         const parts = text.split(" ");
         for (let p = 0; p < parts.length && writing; p++) {
           await sleep(o.wordEveryMs * (0.5 + Math.random()));
@@ -439,10 +439,13 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
         const seen = await Promise.all(
           devices.map(async (d) =>
             Promise.all(
-              ids.map(async (id) => {
-                const h = await d.window.find(`automerge:${id}` as AutomergeUrl);
-                return A.getHeads(h.doc()).sort().join();
-              }),
+              ids.map((id) =>
+                d.window.find(`automerge:${id}` as AutomergeUrl).then(
+                  (h) => A.getHeads(h.doc()).sort().join(),
+                  // A window that cannot get the document differs, and the report says so.
+                  () => "unavailable",
+                ),
+              ),
             ),
           ),
         );
@@ -465,7 +468,11 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
       devices.map(async (d) => {
         const all: string[] = [];
         for (const id of docIds()) {
-          const h = await d.window.find(`automerge:${id}` as AutomergeUrl);
+          const h = await d.window.find(`automerge:${id}` as AutomergeUrl).catch(() => undefined);
+          if (!h) {
+            all.push(`${id} unavailable`);
+            continue;
+          }
           all.push(
             ...A.getAllChanges(h.doc())
               .map((c) => Buffer.from(c).toString("base64"))
@@ -497,7 +504,13 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
       );
       const happened: string[] = [];
       for (const [id] of volumes) {
-        const v = await d.window.find<LogVolume>(`automerge:${id}` as AutomergeUrl);
+        const v = await d.window
+          .find<LogVolume>(`automerge:${id}` as AutomergeUrl)
+          .catch(() => undefined);
+        if (!v) {
+          problems.push(`${d.name}: log volume ${id} unavailable`);
+          continue;
+        }
         for (const e of Object.values(v.doc().entries)) happened.push(e.happened);
       }
       for (const note of noted)
