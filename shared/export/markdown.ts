@@ -165,7 +165,19 @@ function inlineMarkdown(content: readonly Inline[], breakAs: "line" | "space"): 
     // closing only, or opening only, when punctuation stands on one side (`*50%***Tá**`): they
     // are written with the other character (`*50%*__Tá__`).
     const last = out.at(-1);
-    const char: "*" | "_" = last?.kind === "close" && last.text.startsWith("*") ? "_" : "*";
+    let char: "*" | "_" = last?.kind === "close" && last.text.startsWith("*") ? "_" : "*";
+    // An opener with punctuation after it (a code span, a quote mark) and something other than a
+    // space before it may close as well as open, and would close a run of its character still
+    // open (`**T&#225;*\`Tá\`***`: CommonMark's rule of three counts the first run as three):
+    // it is written with the other character (`**T&#225;_\`Tá\`_**`).
+    const after = Array.from(text)[0] ?? "";
+    const before = Array.from(out.at(-1)?.text ?? " ").at(-1) ?? " ";
+    if (
+      !/\s/.test(before) &&
+      PUNCTUATION.test(after) &&
+      stack.slice(0, keep).some((o) => o.kind !== "link" && o.char === char)
+    )
+      char = char === "*" ? "_" : "*";
     for (const wants of wanted.slice(keep)) {
       const open = wants.kind === "link" ? wants : { ...wants, char };
       // "!" right before a link's "[" would make it an image.
@@ -197,6 +209,8 @@ const delimiter = (text: string, side: "open" | "close"): Part =>
   /^(\*+|_+)$/.test(text) ? { kind: side, text } : { kind: "syntax", text };
 
 const WORD = /[\p{L}\p{N}\p{M}]/u;
+/** What CommonMark counts as punctuation beside a delimiter. */
+const PUNCTUATION = /[\p{P}\p{S}]/u;
 const entity = (ch: string): string => `&#${ch.codePointAt(0) ?? 0};`;
 
 /**
