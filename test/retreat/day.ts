@@ -162,7 +162,7 @@ export async function runRetreat(o: RetreatOptions): Promise<RetreatReport> {
   const status = (d: Device): Promise<SyncStatus> => d.rpc.call("sync:status", { communityId });
 
   try {
-    // The room: every laptop starts, two at a time (2 cores).
+    // The room: every laptop starts, two at a time, so start-up does not starve those already up.
     say(`starting ${o.peers} peers`);
     for (let i = 0; i < o.peers; i += 2) {
       const batch = await Promise.all(
