@@ -75,7 +75,11 @@ export function serveBeacon(
   } else if (req.method !== "POST") {
     res.writeHead(405, { allow: "POST" }).end();
   } else {
-    void receive(req, res, pathname.slice(BEACON_PATH.length + 1), options);
+    receive(req, res, pathname.slice(BEACON_PATH.length + 1), options).catch((e: unknown) => {
+      // A disk that fails the flush, a body cut off: said to the log, never a crash of the peer.
+      options.log(`A closing window's last changes could not be taken (${String(e)}).`);
+      if (!res.headersSent) refuse(res, 500, "The peer could not take the beacon.");
+    });
     return true;
   }
   req.resume();
