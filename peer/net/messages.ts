@@ -35,7 +35,16 @@ export const HELLO_VERSION = 1;
  * asks for in "peer-candidate". The receiver takes `storageId` only as "keep my sync state": it
  * keeps it under an id derived from the sender's proven key (secureAdapter.ts, storageIdOfKey).
  */
-export type Hello = { community: string; storageId?: StorageId; isEphemeral: boolean };
+export type Hello = {
+  community: string;
+  storageId?: StorageId;
+  isEphemeral: boolean;
+  /**
+   * The sender speaks the catch-up exchange below. Older devices leave it out, and a link with one
+   * goes straight to automerge-repo's sync; a newer device ignores what it does not know.
+   */
+  catchUp?: boolean;
+};
 
 type Fields = Record<string, unknown>;
 
@@ -69,6 +78,7 @@ export const encodeHello = (hello: Hello): Uint8Array =>
     community: hello.community,
     isEphemeral: hello.isEphemeral,
     ...(hello.storageId === undefined ? {} : { storageId: hello.storageId }),
+    ...(hello.catchUp ? { catchUp: 1 } : {}),
   });
 
 export function validateHello(value: unknown): Hello | undefined {
@@ -78,6 +88,7 @@ export function validateHello(value: unknown): Hello | undefined {
   if (value.storageId !== undefined && !isId(value.storageId)) return undefined;
   const hello: Hello = { community: value.community, isEphemeral: value.isEphemeral };
   if (value.storageId !== undefined) hello.storageId = value.storageId as StorageId;
+  if (value.catchUp === 1) hello.catchUp = true;
   return hello;
 }
 
@@ -122,6 +133,100 @@ export function validateHeadsFrame(value: unknown): HeadsFrame | undefined {
     return { kind: "answer", heads };
   }
   return undefined;
+}
+
+/**
+ * Catch-up (docs/DESIGN.md, "First sync"): right after the hellos, each device tells the other
+ * which documents it has ("ask"), and the other sends every listed document missing there whole,
+ * as saved Automerge bytes, a batch per frame ("docs"), then "end"; once a device has kept all the
+ * other sent, it says "done", with the heads of what it took (so the sender, which sent stored
+ * bytes without loading them, knows them too). When both have said it, each hands the link to
+ * automerge-repo, whose
+ * sync carries every change after that. A new device thus loads a community in one stream instead
+ * of one sync exchange per document.
+ */
+const CATCH_UP_ASK = "meitheal/catch-up?";
+const CATCH_UP_DOCS = "meitheal/catch-up";
+const CATCH_UP_END = "meitheal/catch-up.";
+const CATCH_UP_DONE = "meitheal/catch-up!";
+/** Document ids one "ask" may name: a device never holds more for one link (maxDocumentsPerPeer). */
+export const MAX_CATCH_UP_HAVE = 20_000;
+/** Documents whose heads an "ask" carries (the index and the member list, which always differ). */
+const MAX_CATCH_UP_HEADS = 8;
+/** Documents per "docs" frame. */
+export const MAX_CATCH_UP_BATCH = 256;
+
+export type CatchUpFrame =
+  | { kind: "ask"; have: string[]; heads: Record<string, string[]> }
+  | { kind: "docs"; docs: [string, Uint8Array][] }
+  | { kind: "end"; sent: number }
+  | { kind: "done"; heads: Record<string, string[]> };
+
+export const encodeCatchUp = (frame: CatchUpFrame): Uint8Array => {
+  switch (frame.kind) {
+    case "ask":
+      return encodeFrame({ type: CATCH_UP_ASK, have: frame.have, heads: frame.heads });
+    case "docs":
+      return encodeFrame({ type: CATCH_UP_DOCS, docs: frame.docs });
+    case "end":
+      return encodeFrame({ type: CATCH_UP_END, sent: frame.sent });
+    default:
+      return encodeFrame({ type: CATCH_UP_DONE, heads: frame.heads });
+  }
+};
+
+/** document id → heads, at most `max` documents, rebuilt from checked fields; else undefined. */
+function validHeadsMap(value: unknown, max: number): Record<string, string[]> | undefined {
+  if (!isRecord(value)) return undefined;
+  const entries = Object.entries(value);
+  if (entries.length > max) return undefined;
+  const checked: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [id, list] of entries) {
+    if (!isValidDocumentId(id) || !isIdList(list) || list.length > MAX_HEADS_DOCUMENTS)
+      return undefined;
+    checked[id] = [...list];
+  }
+  return checked;
+}
+
+/** A decoded frame → a checked catch-up frame, or undefined (not one, or malformed). */
+export function validateCatchUp(value: unknown, maxData: number): CatchUpFrame | undefined {
+  if (!isRecord(value)) return undefined;
+  switch (value.type) {
+    case CATCH_UP_ASK: {
+      const { have, heads } = value;
+      if (!Array.isArray(have) || have.length > MAX_CATCH_UP_HAVE) return undefined;
+      if (!have.every((id) => typeof id === "string" && isValidDocumentId(id))) return undefined;
+      const checked = validHeadsMap(heads, MAX_CATCH_UP_HEADS);
+      if (!checked) return undefined;
+      return { kind: "ask", have: [...(have as string[])], heads: checked };
+    }
+    case CATCH_UP_DOCS: {
+      const { docs } = value;
+      if (!Array.isArray(docs) || docs.length > MAX_CATCH_UP_BATCH) return undefined;
+      const out: [string, Uint8Array][] = [];
+      for (const pair of docs as unknown[]) {
+        if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+        const [id, data] = pair as unknown[];
+        if (typeof id !== "string" || !isValidDocumentId(id)) return undefined;
+        if (!(data instanceof Uint8Array) || data.byteLength === 0 || data.byteLength > maxData)
+          return undefined;
+        out.push([id, data]);
+      }
+      return { kind: "docs", docs: out };
+    }
+    case CATCH_UP_END: {
+      const { sent } = value;
+      if (typeof sent !== "number" || !Number.isSafeInteger(sent) || sent < 0) return undefined;
+      return { kind: "end", sent };
+    }
+    case CATCH_UP_DONE: {
+      const heads = validHeadsMap(value.heads, MAX_CATCH_UP_HAVE);
+      return heads ? { kind: "done", heads } : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function validHeads(

@@ -34,10 +34,13 @@ import {
   encodeFrame,
   encodeHeadsAnswer,
   encodeHeadsQuery,
+  encodeCatchUp,
   encodeHello,
+  validateCatchUp,
   validateHeadsFrame,
   validateHello,
   validateRepoMessage,
+  type CatchUpFrame,
   type HeadsFrame,
 } from "./messages.ts";
 import type { SecureConnection } from "./transport.ts";
@@ -98,7 +101,8 @@ export type DropReason =
   | "too-many-documents"
   | "document-budget"
   | "unknown-document"
-  | "send-too-large";
+  | "send-too-large"
+  | "catch-up";
 
 export type SecureAdapterOptions = {
   /** The community this adapter (and its repo) serves; every connection's hello must name it. */
@@ -120,12 +124,66 @@ export type SecureAdapterOptions = {
   onHeads?: (remoteKeyHex: string, heads: Record<string, string[]>) => void;
   /** Called once per connection and document when the document's byte budget is spent. */
   onBudgetSpent?: (documentId: DocumentId, remoteKeyHex: string) => void;
+  /**
+   * The catch-up exchange (messages.ts): what this device has, the documents a linked device
+   * lacks, and taking documents it sends. Without it links go straight to automerge-repo's sync.
+   */
+  catchUp?: CatchUpHooks;
+};
+
+export type CatchUpHooks = {
+  /** The documents this device has (ids), and the heads of the few that always change. */
+  have(): Promise<{ have: string[]; heads: Record<string, string[]> }>;
+  /** Batches of [id, saved bytes] a device that has `ask` lacks, the index first. */
+  send(
+    ask: { have: string[]; heads: Record<string, string[]> },
+    remoteKeyHex: string,
+  ): AsyncIterable<[string, Uint8Array][]>;
+  /** Checks and keeps one batch from a linked device (before the next frame is read). */
+  receive(docs: [string, Uint8Array][], remoteKeyHex: string): Promise<void>;
+  /**
+   * Resolves when everything received from this device is kept (written where the repo will find
+   * it), with the heads of the documents taken whole: the sender learns them from "done".
+   */
+  settled(remoteKeyHex: string): Promise<Record<string, string[]>>;
+  /** The device took whole these documents this side sent, and has them at these heads. */
+  confirmed(remoteKeyHex: string, heads: Record<string, string[]>, sent: ReadonlySet<string>): void;
+  /** The device sent everything it had for us (`sent` documents), or the exchange was given up. */
+  finished?(remoteKeyHex: string, outcome: { received: number; complete: boolean }): void;
+};
+
+/**
+ * A catch-up with no frame either way for this long is given up: the link goes on to
+ * automerge-repo's sync, which fetches whatever is still missing one document at a time.
+ */
+export const CATCH_UP_IDLE_MS = 30_000;
+
+type CatchUp = {
+  sentEnd: boolean;
+  gotEnd: boolean;
+  /** This side kept all the other sent and said so; the other side said the same. */
+  sentDone: boolean;
+  gotDone: boolean;
+  /** Documents sent whole on this link. */
+  sent: Set<string>;
+  asked: boolean;
+  received: number;
+  lastProgress: number;
+  timer: NodeJS.Timeout | undefined;
+  /** Repo frames that came after the other side finished, before this side did. */
+  held: Uint8Array[];
+  heldBytes: number;
 };
 
 type Link = {
   connection: SecureConnection;
   peerId: PeerId;
+  /** The hello was accepted: a member, in this community. */
+  accepted: boolean;
+  /** The repo was told of the peer ("peer-candidate"): after the catch-up, if there is one. */
   announced: boolean;
+  catchUp: CatchUp | undefined;
+  peerMetadata: PeerMetadata | undefined;
   messages: TokenBucket;
   ephemeral: TokenBucket;
   documents: Set<string>;
@@ -150,6 +208,15 @@ export type LinkInfo = {
   since: number;
   storageId: StorageId | undefined;
 };
+
+const linkInfo = (l: Link): LinkInfo => ({
+  peerId: l.peerId,
+  remoteKey: l.connection.remoteKey,
+  remoteAddress: l.connection.remoteAddress,
+  direction: l.connection.isInitiator ? "out" : "in",
+  since: l.since,
+  storageId: l.storageId,
+});
 
 export class SecureNetworkAdapter extends NetworkAdapter {
   readonly #options: SecureAdapterOptions;
@@ -255,19 +322,19 @@ export class SecureNetworkAdapter extends NetworkAdapter {
   links(): LinkInfo[] {
     return [...this.#links.values()]
       .filter((l) => l.announced && !l.connection.closed)
-      .map((l) => ({
-        peerId: l.peerId,
-        remoteKey: l.connection.remoteKey,
-        remoteAddress: l.connection.remoteAddress,
-        direction: l.connection.isInitiator ? "out" : "in",
-        since: l.since,
-        storageId: l.storageId,
-      }));
+      .map(linkInfo);
   }
 
-  /** Whether a device (by key) is linked now. */
+  /** Devices linked whose catch-up is still under way (not yet given to the repo). */
+  catchingUp(): LinkInfo[] {
+    return [...this.#links.values()]
+      .filter((l) => l.accepted && !l.announced && !l.connection.closed)
+      .map(linkInfo);
+  }
+
+  /** Whether a device (by key) is linked now (catching up counts). */
   isLinked(remoteKey: string): boolean {
-    return this.#links.get(peerIdOfKey(remoteKey))?.announced === true;
+    return this.#links.get(peerIdOfKey(remoteKey))?.accepted === true;
   }
 
   /** Dropped frames and refused connections so far, by reason. */
@@ -335,7 +402,10 @@ export class SecureNetworkAdapter extends NetworkAdapter {
     const link: Link = {
       connection,
       peerId,
+      accepted: false,
       announced: false,
+      catchUp: undefined,
+      peerMetadata: undefined,
       messages: new TokenBucket(this.#limits.messagesPerSecond, this.#limits.messageBurst),
       ephemeral: new TokenBucket(this.#limits.ephemeralPerSecond, this.#limits.ephemeralBurst),
       documents: new Set(),
@@ -350,7 +420,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
     this.#links.set(peerId, link);
 
     const helloTimer = setTimeout(() => {
-      if (!link.announced) {
+      if (!link.accepted) {
         this.#drop("hello-timeout", remoteKey);
         connection.close();
       }
@@ -359,6 +429,12 @@ export class SecureNetworkAdapter extends NetworkAdapter {
 
     connection.onClose(() => {
       clearTimeout(helloTimer);
+      if (link.catchUp?.timer) clearTimeout(link.catchUp.timer);
+      if (link.catchUp && !link.announced)
+        this.#options.catchUp?.finished?.(remoteKey, {
+          received: link.catchUp.received,
+          complete: false,
+        });
       if (this.#links.get(peerId) !== link) return;
       this.#links.delete(peerId);
       if (link.announced) this.emit("peer-disconnected", { peerId });
@@ -370,6 +446,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         ...(this.peerMetadata?.storageId === undefined
           ? {}
           : { storageId: this.peerMetadata.storageId }),
+        ...(this.#options.catchUp ? { catchUp: true } : {}),
       }),
     );
     // The listening side's router has already read the dialler's hello to pick this community.
@@ -409,42 +486,78 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         }
         const bytes = link.queue.shift() as Uint8Array;
         link.queuedBytes -= bytes.byteLength;
-        this.#receive(link, bytes);
+        const pending = this.#receive(link, bytes);
+        if (pending) {
+          // A catch-up batch is being kept: nothing more is read until it is (TCP pushes back).
+          link.connection.pause();
+          void pending.finally(() => {
+            link.draining = false;
+            this.#drain(link);
+          });
+          return;
+        }
       }
       if (!link.connection.closed) link.connection.resume();
-    } finally {
       link.draining = false;
+    } catch (e) {
+      link.draining = false;
+      throw e;
     }
   }
 
-  #receive(link: Link, bytes: Uint8Array): void {
+  /** Handles one frame; returns a promise when the next frame must wait for it (catch-up). */
+  #receive(link: Link, bytes: Uint8Array): Promise<void> | undefined {
     const remoteKey = link.connection.remoteKey;
     if (link.connection.closed || this.#links.get(link.peerId) !== link) return;
     const decoded = decodeFrame(bytes);
-    if (decoded === undefined) return this.#drop("undecodable", remoteKey, link);
+    if (decoded === undefined) return void this.#drop("undecodable", remoteKey, link);
 
-    if (!link.announced) {
+    if (!link.accepted) {
       const hello = validateHello(decoded);
       if (hello?.community !== this.#options.communityId) {
         // The first frame must be the hello; anything else is a confused or hostile peer.
         this.#drop("bad-hello", remoteKey);
-        return link.connection.close();
+        return void link.connection.close();
       }
-      link.announced = true;
+      link.accepted = true;
       link.connection.markAccepted();
       const peerMetadata: PeerMetadata = { isEphemeral: hello.isEphemeral };
       // Whether the device keeps its own sync state is its business; under which name this device
       // keeps it is not (storageIdOfKey).
       if (hello.storageId !== undefined) peerMetadata.storageId = storageIdOfKey(remoteKey);
       link.storageId = peerMetadata.storageId;
-      this.emit("peer-candidate", { peerId: link.peerId, peerMetadata });
-      this.#markReady();
+      link.peerMetadata = peerMetadata;
+      console.error(performance.now().toFixed(0), "hello accepted", this.peerId);
+      if (this.#options.catchUp && hello.catchUp) this.#startCatchUp(link, this.#options.catchUp);
+      else this.#announce(link);
       return;
     }
 
     const heads = validateHeadsFrame(decoded);
-    if (heads) return this.#headsFrame(link, heads);
+    if (heads) return void this.#headsFrame(link, heads);
 
+    const catchUp = validateCatchUp(decoded, this.#limits.maxBytesPerDocument);
+    if (catchUp) return this.#catchUpFrame(link, catchUp);
+
+    if (!link.announced) {
+      // The other side finished its catch-up and its repo began to sync before this side finished
+      // its own: held, in order, until the repo here hears of the peer.
+      const held = link.catchUp;
+      if (!held) return void this.#drop("bad-shape", remoteKey, link);
+      held.held.push(bytes);
+      held.heldBytes += bytes.byteLength;
+      if (held.heldBytes > this.#limits.maxQueuedBytes) {
+        this.#drop("rate", remoteKey, link);
+        link.connection.close();
+      }
+      return;
+    }
+    this.#receiveRepo(link, decoded);
+  }
+
+  /** A repo message from an announced link: checked, then given to the repo. */
+  #receiveRepo(link: Link, decoded: unknown): void {
+    const remoteKey = link.connection.remoteKey;
     const message = validateRepoMessage(decoded, this.#limits.maxDataBytes);
     if (!message) return this.#drop("bad-shape", remoteKey, link);
     if (message.targetId !== this.peerId) return this.#drop("wrong-target", remoteKey, link);
@@ -497,6 +610,141 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       }
     }
     this.emit("message", message);
+  }
+
+  /** Tells the repo of the peer; frames held meanwhile are handled now, in order. */
+  #announce(link: Link): void {
+    if (link.announced || link.connection.closed) return;
+    link.announced = true;
+    const catchUp = link.catchUp;
+    if (catchUp?.timer) clearTimeout(catchUp.timer);
+    if (catchUp)
+      this.#options.catchUp?.finished?.(link.connection.remoteKey, {
+        received: catchUp.received,
+        complete: catchUp.gotEnd && catchUp.gotDone,
+      });
+    this.emit("peer-candidate", { peerId: link.peerId, peerMetadata: link.peerMetadata ?? {} });
+    this.#markReady();
+    for (const bytes of catchUp?.held.splice(0) ?? []) {
+      const decoded = decodeFrame(bytes);
+      if (decoded !== undefined) this.#receiveRepo(link, decoded);
+    }
+    if (catchUp) catchUp.heldBytes = 0;
+  }
+
+  #startCatchUp(link: Link, hooks: CatchUpHooks): void {
+    const catchUp: CatchUp = {
+      sentEnd: false,
+      gotEnd: false,
+      sentDone: false,
+      gotDone: false,
+      sent: new Set(),
+      asked: false,
+      received: 0,
+      lastProgress: performance.now(),
+      timer: undefined,
+      held: [],
+      heldBytes: 0,
+    };
+    link.catchUp = catchUp;
+    const watch = () => {
+      if (link.announced || link.connection.closed) return;
+      const idle = performance.now() - catchUp.lastProgress;
+      if (idle >= CATCH_UP_IDLE_MS) {
+        this.#drop("catch-up", link.connection.remoteKey);
+        return this.#announce(link);
+      }
+      catchUp.timer = setTimeout(watch, CATCH_UP_IDLE_MS - idle);
+      catchUp.timer.unref();
+    };
+    watch();
+    void hooks
+      .have()
+      .catch(() => ({ have: [], heads: {} }))
+      .then((ask) => {
+        if (!link.connection.closed) link.connection.send(encodeCatchUp({ kind: "ask", ...ask }));
+      });
+  }
+
+  /** One catch-up frame; a batch of documents returns the promise of keeping it. */
+  #catchUpFrame(link: Link, frame: CatchUpFrame): Promise<void> | undefined {
+    console.error(
+      performance.now().toFixed(0),
+      "frame",
+      frame.kind,
+      frame.kind === "docs" ? frame.docs.length : "",
+      this.peerId,
+    );
+    const hooks = this.#options.catchUp;
+    const catchUp = link.catchUp;
+    const remoteKey = link.connection.remoteKey;
+    // Only during a catch-up both sides offered, and each kind in its place.
+    if (!hooks || !catchUp || link.announced) return void this.#drop("bad-shape", remoteKey, link);
+    catchUp.lastProgress = performance.now();
+    switch (frame.kind) {
+      case "ask":
+        if (catchUp.asked) return void this.#drop("bad-shape", remoteKey, link);
+        catchUp.asked = true;
+        void this.#answer(link, hooks, frame);
+        return;
+      case "docs":
+        if (catchUp.gotEnd) return void this.#drop("bad-shape", remoteKey, link);
+        catchUp.received += frame.docs.length;
+        return hooks.receive(frame.docs, remoteKey).then(
+          () => void (catchUp.lastProgress = performance.now()),
+          () => void this.#drop("catch-up", remoteKey, link),
+        );
+      case "end":
+        if (catchUp.gotEnd) return void this.#drop("bad-shape", remoteKey, link);
+        // Every batch before it was checked (frames are handled one after another); once all
+        // are kept: done.
+        catchUp.gotEnd = true;
+        return hooks.settled(remoteKey).then((heads) => {
+          if (link.connection.closed) return;
+          link.connection.send(encodeCatchUp({ kind: "done", heads }));
+          catchUp.sentDone = true;
+          if (catchUp.gotDone) this.#announce(link);
+        });
+      default:
+        // Only after our end: the other side cannot have kept what it was not yet sent.
+        if (catchUp.gotDone || !catchUp.sentEnd)
+          return void this.#drop("bad-shape", remoteKey, link);
+        catchUp.gotDone = true;
+        hooks.confirmed(remoteKey, frame.heads, catchUp.sent);
+        if (catchUp.sentDone) this.#announce(link);
+        return;
+    }
+  }
+
+  /** Sends what the other device lacks, batch by batch, waiting while the socket is full. */
+  async #answer(
+    link: Link,
+    hooks: CatchUpHooks,
+    ask: { have: string[]; heads: Record<string, string[]> },
+  ): Promise<void> {
+    const catchUp = link.catchUp;
+    if (!catchUp) return;
+    let sent = 0;
+    try {
+      for await (const docs of hooks.send(ask, link.connection.remoteKey)) {
+        if (link.connection.closed) return;
+        if (docs.length === 0) continue;
+        if (!link.connection.send(encodeCatchUp({ kind: "docs", docs })))
+          this.#drop("send-too-large", link.connection.remoteKey);
+        else {
+          sent += docs.length;
+          for (const [id] of docs) catchUp.sent.add(id);
+        }
+        catchUp.lastProgress = performance.now();
+        await link.connection.whenWritable?.();
+      }
+    } catch {
+      // What could not be read here is left to the repo's sync; the end is still sent.
+      this.#drop("catch-up", link.connection.remoteKey);
+    }
+    if (link.connection.closed) return;
+    link.connection.send(encodeCatchUp({ kind: "end", sent }));
+    catchUp.sentEnd = true;
   }
 
   /**
@@ -591,6 +839,7 @@ export function communityRouter(
         return connection.closed;
       },
       send: (bytes) => connection.send(bytes),
+      whenWritable: () => connection.whenWritable?.() ?? Promise.resolve(),
       onMessage(h) {
         handler = h;
         for (const bytes of waiting.splice(0)) h(bytes);

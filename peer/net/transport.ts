@@ -61,6 +61,11 @@ export type SecureConnection = {
   /** Messages are held (with backpressure) until a handler is set. */
   onMessage(handler: (bytes: Uint8Array) => void): void;
   onClose(handler: () => void): void;
+  /**
+   * Resolves once what was sent has drained to the socket (at once when it has), or the
+   * connection closed: a sender of much data waits on it instead of filling its buffers.
+   */
+  whenWritable?(): Promise<void>;
   /** Stops reading (TCP pushes back on the sender) until resume(). */
   pause(): void;
   resume(): void;
@@ -314,15 +319,21 @@ function wrap(
   // Bytes written since the stream last reported it was drained; only counted while congested.
   let backlog = 0;
   let congested = false;
+  const writable: (() => void)[] = [];
+  const wake = () => {
+    for (const resolve of writable.splice(0)) resolve();
+  };
   stream.on("drain", () => {
     congested = false;
     backlog = 0;
+    wake();
   });
   // Both ends run this code, so both send keep-alives and an idle link really is dead.
   if (limits.keepAliveMs > 0) stream.setKeepAlive(limits.keepAliveMs);
   if (limits.idleTimeoutMs > 0) stream.setTimeout(limits.idleTimeoutMs);
   stream.once("close", () => {
     closed = true;
+    wake();
     for (const handler of closeHandlers.splice(0)) handler();
   });
   return {
@@ -345,6 +356,10 @@ function wrap(
       }
       if (!stream.write(bytes)) congested = true;
       return true;
+    },
+    whenWritable() {
+      if (closed || !congested) return Promise.resolve();
+      return new Promise<void>((resolve) => writable.push(resolve));
     },
     onMessage(handler) {
       stream.on("data", (data) => {

@@ -11,6 +11,8 @@ import {
   stat,
   unlink,
 } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/automerge-repo";
 import { decodeEnvelope, encodeEnvelope } from "./envelope.ts";
@@ -202,6 +204,25 @@ const fsyncDir = async (dir: string): Promise<void> => {
   }
 };
 
+/** Files saveMany writes (or fsyncs) at once. */
+const SAVE_MANY_AT_ONCE = 16;
+
+/** Runs `fn` over `items`, at most `limit` at a time; rejects with the first failure. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 const closeQuietly = async (handle: FileHandle): Promise<void> => {
   try {
     await handle.close();
@@ -256,6 +277,142 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
 
   async save(key: StorageKey, data: Uint8Array): Promise<void> {
     await this.#track(() => this.#save(key, data));
+  }
+
+  /**
+   * Saves many new chunks at once (a first sync's documents, docs/DESIGN.md "First sync"). Each is
+   * written to a temp file and renamed, so none is ever seen half-written, and the promise resolves
+   * once every one can be loaded. Waiting for the disk (fsync of each file and new directory)
+   * follows in the background, since a file at a time would cost a first sync seconds; close()
+   * waits for it. A crash before it ends can lose some of them here: they are still listed in the
+   * index, and the next sync fetches them again from the devices that sent them.
+   */
+  async saveMany(entries: readonly (readonly [StorageKey, Uint8Array])[]): Promise<void> {
+    const written = await this.#track(async () => {
+      const done: { dir: string; target: string }[] = [];
+      for (const [key, data] of entries) {
+        const target = this.#leafPath(key);
+        const dir = dirname(target);
+        // A path some other save or a quarantine holds goes the careful way, after them.
+        if (this.#pathLocks.has(target)) {
+          await this.#save(key, data);
+          continue;
+        }
+        // Written without yielding: for many small files a blocking write costs a fraction of an
+        // asynchronous one (1,000 documents: 157 ms against 363 ms), and nothing can come between
+        // the write and the rename.
+        const temp = join(
+          dir,
+          `.${target.slice(dir.length + 1)}.${randomBytes(8).toString("hex")}.tmp`,
+        );
+        try {
+          mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+          writeFileSync(temp, encodeEnvelope(data), { mode: PRIVATE_FILE, flag: "wx" });
+          renameSync(temp, target);
+        } catch (e) {
+          rmSync(temp, { force: true });
+          throw e;
+        }
+        done.push({ dir, target });
+      }
+      return done;
+    });
+    if (!written) return;
+    void this.#track(() => this.#makeDurable(written)).catch(() => undefined);
+  }
+
+  /**
+   * A document's chunks (snapshots, then incremental changes) as one byte string Automerge can
+   * load, read without yielding: a catch-up sends hundreds of small documents, and blocking reads
+   * of a few KB cost far less than asynchronous ones (1,000 documents: 31 ms against 286 ms).
+   * Undefined when none is here, or when one fails its check (the repo's own load of the document
+   * then moves that file aside, as always).
+   */
+  documentBytesSync(documentId: string): Uint8Array | undefined {
+    const parts: Uint8Array[] = [];
+    for (const kind of ["snapshot", "incremental"]) {
+      const dir = this.#prefixDir([documentId, kind]);
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch (e) {
+        if (isMissing(e) || errCode(e) === "ENOTDIR") continue;
+        throw e;
+      }
+      for (const name of names.sort()) {
+        if (!name.endsWith(LEAF_SUFFIX) || TEMP_FILE.test(name)) continue;
+        let bytes: Uint8Array;
+        try {
+          bytes = readFileSync(join(dir, name));
+        } catch (e) {
+          if (isMissing(e)) continue; // compacted away meanwhile; its successor is read below
+          throw e;
+        }
+        const verdict = decodeEnvelope(bytes);
+        if (!verdict.ok) return undefined;
+        parts.push(verdict.payload);
+      }
+    }
+    if (parts.length === 0) return undefined;
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /** fsyncs files saved by saveMany, then their directories up to the root, a few at a time. */
+  async #makeDurable(written: readonly { dir: string; target: string }[]): Promise<void> {
+    await eachLimited(written, SAVE_MANY_AT_ONCE, async ({ target }) => {
+      let handle: FileHandle;
+      try {
+        handle = await open(target, "r");
+      } catch (e) {
+        if (isMissing(e)) return; // compacted away meanwhile: its successor was saved durably
+        throw e;
+      }
+      try {
+        await handle.sync();
+      } finally {
+        await closeQuietly(handle);
+      }
+    });
+    const dirs = new Set<string>();
+    for (const { dir } of written)
+      for (let d = dir; d.startsWith(this.#dir) && !dirs.has(d); d = dirname(d)) dirs.add(d);
+    // Deepest first, so an entry is durable in a directory before that directory's own entry is.
+    const ordered = [...dirs].sort((a, b) => b.length - a.length);
+    await eachLimited(ordered, SAVE_MANY_AT_ONCE, async (dir) => {
+      try {
+        await fsyncDir(dir);
+      } catch (e) {
+        if (!isMissing(e)) throw e;
+      }
+    });
+  }
+
+  /**
+   * Ids of the documents with chunks here (a catch-up asks only for the others). Read without
+   * yielding, like documentBytesSync: a directory listing per document, 1,000 in a few ms.
+   */
+  documentIdsSync(): string[] {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(this.#dir, { withFileTypes: true });
+    } catch (e) {
+      if (isMissing(e)) return [];
+      throw e;
+    }
+    const ids: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const id = unescapeKeyComponent(entry.name);
+      if (id === undefined) continue;
+      let kinds: string[] = [];
+      try {
+        kinds = readdirSync(join(this.#dir, entry.name));
+      } catch {
+        // removed meanwhile: not here
+      }
+      if (kinds.includes("snapshot") || kinds.includes("incremental")) ids.push(id);
+    }
+    return ids;
   }
 
   async remove(key: StorageKey): Promise<void> {

@@ -19,6 +19,13 @@ export class CommunitySync {
   listed = new Set<string>();
   replicating = false;
   readonly opened = new Map<string, DocHandle<unknown>>();
+  /**
+   * Documents that arrived whole by catch-up (catchUp.ts) and went straight to storage, with their
+   * heads: here, though no handle is open for them yet.
+   */
+  readonly caughtUp = new Map<string, string[]>();
+  /** Ids of the documents in storage, once a catch-up needed them (then kept up to date). */
+  stored: Set<string> | undefined;
   /** Documents whose byte budget a device spent this session, by document id → device keys. */
   readonly overBudget = new Map<string, Set<string>>();
   /** What linked devices answered to heads queries: device key → document → heads. */
@@ -66,8 +73,9 @@ export class CommunitySync {
     return mayLink(this.rosterDoc(), this.trust, deviceKey);
   }
 
-  refreshListed(): void {
-    this.listed = new Set(listedDocuments(this.community));
+  /** Reads the list again; `index` stands in for the community's index before the peer takes it. */
+  refreshListed(index?: DocHandle<unknown>): void {
+    this.listed = new Set(listedDocuments(this.community, index));
   }
 
   titleOf(id: string): string | null {

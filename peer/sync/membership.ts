@@ -23,10 +23,19 @@ import { CommunityTrust, newCommunityKey } from "./trust.ts";
  * founding device ever creates it; everyone else receives it.
  */
 export function rosterDocumentId(communityId: string): DocumentId {
-  const digest = createHash("sha256").update(`meitheal/roster/v1/${communityId}`).digest();
-  const bytes = Uint8Array.from(digest.subarray(0, 16));
-  return interpretAsDocumentId(bytes as Parameters<typeof interpretAsDocumentId>[0]);
+  // Asked for every listed document each time the status is drawn: derived once per community.
+  let id = rosterIds.get(communityId);
+  if (id === undefined) {
+    const digest = createHash("sha256").update(`meitheal/roster/v1/${communityId}`).digest();
+    const bytes = Uint8Array.from(digest.subarray(0, 16));
+    id = interpretAsDocumentId(bytes as Parameters<typeof interpretAsDocumentId>[0]);
+    if (rosterIds.size >= 1_000) rosterIds.clear();
+    rosterIds.set(communityId, id);
+  }
+  return id;
 }
+
+const rosterIds = new Map<string, DocumentId>();
 
 export const rosterUrl = (communityId: string) =>
   `automerge:${rosterDocumentId(communityId)}` as AutomergeUrl;
@@ -61,18 +70,22 @@ export async function foundCommunity(options: {
 }
 
 /** The index's entries as read now (empty while it has not arrived). */
-export function indexEntries(community: OpenCommunity): Partial<CommunityIndex>["entries"] {
-  if (!community.index?.isReady()) return undefined;
-  const entries = (community.index.doc() as Partial<CommunityIndex> | undefined)?.entries;
+export function indexEntries(
+  community: OpenCommunity,
+  fallback?: DocHandle<unknown>,
+): Partial<CommunityIndex>["entries"] {
+  const index = community.index ?? fallback;
+  if (!index?.isReady()) return undefined;
+  const entries = (index.doc() as Partial<CommunityIndex> | undefined)?.entries;
   return entries && typeof entries === "object" ? entries : undefined;
 }
 
 /** The documents a community lists: its index, its roster and every entry. */
-export function listedDocuments(community: OpenCommunity): string[] {
+export function listedDocuments(community: OpenCommunity, fallback?: DocHandle<unknown>): string[] {
   return [
     community.id,
     rosterDocumentId(community.id),
-    ...Object.keys(indexEntries(community) ?? {}),
+    ...Object.keys(indexEntries(community, fallback) ?? {}),
   ];
 }
 

@@ -35,25 +35,33 @@ export function communityStatus(sync: CommunitySync, device: DeviceSyncFacts): S
   for (const id of sync.listed) {
     const handle = sync.opened.get(id) ?? sync.community.repo.handles[id as never];
     const ready = handle?.isReady() === true;
-    if (ready) here++;
+    // A document that came whole by catch-up is here before any handle opens it.
+    const caughtUp = ready ? undefined : sync.caughtUp.get(id);
+    if (ready || caughtUp) here++;
     docs.push({
       id,
       title: titleOf(id),
-      heads: ready ? headsOf(handle) : undefined,
+      heads: ready ? headsOf(handle) : caughtUp,
       theirs: (key) => {
         // The newer of two reports: the sync messages it sent, or its answer to our query.
         const storageId = storageOf.get(key);
         const fromSync =
           storageId === undefined ? undefined : handle?.getSyncInfo(storageId)?.lastHeads;
         const answered = sync.reported.get(key)?.get(id);
-        const mine = ready ? headsOf(handle) : undefined;
+        const mine = ready ? headsOf(handle) : caughtUp;
         if (mine && answered && sameHeads(answered, mine)) return answered;
         return fromSync ?? answered;
       },
     });
   }
   const gaps = links.length === 0 ? [] : findGaps(docs, linked);
-  const missing = missingDevices(sync, new Set(links.map((l) => l.remoteKey)), Date.now());
+  // Linked, and still sending (or being sent) what one side lacks: not yet in sync with them.
+  const arriving = sync.adapter.catchingUp();
+  const missing = missingDevices(
+    sync,
+    new Set([...links, ...arriving].map((l) => l.remoteKey)),
+    Date.now(),
+  );
   const problems: string[] = [];
   if (!roster) problems.push("The member list has not arrived yet.");
   for (const [documentId, keys] of sync.overBudget) {
@@ -71,7 +79,7 @@ export function communityStatus(sync: CommunitySync, device: DeviceSyncFacts): S
     communityId: sync.id,
     listening: device.listening,
     discovery: device.discovery,
-    peers: links.map((l) => ({
+    peers: [...links, ...arriving].map((l) => ({
       deviceKey: asDeviceKey(l.remoteKey),
       name: roster?.members[l.remoteKey]?.name ?? null,
       address: l.remoteAddress,
@@ -79,7 +87,7 @@ export function communityStatus(sync: CommunitySync, device: DeviceSyncFacts): S
       direction: l.direction,
     })),
     documents: { total: sync.listed.size, here },
-    state: syncState(links.length, gaps, missing.length),
+    state: arriving.length > 0 ? "syncing" : syncState(links.length, gaps, missing.length),
     missing,
     gaps,
     problems,

@@ -17,6 +17,7 @@ import type {
   InviteInfo,
   MemberInfo,
   PeerEvents,
+  SyncGap,
   SyncStatus,
 } from "../../shared/contract.ts";
 import { asDeviceKey, type CommunityId } from "../../shared/ids.ts";
@@ -39,6 +40,7 @@ import type { DeviceKeyPair } from "../trust/deviceKey.ts";
 import { MAX_ADDRESSES } from "../trust/inviteCode.ts";
 import { removeMember } from "../trust/roster.ts";
 import { Admission, type JoinRequestArgs } from "./admission.ts";
+import { catchUpHooks } from "./catchUp.ts";
 import { CommunitySync, headsOf } from "./communitySync.ts";
 import { Dialler } from "./dialler.ts";
 import { foundCommunity, rosterUrl } from "./membership.ts";
@@ -287,6 +289,12 @@ export class SyncService {
         sync.overBudget.set(documentId, keys.add(remoteKey));
         this.#notify(sync.id);
       },
+      catchUp: catchUpHooks(sync, {
+        maxBytesPerDocument:
+          this.#config.adapterLimits?.maxBytesPerDocument ??
+          DEFAULT_ADAPTER_LIMITS.maxBytesPerDocument,
+        onProgress: () => this.#notify(sync.id),
+      }),
     });
     adapter.on("peer-candidate", () => {
       this.#replicate(sync);
@@ -357,17 +365,23 @@ export class SyncService {
         clearInterval(poll);
         sync.refreshListed();
         watch(sync.community.index);
-        this.#replicate(sync);
+        // Opened once a device is linked (peer-candidate): during a catch-up they arrive whole.
+        if (sync.replicating) this.#replicate(sync);
         this.#notify(sync.id);
       }, 100);
       poll.unref();
     }
   }
 
-  /** Opens every listed document, a batch per step, so that each syncs with linked devices. */
+  /**
+   * Opens every listed document, a batch per step, so that each syncs with linked devices. A
+   * document a catch-up moved whole between this device and another is the same on both and is
+   * left closed (1,000 of them opened at once kept both devices busy for seconds): a window, a
+   * change on either side or a difference the status finds (#openDiffering) opens it.
+   */
   #replicate(sync: CommunitySync): void {
     sync.replicating = true;
-    const todo = [...sync.listed].filter((id) => !sync.opened.has(id));
+    const todo = [...sync.listed].filter((id) => !sync.opened.has(id) && !sync.caughtUp.has(id));
     if (todo.length === 0) return;
     const step = (from: number) => {
       if (this.#closed) return;
@@ -381,6 +395,22 @@ export class SyncService {
       if (from + REPLICATE_BATCH < todo.length) setImmediate(() => step(from + REPLICATE_BATCH));
     };
     step(0);
+  }
+
+  /**
+   * A document left closed after a catch-up that now differs from a linked device is opened, so
+   * the repo syncs it. The status is read on every dial tick for such communities, so this never
+   * waits for a window to ask.
+   */
+  #openDiffering(sync: CommunitySync, gaps: readonly SyncGap[]): void {
+    for (const gap of gaps) {
+      const id = gap.documentId;
+      if (gap.reason !== "differs" || sync.opened.has(id) || !sync.caughtUp.has(id)) continue;
+      sync.caughtUp.delete(id);
+      const { handle } = sync.community.repo.findWithProgress(`automerge:${id}` as AutomergeUrl);
+      sync.opened.set(id, handle);
+      handle.on("heads-changed", () => this.#notify(sync.id));
+    }
   }
 
   /** Coalesces "something changed" into one event per community every 250 ms. */
@@ -402,7 +432,10 @@ export class SyncService {
     if (this.#closed) return;
     // An invite that lapsed stops being advertised (nothing is sent when the hints are the same).
     this.#discovery?.update();
-    for (const sync of this.#communities.values()) this.#dialler.dial(sync);
+    for (const sync of this.#communities.values()) {
+      this.#dialler.dial(sync);
+      if (sync.caughtUp.size > 0 && sync.adapter.links().length > 0) this.status(sync.community);
+    }
   }
 
   /** A host:port typed by a person: dialled for every community until it answers. */
@@ -539,6 +572,7 @@ export class SyncService {
     // A gap that lasts is asked about again: a document still arriving is requested anew (a
     // window may have asked for it before the index listed it, and been told "unavailable").
     for (const gap of status.gaps) for (const key of gap.peers) sync.nudge(gap.documentId, key);
+    this.#openDiffering(sync, status.gaps);
     return ok(status);
   }
 
