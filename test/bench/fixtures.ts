@@ -8,7 +8,7 @@ import { initStory } from "../../shared/ops/story.ts";
 import type { IndexEntry } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { afterAllBenches, once } from "./registry.ts";
+import { afterAllBenches, once, quick } from "./registry.ts";
 
 export type CommunityFixture = {
   dataDir: string;
@@ -16,7 +16,8 @@ export type CommunityFixture = {
   storyIds: string[];
 };
 
-const STORIES = 1000;
+/** 1,000 stories; 100 in a quick run (registry.ts). */
+const stories = () => (quick() ? 100 : 1000);
 const BATCH = 100;
 
 const TITLE_WORDS = ["river", "kitchen", "harvest", "circle", "bridge", "garden", "lantern", "commons", "thread", "meadow"];
@@ -43,9 +44,9 @@ export const communityWith1000Stories = once(async (): Promise<CommunityFixture>
     const index = community?.index;
     if (!community || !index) throw new Error("the new community has no index handle");
     const storyIds: string[] = [];
-    for (let start = 0; start < STORIES; start += BATCH) {
+    for (let start = 0; start < stories(); start += BATCH) {
       const batch: { id: string; entry: IndexEntry }[] = [];
-      for (let i = start; i < Math.min(STORIES, start + BATCH); i++) {
+      for (let i = start; i < Math.min(stories(), start + BATCH); i++) {
         const title = titleOf(i);
         // As the UI creates a story (renderer/features/stories/StoriesList.tsx): create, then init.
         const handle: DocHandle<Story> = community.repo.create<Story>();
@@ -61,7 +62,7 @@ export const communityWith1000Stories = once(async (): Promise<CommunityFixture>
       await node.flush();
     }
     // On stderr, beside run.ts's progress lines: setup is not a benchmark, but a slow one explains a slow run.
-    process.stderr.write(`  built ${STORIES + 1} documents in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`  built ${stories() + 1} documents in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     return { dataDir, communityId, storyIds };
   } finally {
     await node.close();

@@ -17,6 +17,12 @@ export type Bench = {
   run(): Promise<number | BenchOutcome>;
 };
 
+/**
+ * `npm run bench -- --quick`: every benchmark once, on small fixtures, results printed and not
+ * saved: a check that each still runs (CI), not a measurement.
+ */
+export const quick = (): boolean => process.env.MEITHEAL_BENCH_QUICK === "1";
+
 const cleanups: (() => Promise<void>)[] = [];
 
 /**
