@@ -527,7 +527,6 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       if (hello.storageId !== undefined) peerMetadata.storageId = storageIdOfKey(remoteKey);
       link.storageId = peerMetadata.storageId;
       link.peerMetadata = peerMetadata;
-      console.error(performance.now().toFixed(0), "hello accepted", this.peerId);
       if (this.#options.catchUp && hello.catchUp) this.#startCatchUp(link, this.#options.catchUp);
       else this.#announce(link);
       return;
@@ -668,13 +667,6 @@ export class SecureNetworkAdapter extends NetworkAdapter {
 
   /** One catch-up frame; a batch of documents returns the promise of keeping it. */
   #catchUpFrame(link: Link, frame: CatchUpFrame): Promise<void> | undefined {
-    console.error(
-      performance.now().toFixed(0),
-      "frame",
-      frame.kind,
-      frame.kind === "docs" ? frame.docs.length : "",
-      this.peerId,
-    );
     const hooks = this.#options.catchUp;
     const catchUp = link.catchUp;
     const remoteKey = link.connection.remoteKey;
