@@ -7,19 +7,22 @@
 //   `initStory`, body converted by y-prosemirror from the ProseMirror document of OUR schema that
 //   our own body reads as); each keystroke inserts one character into the paragraph's Y.XmlText.
 //   Same text, gaps, count and warm-up as sync.remote (syncFixtures.ts). Mirrors sync.remote.*.
-// - yjs.firstSync1000: the 1,000 stories of our cold-start fixture (fixtures.ts), each read from our
-//   storage and rebuilt as a Y.Doc (same title, summary, fields and body), held by a "server"; a
-//   fresh client opens ONE WebSocket and fetches them all with sync step 1/2, multiplexed by a small
-//   frame (document id + y-protocols message). Timed from opening the socket until the client has
-//   applied all 1,000. 5 runs, median. Mirrors sync.firstSync1000 (and its stock reference).
+// - yjs.firstSync1000: the 1,000 stories of our cold-start fixture (fixtures.ts), each read from
+//   our storage and rebuilt as a Y.Doc (same title, summary, fields and body), held by a "server";
+//   a fresh client opens ONE WebSocket and fetches them all with sync step 1/2, multiplexed by a
+//   small frame (document id + y-protocols message). Timed from opening the socket until the client
+//   has applied all 1,000. 5 runs, median. Mirrors sync.firstSync1000 (and its stock reference).
 // - yjs.rss1000: a fresh process holding those 1,000 Y.Docs, loaded from their encoded state files;
 //   yjs.rss1000.automerge: the same process loading the same stories' Automerge bytes instead.
 // What differs, so nobody misreads the comparison: Yjs here has no storage (nothing is written to
 // disk on either side), no encryption (plain WebSocket, no Noise), no access checks, no index
-// document (the client is handed the ids, like the stock automerge-repo reference), no sync throttle
-// (every keystroke is sent at once) and no history of changes beyond what Yjs keeps itself. Ours
-// pays for all of those. And peer.rss1000 is a whole peer after listing a community (it reads the
-// index, 1 document), not 1,000 stories in memory: yjs.rss1000.automerge is the like-for-like.
+// document (the client is handed the ids, like the stock automerge-repo reference), no sync
+// throttle (every keystroke is sent at once), and Yjs keeps no history (it garbage-collects deleted
+// content; ours keeps every change, for versions): ours pays for all of these. y-websocket opens
+// one socket per document; the multiplexed frame is ours, to match our one link per device. Both
+// ends of every link share this process's event loop, as in sync.bench.ts. And peer.rss1000 is a
+// whole peer after listing a community (it reads the index, 1 document), not 1,000 stories in
+// memory: yjs.rss1000.automerge is the like-for-like.
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";

@@ -1,10 +1,10 @@
 // Memory of 1,000 story documents held in memory, in a fresh process (yjs.bench.ts runs it):
 //   node --import tsx --expose-gc test/bench/yjs.child.ts yjs|automerge <dir>
 // <dir> holds one file per story: its Yjs encoded state (Y.encodeStateAsUpdate) or its Automerge
-// bytes as our storage holds them. The child loads every file into a document it keeps (Y.applyUpdate
-// into a fresh Y.Doc, or Automerge.load), lets the bytes go, collects garbage and reports its
-// resident set: the same library, the same stories, loaded the same way, so the two modes compare.
-// Both libraries are imported in either mode, so the baseline before loading is the same too.
+// bytes as our storage holds them. The child loads every file into a document it keeps
+// (Y.applyUpdate into a fresh Y.Doc, or Automerge.load), lets the bytes go, collects garbage and
+// reports its resident set: the same stories, one file each, loaded the same way, so the two modes
+// compare. Both libraries are imported in either mode, so the baseline before loading is the same.
 // Prints one JSON line (YjsMemorySample).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
