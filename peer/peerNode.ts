@@ -241,6 +241,7 @@ export class PeerNode implements PeerServices {
     const shareConfig = communityShareConfig({
       isMemberPeerId: (peerId) => this.#sync?.isMemberPeerId(id, peerId) ?? false,
       hasDocument: (docId) => this.#sync?.hasDocument(id, docId) ?? false,
+      quiet: (peerId, docId) => this.#sync?.isQuiet(id, peerId, docId) ?? false,
     });
     return openRepo(this.dataDir, id, this.peerId, (w) => this.warnings.add(id, w), shareConfig);
   }

@@ -146,8 +146,8 @@ export type CatchUpHooks = {
    * it), with the heads of the documents taken whole: the sender learns them from "done".
    */
   settled(remoteKeyHex: string): Promise<Record<string, string[]>>;
-  /** The device took whole these documents this side sent, and has them at these heads. */
-  confirmed(remoteKeyHex: string, heads: Record<string, string[]>, sent: ReadonlySet<string>): void;
+  /** The device took whole these documents (sent by this side), and has them at these heads. */
+  confirmed(remoteKeyHex: string, heads: Record<string, string[]>): void;
   /** The device sent everything it had for us (`sent` documents), or the exchange was given up. */
   finished?(remoteKeyHex: string, outcome: { received: number; complete: boolean }): void;
 };
@@ -164,8 +164,6 @@ type CatchUp = {
   /** This side kept all the other sent and said so; the other side said the same. */
   sentDone: boolean;
   gotDone: boolean;
-  /** Documents sent whole on this link. */
-  sent: Set<string>;
   asked: boolean;
   received: number;
   lastProgress: number;
@@ -637,7 +635,6 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       gotEnd: false,
       sentDone: false,
       gotDone: false,
-      sent: new Set(),
       asked: false,
       received: 0,
       lastProgress: performance.now(),
@@ -702,7 +699,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         if (catchUp.gotDone || !catchUp.sentEnd)
           return void this.#drop("bad-shape", remoteKey, link);
         catchUp.gotDone = true;
-        hooks.confirmed(remoteKey, frame.heads, catchUp.sent);
+        hooks.confirmed(remoteKey, frame.heads);
         if (catchUp.sentDone) this.#announce(link);
         return;
     }
@@ -723,10 +720,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         if (docs.length === 0) continue;
         if (!link.connection.send(encodeCatchUp({ kind: "docs", docs })))
           this.#drop("send-too-large", link.connection.remoteKey);
-        else {
-          sent += docs.length;
-          for (const [id] of docs) catchUp.sent.add(id);
-        }
+        else sent += docs.length;
         catchUp.lastProgress = performance.now();
         await link.connection.whenWritable?.();
       }
@@ -779,6 +773,11 @@ export function communityShareConfig(options: {
   isMemberPeerId: (peerId: PeerId) => boolean;
   /** Restricts access further to this community's own documents, when known. */
   hasDocument?: (documentId: DocumentId) => boolean;
+  /**
+   * A document known to be the same on that peer already (after a catch-up): not announced, so
+   * the repo starts no exchange for it; access is unchanged, so a request is still answered.
+   */
+  quiet?: (peerId: PeerId, documentId: DocumentId) => boolean;
 }): {
   announce: (peerId: PeerId, documentId?: DocumentId) => Promise<boolean>;
   access: (peerId: PeerId, documentId: DocumentId) => Promise<boolean>;
@@ -796,7 +795,11 @@ export function communityShareConfig(options: {
     // A window is sent what it asks for, never everything the peer happens to load (search reads a
     // whole community): pushing every document into every window costs it time and memory.
     announce: (peerId, documentId) =>
-      Promise.resolve(!peerId.startsWith(LOCAL_UI_PREFIX) && allowed(peerId, documentId)),
+      Promise.resolve(
+        !peerId.startsWith(LOCAL_UI_PREFIX) &&
+          allowed(peerId, documentId) &&
+          !(documentId !== undefined && options.quiet?.(peerId, documentId)),
+      ),
     access: (peerId, documentId) => Promise.resolve(allowed(peerId, documentId)),
   };
 }

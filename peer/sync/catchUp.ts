@@ -10,7 +10,12 @@
 // whole Automerge document that loads, within the byte budget of one document. A document this
 // device already holds is merged into, never replaced.
 import * as A from "@automerge/automerge";
-import type { DocHandle, DocumentId, StorageKey } from "@automerge/automerge-repo";
+import {
+  encodeHeads,
+  type DocHandle,
+  type DocumentId,
+  type StorageKey,
+} from "@automerge/automerge-repo";
 import { createHash } from "node:crypto";
 import type { CatchUpHooks } from "../net/secureAdapter.ts";
 import { MAX_CATCH_UP_BATCH } from "../net/messages.ts";
@@ -50,8 +55,13 @@ const snapshotKey = (id: string, heads: readonly string[]): StorageKey => [
 export function catchUpHooks(sync: CommunitySync, options: CatchUpOptions): CatchUpHooks {
   /** Batches still being written to storage. */
   const pending = new Set<Promise<void>>();
-  /** Per sending device: the documents taken whole from it, with their heads (for "done"). */
+  /**
+   * Per device, this session: the documents taken whole from it, with their heads (told back in
+   * every "done", so a link cut before its "done" is made up for by the next one), and the
+   * documents sent whole to it (only those may it confirm).
+   */
   const taken = new Map<string, Map<string, string[]>>();
+  const sentTo = new Map<string, Set<string>>();
   const rosterId = rosterDocumentId(sync.id);
   const special = (id: string) => id === sync.id || id === rosterId;
   const handleOf = (id: string) =>
@@ -89,7 +99,9 @@ export function catchUpHooks(sync: CommunitySync, options: CatchUpOptions): Catc
       return Promise.resolve({ have, heads });
     },
 
-    async *send(ask) {
+    async *send(ask, remoteKey) {
+      const sent = sentTo.get(remoteKey) ?? new Set<string>();
+      sentTo.set(remoteKey, sent);
       const theirs = new Set(ask.have);
       const order = [sync.id, rosterId, ...[...sync.listed].filter((id) => !special(id))];
       const wanted = order.filter((id) => {
@@ -122,6 +134,7 @@ export function catchUpHooks(sync: CommunitySync, options: CatchUpOptions): Catc
         if (from > 0) await new Promise((resolve) => setImmediate(resolve));
         for (const pair of read(rest.slice(from, from + READ_AHEAD))) {
           batch.push(pair);
+          sent.add(pair[0]);
           bytes += pair[1].byteLength;
           if (batch.length >= MAX_CATCH_UP_BATCH || bytes >= BATCH_BYTES) {
             yield batch;
@@ -154,8 +167,15 @@ export function catchUpHooks(sync: CommunitySync, options: CatchUpOptions): Catc
           refused++;
           continue;
         }
-        const heads = A.getHeads(doc);
+        // As handles give them (handle.heads()), so they compare with every other report.
+        const heads: string[] = encodeHeads(A.getHeads(doc));
         const handle = handleOf(id);
+        // Already on disk here (only a device that ignored our "ask" sends it): the repo's sync
+        // settles any difference; a second snapshot beside the first is not written.
+        if (!handle?.isReady() && !special(id) && stored().has(id)) {
+          refused++;
+          continue;
+        }
         if (handle?.isReady()) {
           handle.update((mine) => A.merge(mine, doc));
         } else if (handle || special(id)) {
@@ -189,6 +209,7 @@ export function catchUpHooks(sync: CommunitySync, options: CatchUpOptions): Catc
             sync.caughtUp.set(id, heads);
             sync.stored?.add(id);
             fromThem.set(id, heads);
+            sync.markQuiet(id, remoteKey, heads);
           }
           options.onProgress();
         });
@@ -199,19 +220,22 @@ export function catchUpHooks(sync: CommunitySync, options: CatchUpOptions): Catc
     async settled(remoteKey) {
       // A write that failed leaves its documents missing: sync fetches them after the catch-up.
       await Promise.allSettled([...pending]);
-      const heads = Object.fromEntries(taken.get(remoteKey) ?? []);
-      taken.delete(remoteKey);
-      return heads;
+      return Object.fromEntries(taken.get(remoteKey) ?? []);
     },
 
-    confirmed(remoteKey, heads, sent) {
-      // Only documents sent whole on this link, and not open here (an open one has its own heads).
+    confirmed(remoteKey, heads) {
+      // Only documents sent whole to that device, and not open here (an open one has its own heads).
+      const sent = sentTo.get(remoteKey) ?? new Set<string>();
       const reported = sync.reported.get(remoteKey) ?? new Map<string, string[]>();
       sync.reported.set(remoteKey, reported);
       for (const [id, list] of Object.entries(heads)) {
         if (!sent.has(id) || special(id) || !sync.listed.has(id)) continue;
         reported.set(id, list);
-        if (!handleOf(id)?.isReady()) sync.caughtUp.set(id, list);
+        const handle = handleOf(id);
+        if (!handle?.isReady()) sync.caughtUp.set(id, list);
+        // Ours are the heads they confirm unless it changed here since it was sent.
+        if (!handle?.isReady() || sameHeads(headsOf(handle), list))
+          sync.markQuiet(id, remoteKey, list);
       }
       options.onProgress();
     },

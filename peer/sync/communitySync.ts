@@ -1,12 +1,13 @@
 // One community's sync state on this device: its secure adapter, roster, the documents it lists,
 // what linked devices reported of them, and the nudge that settles a stale report (service.ts owns
 // one per community).
-import type { DocHandle, PeerId } from "@automerge/automerge-repo";
+import type { DocHandle, DocumentId, PeerId } from "@automerge/automerge-repo";
 import type { CommunityId } from "../../shared/ids.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
 import type { OpenCommunity } from "../communities.ts";
 import { peerIdOfKey, type SecureNetworkAdapter } from "../net/secureAdapter.ts";
 import { documentTitle, indexEntries, listedDocuments, mayLink, readRoster } from "./membership.ts";
+import { sameHeads } from "./status.ts";
 import type { CommunityTrust } from "./trust.ts";
 
 /** A document still differing from a linked device after this long gets a fresh sync round. */
@@ -26,6 +27,14 @@ export class CommunitySync {
   readonly caughtUp = new Map<string, string[]>();
   /** Ids of the documents in storage, once a catch-up needed them (then kept up to date). */
   stored: Set<string> | undefined;
+  /**
+   * Documents a catch-up left the same here and on some linked devices, at these heads: the repo
+   * does not start a sync exchange for them with those devices (its share config's `announce`
+   * says no, see isQuiet), since one per document is what made a first sync slow. The first
+   * change here ends it (watchQuiet), and the exchange starts then.
+   */
+  readonly #quiet = new Map<string, { heads: string[]; peers: Set<PeerId> }>();
+  readonly #watched = new WeakSet<object>();
   /** Documents whose byte budget a device spent this session, by document id → device keys. */
   readonly overBudget = new Map<string, Set<string>>();
   /** What linked devices answered to heads queries: device key → document → heads. */
@@ -45,6 +54,10 @@ export class CommunitySync {
   ) {
     this.adapter = adapter(this);
     this.refreshListed();
+    // A document opened later (a window, the search) is watched for its first change.
+    community.repo.on("document", ({ handle }) => {
+      if (this.#quiet.has(handle.documentId)) this.#watchQuiet(handle as DocHandle<unknown>);
+    });
     this.adapter.on("peer-disconnected", ({ peerId }) => {
       const members = Object.keys(this.rosterDoc()?.members ?? {});
       const key = members.find((k) => peerIdOfKey(k) === peerId);
@@ -54,6 +67,40 @@ export class CommunitySync {
 
   get id(): CommunityId {
     return this.community.id;
+  }
+
+  /** The document is the same here and on that device (by key), at these heads. */
+  markQuiet(documentId: string, remoteKey: string, heads: readonly string[]): void {
+    const entry = this.#quiet.get(documentId);
+    if (entry && sameHeads(entry.heads, heads)) entry.peers.add(peerIdOfKey(remoteKey));
+    else
+      this.#quiet.set(documentId, { heads: [...heads], peers: new Set([peerIdOfKey(remoteKey)]) });
+    const handle = this.community.repo.handles[documentId as DocumentId];
+    if (handle) this.#watchQuiet(handle as DocHandle<unknown>);
+  }
+
+  /** Whether the repo should leave this document alone with this peer for now. */
+  isQuiet(documentId: string, peerId: PeerId): boolean {
+    return this.#quiet.get(documentId)?.peers.has(peerId) ?? false;
+  }
+
+  #watchQuiet(handle: DocHandle<unknown>): void {
+    if (this.#watched.has(handle)) return;
+    this.#watched.add(handle);
+    handle.on("heads-changed", () => {
+      const entry = this.#quiet.get(handle.documentId);
+      // Loading it from disk brings the same heads: still the same as there.
+      if (!entry || sameHeads(entry.heads, handle.heads())) return;
+      this.#quiet.delete(handle.documentId);
+      const linked = new Set(this.adapter.links().map((l) => l.peerId));
+      const peers = [...entry.peers].filter((p) => linked.has(p));
+      const synchronizer = (
+        this.community.repo.synchronizer as unknown as {
+          docSynchronizers?: Record<string, { beginSync?: (peers: PeerId[]) => Promise<void> }>;
+        }
+      ).docSynchronizers?.[handle.documentId];
+      if (peers.length > 0) synchronizer?.beginSync?.(peers).catch(() => undefined);
+    });
   }
 
   /**

@@ -316,6 +316,11 @@ export class SyncService {
     return link !== undefined && sync.mayLink(link.remoteKey);
   }
 
+  /** The share config's "leave it alone" test (communitySync.ts, markQuiet). */
+  isQuiet(communityId: string, peerId: PeerId, documentId: string): boolean {
+    return this.#communities.get(communityId as CommunityId)?.isQuiet(documentId, peerId) ?? false;
+  }
+
   hasDocument(communityId: string, documentId: string): boolean {
     return this.#communities.get(communityId as CommunityId)?.has(documentId) ?? false;
   }
