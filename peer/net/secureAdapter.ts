@@ -479,6 +479,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         if (!link.messages.take()) {
           link.connection.pause();
           const wait = Math.ceil(1000 / this.#limits.messagesPerSecond);
+          link.draining = false;
           setTimeout(() => this.#drain(link), wait).unref();
           return;
         }
@@ -488,10 +489,11 @@ export class SecureNetworkAdapter extends NetworkAdapter {
         if (pending) {
           // A catch-up batch is being kept: nothing more is read until it is (TCP pushes back).
           link.connection.pause();
-          void pending.finally(() => {
+          const next = () => {
             link.draining = false;
             this.#drain(link);
-          });
+          };
+          pending.then(next, next);
           return;
         }
       }
