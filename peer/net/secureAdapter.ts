@@ -124,6 +124,8 @@ export type SecureAdapterOptions = {
   onHeads?: (remoteKeyHex: string, heads: Record<string, string[]>) => void;
   /** Called once per connection and document when the document's byte budget is spent. */
   onBudgetSpent?: (documentId: DocumentId, remoteKeyHex: string) => void;
+  /** A sync message for this document was handed to the repo. */
+  onSyncMessage?: (documentId: DocumentId) => void;
   /**
    * The catch-up exchange (messages.ts): what this device has, the documents a linked device
    * lacks, and taking documents it sends. Without it links go straight to automerge-repo's sync.
@@ -609,6 +611,7 @@ export class SecureNetworkAdapter extends NetworkAdapter {
       }
     }
     this.emit("message", message);
+    if (message.type === "sync") this.#options.onSyncMessage?.(message.documentId);
   }
 
   /** Tells the repo of the peer; frames held meanwhile are handled now, in order. */

@@ -1,7 +1,14 @@
 // One community's sync state on this device: its secure adapter, roster, the documents it lists,
 // what linked devices reported of them, and the nudge that settles a stale report (service.ts owns
 // one per community).
-import type { DocHandle, DocumentId, PeerId } from "@automerge/automerge-repo";
+import * as Automerge from "@automerge/automerge";
+import {
+  encodeHeads,
+  type AutomergeUrl,
+  type DocHandle,
+  type DocumentId,
+  type PeerId,
+} from "@automerge/automerge-repo";
 import type { CommunityId } from "../../shared/ids.ts";
 import type { Roster } from "../../shared/schema/roster.ts";
 import type { OpenCommunity } from "../communities.ts";
@@ -54,10 +61,6 @@ export class CommunitySync {
   ) {
     this.adapter = adapter(this);
     this.refreshListed();
-    // A document opened later (a window, the search) is watched for its first change.
-    community.repo.on("document", ({ handle }) => {
-      if (this.#quiet.has(handle.documentId)) this.#watchQuiet(handle as DocHandle<unknown>);
-    });
     this.adapter.on("peer-disconnected", ({ peerId }) => {
       const members = Object.keys(this.rosterDoc()?.members ?? {});
       const key = members.find((k) => peerIdOfKey(k) === peerId);
@@ -79,18 +82,45 @@ export class CommunitySync {
     if (handle) this.#watchQuiet(handle as DocHandle<unknown>);
   }
 
-  /** Whether the repo should leave this document alone with this peer for now. */
+  /**
+   * Whether the repo should leave this document alone with this peer for now. The repo asks this
+   * of every handle it starts syncing (opened by a window, the search, a sync message), so that is
+   * where a handle opened after the catch-up starts being watched for its first change.
+   */
   isQuiet(documentId: string, peerId: PeerId): boolean {
-    return this.#quiet.get(documentId)?.peers.has(peerId) ?? false;
+    const entry = this.#quiet.get(documentId);
+    if (!entry?.peers.has(peerId)) return false;
+    const handle = this.community.repo.handles[documentId as DocumentId];
+    if (handle) this.#watchQuiet(handle as DocHandle<unknown>);
+    return true;
   }
 
+  /**
+   * A sync message for a quiet document arrived (from any device): the repo opens it to apply the
+   * message, and what it brings must reach the devices it is quiet with, so it is watched from
+   * the moment it is open.
+   */
+  sawSyncMessage(documentId: string): void {
+    if (!this.#quiet.has(documentId)) return;
+    this.community.repo
+      .find(`automerge:${documentId}` as AutomergeUrl, { allowableStates: ["ready"] })
+      .then((handle) => this.#watchQuiet(handle))
+      .catch(() => undefined);
+  }
+
+  /** Ends the quiet of a document as soon as its heads here differ from those it was quiet at. */
   #watchQuiet(handle: DocHandle<unknown>): void {
-    if (this.#watched.has(handle)) return;
-    this.#watched.add(handle);
-    handle.on("heads-changed", () => {
+    const check = (doc: unknown) => {
       const entry = this.#quiet.get(handle.documentId);
+      if (!entry) return;
+      let heads: string[];
+      try {
+        heads = encodeHeads(Automerge.getHeads(doc as Automerge.Doc<unknown>));
+      } catch {
+        return;
+      }
       // Loading it from disk brings the same heads: still the same as there.
-      if (!entry || sameHeads(entry.heads, handle.heads())) return;
+      if (sameHeads(entry.heads, heads)) return;
       this.#quiet.delete(handle.documentId);
       const linked = new Set(this.adapter.links().map((l) => l.peerId));
       const peers = [...entry.peers].filter((p) => linked.has(p));
@@ -100,7 +130,15 @@ export class CommunitySync {
         }
       ).docSynchronizers?.[handle.documentId];
       if (peers.length > 0) synchronizer?.beginSync?.(peers).catch(() => undefined);
-    });
+    };
+    if (!this.#watched.has(handle)) {
+      this.#watched.add(handle);
+      // The event also fires while the handle loads, before it is ready (handle.heads() throws
+      // then): the heads come from the document it carries, and nothing may throw out of here.
+      handle.on("heads-changed", ({ doc }) => check(doc));
+    }
+    // It may have changed before it was watched (a message applied as it opened).
+    if (handle.isReady()) check(handle.doc());
   }
 
   /**

@@ -289,6 +289,7 @@ export class SyncService {
         sync.overBudget.set(documentId, keys.add(remoteKey));
         this.#notify(sync.id);
       },
+      onSyncMessage: (documentId) => sync.sawSyncMessage(documentId),
       catchUp: catchUpHooks(sync, {
         maxBytesPerDocument:
           this.#config.adapterLimits?.maxBytesPerDocument ??

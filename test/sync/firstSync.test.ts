@@ -172,6 +172,39 @@ describe("a new device's first sync", () => {
     await expectStories(b, id, titles);
   });
 
+  it("then syncs a change to any story, made on either device, opened or not", async () => {
+    const a = await peer("a");
+    const b = await peer("b");
+    const { id, titles } = await community(a, 300);
+    await join(a, b, id);
+    await watchUntilInSync(b, id);
+    const [first, second, third] = [...titles.keys()];
+    const title = async (node: PeerNode, doc: string | undefined) =>
+      (await node.community(id)!.repo.find<Story>(`automerge:${doc}` as never)).doc().title;
+    const retitle = async (node: PeerNode, doc: string | undefined, to: string) =>
+      (await node.community(id)!.repo.find<Story>(`automerge:${doc}` as never)).change((s) => {
+        s.title = to;
+      });
+    const arrives = async (node: PeerNode, doc: string | undefined, to: string) => {
+      const deadline = Date.now() + 10_000;
+      while ((await title(node, doc)) !== to) {
+        if (Date.now() > deadline) throw new Error(`"${to}" never arrived`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    // On the newcomer, where the story came whole and was never opened.
+    await retitle(b, first, "Renamed on the newcomer");
+    await arrives(a, first, "Renamed on the newcomer");
+    // On the device that sent it, to a newcomer that has not opened it.
+    await retitle(a, second, "Renamed where it came from");
+    await arrives(b, second, "Renamed where it came from");
+    // Both, one after the other, on a third.
+    await retitle(b, third, "First name");
+    await arrives(a, third, "First name");
+    await retitle(a, third, "Second name");
+    await arrives(b, third, "Second name");
+  });
+
   it("resumes a link cut half-way with only what is missing", async () => {
     // A's invites name a relay, so every link of a newcomer goes through it and is counted. Two
     // newcomers one after the other: one uninterrupted (what a whole first sync takes), then one
