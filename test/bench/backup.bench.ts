@@ -1,18 +1,19 @@
 // Backup benchmarks: writing a backup of a community of 1,000 stories (1,002 documents with the
 // index and the roster), and restoring it onto a fresh data folder — what a person waits for
 // before a retreat and on a new laptop. Each sample is one fresh process (backup.child.ts), with
-// the peer started before the clock starts; samples run one after another.
+// the peer started before the clock starts; samples run one after another. A quick run (registry.ts)
+// backs up and restores once, the 100-story community of fixtures.ts.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import type { BackupSample } from "./backup.child.ts";
 import { communityWith1000Stories } from "./fixtures.ts";
-import { afterAllBenches, median, once, round, type Bench } from "./registry.ts";
+import { afterAllBenches, median, once, quick, round, type Bench } from "./registry.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./backup.child.ts", import.meta.url));
-const RUNS = 3;
+const runs = () => (quick() ? 1 : 3);
 
 const runChild = (args: string[]): Promise<BackupSample> =>
   new Promise((resolve, reject) => {
@@ -39,7 +40,7 @@ const backups = once(async () => {
   const stick = await makeTempDir("meitheal-bench-stick-");
   afterAllBenches(() => removeDir(stick));
   const samples: BackupSample[] = [];
-  for (let i = 0; i < RUNS; i++)
+  for (let i = 0; i < runs(); i++)
     samples.push(
       await runChild(["backup", fixture.dataDir, fixture.communityId, join(stick, `bench-${i}`)]),
     );
@@ -66,7 +67,7 @@ export const benches: Bench[] = [
     async run() {
       const path = (await backups()).at(-1)?.path ?? "";
       const samples: BackupSample[] = [];
-      for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; i < runs(); i++) {
         const dataDir = await makeTempDir("meitheal-bench-restore-");
         try {
           samples.push(await runChild(["restore", dataDir, path]));

@@ -2,6 +2,7 @@
 // in a peer's data folder to the file on disk, as `export:collection` does it (read the documents
 // from storage, build the book, build the EPUB or HTML, write it atomically). Each run starts a
 // fresh peer on the folder first (not timed), so the documents come from disk, not from memory.
+// A quick run (registry.ts) exports 20 stories of about 500 words, once per format.
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { exportCollection } from "../../peer/export/collection.ts";
@@ -9,11 +10,11 @@ import { PeerNode } from "../../peer/peerNode.ts";
 import type { ExportFormat } from "../../shared/contract.ts";
 import { makePeerCollection, storyBody, type PeerCollection } from "../export/peerCollection.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { afterAllBenches, median, once, round, type Bench } from "./registry.ts";
+import { afterAllBenches, median, once, quick, round, type Bench } from "./registry.ts";
 
-const STORIES = 200;
-const WORDS = 2_000;
-const RUNS = 3;
+const stories = () => (quick() ? 20 : 200);
+const words = () => (quick() ? 500 : 2_000);
+const runs = () => (quick() ? 1 : 3);
 
 const fixture = once(async (): Promise<PeerCollection & { out: string }> => {
   const started = performance.now();
@@ -21,13 +22,13 @@ const fixture = once(async (): Promise<PeerCollection & { out: string }> => {
   afterAllBenches(() => removeDir(dir));
   const collection = await makePeerCollection(
     join(dir, "data"),
-    Array.from({ length: STORIES }, (_, i) => ({
+    Array.from({ length: stories() }, (_, i) => ({
       title: `Story ${i + 1} of the retreat`,
       status: i % 2 === 0 ? ("ready" as const) : ("published" as const),
-      body: storyBody(i + 1, WORDS),
+      body: storyBody(i + 1, words()),
     })),
   );
-  console.log(`  (export fixture: ${STORIES} stories built in ${round((performance.now() - started) / 1000)} s)`);
+  console.log(`  (export fixture: ${stories()} stories built in ${round((performance.now() - started) / 1000)} s)`);
   return { ...collection, out: dir };
 });
 
@@ -35,8 +36,8 @@ async function timeExport(format: ExportFormat): Promise<{ value: number; note: 
   const f = await fixture();
   const samples: number[] = [];
   let bytes = 0;
-  let stories = 0;
-  for (let run = 0; run < RUNS; run++) {
+  let exported = 0;
+  for (let run = 0; run < runs(); run++) {
     const node = await PeerNode.start({ dataDir: f.dataDir });
     try {
       const community = node.community(f.communityId);
@@ -46,16 +47,16 @@ async function timeExport(format: ExportFormat): Promise<{ value: number; note: 
       const result = await exportCollection(community, { collectionId: f.collectionId, format, path });
       samples.push(performance.now() - started);
       if (!result.ok) throw new Error(result.error.message);
-      stories = result.value.stories;
+      exported = result.value.stories;
       bytes = (await stat(path)).size;
     } finally {
       await node.close();
     }
   }
-  if (stories !== STORIES) throw new Error(`only ${stories} of ${STORIES} stories were exported`);
+  if (exported !== stories()) throw new Error(`only ${exported} of ${stories()} stories were exported`);
   return {
     value: round(median(samples)),
-    note: `${STORIES} stories × ~${WORDS.toLocaleString("en")} words from a peer's storage to disk, ${(bytes / 1e6).toFixed(1)} MB; median of ${RUNS} (${samples.map((s) => round(s, 0)).join(", ")} ms)`,
+    note: `${stories()} stories × ~${words().toLocaleString("en")} words from a peer's storage to disk, ${(bytes / 1e6).toFixed(1)} MB; median of ${samples.length} (${samples.map((s) => round(s, 0)).join(", ")} ms)`,
   };
 }
 

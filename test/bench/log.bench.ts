@@ -4,7 +4,8 @@
 // header and its newest volume (a document per quarter, shared/schema/logVolume.ts) arriving from
 // the peer, read through their validators, sorted, grouped by month and drawn (only the rows in
 // view, the timeline being virtualised); older volumes keep arriving behind the first rows. Each run is a fresh page, so the log is
-// fetched from the peer each time, as when someone opens it after starting the app.
+// fetched from the peer each time, as when someone opens it after starting the app. A quick run
+// (registry.ts) opens a log of 200 entries once (after the warm-up) and types one sentence.
 import * as A from "@automerge/automerge";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,10 +19,12 @@ import type { LogVolume } from "../../shared/schema/logVolume.ts";
 import { seedLog } from "../helpers/logs.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { servePeer } from "../helpers/servePeer.ts";
-import { afterAllBenches, median, once, quantile, round, type Bench } from "./registry.ts";
+import { afterAllBenches, median, once, quantile, quick, round, type Bench } from "./registry.ts";
 
-const ENTRIES = 5000;
-const RUNS = 7;
+const entries = () => (quick() ? 200 : 5000);
+const runs = () => (quick() ? 1 : 7);
+/** Times the sentence is typed into the open entry. */
+const sentences = () => (quick() ? 1 : 2);
 
 const day = (i: number) => {
   const d = new Date(Date.UTC(2015, 0, 1) + i * 86_400_000 * 0.75);
@@ -77,7 +80,7 @@ const measure = once(async () => {
   const themes = sortedThemes(community.index!.doc()).map((th) => th.id);
   // Written as the app writes: one change per entry, each into its quarter's volume.
   const seeded = await seedLog(community, node.ctx, { title: "Ten years of Thursdays" }, [
-    ...Array.from({ length: ENTRIES }, (_, i) => ({
+    ...Array.from({ length: entries() }, (_, i) => ({
       date: day(i),
       kind: ENTRY_KINDS[i % ENTRY_KINDS.length]!,
       by: "bench",
@@ -121,7 +124,7 @@ const measure = once(async () => {
   const whole: number[] = [];
   // Run 0 is a warm-up, not counted: the peer has just started (indexing the log for search, its
   // JIT cold), which is the peer's start-up, not opening a log.
-  for (let run = 0; run <= RUNS; run++) {
+  for (let run = 0; run <= runs(); run++) {
     const page = await browser.context.newPage();
     await page.goto(peer.url);
     await page.getByRole("heading", { name: "Stories", level: 1 }).waitFor({ timeout: 60_000 });
@@ -130,8 +133,8 @@ const measure = once(async () => {
     const first = await page.evaluate<number>(`(${TIME_TO_ROWS})(${JSON.stringify(route)})`);
     const complete = await page.evaluate<number>(`(${TIME_TO_COMPLETE})()`);
     const total = await page.locator(".log-count").innerText();
-    if (total !== `${ENTRIES.toLocaleString("en")} entries` && total !== `${ENTRIES} entries`)
-      throw new Error(`expected all ${ENTRIES} entries once loaded, saw "${total}"`);
+    if (total !== `${entries().toLocaleString("en")} entries` && total !== `${entries()} entries`)
+      throw new Error(`expected all ${entries()} entries once loaded, saw "${total}"`);
     const rows = await page.locator(".timeline-entry").count();
     if (rows === 0 || rows > 200) throw new Error(`expected a virtualised timeline, saw ${rows} rows`);
     // Back to the list and in again: the log is in the page's repo now.
@@ -153,7 +156,7 @@ const measure = once(async () => {
   await page.locator(".timeline-loading").waitFor({ state: "detached", timeout: 60_000 });
   await page.getByRole("complementary", { name: "Open entry" }).getByLabel("What we learned").click();
   await page.evaluate(KEY_TO_PAINT);
-  await page.keyboard.type("The kettle matters as much as the agenda. ".repeat(2), { delay: 40 });
+  await page.keyboard.type("The kettle matters as much as the agenda. ".repeat(sentences()), { delay: 40 });
   await page.waitForTimeout(300);
   const keys = await page.evaluate<number[]>("window.__keyToPaint");
   await page.close();
@@ -171,7 +174,7 @@ export const benches: Bench[] = [
         await measure();
       return {
         value: median(cold),
-        note: `median of ${cold.length} fresh pages (${cold.map((v) => Math.round(v)).join(", ")}), route set → first rows painted, ${ENTRIES} entries fetched from the peer; min ${round(Math.min(...cold))}, max ${round(Math.max(...cold))}; every volume read (the whole timeline, filters complete) after a median ${round(median(whole))} ms; opened again in the same page (document already loaded): median ${round(median(warm))} ms; the entries are in ${volumes} volumes (one per quarter), ${round(bytes / 1e6, 2)} MB in all; Automerge alone loads all of them in ${round(automergeLoad)} ms and the newest (${round(newestBytes / 1e3)} kB, drawn first) in ${round(newestLoad, 1)} ms (Node)`,
+        note: `median of ${cold.length} fresh pages (${cold.map((v) => Math.round(v)).join(", ")}), route set → first rows painted, ${entries()} entries fetched from the peer; min ${round(Math.min(...cold))}, max ${round(Math.max(...cold))}; every volume read (the whole timeline, filters complete) after a median ${round(median(whole))} ms; opened again in the same page (document already loaded): median ${round(median(warm))} ms; the entries are in ${volumes} volumes (one per quarter), ${round(bytes / 1e6, 2)} MB in all; Automerge alone loads all of them in ${round(automergeLoad)} ms and the newest (${round(newestBytes / 1e3)} kB, drawn first) in ${round(newestLoad, 1)} ms (Node)`,
       };
     },
   },
@@ -182,7 +185,7 @@ export const benches: Bench[] = [
       const { keys } = await measure();
       return {
         value: quantile(keys, 0.95),
-        note: `typing in "What we learned" of the newest entry of the same ${ENTRIES}-entry log (every volume read), ${keys.length} keys 40 ms apart: keydown → the frame after it is painted; median ${round(median(keys))} ms, max ${round(Math.max(...keys))} ms`,
+        note: `typing in "What we learned" of the newest entry of the same ${entries()}-entry log (every volume read), ${keys.length} keys 40 ms apart: keydown → the frame after it is painted; median ${round(median(keys))} ms, max ${round(Math.max(...keys))} ms`,
       };
     },
   },

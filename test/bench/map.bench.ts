@@ -7,6 +7,7 @@
 // runs once the frame's style, layout and paint are done. The difference is what the main thread
 // spent on that frame: the number that must stay under 16 ms for a 60 Hz display never to drop a
 // frame. The gaps between rAF timestamps (the display's own cadence) are given in the note.
+// A quick run (registry.ts): 100 nodes and 150 edges, opened once, dragged 30 steps.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,21 +23,22 @@ import {
 } from "../../shared/schema/map.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { servePeer } from "../helpers/servePeer.ts";
-import { afterAllBenches, median, once, quantile, round, type Bench } from "./registry.ts";
+import { afterAllBenches, median, once, quantile, quick, round, type Bench } from "./registry.ts";
 
-const NODES = 500;
-const EDGES = 800;
+const nodes = () => (quick() ? 100 : 500);
+const edges = () => (quick() ? 150 : 800);
 const COLUMNS = 25;
-const OPENS = 5;
-const DRAG_STEPS = 120;
+const opens = () => (quick() ? 1 : 5);
+const dragSteps = () => (quick() ? 30 : 120);
 /** Small steps, so the pointer stays well inside the canvas (no auto-pan at its edge). */
 const STEP_PX = 1;
 
 /** A map laid out on a grid, its edges joining near neighbours (a deterministic pseudo-random walk). */
 export function buildMap(d: InquiryMap, communityId: string, ctx: PeerNode["ctx"]): void {
+  const [nodeCount, edgeCount] = [nodes(), edges()];
   initMap(d, { communityId, title: "Big map" }, ctx);
   const ids: string[] = [];
-  for (let i = 0; i < NODES; i++) {
+  for (let i = 0; i < nodeCount; i++) {
     const kind = NODE_KINDS[i % 4]!;
     ids.push(
       addNode(
@@ -57,11 +59,11 @@ export function buildMap(d: InquiryMap, communityId: string, ctx: PeerNode["ctx"
   // A 32-bit linear congruential generator (Math.imul keeps it exact).
   const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
   let made = 0;
-  while (made < EDGES) {
-    const a = next() % NODES;
+  while (made < edgeCount) {
+    const a = next() % nodeCount;
     const offsets = [1, COLUMNS, COLUMNS + 1, COLUMNS - 1, 2];
     const b = a + offsets[next() % offsets.length]!;
-    if (b >= NODES) continue;
+    if (b >= nodeCount) continue;
     const result = connect(
       d,
       { from: ids[a]!, to: ids[b]!, relation: RELATIONS[made % RELATIONS.length]!, by: "bench" },
@@ -153,14 +155,14 @@ const measure = once(async () => {
   };
 
   // Opening: each time in a fresh page (its own Repo, the map fetched from the peer again).
-  const opens: Opened[] = [];
+  const opened: Opened[] = [];
   let page: Page | undefined;
-  for (let i = 0; i < OPENS; i++) {
+  for (let i = 0; i < opens(); i++) {
     await page?.close();
     page = await browser.context.newPage();
     await ready(page);
-    opens.push(
-      await page.evaluate<Opened>(`(${OPEN_AND_WAIT})(${JSON.stringify(route)}, ${NODES})`),
+    opened.push(
+      await page.evaluate<Opened>(`(${OPEN_AND_WAIT})(${JSON.stringify(route)}, ${nodes()})`),
     );
   }
   if (!page) throw new Error("no page");
@@ -174,14 +176,14 @@ const measure = once(async () => {
   await page.mouse.move(start.x, start.y);
   await page.mouse.down();
   await page.evaluate(`(${RECORD_FRAMES})()`);
-  for (let i = 1; i <= DRAG_STEPS; i++) {
+  for (let i = 1; i <= dragSteps(); i++) {
     await page.mouse.move(start.x + i * STEP_PX, start.y + i * (STEP_PX / 2));
   }
   await page.evaluate(`window.__frames.on = false`);
   await page.mouse.up();
   const frames = await page.evaluate<{ work: number[]; gaps: number[] }>("window.__frames");
   const moved = (await transform()) !== before;
-  return { opens, frames, moved };
+  return { opens: opened, frames, moved };
 });
 
 export const benches: Bench[] = [
@@ -207,7 +209,7 @@ export const benches: Bench[] = [
       if (!moved) throw new Error("the dragged node did not move");
       return {
         value: quantile(frames.work, 0.95),
-        note: `main-thread time per frame while dragging one node of ${NODES} (${EDGES} edges), ${frames.work.length} frames; median ${round(median(frames.work))} ms; gaps between frames p95 ${round(quantile(frames.gaps, 0.95))} ms, median ${round(median(frames.gaps))} ms`,
+        note: `main-thread time per frame while dragging one node of ${nodes()} (${edges()} edges), ${frames.work.length} frames; median ${round(median(frames.work))} ms; gaps between frames p95 ${round(quantile(frames.gaps, 0.95))} ms, median ${round(median(frames.gaps))} ms`,
       };
     },
   },

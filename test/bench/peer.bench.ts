@@ -1,18 +1,19 @@
-// Peer benchmarks: what a user waits for when the app opens a community of 1,000 stories.
+// Peer benchmarks: what a user waits for when the app opens a community of 1,000 stories (100 and
+// one cold start in a quick run, registry.ts).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ColdStartSample } from "./coldStart.child.ts";
 import { communityWith1000Stories } from "./fixtures.ts";
-import { median, once, round, type Bench } from "./registry.ts";
+import { median, once, quick, round, type Bench } from "./registry.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./coldStart.child.ts", import.meta.url));
-const RUNS = 5;
+const runs = () => (quick() ? 1 : 5);
 const CHILD_TIMEOUT_MS = 90_000;
 
-const runChild = (dataDir: string): Promise<ColdStartSample> =>
+const runChild = (dataDir: string, stories: number): Promise<ColdStartSample> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--expose-gc", CHILD, dataDir], {
+    const child = spawn(process.execPath, ["--import", "tsx", "--expose-gc", CHILD, dataDir, String(stories)], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -37,11 +38,11 @@ const runChild = (dataDir: string): Promise<ColdStartSample> =>
     });
   });
 
-/** Five cold starts, one fresh process each, one after another (in parallel they would share the cores). */
+/** Five cold starts (one when quick), one fresh process each, one after another (in parallel they would share the cores). */
 const coldStarts = once(async () => {
   const fixture = await communityWith1000Stories();
   const samples: ColdStartSample[] = [];
-  for (let i = 0; i < RUNS; i++) samples.push(await runChild(fixture.dataDir));
+  for (let i = 0; i < runs(); i++) samples.push(await runChild(fixture.dataDir, fixture.storyIds.length));
   return samples;
 });
 
@@ -54,13 +55,14 @@ export const benches: Bench[] = [
     goal: "< 1000 ms",
     async run() {
       const samples = await coldStarts();
+      const { storyIds } = await communityWith1000Stories();
       const ms = samples.map((s) => s.ms);
       const docs = [...new Set(samples.map((s) => s.docsRead))].join("/");
       const phase = (pick: (s: ColdStartSample) => number) => round(median(samples.map(pick)));
       return {
         value: median(ms),
         note:
-          `median of ${RUNS} fresh processes (${spread(ms)}); docs read ${docs}; ` +
+          `${storyIds.length} stories listed, median of ${samples.length} fresh processes (${spread(ms)}); docs read ${docs}; ` +
           `sweepTempFiles ${phase((s) => s.sweepMs)} ms, other storage ${phase((s) => s.storageMs)} ms, ` +
           `index load+validate ${phase((s) => s.afterLastReadMs)} ms; imports before start ${phase((s) => s.importMs)} ms (untimed)`,
       };
@@ -76,7 +78,7 @@ export const benches: Bench[] = [
       return {
         value: median(rss),
         note:
-          `after listing and gc, median of ${RUNS} (${spread(rss)}); ${round(median(samples.map((s) => s.rssBeforeMB)))} MB before start ` +
+          `after listing and gc, median of ${samples.length} (${spread(rss)}); ${round(median(samples.map((s) => s.rssBeforeMB)))} MB before start ` +
           `(node + tsx + wasm); heap used ${round(median(samples.map((s) => s.heapUsedMB)))} MB`,
       };
     },
@@ -87,7 +89,7 @@ export const benches: Bench[] = [
     async run() {
       const samples = await coldStarts();
       const ms = samples.map((s) => s.openStoryMs);
-      return { value: median(ms), note: `repo.find of 1 story after cold start, median of ${RUNS} (${spread(ms)})` };
+      return { value: median(ms), note: `repo.find of 1 story after cold start, median of ${samples.length} (${spread(ms)})` };
     },
   },
 ];

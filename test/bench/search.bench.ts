@@ -4,6 +4,7 @@
 // search to a ready index (every document read from disk, validated, extracted, indexed).
 // `search.query.p95.ms`: varied queries (prefix, a typo, two words, type and theme filters), each
 // with its hits and snippets, as the contract answers them.
+// A quick run (registry.ts): 100 stories, 2 logs of 100 entries, 40 queries after 5 to warm up.
 import type { DocHandle } from "@automerge/automerge-repo";
 import * as A from "@automerge/automerge";
 import { availableParallelism, loadavg } from "node:os";
@@ -20,15 +21,16 @@ import { blocksToSpans } from "../../shared/richtext/text.ts";
 import type { Log } from "../../shared/schema/log.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
-import { afterAllBenches, median, once, quantile, round, type Bench } from "./registry.ts";
+import { afterAllBenches, median, once, quantile, quick, round, type Bench } from "./registry.ts";
 import type { CommunityId } from "../../shared/ids.ts";
 
-const STORIES = 1000;
-const LOGS = 10;
-const ENTRIES_PER_LOG = 500;
+/** Stories are written in batches of 100, log entries in batches of 50: keep the sizes multiples. */
+const stories = () => (quick() ? 100 : 1000);
+const logs = () => (quick() ? 2 : 10);
+const entriesPerLog = () => (quick() ? 100 : 500);
 const THEMES = ["t-dignity", "t-nature", "t-connection", "t-fairness", "t-participation"];
-const QUERIES = 400;
-const WARM_UP = 40;
+const queryCount = () => (quick() ? 40 : 400);
+const warmUp = () => (quick() ? 5 : 40);
 
 /** A small deterministic generator (mulberry32), so every run searches the same community. */
 function random(seed: number): () => number {
@@ -104,7 +106,7 @@ export async function buildSearchCommunity(dataDir: string): Promise<Fixture> {
     const community = node.community(communityId)!;
     const index = community.index!;
     const theme = () => THEMES[Math.floor(w.next() * THEMES.length)]!;
-    for (let start = 0; start < STORIES; start += 100) {
+    for (let start = 0; start < stories(); start += 100) {
       const listed: { id: string; title: string }[] = [];
       for (let i = start; i < start + 100; i++) {
         const title = w.sentence(2 + Math.floor(w.next() * 4)).slice(0, -1);
@@ -131,7 +133,7 @@ export async function buildSearchCommunity(dataDir: string): Promise<Fixture> {
       });
       await node.flush();
     }
-    for (let l = 0; l < LOGS; l++) {
+    for (let l = 0; l < logs(); l++) {
       const handle: DocHandle<Log> = community.repo.create<Log>();
       const title = `Log ${l + 1}: ${w.sentence(3).slice(0, -1)}`;
       handle.change((d) => initLog(d, { communityId, title }, ctx));
@@ -140,7 +142,7 @@ export async function buildSearchCommunity(dataDir: string): Promise<Fixture> {
       // Entries arrive over time: 10 changes of 50 entries per log, each batch of one month, into
       // the volume of its quarter (made and listed by the first batch of the quarter), as
       // addEntryToLog writes one entry (shared/logs/write.ts).
-      for (let batch = 0; batch < ENTRIES_PER_LOG / 50; batch++) {
+      for (let batch = 0; batch < entriesPerLog() / 50; batch++) {
         const month = `2024-${String(1 + (batch % 12)).padStart(2, "0")}`;
         const volume = await volumeFor(target, `${month}-01`, ctx);
         volume.change((d) => {
@@ -168,7 +170,7 @@ export async function buildSearchCommunity(dataDir: string): Promise<Fixture> {
       await node.flush();
     }
     const buildMs = performance.now() - started;
-    process.stderr.write(`  built ${STORIES} stories and ${LOGS * ENTRIES_PER_LOG} entries in ${(buildMs / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`  built ${stories()} stories and ${logs() * entriesPerLog()} entries in ${(buildMs / 1000).toFixed(1)} s\n`);
     return { dataDir, communityId, vocab: w.vocab, buildMs };
   } finally {
     await node.close();
@@ -212,8 +214,8 @@ const built = once(async (): Promise<Built> => {
   warm.close();
   const kinds = Object.values(community.index!.doc().entries).map((e) => e.kind);
   const documents = kinds.filter((k) => k === "story" || k === "log" || k === "log-volume").length;
-  if (items !== STORIES + LOGS * ENTRIES_PER_LOG)
-    throw new Error(`indexed ${items} items, expected ${STORIES + LOGS * ENTRIES_PER_LOG}`);
+  if (items !== stories() + logs() * entriesPerLog())
+    throw new Error(`indexed ${items} items, expected ${stories() + logs() * entriesPerLog()}`);
   return { node, communityId, vocab, coldMs, warmMs, items, documents };
 });
 
@@ -227,7 +229,7 @@ export function queries(vocab: readonly string[]): { text: string; types?: ItemT
     return `${word.slice(0, at)}${"aeiou"[Math.floor(next() * 5)]}${word.slice(at + 1)}`;
   };
   const out: { text: string; types?: ItemType[]; theme?: string }[] = [];
-  for (let i = 0; i < QUERIES + WARM_UP; i++) {
+  for (let i = 0; i < queryCount() + warmUp(); i++) {
     const word = pick();
     switch (i % 6) {
       case 0:
@@ -260,7 +262,7 @@ export const benches: Bench[] = [
       const b = await built();
       return {
         value: b.coldMs,
-        note: `${b.items} items (${STORIES} stories, ${LOGS * ENTRIES_PER_LOG} entries in ${LOGS} logs and their volumes) from a peer's data folder to a ready index; ${round(b.warmMs)} ms of it reading, extracting and indexing (measured again with the documents loaded), the rest automerge-repo loading ${b.documents} documents from disk; load average ${round(loadavg()[0] ?? 0)} on ${availableParallelism()} cores`,
+        note: `${b.items} items (${stories()} stories, ${logs() * entriesPerLog()} entries in ${logs()} logs and their volumes) from a peer's data folder to a ready index; ${round(b.warmMs)} ms of it reading, extracting and indexing (measured again with the documents loaded), the rest automerge-repo loading ${b.documents} documents from disk; load average ${round(loadavg()[0] ?? 0)} on ${availableParallelism()} cores`,
       };
     },
   },
@@ -279,7 +281,7 @@ export const benches: Bench[] = [
         const ms = performance.now() - t;
         if (!result.ok) throw new Error(result.error.message);
         if (result.value.indexing) throw new Error("the index was not ready");
-        if (i >= WARM_UP) {
+        if (i >= warmUp()) {
           samples.push(ms);
           hits += result.value.total;
         }

@@ -1,6 +1,7 @@
 // Storage benchmarks: the crash-safe adapter (peer/storage/fsStorage.ts) on its own, without a Repo.
 // Its saves fsync a temp file and the directory (docs/DESIGN.md, "Durability"); those fsyncs are what
-// these numbers are about, so they run on the real disk under the OS temp dir.
+// these numbers are about, so they run on the real disk under the OS temp dir. A quick run
+// (registry.ts): 20 saves, and one load of the 100-story community of fixtures.ts.
 import * as A from "@automerge/automerge";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -8,10 +9,10 @@ import { communityDir } from "../../peer/communities.ts";
 import { SafeFsStorageAdapter } from "../../peer/storage/fsStorage.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { communityWith1000Stories } from "./fixtures.ts";
-import { median, quantile, round, type Bench } from "./registry.ts";
+import { median, quantile, quick, round, type Bench } from "./registry.ts";
 
-const SAVES = 200;
-const LOAD_RUNS = 5;
+const saves = () => (quick() ? 20 : 200);
+const loadRuns = () => (quick() ? 1 : 5);
 /** Characters of prose per edit: automerge stores inserted text nearly as is, so ≈ 2 KB chunks. */
 const EDIT_CHARS = 1900;
 
@@ -34,12 +35,12 @@ const prose = (seed: number, chars: number): string => {
   return out.join(" ") + "\n";
 };
 
-/** SAVES incremental chunks of one story body, as automerge-repo would write them after each edit. */
+/** saves() incremental chunks of one story body, as automerge-repo would write them after each edit. */
 const editChunks = (): Uint8Array[] => {
   let doc = A.from<{ body: string }>({ body: "" });
   A.saveIncremental(doc);
   const chunks: Uint8Array[] = [];
-  for (let i = 0; i < SAVES; i++) {
+  for (let i = 0; i < saves(); i++) {
     doc = A.change(doc, (d) => A.splice(d, ["body"], d.body.length, 0, prose(i + 1, EDIT_CHARS)));
     chunks.push(A.saveIncremental(doc));
   }
@@ -67,7 +68,7 @@ export const benches: Bench[] = [
         const kb = chunks.reduce((n, c) => n + c.length, 0) / chunks.length / 1024;
         return {
           value: quantile(times, 0.5),
-          note: `${SAVES} sequential saves of ${round(kb, 2)} KB chunks; p95 ${round(quantile(times, 0.95), 2)} ms, max ${round(Math.max(...times), 1)} ms`,
+          note: `${saves()} sequential saves of ${round(kb, 2)} KB chunks; p95 ${round(quantile(times, 0.95), 2)} ms, max ${round(Math.max(...times), 1)} ms`,
         };
       } finally {
         await removeDir(dir);
@@ -83,7 +84,7 @@ export const benches: Bench[] = [
       const times: number[] = [];
       let chunks = 0;
       let bytes = 0;
-      for (let run = 0; run < LOAD_RUNS; run++) {
+      for (let run = 0; run < loadRuns(); run++) {
         // A fresh adapter per run, as after a restart; the files are in the page cache either way.
         const storage = new SafeFsStorageAdapter({ dir, quarantineDir: join(fixture.dataDir, "quarantine", fixture.communityId) });
         chunks = 0;
@@ -99,7 +100,7 @@ export const benches: Bench[] = [
       }
       return {
         value: median(times),
-        note: `loadRange([doc]) of ${fixture.storyIds.length} story docs one after another, median of ${LOAD_RUNS}; ${chunks} chunks, ${round(bytes / 1024)} KB, warm page cache`,
+        note: `loadRange([doc]) of ${fixture.storyIds.length} story docs one after another, median of ${times.length}; ${chunks} chunks, ${round(bytes / 1024)} KB, warm page cache`,
       };
     },
   },

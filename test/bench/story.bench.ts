@@ -3,24 +3,26 @@
 // history, opened as the app opens a story (repo.find, validate, build the editor) and typed into
 // as a person types. The page has no network adapter, so these are the editor's own costs: the
 // sync throttle and the link to the peer come on top (story.remote.bench.ts measures those).
+// A quick run (registry.ts): a 2,000-word story of 200 edits, loaded once, a few keys of each kind.
 import * as A from "@automerge/automerge";
 import { systemContext } from "../../shared/ops/context.ts";
 import { initStory } from "../../shared/ops/story.ts";
 import { applyTemplate } from "../../shared/richtext/templates.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { serveEditorPage, type EditorPageServer } from "../helpers/editorPage.ts";
-import { afterAllBenches, median, once, quantile, round, type Bench } from "./registry.ts";
+import { afterAllBenches, median, once, quantile, quick, round, type Bench } from "./registry.ts";
 
-const WORDS = 20_000;
-const EDITS = 2_000;
-const LOADS = 5;
-const KEYSTROKES = 200;
-const WARM_UP = 10;
+/** The long story's words and edits of history; storyPage.bench.ts types into the same story. */
+export const storyWords = () => (quick() ? 2_000 : 20_000);
+const storyEdits = () => (quick() ? 200 : 2_000);
+const loadCount = () => (quick() ? 1 : 5);
+const keystrokes = () => (quick() ? 20 : 200);
+const warmUp = () => (quick() ? 3 : 10);
 const TYPING_GAP_MS = 90;
-const ENTERS = 20;
+const enterCount = () => (quick() ? 3 : 20);
 /** Enter on its own: a story of a few thousand words, as most are, and enough presses for a p95. */
-const ENTER_WORDS = 3_000;
-const ENTER_PRESSES = 60;
+const enterWords = () => (quick() ? 1_000 : 3_000);
+const enterPresses = () => (quick() ? 5 : 60);
 
 const VOCABULARY = ("river kettle lantern harvest meadow circle bridge thread garden commons quay " +
   "boat fáilte neighbours gathered dawn the a of and we they it was in on with to what changed " +
@@ -32,7 +34,7 @@ const VOCABULARY = ("river kettle lantern harvest meadow circle bridge thread ga
  * eighth change and a section heading every eightieth, a word in italics now and then. Words are
  * drawn pseudo-randomly: a repeating pattern would compress into a save no real story has.
  */
-export function storyWithHistory(words = WORDS, edits = EDITS): Uint8Array {
+export function storyWithHistory(words = storyWords(), edits = storyEdits()): Uint8Array {
   let seed = 20_250_601;
   const next = () => {
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -76,7 +78,7 @@ const served = once(async (): Promise<EditorPageServer> => {
   const story = storyWithHistory();
   const server = await serveEditorPage(story, (words) => storyWithHistory(words, Math.ceil(words / 10)));
   process.stderr.write(
-    `  built the editor page and a ${WORDS}-word story (${EDITS} edits, ${round(story.byteLength / 1024)} KiB) in ${round((performance.now() - started) / 1000)} s\n`,
+    `  built the editor page and a ${storyWords()}-word story (${storyEdits()} edits, ${round(story.byteLength / 1024)} KiB) in ${round((performance.now() - started) / 1000)} s\n`,
   );
   afterAllBenches(() => server.close());
   return server;
@@ -88,7 +90,7 @@ const loads = once(async (): Promise<Timings[]> => {
   const { page } = await served();
   const out: Timings[] = [];
   // One fresh page (and repo) per load, one after another.
-  for (let i = 0; i < LOADS; i++) {
+  for (let i = 0; i < loadCount(); i++) {
     const p = await page();
     out.push(await p.evaluate<Timings>("window.storyPage.timings"));
     await p.close();
@@ -126,16 +128,16 @@ const typing = once(async (): Promise<{ samples: number[]; enters: number[]; ins
   await middle.click();
   await p.evaluate(`(${RECORD_KEYS})()`);
   const typed = "the tide came in over the stones and we kept on writing together ".repeat(4);
-  const keys = typed.slice(0, KEYSTROKES + WARM_UP);
+  const keys = typed.slice(0, keystrokes() + warmUp());
   for (const ch of keys) {
     await p.keyboard.type(ch);
     await p.waitForTimeout(TYPING_GAP_MS);
   }
   await p.waitForTimeout(500);
-  const samples = (await p.evaluate<number[]>("window.keySamples")).slice(WARM_UP);
+  const samples = (await p.evaluate<number[]>("window.keySamples")).slice(warmUp());
   const inserted = (await middle.innerText()).includes(keys.slice(0, 40));
   // Then new paragraphs: Enter and a word, as when writing on.
-  for (let i = 0; i < ENTERS; i++) {
+  for (let i = 0; i < enterCount(); i++) {
     await p.keyboard.press("Enter");
     await p.waitForTimeout(TYPING_GAP_MS * 3);
     await p.keyboard.type("next");
@@ -151,40 +153,40 @@ const typing = once(async (): Promise<{ samples: number[]; enters: number[]; ins
  * Enter in the middle of a story of a few thousand words, then a word, as when writing on: the
  * time from each Enter's keydown to the next paint.
  */
-const enterPresses = once(async (): Promise<{ enters: number[]; blocksAdded: number }> => {
+const enterAlone = once(async (): Promise<{ enters: number[]; blocksAdded: number }> => {
   const { page } = await served();
-  const p = await page(ENTER_WORDS);
+  const p = await page(enterWords());
   const paragraphs = p.locator(".story-text p");
   const before = await paragraphs.count();
   await paragraphs.nth(Math.floor(before / 2)).click();
   await p.keyboard.press("End");
   await p.evaluate(`(${RECORD_KEYS})()`);
-  for (let i = 0; i < ENTER_PRESSES + WARM_UP; i++) {
+  for (let i = 0; i < enterPresses() + warmUp(); i++) {
     await p.keyboard.press("Enter");
     await p.waitForTimeout(TYPING_GAP_MS * 3);
     await p.keyboard.type("next");
     await p.waitForTimeout(TYPING_GAP_MS * 3);
   }
   await p.waitForTimeout(500);
-  const enters = (await p.evaluate<number[]>("window.enterSamples")).slice(WARM_UP);
+  const samples = (await p.evaluate<number[]>("window.enterSamples")).slice(warmUp());
   const blocksAdded = (await paragraphs.count()) - before;
   await p.close();
-  return { enters, blocksAdded };
+  return { enters: samples, blocksAdded };
 });
 
-const ARRIVALS = 60;
+const arrivalCount = () => (quick() ? 5 : 60);
 
 /** Others' typing arriving while this editor is open: the editor's side of remote latency. */
 const arrivals = once(async (): Promise<number[]> => {
   const { page } = await served();
   const p = await page();
   const out: number[] = [];
-  for (let i = 0; i < ARRIVALS + WARM_UP; i++) {
+  for (let i = 0; i < arrivalCount() + warmUp(); i++) {
     out.push(await p.evaluate<number>('window.storyPage.arrive("x")'));
     await p.waitForTimeout(TYPING_GAP_MS);
   }
   await p.close();
-  return out.slice(WARM_UP);
+  return out.slice(warmUp());
 });
 
 export const benches: Bench[] = [
@@ -199,9 +201,9 @@ export const benches: Bench[] = [
       return {
         value: median(total),
         note:
-          `Chromium, repo.find → editor painted, median of ${LOADS} (${round(Math.min(...total))}–${round(Math.max(...total))}); ` +
+          `Chromium, repo.find → editor painted, median of ${samples.length} (${round(Math.min(...total))}–${round(Math.max(...total))}); ` +
           `find ${phase((s) => s.findMs)} ms, validate ${phase((s) => s.validateMs)} ms, build editor ${phase((s) => s.editorMs)} ms, ` +
-          `paint ${phase((s) => s.paintMs)} ms; ${samples[0]?.words ?? "?"} words, ${EDITS} edits of history`,
+          `paint ${phase((s) => s.paintMs)} ms; ${samples[0]?.words ?? "?"} words, ${storyEdits()} edits of history`,
       };
     },
   },
@@ -215,7 +217,7 @@ export const benches: Bench[] = [
       return {
         value: quantile(samples, 0.95),
         note:
-          `Chromium, keydown → after next paint, ${samples.length} keys ${TYPING_GAP_MS} ms apart in the middle of a ${WORDS}-word story; ` +
+          `Chromium, keydown → after next paint, ${samples.length} keys ${TYPING_GAP_MS} ms apart in the middle of a ${storyWords()}-word story; ` +
           `median ${round(median(samples))} ms, max ${round(Math.max(...samples))} ms`,
       };
     },
@@ -252,13 +254,13 @@ export const benches: Bench[] = [
     unit: "ms",
     goal: "< 50 ms",
     async run() {
-      const { enters, blocksAdded } = await enterPresses();
-      if (blocksAdded !== ENTER_PRESSES + WARM_UP)
-        throw new Error(`${ENTER_PRESSES + WARM_UP} Enters made ${blocksAdded} paragraphs`);
+      const { enters, blocksAdded } = await enterAlone();
+      if (blocksAdded !== enterPresses() + warmUp())
+        throw new Error(`${enterPresses() + warmUp()} Enters made ${blocksAdded} paragraphs`);
       return {
         value: quantile(enters, 0.95),
         note:
-          `Chromium, Enter (a new paragraph, then a word) → after next paint, ${enters.length} times in the middle of a ${ENTER_WORDS}-word story; ` +
+          `Chromium, Enter (a new paragraph, then a word) → after next paint, ${enters.length} times in the middle of a ${enterWords()}-word story; ` +
           `min ${round(Math.min(...enters))}, median ${round(median(enters))}, max ${round(Math.max(...enters))} ms`,
       };
     },

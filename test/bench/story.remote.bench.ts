@@ -12,6 +12,7 @@
 // - "doc" (while the story page has no editor yet): Node clients in place of the two windows,
 //   attached like windows over the same WebSocket adapters, with the renderer's tuning; a change
 //   to the story's Automerge text on A's side until B's side has it. No browser, no rendering.
+// A quick run (registry.ts) times 20 keystrokes after 4 to warm up, for each throttle.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { splice, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo";
@@ -33,10 +34,10 @@ import { launchBrowser } from "../helpers/browser.ts";
 import { windowRepo } from "../helpers/peerRpc.ts";
 import { REPO_ROOT } from "../helpers/servePeer.ts";
 import { startLinkedPeers, type LinkedPeers } from "../sync/linkedPeers.ts";
-import { median, once, quantile, round, type Bench } from "./registry.ts";
+import { median, once, quantile, quick, round, type Bench } from "./registry.ts";
 
-const KEYSTROKES = 200;
-const WARM_UP = 12;
+const keystrokes = () => (quick() ? 20 : 200);
+const warmUp = () => (quick() ? 4 : 12);
 const GAP_MIN_MS = 40;
 const GAP_MAX_MS = 210;
 const EDITOR = "Story text";
@@ -119,9 +120,9 @@ async function measureInBrowser(peers: LinkedPeers, throttleMs: number | undefin
     await go(reader, `#/c/${peers.communityId}/stories/${storyId}`);
     await reader.getByRole("textbox", { name: EDITOR }).waitFor({ timeout: 15_000 });
 
-    const typed = text(WARM_UP + KEYSTROKES);
-    const warm = typed.slice(0, WARM_UP);
-    const measured = typed.slice(WARM_UP);
+    const typed = text(warmUp() + keystrokes());
+    const warm = typed.slice(0, warmUp());
+    const measured = typed.slice(warmUp());
     // Headless Chromium holds a tab that is not in front for ~50 ms after each key (it waits for a
     // frame it throttles) before any timer or message runs: that would time the browser, not sync.
     await writer.bringToFront();
@@ -150,9 +151,9 @@ async function measureInBrowser(peers: LinkedPeers, throttleMs: number | undefin
     }
     const keys = await writer.evaluate<number[]>("window.__keys");
     const seen = await reader.evaluate<number[]>("window.__seen");
-    // seen[] counts from the start of the typed text; the first WARM_UP were there before.
+    // seen[] counts from the start of the typed text; the first warmUp() were there before.
     const latencies = keys
-      .map((t, i) => (seen[WARM_UP + i] ?? Number.NaN) - t)
+      .map((t, i) => (seen[warmUp() + i] ?? Number.NaN) - t)
       .filter((v) => Number.isFinite(v));
     if (latencies.length < measured.length * 0.95)
       throw new Error(`only ${latencies.length} of ${measured.length} keystrokes reached the other page`);
@@ -189,7 +190,7 @@ async function measureDocs(peers: LinkedPeers, throttleMs: number): Promise<Samp
       }
     }
     if (!theirs) throw new Error("the reader never found the story");
-    const typed = text(WARM_UP + KEYSTROKES);
+    const typed = text(warmUp() + keystrokes());
     const sentAt: number[] = [];
     const seenAt: number[] = [];
     const readerHandle = theirs;
@@ -198,7 +199,7 @@ async function measureDocs(peers: LinkedPeers, throttleMs: number): Promise<Samp
       const body = readerHandle.doc().body;
       while (seenAt.length < typed.length && body.length > seenAt.length) seenAt.push(now);
     });
-    const schedule = [...Array<number>(WARM_UP).fill(125), ...gaps(KEYSTROKES)];
+    const schedule = [...Array<number>(warmUp()).fill(125), ...gaps(keystrokes())];
     const started = performance.now();
     let due = 0;
     for (let i = 0; i < typed.length; i++) {
@@ -209,8 +210,8 @@ async function measureDocs(peers: LinkedPeers, throttleMs: number): Promise<Samp
       if (wait > 0) await sleep(wait);
     }
     for (let i = 0; i < 400 && seenAt.length < typed.length; i++) await sleep(25);
-    const latencies = sentAt.slice(WARM_UP).map((t, i) => (seenAt[WARM_UP + i] ?? Number.NaN) - t);
-    return { mode: "doc", latencies: latencies.filter(Number.isFinite), windowsTuned: true, gapsMs: median(gaps(KEYSTROKES)) };
+    const latencies = sentAt.slice(warmUp()).map((t, i) => (seenAt[warmUp() + i] ?? Number.NaN) - t);
+    return { mode: "doc", latencies: latencies.filter(Number.isFinite), windowsTuned: true, gapsMs: median(gaps(keystrokes())) };
   } finally {
     await writer.shutdown();
     await reader.shutdown();

@@ -11,6 +11,7 @@ import { initStory } from "../../shared/ops/story.ts";
 import type { CommunityIndex } from "../../shared/schema/community.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
+import { quick } from "./registry.ts";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -195,7 +196,9 @@ export function throttleOf(repo: Repo, handle: DocHandle<unknown>): number | und
 // ---------------------------------------------------------------------------------------------
 // Typing: the cadence and text of story.remote.bench.ts, so the two benchmarks type alike.
 
-export const KEYSTROKES = 200;
+// A quick run (registry.ts) times 20. Read when this file is imported: run.ts sets quick mode
+// before it imports any benchmark, and sync.bench.ts reads the number.
+export const KEYSTROKES = quick() ? 20 : 200;
 export const WARM_UP = 12;
 export const GAP_MIN_MS = 40;
 export const GAP_MAX_MS = 210;
