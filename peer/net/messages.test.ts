@@ -1,14 +1,18 @@
 import { cbor, generateAutomergeUrl, parseAutomergeUrl } from "@automerge/automerge-repo";
 import { describe, expect, it } from "vitest";
 import {
+  MAX_CATCH_UP_BATCH,
   MAX_HEADS_DOCUMENTS,
   decodeFrame,
+  encodeCatchUp,
   encodeHeadsAnswer,
   encodeHeadsQuery,
   encodeHello,
   validateHeadsFrame,
   validateHello,
+  validateCatchUp,
   validateRepoMessage,
+  type CatchUpFrame,
 } from "./messages.ts";
 
 const DOC = parseAutomergeUrl(generateAutomergeUrl()).documentId;
@@ -140,5 +144,53 @@ describe("heads query and answer", () => {
     expect(validateHeadsFrame(decodeFrame(encodeHeadsQuery(many)))).toMatchObject({
       kind: "query",
     });
+  });
+});
+
+describe("catch-up frames", () => {
+  const bytes = new Uint8Array([0x85, 0x6f, 0x4a, 0x83]);
+  const roundTrip = (frame: CatchUpFrame) =>
+    validateCatchUp(decodeFrame(encodeCatchUp(frame)), 1_000);
+
+  it("round-trip every kind, and the hello says whether the device speaks it", () => {
+    const ask: CatchUpFrame = { kind: "ask", have: [DOC], heads: { [DOC]: ["h1"] } };
+    expect(roundTrip(ask)).toEqual(ask);
+    const docs = roundTrip({ kind: "docs", docs: [[DOC, bytes]] });
+    expect(docs?.kind === "docs" && docs.docs.map(([id, b]) => [id, [...b]])).toEqual([
+      [DOC, [...bytes]],
+    ]);
+    expect(roundTrip({ kind: "end", sent: 3 })).toEqual({ kind: "end", sent: 3 });
+    expect(roundTrip({ kind: "done", heads: { [DOC]: ["h2"] } })).toEqual({
+      kind: "done",
+      heads: { [DOC]: ["h2"] },
+    });
+    const hello = { community: DOC, isEphemeral: false };
+    expect(validateHello(decodeFrame(encodeHello({ ...hello, catchUp: true })))).toEqual({
+      ...hello,
+      catchUp: true,
+    });
+    expect(validateHello(decodeFrame(encodeHello(hello)))).toEqual(hello);
+  });
+
+  it("refuses ids that are not documents, data that is not bytes or too large, and lists too long", () => {
+    const refused = [
+      { type: "meitheal/catch-up?", have: ["not-a-document"], heads: {} },
+      { type: "meitheal/catch-up?", have: [DOC], heads: { [DOC]: "h" } },
+      { type: "meitheal/catch-up?", have: Array(20_001).fill(DOC), heads: {} },
+      { type: "meitheal/catch-up", docs: [[DOC, "bytes"]] },
+      { type: "meitheal/catch-up", docs: [[DOC, new Uint8Array(0)]] },
+      { type: "meitheal/catch-up", docs: [[DOC, new Uint8Array(1_001)]] },
+      { type: "meitheal/catch-up", docs: [["nope", bytes]] },
+      { type: "meitheal/catch-up", docs: [[DOC, bytes, "extra"]] },
+      { type: "meitheal/catch-up", docs: Array(MAX_CATCH_UP_BATCH + 1).fill([DOC, bytes]) },
+      { type: "meitheal/catch-up.", sent: -1 },
+      { type: "meitheal/catch-up.", sent: "3" },
+      { type: "meitheal/catch-up!", heads: { nope: ["h"] } },
+      { type: "meitheal/catch-up!" },
+    ];
+    for (const value of refused)
+      expect(validateCatchUp(decodeFrame(cbor.encode(value)), 1_000), JSON.stringify(value)).toBe(
+        undefined,
+      );
   });
 });
