@@ -1,8 +1,9 @@
 // Exporting a collection to a file (contract `export:collection`): the collection and its stories
-// are read from this device's repo once, turned into a Book (shared/export/book.ts) and then into
-// the bytes of the format asked for, which are written atomically. The path is checked before any
-// of that work, so a folder that cannot be written is reported at once; a failure at any step
-// leaves nothing behind and changes nothing in the community.
+// are read from this device once (a story from its open handle, else straight from storage), turned
+// into a Book (shared/export/book.ts) and then into the bytes of the format asked for, which are
+// written atomically. The path is checked before any of that work, so a folder that cannot be
+// written is reported at once; a failure at any step leaves nothing behind and changes nothing in
+// the community.
 import * as Automerge from "@automerge/automerge";
 import type { AutomergeUrl, DocHandle, DocumentId } from "@automerge/automerge-repo";
 import type {
