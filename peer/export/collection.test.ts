@@ -17,6 +17,8 @@ import { addEntry } from "../../shared/ops/community.ts";
 import { addStory } from "../../shared/ops/collection.ts";
 import { systemContext } from "../../shared/ops/context.ts";
 import type { Collection } from "../../shared/schema/collection.ts";
+import type { Story } from "../../shared/schema/story.ts";
+import { renameStory } from "../../shared/ops/story.ts";
 import { PeerNode } from "../peerNode.ts";
 import { exportCollection, percentSteps, warningSentences } from "./collection.ts";
 import { NO_CHROMIUM } from "./pdf.ts";
@@ -191,6 +193,38 @@ describe("exporting a collection", () => {
         `^A story \\(${damaged.documentId}\\) could not be read \\(.*title.*\\), so it was left out\\.$`,
       ),
     );
+  });
+});
+
+describe("where stories are read from", () => {
+  const storyTitles = (html: string) =>
+    [...html.matchAll(/<h2 id="story-[^"]*-title">([^<]*)<\/h2>/g)].map((m) => m[1]);
+
+  it("an open story's latest change goes in, even before it is saved to disk", async () => {
+    const handle = await community().repo.find<Story>(
+      `automerge:${fixture.storyIds[0]}` as AutomergeUrl,
+    );
+    handle.change((d) => renameStory(d, "The turning tide", systemContext()));
+    const path = join(dir, "open.html");
+    const r = await run({ format: "html", path });
+    expect(r.ok).toBe(true);
+    expect(storyTitles(await readFile(path, "utf8"))).toEqual(["The turning tide", "Hay in June"]);
+  });
+
+  it("a stored chunk Automerge will not load strictly: the story is read as the repo reads it", async () => {
+    // A valid file whose payload is no Automerge chunk: the repo's incremental load skips it.
+    await community().storage.save(
+      [fixture.storyIds[1]!, "incremental", "not-a-chunk"],
+      new TextEncoder().encode("not an automerge chunk"),
+    );
+    await node.close();
+    node = await PeerNode.start({ dataDir: fixture.dataDir, printPdf: fakePrinter });
+    const path = join(dir, "chunk.html");
+    const r = await run({ format: "html", path });
+    expect(r.ok && r.value.warnings).toEqual([
+      `2 stories were left out because of their status: "Half a thought" (a draft), "Bog walk" (a seed).`,
+    ]);
+    expect(storyTitles(await readFile(path, "utf8"))).toEqual(["The tide", "Hay in June"]);
   });
 });
 
