@@ -109,21 +109,10 @@ async function loadStory(
   if (open?.isReady()) return open.doc();
   if (open === undefined) {
     try {
-      // The repo keeps a document as snapshots then incremental changes, in this order.
-      const chunks = [
-        ...(await community.storage.loadRange([id, "snapshot"])),
-        ...(await community.storage.loadRange([id, "incremental"])),
-      ];
-      if (chunks.length > 0) {
-        const bytes = new Uint8Array(chunks.reduce((n, c) => n + (c.data?.byteLength ?? 0), 0));
-        let at = 0;
-        for (const { data } of chunks) {
-          if (data === undefined) continue;
-          bytes.set(data, at);
-          at += data.byteLength;
-        }
-        return Automerge.load<unknown>(bytes);
-      }
+      // Its chunks as stored, snapshots then incremental changes (a file that fails its check
+      // gives undefined, and the repo's load below moves it aside as always).
+      const bytes = community.storage.documentBytesSync(id);
+      if (bytes) return Automerge.load<unknown>(bytes);
     } catch {
       // Automerge.load is strict where the repo's incremental load skips what it cannot read.
     }
