@@ -491,11 +491,10 @@ export class CommunitySearch {
         } catch {
           current = undefined;
         }
+        // The same document object as last read means the same content (a pending re-read would
+        // find nothing new).
         const upToDate =
-          current !== undefined &&
-          current === tracked.lastDoc &&
-          tracked.timer === undefined &&
-          !tracked.unreadable;
+          current !== undefined && current === tracked.lastDoc && !tracked.unreadable;
         stamp = upToDate ? storage.documentStampSync(tracked.id) || undefined : undefined;
       }
       const items: SearchItem[] = [];
