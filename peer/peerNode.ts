@@ -11,6 +11,7 @@ import {
   type Repo,
 } from "@automerge/automerge-repo";
 import { EventEmitter } from "node:events";
+import { join } from "node:path";
 import type {
   CommunitySummary,
   Handlers,
@@ -35,6 +36,7 @@ import { ErrorCode, MeithealFailure, err, ok, type Result } from "../shared/resu
 import type { BackupHost } from "./backup/backup.ts";
 import { sweepRestoreLeftovers } from "./backup/leftovers.ts";
 import {
+  communityDir,
   openRepo,
   readRegistry,
   summarise,
@@ -51,6 +53,7 @@ import { communityShareConfig } from "./net/secureAdapter.ts";
 import { applyPeerSyncTuning } from "./net/syncTuning.ts";
 import { loadProfile, saveProfile } from "./profile.ts";
 import { SearchHub } from "./search/hub.ts";
+import { SEARCH_INDEX_FILE } from "./search/service.ts";
 import { foundCommunity } from "./sync/membership.ts";
 import { SyncService, type SyncConfig } from "./sync/service.ts";
 import { loadOrCreateDeviceKey, type DeviceKeyPair } from "./trust/deviceKey.ts";
@@ -90,6 +93,9 @@ export class PeerNode implements PeerServices {
   /** Search and links, per community (started on first use there). */
   readonly search = new SearchHub({
     changed: (communityId) => this.#emit("search:changed", { communityId }),
+    // Read only: nothing is written, the index included.
+    indexFile: (communityId) =>
+      this.#readOnly ? undefined : join(communityDir(this.dataDir, communityId), SEARCH_INDEX_FILE),
   });
   /** Stored chunks that failed their check and were quarantined. */
   readonly warnings: StorageWarnings;
@@ -513,9 +519,10 @@ export class PeerNode implements PeerServices {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.search.close();
     this.transfers.close();
     try {
+      // Before the repos close: the index's last write flushes the documents it read first.
+      await this.search.close();
       await this.#sync?.close();
       // Repo.shutdown() flushes every cached handle and throws on one that never became ready (an
       // index whose chunks were all quarantined), which would skip the other saves and leave the

@@ -18,6 +18,8 @@ import {
 
 export type SearchHost = {
   changed(id: CommunityId): void;
+  /** Where to keep a community's index on disk; undefined: not kept (built anew each start). */
+  indexFile?(id: CommunityId): string | undefined;
 };
 
 const ITEM_TYPES: readonly ItemType[] = ["story", "entry", "node"];
@@ -67,7 +69,12 @@ export class SearchHub {
     let service = this.#services.get(source.id);
     if (!service) {
       const id = source.id;
-      service = new CommunitySearch(source, () => this.#host.changed(id), this.#tuning);
+      service = new CommunitySearch(
+        source,
+        () => this.#host.changed(id),
+        this.#tuning,
+        this.#host.indexFile?.(id),
+      );
       this.#services.set(id, service);
       service.start();
     }
@@ -100,10 +107,12 @@ export class SearchHub {
     return Promise.resolve(ok(service.backlinks(args.ref)));
   }
 
-  /** Stops every community's search: listeners off, timers cleared. */
-  close(): void {
+  /** Stops every community's search (listeners off, timers cleared); resolves once their indexes are written. */
+  async close(): Promise<void> {
     this.#closed = true;
-    for (const service of this.#services.values()) service.close();
+    const services = [...this.#services.values()];
     this.#services.clear();
+    for (const service of services) service.close();
+    await Promise.all(services.map((service) => service.closed()));
   }
 }

@@ -8,8 +8,16 @@
 // only that document is read again, a moment later, and only its items whose words changed are
 // replaced in the index. Editing a 20,000-word story never re-indexes anything else, and editing one
 // entry of a 500-entry log re-indexes that entry alone (and reads only the volume holding it).
-import type { AutomergeUrl, DocHandle, Repo } from "@automerge/automerge-repo";
-import MiniSearch, { type SearchResult as MiniResult } from "minisearch";
+//
+// Kept on disk (`search-index.json` in the community's folder, given by the hub): the MiniSearch
+// index and each document's items, written a while after changes and at close. On start the file
+// is loaded and only documents whose stored chunk files changed since it was written are read
+// again (a chunk is named by its content's hash, so any change saved by this peer, a sync or
+// another process gives a new name); the others are not even loaded until something opens them.
+// A file of another version or that does not read is ignored and the index built as at first.
+import type { AutomergeUrl, DocHandle, DocumentId, Repo } from "@automerge/automerge-repo";
+import MiniSearch, { type Options, type SearchResult as MiniResult } from "minisearch";
+import { readFile } from "node:fs/promises";
 import type { ItemType, LinkTarget, SearchHit, SearchResult } from "../../shared/contract.ts";
 import { isDocumentId, type CommunityId } from "../../shared/ids.ts";
 import { parseRef } from "../../shared/links/ref.ts";
@@ -22,6 +30,7 @@ import {
   type SearchItem,
   type VolumeListing,
 } from "../../shared/search/extract.ts";
+import { writeFileAtomic } from "../storage/atomicFile.ts";
 import { foldTerm, foldText, snippet } from "./snippet.ts";
 
 /** What the service needs of an open community; `index` is read again each time (it may arrive later). */
@@ -29,7 +38,12 @@ export type SearchSource = {
   readonly id: CommunityId;
   readonly repo: Repo;
   readonly index: DocHandle<CommunityIndex> | undefined;
+  /** Where the documents are stored; without it the index is not kept on disk. */
+  readonly storage?: DocumentStamps;
 };
+
+/** A cheap sign of a stored document's state: different whenever a change to it was saved. */
+export type DocumentStamps = { documentStampSync(documentId: string): string };
 
 export type SearchTuning = {
   /** Quiet time after a change before the document is read again. */
@@ -44,6 +58,10 @@ export type SearchTuning = {
   notifyMs: number;
   /** How often to look for an index that has not arrived yet (a joined community). */
   indexPollMs: number;
+  /** Quiet time after the index changed before it is written to disk. */
+  saveDelayMs: number;
+  /** Longest the file waits while changes keep coming. */
+  saveMaxWaitMs: number;
 };
 
 export const DEFAULT_TUNING: SearchTuning = {
@@ -53,6 +71,31 @@ export const DEFAULT_TUNING: SearchTuning = {
   readTimeoutMs: 20_000,
   notifyMs: 250,
   indexPollMs: 200,
+  saveDelayMs: 5_000,
+  saveMaxWaitMs: 60_000,
+};
+
+/** The file a community's search index is kept in, in the community's folder. */
+export const SEARCH_INDEX_FILE = "search-index.json";
+/**
+ * Bump when what a file holds would no longer match what this code builds (extract.ts's items,
+ * the index options): an older file is then ignored and the index built again.
+ */
+export const SEARCH_INDEX_VERSION = 1;
+
+/** One document in the file: its listing, the stamp of its chunks when its items were read, its items. */
+type SavedDoc = {
+  kind: Listing["kind"];
+  volume?: VolumeListing;
+  /** Absent when its items may not match what is stored (read again on start). */
+  stamp?: string;
+  items: SearchItem[];
+};
+
+type SavedIndex = {
+  version: typeof SEARCH_INDEX_VERSION;
+  docs: Record<string, SavedDoc>;
+  mini: Parameters<typeof MiniSearch.loadJS>[0];
 };
 
 export type Query = {
@@ -80,7 +123,13 @@ type Tracked = {
   readonly kind: Listing["kind"];
   /** A volume's log and its title in the index; the title is updated when the log is renamed. */
   volume: VolumeListing | undefined;
-  readonly handle: DocHandle<unknown>;
+  /**
+   * Undefined for a document kept from the file and unchanged on disk: it is not loaded until
+   * something else opens it (then it is read once and followed).
+   */
+  handle: DocHandle<unknown> | undefined;
+  /** For a document kept from the file: the stamp its items were read at. */
+  stamp: string | undefined;
   /** The refs of the items it gave last time it was read. */
   refs: Set<string>;
   /** The document object last read: Automerge documents are immutable, so the same object means no change. */
@@ -109,36 +158,36 @@ const TYPE_ORDER: Record<ItemType, number> = { story: 0, entry: 1, node: 2 };
 const PREFIX_MIN = 2;
 const FUZZY_MIN = 4;
 
-function newIndex(): MiniSearch<SearchItem> {
-  return new MiniSearch<SearchItem>({
-    idField: "ref",
-    fields: ["title", "text", "context"],
-    // Nothing stored: hits are built from the service's own item map.
-    storeFields: [],
-    // Asked for the id field too.
-    extractField: (item, field) => {
-      if (field === "text") return searchText(item);
-      if (field === "context") return item.context ?? "";
-      return field === "title" ? item.title : item.ref;
-    },
-    processTerm: foldTerm,
-    searchOptions: {
-      // Prefix and typo matching for every word long enough for them to mean something: a single
-      // letter would expand to most of the vocabulary, and a one-letter slip in a three-letter word
-      // is another word (npm run bench: the slowest queries were exactly these).
-      prefix: (term) => term.length >= PREFIX_MIN,
-      fuzzy: (term) => (term.length >= FUZZY_MIN ? 0.2 : false),
-      boost: { title: 3, context: 0.5 },
-      combineWith: "AND",
-    },
-  });
-}
+const INDEX_OPTIONS: Options<SearchItem> = {
+  idField: "ref",
+  fields: ["title", "text", "context"],
+  // Nothing stored: hits are built from the service's own item map.
+  storeFields: [],
+  // Asked for the id field too.
+  extractField: (item, field) => {
+    if (field === "text") return searchText(item);
+    if (field === "context") return item.context ?? "";
+    return field === "title" ? item.title : item.ref;
+  },
+  processTerm: foldTerm,
+  searchOptions: {
+    // Prefix and typo matching for every word long enough for them to mean something: a single
+    // letter would expand to most of the vocabulary, and a one-letter slip in a three-letter word
+    // is another word (npm run bench: the slowest queries were exactly these).
+    prefix: (term) => term.length >= PREFIX_MIN,
+    fuzzy: (term) => (term.length >= FUZZY_MIN ? 0.2 : false),
+    boost: { title: 3, context: 0.5 },
+    combineWith: "AND",
+  },
+};
+
+const newIndex = () => new MiniSearch<SearchItem>(INDEX_OPTIONS);
 
 export class CommunitySearch {
   readonly #source: SearchSource;
   readonly #onChanged: () => void;
   readonly #tuning: SearchTuning;
-  readonly #mini = newIndex();
+  #mini = newIndex();
   /** ref → item, for every item in the index. */
   readonly #items = new Map<string, SearchItem>();
   readonly #keys = new Map<string, string>();
@@ -157,19 +206,52 @@ export class CommunitySearch {
   #notifyTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   readonly #offs: (() => void)[] = [];
+  readonly #indexFile: string | undefined;
+  /** Documents from the file, until the first look at the community index says which still count. */
+  #restored: Map<string, SavedDoc> | undefined;
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Something the file does not hold yet. */
+  #dirty = false;
+  #firstUnsavedAt: number | undefined;
+  #saving: Promise<void> = Promise.resolve();
+  #finalSave: Promise<void> = Promise.resolve();
   /** What the service has done, for tests and benchmarks: documents read, items (re-)indexed. */
-  readonly stats = { documentsRead: 0, itemsIndexed: 0 };
+  readonly stats = { documentsRead: 0, itemsIndexed: 0, documentsRestored: 0, saves: 0 };
 
-  constructor(source: SearchSource, onChanged: () => void, tuning: Partial<SearchTuning> = {}) {
+  /** `indexFile`: where to keep the index (needs `source.storage`); none: built anew each time. */
+  constructor(
+    source: SearchSource,
+    onChanged: () => void,
+    tuning: Partial<SearchTuning> = {},
+    indexFile?: string,
+  ) {
     this.#source = source;
     this.#onChanged = onChanged;
     this.#tuning = { ...DEFAULT_TUNING, ...tuning };
+    this.#indexFile = source.storage ? indexFile : undefined;
   }
 
   /** Starts following the community index; safe to call again. */
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
+    if (this.#indexFile === undefined) return this.#follow();
+    // Searching waits for the file (a moment), not for the documents; meanwhile it says it is
+    // reading as many documents as a first build would.
+    const listed = Object.values(this.#entries() ?? {}).filter((entry) => {
+      const kind = (entry as { kind?: unknown } | null)?.kind;
+      return isSearchableKind(kind) || kind === "log-volume";
+    }).length;
+    this.#reading = { done: 0, total: listed };
+    void this.#restore(this.#indexFile).finally(() => {
+      // Counted again for the documents actually read.
+      this.#reading = null;
+      this.#follow();
+    });
+  }
+
+  #follow(): void {
+    if (this.#closed) return;
     if (this.#source.index) {
       this.#watchIndex(this.#source.index);
       return;
@@ -289,8 +371,15 @@ export class CommunitySearch {
     };
   }
 
+  /** Stops following changes; what changed since the file was last written is written once more (see `closed`). */
   close(): void {
     if (this.#closed) return;
+    const unsaved = this.#saveTimer !== undefined;
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    // Written if anything changed since the last write, unless closed while still reading (that
+    // file would only list what was read so far as up to date: fine, but not worth the wait).
+    if (unsaved || (this.#dirty && !this.#reading)) this.#finalSave = this.#save();
     this.#closed = true;
     if (this.#pollTimer) clearInterval(this.#pollTimer);
     if (this.#notifyTimer) clearTimeout(this.#notifyTimer);
@@ -299,9 +388,130 @@ export class CommunitySearch {
       tracked.off();
       if (tracked.timer) clearTimeout(tracked.timer);
     }
-    this.#docs.clear();
     this.#queue.length = 0;
     for (const resolve of this.#idle.splice(0)) resolve();
+    // The last write reads the tracked documents synchronously after a flush: cleared after it.
+    void this.#finalSave.finally(() => this.#docs.clear());
+  }
+
+  /** Resolves once the last write of the index (at close) is done; never rejects. */
+  closed(): Promise<void> {
+    return this.#finalSave;
+  }
+
+  // ---- Kept on disk ----
+
+  /** Loads the file into the index; a missing, foreign or broken file leaves the index empty. */
+  async #restore(file: string): Promise<void> {
+    let saved: SavedIndex;
+    try {
+      const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<SavedIndex> | null;
+      if (
+        parsed?.version !== SEARCH_INDEX_VERSION ||
+        typeof parsed.docs !== "object" ||
+        !parsed.mini
+      )
+        return;
+      saved = parsed as SavedIndex;
+      if (this.#closed) return;
+      const mini = MiniSearch.loadJS<SearchItem>(saved.mini, INDEX_OPTIONS);
+      const items = new Map<string, SearchItem>();
+      const docs = new Map<string, SavedDoc>();
+      for (const [id, doc] of Object.entries(saved.docs)) {
+        if (!isDocumentId(id) || !Array.isArray(doc?.items)) throw new Error("bad document");
+        for (const item of doc.items) {
+          if (typeof item?.ref !== "string" || !mini.has(item.ref)) throw new Error("bad item");
+          items.set(item.ref, item);
+        }
+        docs.set(id, doc);
+      }
+      if (items.size !== mini.documentCount) throw new Error("items and index differ");
+      this.#mini = mini;
+      for (const item of items.values()) {
+        this.#items.set(item.ref, item);
+        this.#keys.set(item.ref, indexKey(item));
+        this.#setLinks(item.ref, [], item.links);
+      }
+      this.#restored = docs;
+    } catch {
+      // Missing or unreadable: built from the documents, as the first time. Whatever was loaded
+      // is thrown away whole.
+      this.#mini = newIndex();
+      this.#items.clear();
+      this.#keys.clear();
+      this.#incoming.clear();
+      this.#restored = undefined;
+    }
+  }
+
+  /** Writes the index to disk a while after it changed (quiet time, or at the latest saveMaxWaitMs). */
+  #scheduleSave(): void {
+    this.#dirty = true;
+    if (this.#indexFile === undefined || this.#closed || this.#reading) return;
+    const now = Date.now();
+    this.#firstUnsavedAt ??= now;
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    const waited = now - this.#firstUnsavedAt;
+    const delay = Math.max(
+      0,
+      Math.min(this.#tuning.saveDelayMs, this.#tuning.saveMaxWaitMs - waited),
+    );
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      void this.#save();
+    }, delay);
+    this.#saveTimer.unref?.();
+  }
+
+  /** One write at a time; a failed write is only a slower next start, never an error to show. */
+  #save(): Promise<void> {
+    this.#firstUnsavedAt = undefined;
+    this.#dirty = false;
+    this.#saving = this.#saving.then(() => this.#write().catch(() => undefined));
+    return this.#saving;
+  }
+
+  async #write(): Promise<void> {
+    const file = this.#indexFile;
+    const storage = this.#source.storage;
+    if (file === undefined || !storage) return;
+    const ready = [...this.#docs.values()]
+      .filter((t) => t.handle?.isReady())
+      .map((t) => t.handle!.documentId);
+    // What is on disk must be what was read for a stamp to mean "these items".
+    await this.#source.repo.flush(ready);
+    const docs: Record<string, SavedDoc> = {};
+    for (const tracked of this.#docs.values()) {
+      let stamp = tracked.stamp;
+      const { handle } = tracked;
+      if (handle) {
+        let current: unknown;
+        try {
+          current = handle.isReady() ? handle.doc() : undefined;
+        } catch {
+          current = undefined;
+        }
+        // The same document object as last read means the same content (a pending re-read would
+        // find nothing new).
+        const upToDate =
+          current !== undefined && current === tracked.lastDoc && !tracked.unreadable;
+        stamp = upToDate ? storage.documentStampSync(tracked.id) || undefined : undefined;
+      }
+      const items: SearchItem[] = [];
+      for (const ref of tracked.refs) {
+        const item = this.#items.get(ref);
+        if (item) items.push(item);
+      }
+      docs[tracked.id] = {
+        kind: tracked.kind,
+        ...(tracked.volume ? { volume: tracked.volume } : {}),
+        ...(stamp ? { stamp } : {}),
+        items,
+      };
+    }
+    const saved: SavedIndex = { version: SEARCH_INDEX_VERSION, docs, mini: this.#mini.toJSON() };
+    await writeFileAtomic(file, JSON.stringify(saved));
+    this.stats.saves++;
   }
 
   // ---- Following the index ----
@@ -328,7 +538,10 @@ export class CommunitySearch {
    */
   #reconcile(): void {
     if (this.#closed) return;
-    const entries = this.#entries() ?? {};
+    const listed = this.#entries();
+    // Kept from the file until the index can say which documents still count.
+    if (!listed && this.#restored) return;
+    const entries = listed ?? {};
     const wanted = new Map<string, Listing>();
     // Each entry is only trusted for its id and kind (and a volume's log) here; the document itself
     // is validated when read.
@@ -359,36 +572,66 @@ export class CommunitySearch {
         this.#schedule(tracked);
       }
     }
-    for (const [id, listing] of wanted) if (!this.#docs.has(id)) this.#track(id, listing);
+    const restored = this.#restored;
+    this.#restored = undefined;
+    for (const [id, listing] of wanted)
+      if (!this.#docs.has(id)) this.#track(id, listing, restored?.get(id));
+    // Items of documents no longer listed (or listed as something else) leave the index.
+    if (restored) {
+      for (const [id, doc] of restored) {
+        const tracked = this.#docs.get(id);
+        const kept = new Set(tracked?.refs ?? []);
+        for (const item of doc.items) {
+          if (kept.has(item.ref)) continue;
+          this.#remove(item.ref);
+          this.#dirty = true;
+        }
+      }
+      if (this.#dirty) this.#scheduleSave();
+    }
   }
 
-  #track(id: string, listing: Listing): void {
-    let handle: DocHandle<unknown>;
-    try {
-      handle = this.#source.repo.findWithProgress<unknown>(
-        `automerge:${id}` as AutomergeUrl,
-      ).handle;
-    } catch {
-      return; // an id automerge-repo refuses: nothing to read
-    }
+  /** Follows a listed document; `saved` is what the file held of it, if anything. */
+  #track(id: string, listing: Listing, saved?: SavedDoc): void {
+    const volume = listing.kind === "log-volume" ? listing.volume : undefined;
+    // Its items as the file has them, if they are of the document as listed now.
+    const same =
+      saved !== undefined &&
+      saved.kind === listing.kind &&
+      saved.volume?.log === volume?.log &&
+      saved.volume?.logTitle === volume?.logTitle;
     const tracked: Tracked = {
       id,
       kind: listing.kind,
-      volume: listing.kind === "log-volume" ? listing.volume : undefined,
-      handle,
-      refs: new Set(),
+      volume,
+      handle: undefined,
+      stamp: undefined,
+      refs: same ? new Set(saved.items.map((item) => item.ref)) : new Set(),
       lastDoc: undefined,
       unreadable: false,
       timer: undefined,
       firstChangeAt: undefined,
       off: () => undefined,
     };
-    // Local edits, edits from windows and from linked devices, and a document arriving for the
-    // first time all come as "change" (a document arriving turns ready just after: the delayed read
-    // finds it ready).
-    const onChange = () => this.#schedule(tracked);
-    handle.on("change", onChange);
-    tracked.off = () => handle.off("change", onChange);
+    if (same && saved.stamp !== undefined && !this.#source.repo.handles[id as DocumentId]) {
+      let stamp: string;
+      try {
+        stamp = this.#source.storage?.documentStampSync(id) ?? "";
+      } catch {
+        stamp = "";
+      }
+      if (stamp === saved.stamp) {
+        // Unchanged since it was read: its items stand, and it is read again only once something
+        // else loads it (a window opens it, a linked device sends a change).
+        tracked.stamp = stamp;
+        this.#docs.set(id, tracked);
+        this.#watchLoads();
+        this.stats.documentsRestored++;
+        return;
+      }
+    }
+    // Kept items (if any) are replaced when it is read: the index answers meanwhile.
+    if (!this.#attach(tracked)) return;
     this.#docs.set(id, tracked);
     this.#reading = {
       done: this.#reading?.done ?? 0,
@@ -396,6 +639,54 @@ export class CommunitySearch {
     };
     this.#queue.push(tracked);
     this.#pump();
+  }
+
+  /** Finds the document's handle and follows its changes; false for an id automerge-repo refuses. */
+  #attach(tracked: Tracked): boolean {
+    let handle: DocHandle<unknown>;
+    try {
+      handle = this.#source.repo.findWithProgress<unknown>(
+        `automerge:${tracked.id}` as AutomergeUrl,
+      ).handle;
+    } catch {
+      return false; // nothing to read
+    }
+    tracked.handle = handle;
+    tracked.stamp = undefined;
+    // Local edits, edits from windows and from linked devices, and a document arriving for the
+    // first time all come as "change" (a document arriving turns ready just after: the delayed read
+    // finds it ready).
+    const onChange = () => this.#schedule(tracked);
+    handle.on("change", onChange);
+    tracked.off = () => handle.off("change", onChange);
+    return true;
+  }
+
+  #loadsWatched = false;
+
+  /**
+   * A document kept from the file is followed again once the repo loads it for anyone: from then
+   * on its changes come as they do for every other document.
+   */
+  #watchLoads(): void {
+    if (this.#loadsWatched) return;
+    this.#loadsWatched = true;
+    const { repo } = this.#source;
+    const onMetrics = (event: { type: string; documentId?: DocumentId }) => {
+      if (event.type !== "doc-loaded" || event.documentId === undefined) return;
+      const tracked = this.#docs.get(event.documentId);
+      if (!tracked || tracked.handle || this.#closed) return;
+      if (!this.#attach(tracked)) return;
+      const handle = tracked.handle!;
+      void handle
+        .whenReady(["ready"])
+        .then(() => {
+          if (this.#docs.get(tracked.id) === tracked) this.#read(tracked);
+        })
+        .catch(() => undefined);
+    };
+    repo.on("doc-metrics", onMetrics);
+    this.#offs.push(() => repo.off("doc-metrics", onMetrics));
   }
 
   #untrack(tracked: Tracked): void {
@@ -427,7 +718,7 @@ export class CommunitySearch {
   async #firstRead(tracked: Tracked): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      tracked.handle.whenReady(["ready", "unavailable", "deleted"]).catch(() => undefined),
+      tracked.handle?.whenReady(["ready", "unavailable", "deleted"]).catch(() => undefined),
       new Promise((resolve) => {
         timer = setTimeout(resolve, this.#tuning.readTimeoutMs);
         timer.unref?.();
@@ -443,6 +734,7 @@ export class CommunitySearch {
     if (this.#reading) {
       this.#reading = null;
       this.#notify();
+      if (this.#dirty) this.#scheduleSave();
     }
     for (const resolve of this.#idle.splice(0)) resolve();
   }
@@ -450,6 +742,7 @@ export class CommunitySearch {
   /** Reads a changed document again after a quiet moment, or at the latest after maxWaitMs. */
   #schedule(tracked: Tracked): void {
     if (this.#closed) return;
+    if (!tracked.handle && !this.#attach(tracked)) return;
     const now = Date.now();
     tracked.firstChangeAt ??= now;
     if (tracked.timer) clearTimeout(tracked.timer);
@@ -465,7 +758,7 @@ export class CommunitySearch {
 
   #read(tracked: Tracked): void {
     const { handle } = tracked;
-    if (!handle.isReady()) return;
+    if (!handle?.isReady()) return;
     let doc: unknown;
     try {
       doc = handle.doc();
@@ -475,6 +768,8 @@ export class CommunitySearch {
     if (doc === tracked.lastDoc) return;
     tracked.lastDoc = doc;
     this.stats.documentsRead++;
+    // Its stamp in the file changes even when its items do not.
+    this.#dirty = true;
     // Neither ever throws; a document that does not read as its kind gives no items.
     const items =
       tracked.kind === "log-volume"
@@ -516,6 +811,7 @@ export class CommunitySearch {
     }
     tracked.refs = new Set(next.keys());
     if (changed) this.#notify();
+    if (this.#dirty) this.#scheduleSave();
   }
 
   #remove(ref: string): void {

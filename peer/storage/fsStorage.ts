@@ -379,6 +379,24 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
     return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
+  /**
+   * The names of a document's chunk files (content hashes, so any change saved here gives a new
+   * name), for search to tell cheaply whether a document changed since it was indexed: a directory
+   * listing or two, nothing read. "" when nothing of it is here.
+   */
+  documentStampSync(documentId: string): string {
+    const names: string[] = [];
+    for (const kind of ["snapshot", "incremental"]) {
+      try {
+        for (const name of readdirSync(this.#prefixDir([documentId, kind])))
+          if (name.endsWith(LEAF_SUFFIX) && !TEMP_FILE.test(name)) names.push(`${kind}/${name}`);
+      } catch (e) {
+        if (!isMissing(e)) throw e;
+      }
+    }
+    return names.sort().join(",");
+  }
+
   /** fsyncs files saved by saveMany, then their directories up to the root, a few at a time. */
   async #makeDurable(written: readonly { dir: string; target: string }[]): Promise<void> {
     await eachLimited(written, SAVE_MANY_AT_ONCE, async ({ target }) => {
