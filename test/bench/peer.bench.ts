@@ -1,42 +1,15 @@
 // Peer benchmarks: what a user waits for when the app opens a community of 1,000 stories (100 and
 // one cold start in a quick run, registry.ts).
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ColdStartSample } from "./coldStart.child.ts";
 import { communityWith1000Stories } from "./fixtures.ts";
-import { median, once, quick, round, type Bench } from "./registry.ts";
+import { median, once, quick, round, runJsonChild, type Bench } from "./registry.ts";
 
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./coldStart.child.ts", import.meta.url));
 const runs = () => (quick() ? 1 : 5);
-const CHILD_TIMEOUT_MS = 90_000;
 
 const runChild = (dataDir: string, stories: number): Promise<ColdStartSample> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--expose-gc", CHILD, dataDir, String(stories)], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    // A hung child would hang the whole bench run; better a failed row than no table.
-    const watchdog = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    child.on("error", (e) => {
-      clearTimeout(watchdog);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(watchdog);
-      const last = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !last.startsWith("{")) {
-        reject(new Error(`cold-start child exited ${code ?? signal}: ${stderr.trim().slice(-500) || stdout.trim().slice(-500)}`));
-        return;
-      }
-      resolve(JSON.parse(last) as ColdStartSample);
-    });
-  });
+  runJsonChild<ColdStartSample>(CHILD, [dataDir, String(stories)], "cold-start child");
 
 /** Five cold starts (one when quick), one fresh process each, one after another (in parallel they would share the cores). */
 const coldStarts = once(async () => {

@@ -2,6 +2,9 @@
 // any `test/bench/*.bench.ts` exporting `benches: Bench[]`; run.ts finds it by that name, so a new
 // issue adds a file here and never edits run.ts. Benchmarks print numbers; they never fail on time.
 
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
 export const UNITS = ["ms", "MB", "ratio", "count"] as const;
 export type BenchUnit = (typeof UNITS)[number];
 
@@ -22,6 +25,42 @@ export type Bench = {
  * saved: a check that each still runs (CI), not a measurement.
  */
 export const quick = (): boolean => process.env.MEITHEAL_BENCH_QUICK === "1";
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** A child that neither answers nor ends by then is killed: a failed row is better than no table. */
+const CHILD_TIMEOUT_MS = 90_000;
+
+/**
+ * Runs `script` (TypeScript, under tsx, with gc exposed) in a fresh Node process and resolves with
+ * the JSON object its last line of output holds: for measures that need a process of their own
+ * (a cold start, resident memory). `what` names it in the error when it fails.
+ */
+export const runJsonChild = <T>(script: string, args: readonly string[], what: string): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--expose-gc", script, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    const watchdog = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+    child.on("error", (e) => {
+      clearTimeout(watchdog);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(watchdog);
+      const last = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !last.startsWith("{")) {
+        const said = stderr.trim().slice(-500) || stdout.trim().slice(-500);
+        reject(new Error(`${what} exited ${code ?? signal}: ${said}`));
+        return;
+      }
+      resolve(JSON.parse(last) as T);
+    });
+  });
 
 const cleanups: (() => Promise<void>)[] = [];
 

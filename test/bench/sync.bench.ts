@@ -52,6 +52,15 @@ import {
 
 type Remote = Typing & { throttles: string };
 
+/** The port a `ws` server on 127.0.0.1 listens on, once it does. */
+async function listening(wss: WebSocketServer): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    wss.once("listening", resolve);
+    wss.once("error", reject);
+  });
+  return (wss.address() as AddressInfo).port;
+}
+
 const rates = (a: number | undefined, b: number | undefined) =>
   `A ${a ?? "?"} ms, B ${b ?? "?"} ms`;
 
@@ -95,11 +104,7 @@ const remoteStock = once(async (): Promise<Remote> => {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   const repos: Repo[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      wss.once("listening", resolve);
-      wss.once("error", reject);
-    });
-    const { port } = wss.address() as AddressInfo;
+    const port = await listening(wss);
     const repo = async (name: string, network: Repo["networkSubsystem"]["adapters"]) => {
       const dir = await lab.dir(`meitheal-bench-stock-${name}-`);
       const storage = new SafeFsStorageAdapter({
@@ -271,11 +276,7 @@ async function stockFirstSyncOnce(): Promise<number> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   const repos: Repo[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      wss.once("listening", resolve);
-      wss.once("error", reject);
-    });
-    const { port } = wss.address() as AddressInfo;
+    const port = await listening(wss);
     const dirA = await lab.dir("meitheal-bench-stock-first-a-");
     await cp(communityDir(fixture.dataDir, fixture.communityId), dirA, { recursive: true });
     const dirB = await lab.dir("meitheal-bench-stock-first-b-");

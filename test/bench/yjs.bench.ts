@@ -23,7 +23,6 @@
 // ends of every link share this process's event loop, as in sync.bench.ts. And peer.rss1000 is a
 // whole peer after listing a community (it reads the index, 1 document), not 1,000 stories in
 // memory: yjs.rss1000.automerge is the like-for-like.
-import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -45,7 +44,7 @@ import { storySchemaAdapter } from "../../shared/richtext/schema.ts";
 import type { Story } from "../../shared/schema/story.ts";
 import { makeTempDir, removeDir } from "../helpers/tmp.ts";
 import { communityWith1000Stories } from "./fixtures.ts";
-import { median, once, quantile, quick, round, type Bench } from "./registry.ts";
+import { median, once, quantile, quick, round, runJsonChild, type Bench } from "./registry.ts";
 import {
   KEYSTROKES,
   WARM_UP,
@@ -67,7 +66,6 @@ const runs = () => (quick() ? 1 : 5);
 /** Timed keystrokes: sync.remote's count, fewer in a quick run (the same gaps, cut short). */
 const keystrokes = () => (quick() ? 40 : KEYSTROKES);
 const FIRST_SYNC_DEADLINE_MS = 60_000;
-const CHILD_TIMEOUT_MS = 90_000;
 
 /**
  * A number from bench/results.json as an earlier run saved it (this run's are merged only at its
@@ -416,32 +414,7 @@ const firstSyncSeries = once(async (): Promise<{ runs: FirstSync[]; corpus: Corp
 // Memory: a fresh process per sample, as peer.rss1000 measures.
 
 const runChild = (mode: "yjs" | "automerge", dir: string): Promise<YjsMemorySample> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--expose-gc", CHILD, mode, dir], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    // A hung child would hang the whole bench run; better a failed row than no table.
-    const watchdog = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    child.on("error", (e) => {
-      clearTimeout(watchdog);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(watchdog);
-      const last = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !last.startsWith("{")) {
-        const said = stderr.trim().slice(-500) || stdout.trim().slice(-500);
-        reject(new Error(`memory child (${mode}) exited ${code ?? signal}: ${said}`));
-        return;
-      }
-      resolve(JSON.parse(last) as YjsMemorySample);
-    });
-  });
+  runJsonChild<YjsMemorySample>(CHILD, [mode, dir], `memory child (${mode})`);
 
 /** One file per story in each of two folders, then fresh processes taking turns (untimed setup). */
 const memory = once(async () => {
