@@ -321,7 +321,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
           continue;
         }
         // Written without yielding: for many small files a blocking write costs a fraction of an
-        // asynchronous one (1,000 documents: 157 ms against 363 ms), and nothing can come between
+        // asynchronous one, and nothing can come between
         // the write and the rename.
         const temp = join(
           dir,
@@ -346,7 +346,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
   /**
    * A document's chunks (snapshots, then incremental changes) as one byte string Automerge can
    * load, read without yielding: a catch-up sends hundreds of small documents, and blocking reads
-   * of a few KB cost far less than asynchronous ones (1,000 documents: 31 ms against 286 ms).
+   * of a few KB cost far less than asynchronous ones.
    * Undefined when none is here, or when one fails its check (the repo's own load of the document
    * then moves that file aside, as always).
    */
@@ -494,7 +494,7 @@ export class SafeFsStorageAdapter implements StorageAdapterInterface {
   async loadRange(keyPrefix: StorageKey): Promise<Chunk[]> {
     // A document's chunks of one kind (automerge-repo asks for [id, "snapshot"] and
     // [id, "incremental"]) are a few small files: read without yielding, they cost a fraction of
-    // asynchronous reads (1,000 documents: 31 ms against 286 ms). A file that fails its check, and
+    // asynchronous reads. A file that fails its check, and
     // any wider range, takes the path below, which moves a bad file aside under its lock.
     if (keyPrefix.length >= 2) {
       const fast = this.#loadRangeSync(keyPrefix);
